@@ -1,0 +1,41 @@
+"""The create.sites conformance kit: the contract's schemas, a validator, a reference server
+and a conformance runner.
+
+    >>> import conformance
+    >>> conformance.is_valid({"jsonrpc": "2.0", "id": 1, "method": "create.sites", "params": {}})
+    False
+"""
+
+from conformance.contract import KINDS, ROLES, registry, schema
+from conformance.errors import ArgumentError, ConformanceError, ContractViolation, PayloadError
+from conformance.payloads import loads
+from conformance.validation import (
+    Validator,
+    best_match,
+    is_valid,
+    iter_errors,
+    validate,
+    validator_for,
+)
+from conformance.violations import MISSING, Violation, relevance
+
+__all__ = [
+    "KINDS",
+    "MISSING",
+    "ROLES",
+    "ArgumentError",
+    "ConformanceError",
+    "ContractViolation",
+    "PayloadError",
+    "Validator",
+    "Violation",
+    "best_match",
+    "is_valid",
+    "iter_errors",
+    "loads",
+    "registry",
+    "relevance",
+    "schema",
+    "validate",
+    "validator_for",
+]

@@ -1,0 +1,84 @@
+"""The ``conformance`` command: ``validate``, ``serve`` and ``fuzz``.
+
+Parsing is separate from running: ``main(argv, streams)`` parses, hands the parsed arguments
+to the subcommand's ``run`` and returns its exit code, so tests call it with their own streams.
+Each subcommand is a module of this package with ``HELP``, ``configure(parser)`` and
+``run(args, streams) -> int``; its top level stays light (heavy imports go inside ``run``) so
+that a cold ``conformance validate`` starts fast.
+
+Exit codes, for every subcommand: 0 success, 1 the payloads or the target break the contract,
+2 usage error, unreadable input or unreachable target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from dataclasses import dataclass, field
+from typing import IO, Final, NoReturn
+
+EXIT_OK: Final = 0
+EXIT_FAILED: Final = 1
+EXIT_USAGE: Final = 2
+
+#: The subcommands, each the name of a module in this package.
+SUBCOMMANDS: Final = ("validate",)
+
+
+@dataclass
+class Streams:
+    """Where a command reads and writes; tests pass their own."""
+
+    stdin: IO[bytes] = field(default_factory=lambda: sys.stdin.buffer)
+    stdout: IO[str] = field(default_factory=lambda: sys.stdout)
+    stderr: IO[str] = field(default_factory=lambda: sys.stderr)
+
+
+class UsageError(Exception):
+    """A command line the parser refuses; its message is printed with the usage."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.format_usage()}{self.prog}: error: {message}")
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        raise SystemExit(status) if message is None else UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of the whole command, every subcommand included."""
+    parser = _Parser(prog="conformance", description="The create.sites conformance kit.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in SUBCOMMANDS:
+        module = importlib.import_module(f"conformance.cli.{name}")
+        sub = commands.add_parser(name, help=module.HELP, description=module.HELP)
+        module.configure(sub)
+        sub.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None, streams: Streams | None = None) -> int:
+    """Run the command line ``argv`` and return its exit code."""
+    streams = streams or Streams()
+    parser = build_parser()
+    try:
+        # --help prints through argparse to sys.stdout; point it at our stream
+        stdout, sys.stdout = sys.stdout, streams.stdout
+        try:
+            args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+        finally:
+            sys.stdout = stdout
+    except UsageError as error:
+        streams.stderr.write(f"{error}\n")
+        return EXIT_USAGE
+    except SystemExit as done:
+        return int(done.code or 0)
+    code: int = args.run(args, streams)
+    return code
+
+
+def entry_point() -> NoReturn:
+    """The console script."""
+    sys.exit(main())

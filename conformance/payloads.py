@@ -1,0 +1,139 @@
+"""Read payloads from bytes: one JSON document, or JSON Lines, strictly.
+
+Strict means what a validator of wire payloads needs and ``json.loads`` does not give by
+default: UTF-8 only (no silent replacement), no NaN or Infinity, no duplicate-free guessing of
+huge numbers, and errors that say where (line and column) instead of raising whatever the
+parser raised.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, Final
+
+from conformance.errors import PayloadError
+
+#: Deeper payloads are refused before they reach the parser's or the engine's recursion.
+MAX_DEPTH: Final = 200
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def decode(data: bytes) -> str:
+    """``data`` as UTF-8 text (a leading byte-order mark is dropped), or ``PayloadError``."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        text = data[: error.start].decode("utf-8", "replace")
+        line, column = _position(text, len(text))
+        raise PayloadError(
+            f"not UTF-8: byte 0x{data[error.start]:02x} at offset {error.start} cannot be decoded",
+            line=line,
+            column=column,
+        ) from None
+
+
+def _depth_exceeds(text: str, limit: int) -> int | None:
+    """The index where nesting first passes ``limit``, else ``None``.
+
+    Written by hand because ``json`` has no depth limit of its own: past about a thousand
+    levels it raises RecursionError, and a deep payload could reach the engine's recursion too.
+    """
+    depth = 0
+    in_string = escaped = False
+    for index, char in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return index
+        elif char in "]}":
+            depth -= 1
+    return None
+
+
+def loads(data: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
+    """One JSON payload from ``data``, or ``PayloadError`` saying what is wrong and where."""
+    text = decode(data) if isinstance(data, bytes | bytearray) else data
+    if "[" in text or "{" in text:
+        deep = (
+            _depth_exceeds(text, max_depth)
+            if text.count("[") + text.count("{") > max_depth
+            else None
+        )
+        if deep is not None:
+            line, column = _position(text, deep)
+            raise PayloadError(f"nested deeper than {max_depth} levels", line=line, column=column)
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as error:
+        raise PayloadError(
+            f"not JSON: {error.msg}", line=error.lineno, column=error.colno
+        ) from None
+    except (ValueError, RecursionError) as error:
+        # int() refuses more than 4300 digits; parse_constant refuses NaN and Infinity.
+        raise PayloadError(f"not acceptable JSON: {error}") from None
+
+
+@dataclass(frozen=True)
+class Document:
+    """One payload read from a source, with where it came from (``line`` for JSON Lines)."""
+
+    source: str
+    line: int | None
+    payload: Any = None
+    error: PayloadError | None = None
+
+
+def iter_documents(source: str, lines: Iterable[bytes]) -> Iterator[Document]:
+    """The payloads of a file given as its lines: a single JSON document, or JSON Lines.
+
+    A file whose first non-blank line is a whole JSON value is read as JSON Lines, one line
+    at a time, so that a capture of any size streams in constant memory; otherwise the whole
+    file is one document.
+    """
+    iterator = iter(lines)
+    head: list[bytes] = []
+    for raw in iterator:
+        head.append(raw)
+        if raw.strip():
+            break
+    first = head[-1] if head else b""
+    try:
+        loads(first)
+        json_lines = True
+    except PayloadError:
+        json_lines = False
+    if not json_lines:
+        data = b"".join(head) + b"".join(iterator)
+        try:
+            yield Document(source, None, loads(data))
+        except PayloadError as error:
+            yield Document(source, None, error=error)
+        return
+    number = len(head) - 1
+    for raw in [first, *iterator]:
+        number += 1
+        if not raw.strip():
+            continue
+        try:
+            yield Document(source, number, loads(raw))
+        except PayloadError as error:
+            yield Document(source, number, error=error)

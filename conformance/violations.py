@@ -1,0 +1,245 @@
+"""One typed violation of the contract, and the words that explain it to a person.
+
+A ``Violation`` is an immutable value: every reporter (text, JSON, GitHub annotations, the
+reference server's error replies, the runner's labels) reads it and recomputes nothing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+#: The value of ``Violation.instance`` where the offending member is absent (``required``).
+MISSING: Final = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
+
+#: How the vendor names each kind of params error (``error.data.mnemonic``).
+MNEMONIC_BY_KEYWORD: Final = {
+    "required": "required_parameter_missed",
+    "additionalProperties": "unexpected_parameters",
+    "type": "data_type_error",
+}
+DEFAULT_MNEMONIC: Final = "invalid_parameter_value"
+
+#: Combinators whose failure only restates what a sibling keyword says better.
+WEAK_KEYWORDS: Final = frozenset({"oneOf", "anyOf", "allOf", "not"})
+
+#: Members whose values are secrets and are never shown.
+SECRET_MEMBERS: Final = frozenset({"access_token"})
+
+_KEYWORD_RANK: Final = {"required": 0, "additionalProperties": 1, "type": 2}
+
+
+def _pointer_token(part: str | int) -> str:
+    return str(part).replace("~", "~0").replace("/", "~1")
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One way a payload breaks the contract.
+
+    ``path`` locates the offending member from the payload's root (for ``required``, where the
+    missing member belongs; for ``additionalProperties``, the unexpected member itself).
+    ``keyword`` is the schema keyword that failed and ``schema_path`` where it stands
+    (``params.schema.json#/properties/industry_id/maximum``). ``instance`` is the offending
+    value, or ``MISSING``.
+    """
+
+    path: tuple[str | int, ...]
+    keyword: str
+    schema_path: str
+    instance: Any
+    message: str
+    #: position of the member in the schema's property order, for a stable ranking
+    order: int = field(default=1 << 30, compare=False, repr=False)
+
+    @property
+    def field(self) -> str:
+        """The dotted name of the offending member (``widget_link.text``); ``""`` for the root."""
+        return ".".join(str(part) for part in self.path)
+
+    @property
+    def pointer(self) -> str:
+        """The JSON pointer of the offending member (``/widget_link/text``)."""
+        return "".join("/" + _pointer_token(part) for part in self.path)
+
+    @property
+    def mnemonic(self) -> str:
+        """The vendor's ``error.data.mnemonic`` for this violation of params."""
+        return MNEMONIC_BY_KEYWORD.get(self.keyword, DEFAULT_MNEMONIC)
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready form, with secrets masked."""
+        result: dict[str, Any] = {
+            "field": self.field,
+            "pointer": self.pointer,
+            "keyword": self.keyword,
+            "schema_path": self.schema_path,
+            "mnemonic": self.mnemonic,
+            "message": self.message,
+        }
+        if self.instance is not MISSING:
+            result["value"] = "***" if _is_secret(self.path) else self.instance
+        return result
+
+
+def relevance(violation: Violation) -> tuple[int, int, int, str, str]:
+    """The default ranking key: lower is more relevant.
+
+    Combinators last; then missing members, unexpected members, wrong types and wrong values,
+    in that order (the order a server checks them in); then the member's place in the schema.
+    """
+    return (
+        violation.keyword in WEAK_KEYWORDS,
+        _KEYWORD_RANK.get(violation.keyword, 3),
+        violation.order,
+        violation.field,
+        violation.keyword,
+    )
+
+
+# --- messages ------------------------------------------------------------------------------
+
+_TYPE_WORDS: Final = {
+    "integer": "an integer",
+    "number": "a number",
+    "string": "a string",
+    "boolean": "a JSON boolean (true or false)",
+    "object": "an object",
+    "array": "an array",
+    "null": "null",
+}
+
+
+def json_type(value: Any) -> str:
+    """The JSON type name of a Python value decoded from JSON."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "integer" if value.is_integer() else "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list | tuple):
+        return "array"
+    return "object"
+
+
+def _is_secret(path: Sequence[str | int]) -> bool:
+    return bool(path) and path[-1] in SECRET_MEMBERS
+
+
+def show(value: Any, path: Sequence[str | int] = (), limit: int = 60) -> str:
+    """``value`` as short JSON for a message; secrets print as ``***``."""
+    if _is_secret(path):
+        return "***"
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError):
+        text = repr(value)
+    if len(text) > limit:
+        size = f"{len(value)} characters" if isinstance(value, str) else f"{len(text)} characters"
+        text = f"{text[:limit]}… ({size})"
+    return text
+
+
+def _name(path: Sequence[str | int]) -> str:
+    return f"`{'.'.join(map(str, path))}`" if path else "the payload"
+
+
+def _got(value: Any, path: Sequence[str | int]) -> str:
+    return f"got {json_type(value)} {show(value, path)}"
+
+
+def _one_of(words: Sequence[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _bounds(low: Any, high: Any, unit: str = "") -> str:
+    if low is not None and high is not None:
+        return f"between {low} and {high}{unit}" if not unit else f"{low} to {high}{unit} long"
+    if low is not None:
+        return f"at least {low}{unit}" + (" long" if unit else "")
+    return f"at most {high}{unit}" + (" long" if unit else "")
+
+
+def _pattern_hints(value: Any) -> str:
+    if not isinstance(value, str):
+        return ""
+    hints = []
+    if value.endswith("\n"):
+        hints.append("a trailing newline is not allowed")
+    elif value != value.strip():
+        hints.append("note the leading or trailing white space")
+    if "://" in value:
+        hints.append("a scheme such as https:// is part of the value")
+    return f" ({'; '.join(hints)})" if hints else ""
+
+
+def describe(
+    keyword: str,
+    path: Sequence[str | int],
+    instance: Any,
+    subschema: Any,
+    detail: Any = None,
+) -> str:
+    """The message a person reads for ``keyword`` failing on ``instance`` at ``path``.
+
+    ``subschema`` is the schema object holding the keyword; ``detail`` is what the engine adds
+    (the allowed member names, for ``additionalProperties``).
+    """
+    name = _name(path)
+    schema: dict[str, Any] = subschema if isinstance(subschema, dict) else {}
+    if keyword == "required":
+        return f"{name} is required but missing"
+    if keyword == "additionalProperties":
+        allowed = list(detail or ())
+        hint = difflib.get_close_matches(str(path[-1]), allowed, n=1, cutoff=0.6)
+        also = f"; you may have intended `{hint[0]}`" if hint else ""
+        return f"{name} is not an allowed member (unexpected){also}"
+    if keyword == "type":
+        types = schema.get("type", [])
+        words = [_TYPE_WORDS.get(t, t) for t in ([types] if isinstance(types, str) else types)]
+        return f"{name} must be {_one_of(words)}; {_got(instance, path)}"
+    if keyword in ("minimum", "maximum"):
+        return (
+            f"{name} must be {_bounds(schema.get('minimum'), schema.get('maximum'))}; "
+            f"got {show(instance, path)}"
+        )
+    if keyword in ("minLength", "maxLength"):
+        low, high = schema.get("minLength"), schema.get("maxLength")
+        length = len(instance) if isinstance(instance, str) else "?"
+        if low == 1 and high is None:
+            return f"{name} must not be empty"
+        return (
+            f"{name} must be {_bounds(low, high, ' characters')} (counted as Unicode code "
+            f"points); got {length} characters"
+        )
+    if keyword == "pattern":
+        rule = schema.get("description", f"it must match {schema.get('pattern')}")
+        return f"{name} is malformed{_pattern_hints(instance)}: {rule} Got {show(instance, path)}"
+    if keyword == "const":
+        return f"{name} must be {show(schema.get('const'))}; got {show(instance, path)}"
+    if keyword == "enum":
+        choices = ", ".join(show(choice) for choice in schema.get("enum", []))
+        return f"{name} must be one of {choices}; got {show(instance, path)}"
+    if keyword in ("oneOf", "anyOf"):
+        branches = schema.get(keyword, [])
+        if branches and all(isinstance(b, dict) and "const" in b for b in branches):
+            consts = [b["const"] for b in branches]
+            return (
+                f"{name} must be one of the {len(consts)} values from {consts[0]} to "
+                f"{consts[-1]} listed in the schema; got {show(instance, path)}"
+            )
+        return f"{name} matches none of the alternatives the schema allows"
+    return f"{name} breaks the schema keyword `{keyword}`; got {show(instance, path)}"
+
+
+def sorted_violations(violations: Iterable[Violation]) -> list[Violation]:
+    """``violations`` from most to least relevant, by ``relevance``."""
+    return sorted(violations, key=relevance)
