@@ -136,4 +136,6 @@ def iter_documents(source: str, lines: Iterable[bytes]) -> Iterator[Document]:
         try:
             yield Document(source, number, loads(raw))
         except PayloadError as error:
-            yield Document(source, number, error=error)
+            # the parser counted from the start of this line; count from the file's start
+            located = PayloadError(error.reason, line=number, column=error.column)
+            yield Document(source, number, error=located)
