@@ -8,6 +8,7 @@ parser raised.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -129,7 +130,7 @@ def iter_documents(source: str, lines: Iterable[bytes]) -> Iterator[Document]:
             yield Document(source, None, error=error)
         return
     number = len(head) - 1
-    for raw in [first, *iterator]:
+    for raw in itertools.chain([first], iterator):
         number += 1
         if not raw.strip():
             continue
