@@ -153,6 +153,10 @@ def _name(path: Sequence[str | int]) -> str:
 
 
 def _got(value: Any, path: Sequence[str | int]) -> str:
+    if value is None:
+        return "got null"
+    if _is_secret(path):
+        return f"got {json_type(value)} (value masked)"
     return f"got {json_type(value)} {show(value, path)}"
 
 
