@@ -172,3 +172,27 @@ def test_json_lines_stream_in_constant_memory(tmp_path: Path) -> None:
         assert summary.startswith(f"{count} request payload(s)")
         peaks.append(int(peak))
     assert peaks[1] - peaks[0] < 8 * 1024, f"peak RSS in KiB grew from {peaks[0]} to {peaks[1]}"
+
+
+@pytest.mark.parametrize(
+    ("content", "code", "said"),
+    [
+        (b"\xff\xfe{}", 2, "not UTF-8"),
+        (b"[" * 10_000 + b"]" * 10_000, 2, "nested deeper than 200 levels"),
+        (b'{"a": NaN}', 2, "NaN is not JSON"),
+        (b"", 2, "not JSON"),
+        (b'"' + b"x" * 10_000_000 + b'"', 1, "must be an object; got string"),
+        (b'{"jsonrpc": "2.0", "id": "\\ud800"}', 2, "lone surrogate"),
+    ],
+    ids=["invalid-utf8", "deep-nesting", "nan", "empty", "10mb-string", "lone-surrogate"],
+)
+def test_hostile_files_get_a_clear_word_and_a_documented_code(
+    tmp_path: Path, content: bytes, code: int, said: str
+) -> None:
+    """Hostile input never crashes the CLI: it says what is wrong and exits 1 or 2."""
+    path = tmp_path / "hostile.json"
+    path.write_bytes(content)
+    result, out, err = run("validate", str(path))
+    assert (result, err) == (code, "")
+    assert said in out
+    assert len(out) < 2_000
