@@ -92,7 +92,9 @@ def measure(url: str, valid: bool, connections: int, seconds: float) -> float:
 
     def client(index: int) -> None:
         make = body_maker(valid, index)
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        connection = http.client.HTTPConnection(
+            parts.hostname or "127.0.0.1", parts.port, timeout=30
+        )
         headers = {"Content-Type": "application/json"}
         try:
             start.wait()
