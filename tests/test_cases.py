@@ -7,7 +7,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from conftest import Case, cases
+from example_files import Case, cases
 
 import conformance
 from conformance.violations import sorted_violations

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import CASES
+from example_files import CASES
 
 from conformance.cli import Streams, main
 

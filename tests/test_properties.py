@@ -7,7 +7,7 @@ import copy
 from typing import Any
 
 import jsonschema
-from conftest import cases
+from example_files import cases
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

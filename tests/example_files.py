@@ -1,4 +1,4 @@
-"""Shared fixtures of the kit's own tests."""
+"""The example payload files of tests/cases, as test cases."""
 
 from __future__ import annotations
 
