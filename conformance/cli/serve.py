@@ -1,0 +1,139 @@
+"""``conformance serve``: run the reference create.sites server until SIGINT or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from conformance.cli import EXIT_OK, EXIT_USAGE, Streams
+
+if TYPE_CHECKING:
+    from conformance.server.httpd import RpcHTTPServer
+
+HELP = (
+    "Run the reference create.sites server (JSON-RPC 2.0 over HTTP, sites kept in SQLite). "
+    "The first line printed is the URL it listens on; then the generated access token, if any."
+)
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the options of ``serve``."""
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8080, help="port; 0 picks a free one (8080)")
+    parser.add_argument(
+        "--db",
+        default="create-sites.sqlite3",
+        help="SQLite database file, or :memory: (create-sites.sqlite3)",
+    )
+    parser.add_argument("--config", type=Path, help="TOML file of tokens and scenario ids")
+    parser.add_argument(
+        "--token",
+        action="append",
+        default=[],
+        metavar="TOKEN",
+        help="add a customer access token (repeatable)",
+    )
+    parser.add_argument(
+        "--max-body-bytes", type=int, default=1 << 20, help="largest request body (1 MiB)"
+    )
+    parser.add_argument(
+        "--read-timeout",
+        type=float,
+        default=10.0,
+        help="seconds a connection may wait for bytes, and for a whole body (10)",
+    )
+    parser.add_argument(
+        "--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR")
+    )
+
+
+def run(args: argparse.Namespace, streams: Streams) -> int:
+    """Serve until SIGINT or SIGTERM; exit 0 then, 2 if the server cannot start."""
+    import logging
+    import sqlite3
+
+    from conformance.server import config as configuration
+    from conformance.server.app import CreateSitesApp
+    from conformance.server.httpd import RpcHTTPServer
+    from conformance.server.store import SiteStore
+
+    generated_token = None
+    try:
+        if args.config is not None:
+            config = configuration.load(args.config)
+        elif not args.token:
+            config, generated_token = configuration.generated()
+        else:
+            config = configuration.Config()
+        config = config.with_customer_tokens(args.token)
+    except configuration.ConfigError as error:
+        streams.stderr.write(f"conformance serve: {error}\n")
+        return EXIT_USAGE
+
+    handler = logging.StreamHandler(streams.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger("conformance.server")
+    logger.addHandler(handler)
+    logger.setLevel(args.log_level)
+    try:
+        try:
+            store = SiteStore(args.db)
+        except sqlite3.Error as error:
+            streams.stderr.write(
+                f"conformance serve: cannot open the database {args.db}: {error}\n"
+            )
+            return EXIT_USAGE
+        try:
+            server = RpcHTTPServer(
+                (args.host, args.port),
+                CreateSitesApp(config, store),
+                max_body_bytes=args.max_body_bytes,
+                read_timeout=args.read_timeout,
+            )
+        except OSError as error:
+            store.close()
+            streams.stderr.write(
+                f"conformance serve: cannot listen on {args.host}:{args.port}: {error.strerror}\n"
+            )
+            return EXIT_USAGE
+        with store:
+            _print_start(server.url, generated_token, streams)
+            _serve_until_signalled(server)
+        logger.info("stopped")
+        return EXIT_OK
+    finally:
+        logger.removeHandler(handler)
+
+
+def _print_start(url: str, token: str | None, streams: Streams) -> None:
+    streams.stdout.write(f"{url}\n")
+    if token is not None:
+        streams.stdout.write(f"access_token: {token}\n")
+    streams.stdout.flush()
+
+
+def _serve_until_signalled(server: RpcHTTPServer) -> None:
+    """Serve on a thread until SIGINT or SIGTERM (or forever, off the main thread)."""
+    import signal
+    import threading
+
+    stop = threading.Event()
+    thread = threading.Thread(target=server.serve_forever, name="rpc-server", daemon=True)
+    thread.start()
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = {}
+    if in_main:
+        for number in (signal.SIGINT, signal.SIGTERM):
+            previous[number] = signal.signal(number, lambda *_: stop.set())
+    try:
+        # a bounded wait, so a signal is acted on within half a second wherever it lands
+        while not stop.wait(0.5):
+            pass
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        server.shutdown()
+        thread.join()
+        server.close_connections()
+        server.server_close()

@@ -1,0 +1,273 @@
+"""The HTTP layer: JSON-RPC over HTTP/1.1 on the standard library's ``ThreadingHTTPServer``.
+
+One thread per connection; keep-alive; ``TCP_NODELAY`` and each response written in one send
+(headers and body together), because Nagle's algorithm meeting delayed ACKs otherwise stalls
+every keep-alive request by 40 ms.
+
+Every path is the endpoint. What reaches the application is the body of a POST; the
+application's ``Response`` is sent as it is (the reference server: always 200 and JSON). What
+never became a request is refused here, with an HTTP status and a JSON-RPC ``invalid_request``
+error body, and the connection is closed:
+
+=====================================================  ======
+no Content-Length (also ``Transfer-Encoding: chunked``)  411
+Content-Length not one decimal number                   400
+body over ``max_body_bytes`` (default 1 MiB)             413
+body not complete within ``read_timeout``                408
+a method other than POST                                 405
+a malformed request line or headers                      400 (or 414/431, as http.server says)
+=====================================================  ======
+
+A body over the limit is read and thrown away (up to ``DRAIN_LIMIT``) so that the client,
+which sends its whole body before reading, gets the refusal instead of a reset connection.
+
+``read_timeout`` (default 10 s) bounds every wait for bytes, an idle keep-alive connection's
+included, and the whole of a body: a client that sends half a body and stalls is dropped,
+while other connections, each on its own thread, go on.
+
+Logs go to the ``conformance.server`` logger: never a body, never a query string, so never an
+access token.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from socketserver import TCPServer
+from typing import Any, Final, Protocol
+
+from conformance.server.rpc import Response, RpcError, encode, error_reply, transport_error
+
+logger = logging.getLogger("conformance.server")
+
+MAX_BODY_BYTES: Final = 1 << 20
+READ_TIMEOUT: Final = 10.0
+#: the largest over-limit body read to its end (past it, the connection is just closed)
+DRAIN_LIMIT: Final = 64 << 20
+_CHUNK: Final = 1 << 16
+_DECIMAL: Final = re.compile(r"[0-9]{1,20}")
+_OTHER_METHODS: Final = ("GET", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD")
+
+
+class App(Protocol):
+    """What the HTTP layer serves: anything with ``handle(body) -> Response``."""
+
+    def handle(self, body: bytes) -> Response: ...
+
+
+class RpcHandler(BaseHTTPRequestHandler):
+    """One connection: reads POST bodies, hands them to the app, writes its responses."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    server: RpcHTTPServer
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(self.server.read_timeout)
+        self.server.track(self.connection)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.untrack(self.connection)
+
+    def do_POST(self) -> None:
+        """Answer one JSON-RPC request."""
+        body = self.read_body()
+        if body is None:
+            return
+        try:
+            response = self.server.app.handle(body)
+        except Exception:
+            logger.exception("the application failed on a request")
+            response = Response(encode(error_reply(None, RpcError("internal_error"))))
+        self.send(response)
+
+    def refuse_method(self) -> None:
+        """Answer any method but POST with 405."""
+        response = transport_error(HTTPStatus.METHOD_NOT_ALLOWED, "only POST is served")
+        self.send(response, {"Allow": "POST"}, with_body=self.command != "HEAD")
+
+    do_GET = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = refuse_method
+
+    def read_body(self) -> bytes | None:
+        """The request body; ``None`` if it was refused (the refusal is sent)."""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower() or (
+            "Content-Length" not in self.headers
+        ):
+            self.send(transport_error(HTTPStatus.LENGTH_REQUIRED, "send a Content-Length"))
+            return None
+        lengths = {value.strip() for value in self.headers.get_all("Content-Length", [])}
+        if len(lengths) != 1 or not _DECIMAL.fullmatch(next(iter(lengths))):
+            helper = "Content-Length must be one decimal number"
+            self.send(transport_error(HTTPStatus.BAD_REQUEST, helper))
+            return None
+        length = int(lengths.pop())
+        limit = self.server.max_body_bytes
+        if length > limit:
+            helper = f"the body is {length} bytes; the limit is {limit} bytes"
+            self.send(transport_error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, helper))
+            if length <= DRAIN_LIMIT:
+                self.receive(length, keep=False)
+            return None
+        body = self.receive(length)
+        if body is None:
+            logger.info("dropped a connection: the body did not arrive in time")
+            helper = f"the body did not arrive within {self.server.read_timeout} s"
+            self.send(transport_error(HTTPStatus.REQUEST_TIMEOUT, helper))
+        return body
+
+    def receive(self, length: int, *, keep: bool = True) -> bytes | None:
+        """``length`` bytes of body within ``read_timeout``, else ``None`` (and the connection
+        is to be closed); with ``keep=False`` the bytes are read and thrown away."""
+        deadline = time.monotonic() + self.server.read_timeout
+        chunks: list[bytes] = []
+        remaining = length
+        try:
+            while remaining > 0 and time.monotonic() < deadline:
+                chunk = self.rfile.read1(min(remaining, _CHUNK))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
+                if keep:
+                    chunks.append(chunk)
+        except OSError:  # TimeoutError included: the socket's timeout is read_timeout too
+            pass
+        if remaining > 0:
+            self.close_connection = True
+            return None
+        return b"".join(chunks)
+
+    def send(
+        self, response: Response, headers: dict[str, str] | None = None, with_body: bool = True
+    ) -> None:
+        """Write ``response`` in one send; close afterwards if it or the client asks to."""
+        if response.close:
+            self.close_connection = True
+        try:
+            phrase = HTTPStatus(response.status).phrase
+        except ValueError:
+            phrase = "Unknown"
+        lines = [
+            f"HTTP/1.1 {response.status} {phrase}",
+            f"Content-Type: {response.content_type}",
+            f"Content-Length: {len(response.body)}",
+        ]
+        lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
+        if self.close_connection:
+            lines.append("Connection: close")
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        try:
+            self.wfile.write(head + response.body if with_body else head)
+        except OSError:
+            self.close_connection = True  # the client went away; nothing more to say to it
+        logger.debug(
+            "%s %s -> %d (%d bytes)",
+            self.command,
+            self.path.partition("?")[0],
+            response.status,
+            len(response.body),
+        )
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Answer what http.server cannot parse with a JSON body instead of an HTML page."""
+        logger.info("refused a malformed HTTP request: %d", code)
+        self.send(transport_error(code, message or HTTPStatus(code).phrase))
+
+    def log_message(self, format: str, *args: Any) -> None:
+        # http.server logs request lines (which may carry a query string) to stderr; the
+        # few messages that come here are kept to their first word, e.g. "Request timed out"
+        logger.debug("http.server: %s", format.partition("%")[0].strip())
+
+
+class RpcHTTPServer(ThreadingHTTPServer):
+    """A ``ThreadingHTTPServer`` serving ``app``, that can close its open connections."""
+
+    daemon_threads = True
+    # 16 clients connecting at once overflow the default backlog of 5, and a dropped SYN
+    # costs a one-second retransmission
+    request_queue_size = 128
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        app: App,
+        *,
+        max_body_bytes: int = MAX_BODY_BYTES,
+        read_timeout: float = READ_TIMEOUT,
+    ) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.read_timeout = read_timeout
+        self._connections: dict[socket.socket, threading.Thread] = {}
+        self._lock = threading.Lock()
+        super().__init__(address, RpcHandler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind looks the host name up (getfqdn), which can wait on DNS
+        TCPServer.server_bind(self)
+        host, port = self.server_address[:2]
+        self.server_name = str(host)
+        self.server_port = int(port)
+
+    @property
+    def url(self) -> str:
+        """The base URL the server listens on, e.g. ``http://127.0.0.1:8080/``."""
+        host = self.server_name
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.server_port}/"
+
+    def track(self, connection: socket.socket) -> None:
+        with self._lock:
+            self._connections[connection] = threading.current_thread()
+
+    def untrack(self, connection: socket.socket) -> None:
+        with self._lock:
+            self._connections.pop(connection, None)
+
+    def close_connections(self, timeout: float = 5.0) -> None:
+        """End every open connection and wait (up to ``timeout``) for their threads."""
+        with self._lock:
+            open_now = list(self._connections.items())
+        for connection, _ in open_now:
+            with contextlib.suppress(OSError):  # closed meanwhile
+                connection.shutdown(socket.SHUT_RDWR)
+        deadline = time.monotonic() + timeout
+        for _, thread in open_now:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+
+@contextmanager
+def serve_in_thread(
+    app: App,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    read_timeout: float = READ_TIMEOUT,
+) -> Iterator[str]:
+    """Serve ``app`` on a background thread; yield the base URL; stop cleanly on exit."""
+    server = RpcHTTPServer(
+        (host, port), app, max_body_bytes=max_body_bytes, read_timeout=read_timeout
+    )
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="rpc-server", daemon=True
+    )
+    thread.start()
+    try:
+        yield server.url
+    finally:
+        server.shutdown()
+        thread.join()
+        server.close_connections()
+        server.server_close()

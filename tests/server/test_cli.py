@@ -1,0 +1,162 @@
+"""``conformance serve`` as a process: its first line, its token, its answers, its exit."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from server_helpers import connect, post, request
+
+from conformance.cli import SUBCOMMANDS, Streams
+
+#: runs the serve subcommand's own configure and run, as `conformance serve` does
+LAUNCHER = (
+    "import argparse, sys\n"
+    "from conformance.cli import Streams, serve\n"
+    "parser = argparse.ArgumentParser()\n"
+    "serve.configure(parser)\n"
+    "sys.exit(serve.run(parser.parse_args(sys.argv[1:]), Streams()))\n"
+)
+
+
+@contextmanager
+def serving(*args: str) -> Iterator[tuple[subprocess.Popen[str], list[str]]]:
+    """The server running as a process; yields it and its first two stdout lines."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", LAUNCHER, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    watchdog = threading.Timer(30, process.kill)  # bounds every blocking read below
+    watchdog.start()
+    try:
+        assert process.stdout is not None
+        lines = [process.stdout.readline() for _ in range(2 if "--token" not in args else 1)]
+        yield process, lines
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
+        watchdog.cancel()
+
+
+def test_serve_prints_url_then_token_and_answers(tmp_path: Path) -> None:
+    """The first line is the URL, the second the generated token, which creates a site."""
+    with serving("--port", "0", "--db", str(tmp_path / "s.db")) as (process, lines):
+        url, token_line = (line.rstrip("\n") for line in lines)
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/")
+        token = token_line.removeprefix("access_token: ")
+        connection = connect(url)
+        try:
+            status, _, reply = post(connection, request("c", access_token=token))
+        finally:
+            connection.close()
+        assert (status, reply["result"]["success"]) == (200, True)
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=10)
+        assert process.returncode == 0
+        assert token not in stderr
+
+
+def test_serve_stops_on_sigint_with_a_token_option() -> None:
+    """With --token, no token is printed; SIGINT stops the server with exit 0."""
+    with serving("--port", "0", "--db", ":memory:", "--token", "tk-1") as (process, lines):
+        assert lines[0].startswith("http://127.0.0.1:")
+        connection = connect(lines[0].strip())
+        try:
+            reply = post(connection, request(1, access_token="tk-1"))[2]
+        finally:
+            connection.close()
+        assert reply["result"]["success"] is True
+        process.send_signal(signal.SIGINT)
+        stdout, _ = process.communicate(timeout=10)
+        assert process.returncode == 0 and "tk-1" not in stdout
+
+
+def test_bad_config_exits_2_naming_the_file(tmp_path: Path) -> None:
+    """A broken config file stops serve with exit 2 and a message naming the file."""
+    from conformance.cli import serve
+
+    path = tmp_path / "bad.toml"
+    path.write_text("tokens = 3\n", encoding="utf-8")
+    parser = __import__("argparse").ArgumentParser()
+    serve.configure(parser)
+    streams = Streams(stdin=io.BytesIO(), stdout=io.StringIO(), stderr=io.StringIO())
+    code = serve.run(parser.parse_args(["--config", str(path), "--port", "0"]), streams)
+    assert code == 2
+    assert str(path) in streams.stderr.getvalue()
+    assert streams.stdout.getvalue() == ""
+
+
+def test_port_in_use_exits_2() -> None:
+    """A port that cannot be bound stops serve with exit 2 and a message."""
+    import socket
+
+    from conformance.cli import serve
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        parser = __import__("argparse").ArgumentParser()
+        serve.configure(parser)
+        streams = Streams(stdin=io.BytesIO(), stdout=io.StringIO(), stderr=io.StringIO())
+        port = str(taken.getsockname()[1])
+        code = serve.run(parser.parse_args(["--port", port, "--db", ":memory:"]), streams)
+    assert code == 2 and "cannot listen" in streams.stderr.getvalue()
+
+
+def test_serve_is_a_subcommand() -> None:
+    """``serve`` is listed among the subcommands of ``conformance``."""
+    assert "serve" in SUBCOMMANDS
+
+
+def test_conformance_serve_command_line(tmp_path: Path) -> None:
+    """``python -m conformance serve --port 0`` prints its URL first and answers."""
+    pytest.importorskip("conformance.cli.validate", reason="the validate subcommand is elsewhere")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "conformance",
+            "serve",
+            "--port",
+            "0",
+            "--db",
+            ":memory:",
+            "--token",
+            "t",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "0"},
+    )
+    watchdog = threading.Timer(30, process.kill)
+    watchdog.start()
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        connection = connect(url)
+        try:
+            reply = post(connection, request(access_token="t"))[2]
+        finally:
+            connection.close()
+        assert json.dumps(reply["result"]) == '{"id": 1, "success": true}'
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=10)
+        assert process.returncode == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+        watchdog.cancel()

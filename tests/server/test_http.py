@@ -1,0 +1,229 @@
+"""The HTTP layer: keep-alive, status codes, limits and hostile input over real sockets."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from server_helpers import assert_valid_reply, connect, post, request
+
+from conformance.server import CreateSitesApp, serve_in_thread
+
+Call = Callable[[Any], Any]
+
+
+def raw_exchange(url: str, data: bytes, timeout: float = 5.0) -> bytes:
+    """Send ``data`` on a fresh socket and read until the server closes (at most ``timeout``)."""
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=timeout) as sock:
+        sock.sendall(data)
+        chunks = []
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def split_response(raw: bytes) -> tuple[int, dict[str, str], Any]:
+    """The status, headers and JSON body of one raw HTTP response."""
+    head, _, body = raw.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    pairs = (line.split(": ", 1) for line in lines[1:])
+    headers = {name.lower(): value for name, value in pairs}
+    length = int(headers["content-length"])
+    return int(lines[0].split()[1]), headers, json.loads(body[:length])
+
+
+def assert_transport_refusal(raw: bytes, status: int) -> None:
+    """``raw`` is one refusal with ``status``, a JSON-RPC invalid_request body, and a close."""
+    code, headers, reply = split_response(raw)
+    assert code == status
+    assert headers["content-type"] == "application/json"
+    assert headers["connection"].lower() == "close"
+    assert reply["error"]["data"]["mnemonic"] == "invalid_request"
+    assert_valid_reply(reply)
+
+
+def test_success_is_http_200_json(call: Call) -> None:
+    """A created site comes back with HTTP 200, JSON, and the contract's success reply."""
+    reply = call(request("a"))
+    assert reply["result"]["success"] is True
+    assert_valid_reply(reply)
+
+
+def test_errors_are_http_200_json(call: Call) -> None:
+    """JSON-RPC errors, parse errors included, come back with HTTP 200 and JSON."""
+    assert call(b"{")["error"]["code"] == -32700
+    assert call(request(industry_id=0))["error"]["code"] == -32602
+
+
+def test_keep_alive_serves_many_requests_on_one_connection(url: str) -> None:
+    """One connection carries a hundred requests without being closed."""
+    connection = connect(url)
+    try:
+        post(connection, request(0, domain_name="k0.example.com"))
+        sock = connection.sock
+        for number in range(1, 100):
+            status, headers, reply = post(connection, request(number, domain_name=f"k{number}.ru"))
+            assert (status, reply["id"]) == (200, number)
+            assert "connection" not in headers
+        assert connection.sock is sock
+    finally:
+        connection.close()
+
+
+def test_hostile_bodies_never_break_the_server(call: Call) -> None:
+    """Invalid UTF-8, 10,000 levels of nesting and odd numbers each get an error reply."""
+    assert call(b'{"jsonrpc": "2.0", "id": 1, "\xc3\x28": 1}')["error"]["code"] == -32700
+    assert call(b"{" * 10_000)["error"]["code"] == -32700
+    assert call(b'{"a":' * 10_000 + b"1" + b"}" * 10_000)["error"]["code"] == -32700
+    assert call(b"9" * 5000)["error"]["code"] == -32700
+    assert call(request("after"))["id"] == "after"
+
+
+def test_a_long_string_under_the_limit_is_answered_with_its_value(call: Call) -> None:
+    """A 900 kB domain name is refused as a value, echoed, and the server goes on."""
+    reply = call(request(domain_name="a" * 900_000))
+    assert reply["error"]["data"]["field"] == "domain_name"
+    assert len(reply["error"]["data"]["value"]) == 900_000
+    assert "result" in call(request("next"))
+
+
+@pytest.mark.parametrize("size", [(1 << 20) + 1, 10_000_000])
+def test_body_over_the_limit_is_refused_with_413(url: str, size: int) -> None:
+    """A body over 1 MiB (a 10 MB string included) is read away and refused with 413."""
+    body = b'{"jsonrpc":"2.0","id":1,"method":"create.sites","params":{"x":"'
+    body += b"a" * (size - len(body) - 4) + b'"}}\n'
+    connection = connect(url)
+    try:
+        status, headers, reply = post(connection, body)
+    finally:
+        connection.close()
+    assert status == 413 and headers["connection"] == "close"
+    assert reply["error"]["data"]["mnemonic"] == "invalid_request"
+    assert "1048576" in reply["error"]["data"]["extended_helper"]
+
+
+def test_missing_content_length_is_411(url: str) -> None:
+    """A POST without Content-Length is refused with 411 and the connection closed."""
+    raw = raw_exchange(url, b"POST / HTTP/1.1\r\nHost: t\r\n\r\n{}")
+    assert_transport_refusal(raw, 411)
+
+
+def test_chunked_body_is_411(url: str) -> None:
+    """A chunked body is refused with 411: the server asks for a Content-Length."""
+    raw = raw_exchange(
+        url, b"POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"
+    )
+    assert_transport_refusal(raw, 411)
+
+
+@pytest.mark.parametrize("length", [b"abc", b"-5", b"1e3", b"5, 6", b"\xc2\xb2"])
+def test_invalid_content_length_is_400(url: str, length: bytes) -> None:
+    """A Content-Length that is not one decimal number is refused with 400."""
+    raw = raw_exchange(
+        url, b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: " + length + b"\r\n\r\n{}"
+    )
+    assert_transport_refusal(raw, 400)
+
+
+def test_conflicting_content_lengths_are_400(url: str) -> None:
+    """Two different Content-Length headers are refused with 400."""
+    head = b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}"
+    assert_transport_refusal(raw_exchange(url, head), 400)
+
+
+def test_short_content_length_gives_a_parse_error(url: str) -> None:
+    """A Content-Length shorter than the body cuts it: the reply is a parse error, id null."""
+    body = json.dumps(request()).encode()
+    head = f"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: {len(body) - 3}\r\n\r\n".encode()
+    status, _, reply = split_response(raw_exchange(url, head + body))
+    assert status == 200
+    assert (reply["id"], reply["error"]["code"]) == (None, -32700)
+
+
+def test_malformed_request_line_gets_json_not_html(url: str) -> None:
+    """What http.server cannot parse is refused with a JSON body, not an HTML page."""
+    raw = raw_exchange(url, b"GARBAGE\r\n\r\n")
+    assert_transport_refusal(raw, 400)
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE", "PATCH", "OPTIONS"])
+def test_other_methods_are_405(url: str, method: str) -> None:
+    """Any method but POST is refused with 405 and Allow: POST."""
+    raw = raw_exchange(url, f"{method} / HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n".encode())
+    assert_transport_refusal(raw, 405)
+    assert split_response(raw)[1]["allow"] == "POST"
+
+
+def test_stalled_body_times_out_without_holding_others(url: str) -> None:
+    """Half a body then silence: others are served meanwhile; the staller gets 408 and a close."""
+    parts = urlsplit(url)
+    body = json.dumps(request()).encode()
+    head = f"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as staller:
+        staller.sendall(head + body[: len(body) // 2])
+        started = time.monotonic()
+        connection = connect(url)
+        try:
+            for number in range(5):
+                status, _, reply = post(connection, request(number, domain_name=f"s{number}.ru"))
+                assert (status, reply["id"]) == (200, number)
+        finally:
+            connection.close()
+        assert time.monotonic() - started < 1.0  # the read timeout of the url fixture
+        raw = b""
+        while chunk := staller.recv(65536):  # bounded by the socket's 10 s timeout
+            raw += chunk
+    assert time.monotonic() - started < 5.0
+    assert_transport_refusal(raw, 408)
+
+
+def test_idle_keep_alive_connection_is_closed_after_the_timeout(url: str) -> None:
+    """A connection that sends nothing is closed after the read timeout."""
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as idle:
+        started = time.monotonic()
+        assert idle.recv(1) == b""
+    assert 0.5 < time.monotonic() - started < 5.0
+
+
+def test_stop_closes_open_connections(app: CreateSitesApp) -> None:
+    """Leaving serve_in_thread ends keep-alive connections still open, promptly."""
+    started = time.monotonic()
+    with serve_in_thread(app, read_timeout=30.0) as url:
+        connection = connect(url)
+        try:
+            assert post(connection, request())[0] == 200
+        finally:
+            stop_started = time.monotonic()
+    connection.close()
+    assert time.monotonic() - stop_started < 5.0
+    assert time.monotonic() - started < 10.0
+
+
+def test_serves_any_app_with_handle(config: Any) -> None:
+    """serve_in_thread takes any object with handle(body) -> Response, as mutants are."""
+    from conformance.server import Response
+
+    class Html:
+        def handle(self, body: bytes) -> Response:
+            return Response(b"<h1>no</h1>", status=500, content_type="text/html")
+
+    with serve_in_thread(Html()) as url:
+        connection = connect(url)
+        try:
+            connection.request("POST", "/", b"{}")
+            response = connection.getresponse()
+            assert (response.status, response.read()) == (500, b"<h1>no</h1>")
+            assert response.getheader("Content-Type") == "text/html"
+        finally:
+            connection.close()
