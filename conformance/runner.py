@@ -199,7 +199,9 @@ class _Session:
         self.state = RunState()
         self.tag = secrets.token_hex(3)
         self.counter = 0
-        self.domain_valid = node_validator(tree("params", settings.role)["properties"][UNIQUE_MEMBER])
+        self.domain_valid = node_validator(
+            tree("params", settings.role)["properties"][UNIQUE_MEMBER]
+        )
 
     def unique(self, case: Case) -> Any:
         payload = case.payload
@@ -210,7 +212,13 @@ class _Session:
             return payload
         self.counter += 1
         tag = f"{self.tag}{self.counter:x}"
-        return {**payload, "params": {**params, UNIQUE_MEMBER: unique_domain(params[UNIQUE_MEMBER], tag, self.domain_valid)}}
+        return {
+            **payload,
+            "params": {
+                **params,
+                UNIQUE_MEMBER: unique_domain(params[UNIQUE_MEMBER], tag, self.domain_valid),
+            },
+        }
 
     def exchange(self, case: Case) -> Exchange:
         payload = self.unique(case)
