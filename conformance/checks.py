@@ -74,7 +74,7 @@ def check(name: str) -> Callable[[Check], Check]:
     def register(function: Check) -> Check:
         if name in CHECKS:
             raise ValueError(f"a check named {name!r} is already registered")
-        doc = (function.__doc__ or name).strip().splitlines()[0]
+        doc = " ".join((function.__doc__ or name).strip().split("\n\n")[0].split())
         CHECKS[name] = Rule(name, doc, function)
         return function
 
