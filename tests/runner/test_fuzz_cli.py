@@ -107,3 +107,12 @@ def test_the_same_seed_sends_the_same_cases(
     first = sent(4)
     assert first == sent(4)
     assert first != sent(5)
+
+
+def test_the_demo_fuzzes_the_reference_server(capsys: pytest.CaptureFixture[str]) -> None:
+    """``make demo``'s module starts the server, fuzzes it (exit 0) and stops it."""
+    from conformance.demo import demo
+
+    assert demo(["--max-examples", "5"]) == 0
+    shown = capsys.readouterr().out
+    assert "conforms" in shown and "reference server stopped" in shown
