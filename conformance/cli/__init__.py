@@ -23,7 +23,7 @@ EXIT_FAILED: Final = 1
 EXIT_USAGE: Final = 2
 
 #: The subcommands, each the name of a module in this package.
-SUBCOMMANDS: Final = ("validate", "serve")
+SUBCOMMANDS: Final = ("validate", "serve", "fuzz")
 
 
 @dataclass

@@ -1,0 +1,587 @@
+"""The deterministic families of cases, derived from the schemas: boundary, invalid, protocol,
+references.
+
+A ``Case`` is what the runner sends (a JSON payload, or raw bytes for bodies that are not JSON)
+and what a conforming server must answer (an ``Expectation``). Cases are built from a valid
+base request whose values come from the schemas themselves (``default``, ``examples``, a bound,
+the first ``const``), then changed in one place:
+
+- boundary: each numeric bound and its neighbour inside, each ``oneOf``/``enum`` edge, each
+  length bound met exactly in ASCII, Cyrillic and astral text, each optional member alone;
+- invalid: the base broken in exactly one way, labelled ``field:keyword`` (``widget_link.text:
+  maxLength``), and kept only where the validator rejects it with a violation of that field
+  alone, so that no field needs special handling here;
+- protocol: the JSON-RPC envelope and transport broken (not JSON, a batch, a notification, ids
+  of every JSON type, a wrong or missing token, ...);
+- references: entity ids the target may or may not know, where success and -32602 both conform.
+
+Nothing here draws from hypothesis's engine: the same arguments give the same cases.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import random
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from conformance.contract import ROLES
+from conformance.errors import ArgumentError
+from conformance.schema_tree import Node, node_validator, schema_types, tree
+from conformance.validation import validator_for
+from conformance.violations import DEFAULT_MNEMONIC, MNEMONIC_BY_KEYWORD
+
+FAMILIES: Final = ("valid", "boundary", "invalid", "protocol", "references")
+
+#: The mnemonics of params errors (-32602) a server may answer an invalid request with.
+PARAMS_MNEMONICS: Final = frozenset(
+    {*MNEMONIC_BY_KEYWORD.values(), DEFAULT_MNEMONIC, "invalid_parameters_combination"}
+)
+
+#: Text of a length bound is written in each of these scripts: a server that counts bytes or
+#: UTF-16 units instead of code points gets the Cyrillic or astral case wrong.
+SCRIPTS: Final = {"ascii": "a", "cyrillic": "ж", "astral": "\U0001f600"}
+
+#: The member a real server keeps unique (a second site for a domain is refused): the runner
+#: makes it unique in every request it sends, see ``conformance.runner.unique_domain``.
+UNIQUE_MEMBER: Final = "domain_name"
+
+#: The name an unexpected member is added under.
+UNEXPECTED_MEMBER: Final = "unexpected"
+
+ABSENT: Final = object()
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What a conforming server answers a case with.
+
+    ``outcome``: ``success``; ``error`` (``codes``, and ``mnemonics`` and ``field`` where
+    given); ``success_or_params_error``; or ``batch_or_error`` / ``notification_or_error``,
+    where the vendor's -32099 error and plain JSON-RPC 2.0's behaviour both conform.
+    ``reply_id``: ``echo`` (the request's id), ``null`` or ``echo_or_null``.
+    """
+
+    outcome: str
+    codes: tuple[int, ...] = ()
+    mnemonics: frozenset[str] | None = None
+    field: str | None = None
+    reply_id: str = "echo"
+
+
+SUCCESS: Final = Expectation("success")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One request to send and the reply it must get.
+
+    ``label`` is the rule the case is about (``widget_link.text:maxLength``); ``name`` is unique
+    in its family (the label, plus the variant where a label has several cases). ``payload`` is
+    sent as JSON unless ``body`` (raw bytes) is given. ``unique_domain``: the runner makes the
+    domain name unique at send time (not for cases about the domain name being broken).
+    """
+
+    family: str
+    label: str
+    name: str
+    expect: Expectation
+    payload: Any = None
+    body: bytes | None = None
+    unique_domain: bool = True
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def test_id(self) -> str:
+        """The pytest-style id: ``test_invalid_rejected[widget_link.text:maxLength]``."""
+        return f"{TEST_NAMES[self.family]}[{self.name}]"
+
+
+TEST_NAMES: Final = {
+    "valid": "test_valid_accepted",
+    "boundary": "test_boundary_accepted",
+    "invalid": "test_invalid_rejected",
+    "protocol": "test_protocol",
+    "references": "test_references",
+}
+
+
+# --- walking the params tree ------------------------------------------------------------------
+
+
+def members(node: Node, prefix: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Node]]:
+    """Every member below an object node, depth first, in the schema's order, with its path."""
+    for name, child in node.get("properties", {}).items():
+        yield (*prefix, name), child
+        yield from members(child, (*prefix, name))
+
+
+def _dotted(path: Sequence[str]) -> str:
+    return ".".join(path)
+
+
+def _is_required(params: Node, path: Sequence[str]) -> bool:
+    node = params
+    for name in path[:-1]:
+        node = node["properties"][name]
+    return path[-1] in node.get("required", ())
+
+
+def _get(params: Mapping[str, Any], path: Sequence[str]) -> Any:
+    node: Any = params
+    for name in path:
+        if not isinstance(node, Mapping) or name not in node:
+            return ABSENT
+        node = node[name]
+    return node
+
+
+def _with(params: Mapping[str, Any], path: Sequence[str], value: Any) -> dict[str, Any]:
+    """A copy of ``params`` with the member at ``path`` set to ``value`` (or removed: ABSENT)."""
+    result = copy.deepcopy(dict(params))
+    node = result
+    for name in path[:-1]:
+        node = node[name]
+    if value is ABSENT:
+        node.pop(path[-1], None)
+    else:
+        node[path[-1]] = value
+    return result
+
+
+# --- values taken from the schemas --------------------------------------------------------------
+
+
+def _shortest_match(node: Node) -> Any:
+    """The simplest value hypothesis finds for ``node``: for a pattern with no example given."""
+    from hypothesis import HealthCheck, find, settings
+
+    from conformance.strategies import instances
+
+    return find(
+        instances(node),
+        lambda _: True,
+        settings=settings(database=None, suppress_health_check=list(HealthCheck)),
+    )
+
+
+def sample(node: Node, *, complete: bool = True) -> Any:
+    """A valid value of ``node`` read from the schema: its ``default``, first example, first
+    constant, lower bound; objects with every member (``complete``) or the required ones."""
+    is_valid = node_validator(node)
+    for keyword in ("const", "default"):
+        if keyword in node and is_valid(node[keyword]):
+            return node[keyword]
+    for candidate in [*node.get("examples", ()), *node.get("enum", ())]:
+        if is_valid(candidate):
+            return candidate
+    for branch in node.get("oneOf", node.get("anyOf", ())):
+        candidate = sample(
+            {**{k: v for k, v in node.items() if k not in ("oneOf", "anyOf")}, **branch}
+        )
+        if is_valid(candidate):
+            return candidate
+    types = schema_types(node)
+    if "object" in types:
+        wanted = node.get("properties", {})
+        return {
+            name: sample(child, complete=complete)
+            for name, child in wanted.items()
+            if complete or name in node.get("required", ())
+        }
+    if "integer" in types or "number" in types:
+        low, high = node.get("minimum"), node.get("maximum")
+        return low if low is not None else min(0, high) if high is not None else 0
+    if "boolean" in types:
+        return True
+    if "string" in types:
+        plain = SCRIPTS["ascii"] * max(node.get("minLength", 0), 1)
+        return plain if is_valid(plain) else _shortest_match(node)
+    if "null" in types:
+        return None
+    return _shortest_match(node)
+
+
+def stretched(value: str, length: int, char: str) -> Iterator[str]:
+    """Strings of exactly ``length`` code points made of ``char``, plainly or grown around a
+    valid ``value`` in blocks cut by the separators ``value`` itself uses (``.``, ``/``), so
+    that a patterned value keeps its shape. Candidates only: the validator picks."""
+    yield char * length
+    if len(value) > length:
+        yield value[:length]
+        return
+    need = length - len(value)
+    separators = list(dict.fromkeys(c for c in value if not c.isalnum()))
+    for separator in separators:
+        for block in (64, 32, 16, 8, 4, 2, 1):
+            count = -(-need // (block + len(separator)))
+            letters = need - count * len(separator)
+            if letters < count:
+                continue
+            sizes = [letters // count + (i < letters % count) for i in range(count)]
+            filler = [char * size for size in sizes]
+            yield "".join(part + separator for part in filler) + value
+            yield value + "".join(separator + part for part in filler)
+
+
+# --- the families -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Base:
+    """The valid requests the deterministic cases start from, for one role and target."""
+
+    role: str
+    params_tree: Node
+    complete: dict[str, Any]
+    minimal: dict[str, Any]
+    fixed: Mapping[str, Any]
+    omitted: tuple[str, ...]
+
+    def request(self, params: Mapping[str, Any], request_id: Any = 1) -> dict[str, Any]:
+        """A request around ``params``, with the envelope's values read from the schema."""
+        envelope = tree("request", self.role)["properties"]
+        return {
+            name: (params if name == "params" else request_id if name == "id" else sample(child))
+            for name, child in envelope.items()
+        }
+
+    def params_valid(self, params: Any) -> bool:
+        return validator_for("params", self.role).is_valid(params)
+
+
+def base(
+    role: str = "customer",
+    *,
+    fixed: Mapping[str, Any] | None = None,
+    omitted: Sequence[str] = (),
+) -> Base:
+    """The base requests: every member (``complete``) and only the required ones (``minimal``),
+    with ``fixed`` members (dotted params paths: the token, known ids) set and ``omitted`` ones
+    left out."""
+    if role not in ROLES:
+        raise ArgumentError(f"Expected role in {ROLES} but got role={role!r}")
+    fixed = dict(fixed or {})
+    params_tree = tree("params", role)
+    complete = sample(params_tree, complete=True)
+    minimal = sample(params_tree, complete=False)
+    for path in omitted:
+        if _is_required(params_tree, path.split(".")):
+            raise ArgumentError(f"{path!r} is required for role={role!r}; a value must be given")
+        complete = _with(complete, path.split("."), ABSENT)
+    for path, value in fixed.items():
+        complete = _with(complete, path.split("."), value)
+        if _is_required(params_tree, path.split(".")):
+            minimal = _with(minimal, path.split("."), value)
+    result = Base(role, params_tree, complete, minimal, fixed, tuple(omitted))
+    for params in (complete, minimal):
+        if not result.params_valid(params):
+            raise ArgumentError(f"the fixed values make the base request invalid: {params!r}")
+    return result
+
+
+def _untouchable(base: Base, path: Sequence[str]) -> bool:
+    dotted = _dotted(path)
+    return any(dotted == p or dotted.startswith(p + ".") for p in (*base.fixed, *base.omitted))
+
+
+def boundary_cases(base: Base) -> list[Case]:
+    """Valid requests at every bound the schemas state, and each optional member alone."""
+    cases: list[Case] = []
+    seen: set[str] = set()
+
+    def add(label: str, variant: str, params: dict[str, Any]) -> None:
+        name = f"{label}/{variant}"
+        if name in seen or not base.params_valid(params):
+            return
+        seen.add(name)
+        cases.append(
+            Case("boundary", label, name, SUCCESS, base.request(params), unique_domain=True)
+        )
+
+    for path, node in members(base.params_tree):
+        if _untouchable(base, path):
+            continue
+        dotted = _dotted(path)
+        put = functools.partial(_with, base.complete, path)
+        for keyword, step in (("minimum", 1), ("maximum", -1)):
+            bound = node.get(keyword)
+            if bound is not None:
+                add(f"{dotted}:{keyword}", f"at={bound}", put(bound))
+                add(f"{dotted}:{keyword}", f"inside={bound + step}", put(bound + step))
+        for keyword in ("oneOf", "anyOf", "enum"):
+            choices = node.get(keyword)
+            if not choices:
+                continue
+            edges = [c.get("const") if isinstance(c, Mapping) else c for c in choices]
+            for variant, value in (("first", edges[0]), ("last", edges[-1])):
+                if value is not None:
+                    add(f"{dotted}:{keyword}", f"{variant}={value}", put(value))
+        if "boolean" in schema_types(node):
+            for value in (False, True):
+                add(f"{dotted}:type", f"{json.dumps(value)}", put(value))
+        current = _get(base.complete, path)
+        for keyword in ("minLength", "maxLength"):
+            length = node.get(keyword)
+            if length is None or not isinstance(current, str):
+                continue
+            for script, char in SCRIPTS.items():
+                for text in stretched(current, length, char):
+                    if node_validator(node)(text):
+                        add(f"{dotted}:{keyword}", f"{script}={length}", put(text))
+                        break
+        if not _is_required(base.params_tree, path):
+            parent = path[:-1]
+            alone = base.minimal
+            if parent and _get(alone, parent) is ABSENT:
+                alone = _with(
+                    alone, parent, sample(_node_at(base.params_tree, parent), complete=False)
+                )
+            add(f"{dotted}:optional", "alone", _with(alone, path, _get(base.complete, path)))
+    add("params:required", "only", copy.deepcopy(base.minimal))
+    add("params:properties", "all", copy.deepcopy(base.complete))
+    return cases
+
+
+def _node_at(params_tree: Node, path: Sequence[str]) -> Node:
+    node = params_tree
+    for name in path:
+        node = node["properties"][name]
+    return node
+
+
+def _wrong_types(value: Any) -> list[tuple[str, Any]]:
+    """Values of other JSON types that real clients send in place of ``value``."""
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+    candidates: list[tuple[str, Any]] = [("string", text), ("null", None)]
+    if isinstance(value, bool):
+        candidates += [
+            (f"integer-{int(value)}", int(value)),
+            (f"integer-{1 - int(value)}", 1 - int(value)),
+        ]
+    elif isinstance(value, int):
+        candidates += [("boolean", True), ("float", value + 0.5)]
+    elif isinstance(value, str):
+        candidates += [("integer", 5), ("boolean", True), ("array", [value])]
+    elif isinstance(value, dict):
+        candidates += [("array", [value]), ("boolean", True)]
+    return candidates
+
+
+#: Ways real clients get a string wrong: a scheme put in front, white space, a sign or letter
+#: inserted, a trailing newline, an emptied value.
+def _string_mutations(value: str) -> list[tuple[str, str]]:
+    middle = len(value) // 2
+    return [
+        ("scheme", "https://" + value),
+        ("space-inside", value[:middle] + " " + value[middle:]),
+        ("space-around", f" {value} "),
+        ("plus", "+" + value),
+        ("letter", value[:middle] + "x" + value[middle:]),
+        ("letter-first", "x" + value),
+        ("newline", value + "\n"),
+        ("empty", ""),
+    ]
+
+
+def invalid_cases(base: Base) -> list[Case]:
+    """The base request broken in exactly one way, each labelled with the rule it breaks."""
+    validator = validator_for("params", base.role)
+    cases: list[Case] = []
+    seen: set[str] = set()
+    by_label: dict[str, int] = {}
+
+    def add(dotted: str, variant: str, params: dict[str, Any], wanted: str | None) -> None:
+        violations = list(validator.iter_errors(params))
+        if not violations or any(v.field != dotted for v in violations):
+            return  # valid, or broken in more places than one
+        keywords = [v.keyword for v in violations]
+        keyword = wanted if wanted in keywords else keywords[0]
+        key = json.dumps([dotted, keyword, params], sort_keys=True, default=repr)
+        if key in seen:
+            return
+        seen.add(key)
+        label = f"{dotted}:{keyword}"
+        by_label[label] = by_label.get(label, 0) + 1
+        expect = Expectation("error", (-32602,), PARAMS_MNEMONICS, dotted)
+        cases.append(
+            Case(
+                "invalid",
+                label,
+                f"{label}/{variant}",
+                expect,
+                base.request(params),
+                unique_domain=dotted != UNIQUE_MEMBER,
+            )
+        )
+
+    for path, node in members(base.params_tree):
+        dotted = _dotted(path)
+        current = _get(base.complete, path)
+        if current is ABSENT:
+            current = sample(node, complete=False)
+        put = functools.partial(_with, base.complete, path)
+        for variant, value in _wrong_types(current):
+            add(dotted, variant, put(value), "type")
+        if node.get("minimum") is not None:
+            add(dotted, f"{node['minimum'] - 1}", put(node["minimum"] - 1), "minimum")
+        if node.get("maximum") is not None:
+            add(dotted, f"{node['maximum'] + 1}", put(node["maximum"] + 1), "maximum")
+        for keyword in ("oneOf", "anyOf", "enum"):
+            choices = [
+                c.get("const") if isinstance(c, Mapping) else c for c in node.get(keyword, ())
+            ]
+            for choice in choices:
+                if isinstance(choice, int) and not isinstance(choice, bool):
+                    relaxed = node_validator({k: v for k, v in node.items() if k != keyword})
+                    for near in (choice - 1, choice + 1):
+                        # only values that nothing but the list of choices refuses
+                        if near not in choices and relaxed(near):
+                            add(dotted, f"{near}", put(near), keyword)
+        if isinstance(current, str):
+            if node.get("minLength"):
+                text = SCRIPTS["ascii"] * (node["minLength"] - 1)
+                add(dotted, f"ascii={len(text)}", put(text), "minLength")
+            if node.get("maxLength") is not None:
+                for script, char in SCRIPTS.items():
+                    for text in stretched(current, node["maxLength"] + 1, char):
+                        if len(text) == node["maxLength"] + 1 and _only_too_long(node, text):
+                            add(dotted, f"{script}={len(text)}", put(text), "maxLength")
+                            break
+            for variant, text in _string_mutations(current):
+                add(dotted, variant, put(text), "pattern")
+        if _is_required(base.params_tree, path):
+            parent = _get(base.complete, path[:-1]) if path[:-1] else base.complete
+            if parent is not ABSENT:
+                add(dotted, "removed", put(ABSENT), "required")
+        if node.get("additionalProperties") is False and isinstance(current, dict):
+            add(
+                f"{dotted}.{UNEXPECTED_MEMBER}",
+                "added",
+                put({**current, UNEXPECTED_MEMBER: 1}),
+                None,
+            )
+    if base.params_tree.get("additionalProperties") is False:
+        add(UNEXPECTED_MEMBER, "added", {**base.complete, UNEXPECTED_MEMBER: 1}, None)
+    # a label with one case is named by the label alone
+    return [
+        Case(c.family, c.label, c.label, c.expect, c.payload, unique_domain=c.unique_domain)
+        if by_label[c.label] == 1
+        else c
+        for c in cases
+    ]
+
+
+def _only_too_long(node: Node, text: str) -> bool:
+    """Whether ``text`` breaks ``node`` by its length alone."""
+    relaxed = {key: value for key, value in node.items() if key != "maxLength"}
+    return node_validator(relaxed)(text)
+
+
+def _error(codes: tuple[int, ...], reply_id: str = "echo", **kwargs: Any) -> Expectation:
+    return Expectation("error", codes, reply_id=reply_id, **kwargs)
+
+
+PARSE_ERROR: Final = _error((-32700,), "null")
+INVALID_REQUEST: Final = _error((-32600,), "echo_or_null")
+INVALID_REQUEST_NO_ID: Final = _error((-32600,), "null")
+
+
+def protocol_cases(base: Base, token_member: str) -> list[Case]:
+    """The JSON-RPC envelope and transport broken, and ids of every JSON type."""
+    good = base.request(base.complete)
+    body = json.dumps(good, ensure_ascii=False).encode()
+    cases: list[Case] = []
+
+    def add(name: str, expect: Expectation, payload: Any = None, raw: bytes | None = None) -> None:
+        cases.append(Case("protocol", name, name, expect, payload, raw))
+
+    def without(name: str) -> dict[str, Any]:
+        return {key: value for key, value in good.items() if key != name}
+
+    add("not-json", PARSE_ERROR, raw=body[: len(body) // 2])
+    add("not-json-text", PARSE_ERROR, raw=b"create.sites please")
+    add("empty-body", PARSE_ERROR, raw=b"")
+    add("not-utf8", PARSE_ERROR, raw=body.replace(b'"2.0"', b'"2.0\xff"', 1))
+    add("batch", Expectation("batch_or_error", (-32099,), reply_id="null"), [good])
+    add("batch-empty", Expectation("batch_or_error", (-32099, -32600), reply_id="null"), [])
+    add(
+        "notification",
+        Expectation("notification_or_error", (-32099,), reply_id="null"),
+        without("id"),
+    )
+    for kind, value in (
+        ("string", "create.sites"),
+        ("integer", 1),
+        ("null", None),
+        ("boolean", True),
+    ):
+        add(f"non-object-{kind}", INVALID_REQUEST_NO_ID, value)
+    add("jsonrpc-wrong", INVALID_REQUEST, {**good, "jsonrpc": "1.0"})
+    add("jsonrpc-number", INVALID_REQUEST, {**good, "jsonrpc": 2.0})
+    add("jsonrpc-missing", INVALID_REQUEST, without("jsonrpc"))
+    add("method-missing", INVALID_REQUEST, without("method"))
+    add("method-not-string", INVALID_REQUEST, {**good, "method": 1})
+    add("method-unknown", _error((-32601,)), {**good, "method": "create.site"})
+    add("method-case", _error((-32601,)), {**good, "method": "Create.Sites"})
+    add("params-missing", INVALID_REQUEST, without("params"))
+    add("params-array", INVALID_REQUEST, {**good, "params": [base.complete]})
+    add("params-string", INVALID_REQUEST, {**good, "params": "x"})
+    add("envelope-unexpected-member", INVALID_REQUEST, {**good, UNEXPECTED_MEMBER: 1})
+    for kind, value in (
+        ("string", "req_create_sites_1795701519.17"),
+        ("numeric-string", "1"),
+        ("empty-string", ""),
+        ("integer", 7),
+        ("zero", 0),
+        ("negative", -1),
+        ("beyond-double", 2**53 + 1),
+        ("beyond-int64", 2**64 + 1),
+    ):
+        add(f"id-{kind}", SUCCESS, {**good, "id": value})
+    wrong_ids: tuple[tuple[str, Any], ...] = (
+        ("float", 1.5),
+        ("boolean", True),
+        ("null", None),
+        ("array", [1]),
+        ("object", {"id": 1}),
+    )
+    for kind, value in wrong_ids:
+        add(f"id-{kind}", INVALID_REQUEST_NO_ID, {**good, "id": value})
+    token_path = token_member.split(".")
+    add(
+        "token-wrong",
+        _error((-32001,)),
+        {**good, "params": _with(base.complete, token_path, "wrong-" + "0" * 24)},
+    )
+    add(
+        "token-missing",
+        _error(
+            (-32602,), mnemonics=frozenset({MNEMONIC_BY_KEYWORD["required"]}), field=token_member
+        ),
+        {**good, "params": _with(base.complete, token_path, ABSENT)},
+    )
+    return cases
+
+
+def reference_cases(base: Base, references: Sequence[str], seed: int, count: int = 3) -> list[Case]:
+    """Requests naming entity ids the target may not know: at each bound and ``count`` random
+    ones; success and a -32602 error both conform."""
+    rng = random.Random(seed)
+    # entity errors (entity_not_found, ...) are -32602 too, but not params mnemonics
+    expect = Expectation("success_or_params_error", (-32602,))
+    cases: list[Case] = []
+    for dotted in references:
+        path = dotted.split(".")
+        node = _node_at(base.params_tree, path)
+        low = node.get("minimum", 1)
+        high = node.get("maximum", low + 10**6)
+        values = [low, high, *(rng.randint(low, high) for _ in range(count))]
+        for value in dict.fromkeys(values):
+            params = _with(base.complete, path, value)
+            name = f"{dotted}={value}"
+            cases.append(Case("references", name, name, expect, base.request(params)))
+    return cases

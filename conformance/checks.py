@@ -1,0 +1,272 @@
+"""The checks every reply goes through: a small registry of functions, one rule each.
+
+A check is ``def name(exchange, state) -> None``, registered with ``@check("rule-name")``; its
+docstring states the rule (reports quote it). It raises ``Violated`` with what it saw when the
+rule is broken, and returns quietly when the rule holds or does not apply (a reply that did not
+parse has no id to compare). Checks run in registration order.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from conformance.cases import Case
+from conformance.transport import Answer
+
+#: The value of ``Exchange.reply`` when the body did not parse.
+UNPARSED: Final = type("Unparsed", (), {"__repr__": lambda self: "UNPARSED"})()
+
+#: Where the request had no id (a notification) or was not an object at all.
+NO_ID: Final = type("NoId", (), {"__repr__": lambda self: "NO_ID"})()
+
+
+class Violated(Exception):
+    """A check's rule is broken; the message says what was seen."""
+
+
+@dataclass
+class Exchange:
+    """One request sent and what came back, with the reply parsed where it could be."""
+
+    case: Case
+    payload: Any
+    body: bytes
+    answer: Answer
+    reply: Any = UNPARSED
+    parse_error: str | None = None
+
+    @property
+    def request_id(self) -> Any:
+        """The request's ``id``, or ``NO_ID``."""
+        if isinstance(self.payload, dict) and "id" in self.payload:
+            return self.payload["id"]
+        return NO_ID
+
+
+@dataclass
+class RunState:
+    """What checks remember across one run: the site ids given so far."""
+
+    result_ids: set[Any] = field(default_factory=set)
+
+
+Check = Callable[[Exchange, RunState], None]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A registered check: its name, the rule it states and the function."""
+
+    name: str
+    doc: str
+    function: Check
+
+
+CHECKS: dict[str, Rule] = {}
+
+
+def check(name: str) -> Callable[[Check], Check]:
+    """Register a check under ``name``; its docstring's first line is the rule."""
+
+    def register(function: Check) -> Check:
+        if name in CHECKS:
+            raise ValueError(f"a check named {name!r} is already registered")
+        doc = " ".join((function.__doc__ or name).strip().split("\n\n")[0].split())
+        CHECKS[name] = Rule(name, doc, function)
+        return function
+
+    return register
+
+
+def _replies(exchange: Exchange) -> Iterator[Any]:
+    """The reply objects of an exchange (each element of an array reply to a batch)."""
+    if exchange.reply is UNPARSED:
+        return
+    if isinstance(exchange.reply, list):
+        yield from exchange.reply
+    else:
+        yield exchange.reply
+
+
+def _no_body_allowed(exchange: Exchange) -> bool:
+    """A notification answered as plain JSON-RPC 2.0 does: no reply body at all."""
+    return exchange.case.expect.outcome == "notification_or_error" and not exchange.answer.body
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal in JSON type and value (``1`` is not ``"1"``, ``True`` nor ``1.0``)."""
+    return type(a) is type(b) and a == b
+
+
+def _show(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False) if value is not NO_ID else "(no id)"
+
+
+@check("answer-in-time")
+def answer_in_time(exchange: Exchange, state: RunState) -> None:
+    """Every request gets an HTTP answer within the timeout, on a connection that stays usable."""
+    if exchange.answer.error is not None:
+        raise Violated(exchange.answer.error)
+
+
+@check("no-server-error")
+def no_server_error(exchange: Exchange, state: RunState) -> None:
+    """No request, however malformed, gets an HTTP 5xx status."""
+    status = exchange.answer.status
+    if status is not None and status >= 500:
+        raise Violated(f"HTTP {status}")
+
+
+@check("http-200-json")
+def http_200_json(exchange: Exchange, state: RunState) -> None:
+    """Every JSON-RPC reply, result or error, comes with HTTP 200 and a JSON content type."""
+    answer = exchange.answer
+    if answer.status is None or _no_body_allowed(exchange):
+        return
+    media = answer.headers.get("content-type", "").split(";")[0].strip().lower()
+    if answer.status != 200 or media != "application/json":
+        shown = answer.headers.get("content-type", "(no Content-Type)")
+        raise Violated(f"HTTP {answer.status} with Content-Type {shown}")
+
+
+@check("body-parses")
+def body_parses(exchange: Exchange, state: RunState) -> None:
+    """The reply body is one UTF-8 JSON document."""
+    if exchange.answer.status is None or _no_body_allowed(exchange):
+        return
+    if exchange.parse_error is not None:
+        raise Violated(f"the body is not JSON: {exchange.parse_error}")
+
+
+@check("reply-schema")
+def reply_schema(exchange: Exchange, state: RunState) -> None:
+    """Each reply matches the contract's reply schema (reply.schema.json)."""
+    from conformance.validation import best_match, validator_for
+
+    validator = validator_for("reply")
+    for reply in _replies(exchange):
+        if isinstance(exchange.reply, list) and not exchange.reply:
+            raise Violated("an empty array is not a reply")
+        try:
+            worst = best_match(validator.iter_errors(reply))
+        except Exception as error:  # a reply the engine cannot take is not a valid reply
+            raise Violated(str(error)) from None
+        if worst is not None:
+            raise Violated(worst.message)
+
+
+@check("jsonrpc-version")
+def jsonrpc_version(exchange: Exchange, state: RunState) -> None:
+    """Each reply carries ``"jsonrpc": "2.0"``."""
+    for reply in _replies(exchange):
+        if not isinstance(reply, dict) or reply.get("jsonrpc") != "2.0":
+            got = reply.get("jsonrpc", "(missing)") if isinstance(reply, dict) else reply
+            raise Violated(f"jsonrpc is {_show(got)}")
+
+
+@check("result-xor-error")
+def result_xor_error(exchange: Exchange, state: RunState) -> None:
+    """Each reply carries exactly one of ``result`` and ``error``."""
+    for reply in _replies(exchange):
+        if not isinstance(reply, dict) or ("result" in reply) == ("error" in reply):
+            raise Violated("the reply carries both `result` and `error`, or neither")
+
+
+@check("reply-id")
+def reply_id(exchange: Exchange, state: RunState) -> None:
+    """The reply's id equals the request's id in JSON type and value; it is null only where the
+    id could not be read (a parse error, an unreadable request)."""
+    wanted = exchange.case.expect.reply_id
+    sent = exchange.request_id
+    if isinstance(exchange.reply, list):
+        sent_ids = [r.get("id") for r in exchange.payload if isinstance(r, dict)]
+        for reply in exchange.reply:
+            got = reply.get("id") if isinstance(reply, dict) else None
+            if not any(_same(got, one) for one in sent_ids):
+                raise Violated(f"a reply in the array has id {_show(got)}, not a request's id")
+        return
+    if not isinstance(exchange.reply, dict) or "id" not in exchange.reply:
+        if isinstance(exchange.reply, dict):
+            raise Violated("the reply has no id")
+        return
+    got = exchange.reply["id"]
+    if wanted == "null" or sent is NO_ID:
+        if got is not None:
+            raise Violated(f"reply id {_show(got)} where it must be null")
+        return
+    if _same(got, sent) or (wanted == "echo_or_null" and got is None):
+        return
+    raise Violated(f"reply id {_show(got)} for request id {_show(sent)}")
+
+
+def _error_text(error: Any) -> str:
+    if not isinstance(error, dict):
+        return _show(error)
+    data: dict[str, Any] = error["data"] if isinstance(error.get("data"), dict) else {}
+    field_name = data.get("field")
+    where = f", field {field_name!r}" if field_name is not None else ""
+    return f"error {error.get('code')} {data.get('mnemonic')!r}{where}: {error.get('message')!r}"
+
+
+def _error_matches(exchange: Exchange, error: Any) -> str | None:
+    """Why ``error`` is not the error the case expects, or ``None`` if it is."""
+    expect = exchange.case.expect
+    if not isinstance(error, dict):
+        return f"the error is {_show(error)}"
+    data: dict[str, Any] = error["data"] if isinstance(error.get("data"), dict) else {}
+    if error.get("code") not in expect.codes:
+        return (
+            f"expected error code {' or '.join(map(str, expect.codes))}, got {_error_text(error)}"
+        )
+    if expect.mnemonics is not None and data.get("mnemonic") not in expect.mnemonics:
+        return f"expected one of the mnemonics {sorted(expect.mnemonics)}, got {_error_text(error)}"
+    if expect.field is not None and "field" in data and data["field"] != expect.field:
+        return f"expected data.field {expect.field!r}, got {_error_text(error)}"
+    return None
+
+
+@check("expected-outcome")
+def expected_outcome(exchange: Exchange, state: RunState) -> None:
+    """Valid and boundary requests succeed; invalid ones get -32602 with a params mnemonic and
+    the broken parameter as data.field; protocol errors get their JSON-RPC code."""
+    outcome = exchange.case.expect.outcome
+    reply = exchange.reply
+    if exchange.answer.status is None:
+        return
+    if outcome == "notification_or_error" and not exchange.answer.body:
+        return
+    if reply is UNPARSED:
+        return
+    if outcome == "batch_or_error" and isinstance(reply, list):
+        return
+    if not isinstance(reply, dict):
+        raise Violated(f"expected a reply object, got {_show(reply)[:80]}")
+    if outcome == "success":
+        if "result" not in reply:
+            raise Violated(f"expected success, got {_error_text(reply.get('error'))}")
+        return
+    if "result" in reply and outcome == "success_or_params_error":
+        return
+    if "error" not in reply:
+        raise Violated(f"expected an error, got result {_show(reply.get('result'))}")
+    why = _error_matches(exchange, reply["error"])
+    if why is not None:
+        raise Violated(why)
+
+
+@check("distinct-result-ids")
+def distinct_result_ids(exchange: Exchange, state: RunState) -> None:
+    """Every site created in the run gets a ``result.id`` no other site of the run has."""
+    if not isinstance(exchange.reply, dict):
+        return
+    result = exchange.reply.get("result")
+    if not isinstance(result, dict) or "id" not in result:
+        return
+    site = result["id"]
+    key = json.dumps(site)
+    if key in state.result_ids:
+        raise Violated(f"result.id {key} was already given to another site in this run")
+    state.result_ids.add(key)

@@ -1,0 +1,119 @@
+"""The contract's schemas inlined: ``$ref`` followed and ``allOf`` merged into plain trees.
+
+The runner's generators (``conformance.strategies`` and ``conformance.cases``) walk these trees,
+so that every field name and bound they use is read from ``schemas/``, never written in Python.
+A tree node is a schema object without ``$ref`` or ``allOf``: its ``properties`` are inlined
+nodes, and so are the branches of ``oneOf`` and ``anyOf``. Each node can still be checked by
+the real validator: ``node_validator(node)`` compiles it on its own.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+from urllib.parse import urljoin
+
+import jsonschema_rs
+
+from conformance import contract
+
+Node = Mapping[str, Any]
+
+#: Keywords that only wire documents together; an inlined tree has no use for them.
+_WIRING = frozenset({"$ref", "allOf", "$defs", "$id", "$schema"})
+
+
+def _parts(node: Any, base: str) -> Iterator[tuple[Node, str]]:
+    """``node`` and every schema it pulls in by ``$ref`` and ``allOf``, each with its base URI."""
+    if not isinstance(node, Mapping):
+        return
+    yield node, base
+    if "$ref" in node:
+        target = urljoin(base, node["$ref"])
+        yield from _parts(contract.resolve(target), target.partition("#")[0])
+    for branch in node.get("allOf", ()):
+        yield from _parts(branch, base)
+
+
+def _tighter(keyword: str, old: Any, new: Any) -> Any:
+    """Two values of one keyword from ``allOf`` branches: both must hold, keep the stricter."""
+    if keyword in ("minimum", "minLength", "minItems", "exclusiveMinimum"):
+        return max(old, new)
+    if keyword in ("maximum", "maxLength", "maxItems", "exclusiveMaximum"):
+        return min(old, new)
+    if keyword == "type":
+        olds = [old] if isinstance(old, str) else list(old)
+        news = [new] if isinstance(new, str) else list(new)
+        both = [name for name in olds if name in news]
+        return both[0] if len(both) == 1 else both
+    return old
+
+
+def _inline_all(parts: list[tuple[Node, str]]) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    members: dict[str, list[tuple[Node, str]]] = {}
+    for part, base in (found for top, top_base in parts for found in _parts(top, top_base)):
+        for keyword, value in part.items():
+            if keyword in _WIRING:
+                continue
+            if keyword == "properties":
+                for name, child in value.items():
+                    members.setdefault(name, []).append((child, base))
+            elif keyword == "required":
+                merged["required"] = list(dict.fromkeys([*merged.get("required", []), *value]))
+            elif keyword in ("oneOf", "anyOf"):
+                merged[keyword] = [_inline_all([(branch, base)]) for branch in value]
+            elif keyword in ("items", "additionalProperties") and isinstance(value, Mapping):
+                merged[keyword] = _inline_all([(value, base)])
+            elif keyword in merged:
+                merged[keyword] = _tighter(keyword, merged[keyword], value)
+            else:
+                merged[keyword] = value
+    if members:
+        merged["properties"] = {name: _inline_all(found) for name, found in members.items()}
+    return merged
+
+
+def inline(node: Any, base: str) -> dict[str, Any]:
+    """``node`` (found under the document ``base``) as an inlined tree."""
+    return _inline_all([(node, base)])
+
+
+@functools.cache
+def _tree_text(kind: str, role: str) -> str:
+    uri = contract.schema_uri(kind, role)
+    return json.dumps(inline(contract.load_schemas()[uri], uri))
+
+
+def tree(kind: str = "request", role: str = "customer") -> dict[str, Any]:
+    """A fresh copy of the inlined schema for ``kind`` and ``role``."""
+    result: dict[str, Any] = json.loads(_tree_text(kind, role))
+    return result
+
+
+@functools.cache
+def _compiled(text: str) -> Callable[[Any], bool]:
+    engine = jsonschema_rs.validator_for(json.loads(text))
+
+    def is_valid(instance: Any) -> bool:
+        try:
+            return bool(engine.is_valid(instance))
+        except (UnicodeError, ValueError, OverflowError, RecursionError, TypeError):
+            return False
+
+    return is_valid
+
+
+def node_validator(node: Node) -> Callable[[Any], bool]:
+    """``is_valid`` for one inlined node on its own (a tree has no ``$ref`` left to resolve)."""
+    return _compiled(json.dumps(node, sort_keys=True))
+
+
+def schema_types(node: Node) -> list[str]:
+    """The JSON types ``node`` allows, as a list (``[]`` when it does not say)."""
+    types = node.get("type")
+    if types is None and "const" in node:
+        return []
+    return [types] if isinstance(types, str) else list(types or [])

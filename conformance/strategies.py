@@ -1,0 +1,155 @@
+"""hypothesis strategies derived from the contract's schemas, by walking the inlined trees.
+
+``instances(node)`` draws values that ``node`` accepts; ``requests(role, ...)`` draws whole
+create.sites requests. Every keyword the schemas use is read here (``type``, ``properties``,
+``required``, ``additionalProperties``, ``enum``, ``const``, ``minimum``/``maximum``,
+``minLength``/``maxLength``, ``pattern``, ``oneOf``/``anyOf``; ``$ref`` and ``allOf`` are gone
+once inlined); where a strategy cannot encode a keyword exactly (a pattern with a length bound,
+a ``oneOf``), its draws are filtered by the real validator of that node.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from hypothesis import strategies as st
+
+from conformance.contract import ROLES
+from conformance.errors import ArgumentError
+from conformance.schema_tree import Node, node_validator, schema_types, tree
+
+#: JSON values for nodes that do not constrain their type.
+_JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.text()
+
+
+def _any_json() -> st.SearchStrategy[Any]:
+    return st.recursive(
+        _JSON_SCALARS,
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+        max_leaves=6,
+    )
+
+
+def _strings(node: Node) -> st.SearchStrategy[str]:
+    low, high = node.get("minLength", 0), node.get("maxLength")
+    if "pattern" not in node:
+        # hypothesis counts text size in code points, as JSON Schema does
+        return st.text(min_size=low, max_size=high)
+    drawn: st.SearchStrategy[str] = st.from_regex(str(node["pattern"]), fullmatch=True)
+    if low or high is not None:
+        drawn = drawn.filter(lambda text: low <= len(text) <= (len(text) if high is None else high))
+    return drawn
+
+
+def _typed(node: Node, json_type: str, fixed: Mapping[str, Any], omitted: Collection[str]) -> Any:
+    if json_type == "integer":
+        return st.integers(min_value=node.get("minimum"), max_value=node.get("maximum"))
+    if json_type == "number":
+        return st.floats(
+            min_value=node.get("minimum"),
+            max_value=node.get("maximum"),
+            allow_nan=False,
+            allow_infinity=False,
+        )
+    if json_type == "string":
+        return _strings(node)
+    if json_type == "boolean":
+        return st.booleans()
+    if json_type == "null":
+        return st.none()
+    if json_type == "array":
+        return st.lists(
+            instances(node.get("items", {})),
+            min_size=node.get("minItems", 0),
+            max_size=node.get("maxItems"),
+        )
+    if json_type == "object":
+        return _objects(node, fixed, omitted)
+    raise ArgumentError(f"the schema names an unknown JSON type {json_type!r}")
+
+
+def _objects(node: Node, fixed: Mapping[str, Any], omitted: Collection[str]) -> Any:
+    required: dict[str, Any] = {}
+    optional: dict[str, Any] = {}
+    for name, child in node.get("properties", {}).items():
+        if name in omitted:
+            continue
+        nested_fixed = _below(fixed, name)
+        nested_omitted = [path.partition(".")[2] for path in omitted if path.startswith(name + ".")]
+        if name in fixed:
+            drawn = st.just(fixed[name])
+        else:
+            drawn = instances(child, fixed=nested_fixed, omitted=nested_omitted)
+        (required if name in node.get("required", ()) else optional)[name] = drawn
+    return st.fixed_dictionaries(required, optional=optional)
+
+
+def _below(fixed: Mapping[str, Any], name: str) -> dict[str, Any]:
+    prefix = name + "."
+    return {
+        path.removeprefix(prefix): value for path, value in fixed.items() if path.startswith(prefix)
+    }
+
+
+def instances(
+    node: Node,
+    *,
+    fixed: Mapping[str, Any] | None = None,
+    omitted: Collection[str] = (),
+) -> st.SearchStrategy[Any]:
+    """Values that the inlined schema ``node`` accepts.
+
+    ``fixed`` maps dotted member paths (``widget_link.url``) to the one value they take;
+    ``omitted`` names optional members never drawn.
+    """
+    if not isinstance(node, Mapping):
+        raise ArgumentError(f"Expected a schema object but got node={node!r} (type={type(node)})")
+    fixed = dict(fixed or {})
+    if "const" in node:
+        return st.just(node["const"])
+    if "enum" in node:
+        return st.sampled_from(node["enum"])
+    for keyword in ("oneOf", "anyOf"):
+        if keyword in node:
+            rest = {key: value for key, value in node.items() if key != keyword}
+            branches = [instances({**rest, **branch}) for branch in node[keyword]]
+            return st.one_of(branches).filter(node_validator(node))
+    types = schema_types(node)
+    if not types:
+        return _any_json().filter(node_validator(node))
+    drawn = st.one_of([_typed(node, name, fixed, omitted) for name in types])
+    if "pattern" in node:
+        # from_regex follows the pattern; the validator settles what it may not (lookaheads)
+        drawn = drawn.filter(node_validator(node))
+    return drawn
+
+
+def requests(
+    role: str = "customer",
+    *,
+    fixed: Mapping[str, Any] | None = None,
+    omitted: Collection[str] = (),
+) -> st.SearchStrategy[dict[str, Any]]:
+    """Whole create.sites requests of a ``role`` caller, valid by the contract.
+
+    ``fixed`` and ``omitted`` name members of ``params`` (dotted: ``widget_link.url``): the
+    access token and the entity references the target knows are fixed, others left out.
+    """
+    if role not in ROLES:
+        raise ArgumentError(f"Expected role in {ROLES} but got role={role!r}")
+    if not isinstance(omitted, Collection) or isinstance(omitted, str):
+        raise ArgumentError(f"Expected a collection of member names but got omitted={omitted!r}")
+    key = json.dumps(sorted((fixed or {}).items()))
+    return _requests(role, key, tuple(sorted(omitted)))
+
+
+@functools.lru_cache(maxsize=32)
+def _requests(role: str, fixed: str, omitted: tuple[str, ...]) -> st.SearchStrategy[dict[str, Any]]:
+    # built once per arguments: hypothesis validates a new strategy (and compiles its regular
+    # expressions) on first use, which costs far more than drawing from it
+    params_fixed = {f"params.{path}": value for path, value in json.loads(fixed)}
+    params_omitted = [f"params.{path}" for path in omitted]
+    return instances(tree("request", role), fixed=params_fixed, omitted=params_omitted)
