@@ -122,6 +122,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if target_url(config) is None or hasattr(config, "workerinput"):
         return
     from conformance.errors import ArgumentError
+    from conformance.runner import TokenRefused, check_token
     from conformance.transport import Target, reachable
 
     url = target_url(config)
@@ -132,6 +133,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         raise pytest.UsageError(str(error)) from None
     if why is not None:
         pytest.exit(f"conformance: the target {url} is unreachable: {why}", returncode=2)
+    try:
+        check_token(url, config.stash[SETTINGS_KEY])
+    except TokenRefused as error:
+        pytest.exit(f"conformance: {error}", returncode=2)
 
 
 def pytest_collection_modifyitems(

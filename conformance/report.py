@@ -160,10 +160,15 @@ def to_text(report: Report, *, show_secrets: bool = False) -> str:
     verdict = (
         "conforms"
         if report.conforms
-        else f"does not conform: {len(report.failures)} failures of {len(shown)} rules"
+        else f"does not conform: {_count(len(report.failures), 'failure')} of "
+        f"{_count(len(shown), 'rule')}"
     )
     out.append(verdict)
     return mask("\n".join(out)) + "\n"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def to_junit(report: Report, *, show_secrets: bool = False) -> str:

@@ -62,6 +62,34 @@ class Unreachable(ConformanceError):
     """No connection to the target could be opened."""
 
 
+class TokenRefused(ConformanceError):
+    """The target answered the run's first valid request with an access-token error."""
+
+
+#: Codes that mean "this token is not good here" (authentication, access rights).
+TOKEN_ERROR_CODES: Final = (-32001, -32003)
+
+
+def _refuse_if_token_refused(exchange: Exchange) -> None:
+    """Stop the run when its first valid request is refused for the token.
+
+    Every case would then fail for a reason of the run's own making (a wrong ``--token``,
+    ``--role`` or ``--user-id``); one plain message says so instead of hundreds of failures.
+    """
+    reply = exchange.reply
+    error = reply.get("error") if isinstance(reply, dict) else None
+    if isinstance(error, dict) and error.get("code") in TOKEN_ERROR_CODES:
+        mnemonic = (
+            (error.get("data") or {}).get("mnemonic", "")
+            if isinstance(error.get("data"), dict)
+            else ""
+        )
+        raise TokenRefused(
+            f"the target refused the token on a valid request: error {error.get('code')} "
+            f"{mnemonic or error.get('message')!r}; check --token (and --role, --user-id)"
+        )
+
+
 @dataclass(frozen=True)
 class Settings:
     """How to run: see the module docstring."""
@@ -388,6 +416,21 @@ def _run_valid(session: Session) -> None:
                 session.record(failed.failures)
 
 
+def check_token(target_url: str, settings: Settings) -> None:
+    """Send the first valid case alone; raise ``TokenRefused`` if the target refuses the token.
+
+    For the pytest plugin, whose tests run apart: ``run`` checks the first valid case it sends.
+    """
+    probe = next((case for case in plan(settings) if case.expect == SUCCESS), None)
+    if probe is None:
+        return
+    session = Session(Target.parse(target_url), settings, Report(target_url, settings))
+    try:
+        _refuse_if_token_refused(session.exchange(probe))
+    finally:
+        session.client.close()
+
+
 def run(target_url: str, *, settings: Settings) -> Report:
     """Run the conformance suite against ``target_url``; see the module docstring."""
     target = Target.parse(target_url)
@@ -398,9 +441,13 @@ def run(target_url: str, *, settings: Settings) -> Report:
     report = Report(target_url, settings)
     session = Session(target, settings, report)
     started = time.perf_counter()
+    token_checked = False
     try:
         for case in deterministic:
             exchange = session.exchange(case)
+            if not token_checked and case.expect == SUCCESS:
+                _refuse_if_token_refused(exchange)
+                token_checked = True
             session.record(session.evaluate(exchange))
         if "valid" in settings.families:
             _run_valid(session)
@@ -423,7 +470,9 @@ __all__ = [
     "RuleCount",
     "Session",
     "Settings",
+    "TokenRefused",
     "Unreachable",
+    "check_token",
     "plan",
     "run",
     "unique_domain",

@@ -79,7 +79,7 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
     """Run the suite and report; return the exit code."""
     from conformance.errors import ArgumentError
     from conformance.report import to_json, to_junit, to_text
-    from conformance.runner import DEFAULT_MAX_EXAMPLES, Settings, Unreachable
+    from conformance.runner import DEFAULT_MAX_EXAMPLES, Settings, TokenRefused, Unreachable
     from conformance.runner import run as run_suite
 
     if not args.token:
@@ -101,7 +101,7 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
             progress=progress,
         )
         report = run_suite(args.url, settings=settings)
-    except (ArgumentError, Unreachable) as error:
+    except (ArgumentError, Unreachable, TokenRefused) as error:
         streams.stderr.write(f"conformance fuzz: error: {error}\n")
         return EXIT_USAGE
     finally:

@@ -14,6 +14,7 @@ import pytest
 from runner_helpers import CUSTOMER_TOKEN, served
 
 from conformance.cli import Streams, main
+from conformance.server import CreateSitesApp
 
 
 def _fuzz(*argv: str) -> tuple[int, str, str]:
@@ -30,38 +31,47 @@ def test_a_conforming_target_exits_0_with_a_summary_table(reference_url: str) ->
     assert err == ""
 
 
-def test_a_wrong_token_exits_1_and_never_shows_the_token(
-    reference_url: str, tmp_path: Path
-) -> None:
+class _StringSiteIds(CreateSitesApp):
+    """Broken: ``result.id`` is a string, so every created site is a failure."""
+
+    def success(self, request_id: Any, site_id: int) -> dict[str, Any]:
+        reply = super().success(request_id, site_id)
+        reply["result"]["id"] = str(site_id)
+        return reply
+
+
+def test_failures_exit_1_and_never_show_the_token(tmp_path: Path) -> None:
     """Failures exit 1; the token is *** in text, JSON and JUnit unless --show-secrets."""
-    secret = "not-a-known-token-93ab"
     junit = tmp_path / "junit.xml"
-    code, out, _ = _fuzz(
-        reference_url,
-        "--token",
-        secret,
-        "--max-examples",
-        "5",
-        "--output",
-        "json",
-        "--junitxml",
-        str(junit),
-    )
-    assert code == 1
-    report = json.loads(out)
-    assert report["conforms"] is False and report["failures"]
-    assert {"rule", "family", "label", "curl", "seed", "reply"} <= set(report["failures"][0])
-    assert "curl" in report["failures"][0]["curl"]
-    assert secret not in out and "***" in out
-    suite = ElementTree.parse(junit).getroot()
-    assert int(suite.get("failures", "0")) > 0
-    assert secret not in junit.read_text(encoding="utf-8")
-    code, text, _ = _fuzz(reference_url, "--token", secret, "--max-examples", "0")
-    assert code == 1 and secret not in text and "reproduce with:" in text
-    code, shown, _ = _fuzz(
-        reference_url, "--token", secret, "--max-examples", "0", "--show-secrets"
-    )
-    assert secret in shown
+    with served(_StringSiteIds) as url:
+        code, out, _ = _fuzz(
+            url, "--token", CUSTOMER_TOKEN, "--max-examples", "5",
+            "--output", "json", "--junitxml", str(junit),
+        )  # fmt: skip
+        assert code == 1
+        report = json.loads(out)
+        assert report["conforms"] is False and report["failures"]
+        assert {"rule", "family", "label", "curl", "seed", "reply"} <= set(report["failures"][0])
+        assert "curl" in report["failures"][0]["curl"]
+        assert CUSTOMER_TOKEN not in out and "***" in out
+        suite = ElementTree.parse(junit).getroot()
+        assert int(suite.get("failures", "0")) > 0
+        assert CUSTOMER_TOKEN not in junit.read_text(encoding="utf-8")
+        code, text, _ = _fuzz(url, "--token", CUSTOMER_TOKEN, "--max-examples", "0")
+        assert code == 1 and CUSTOMER_TOKEN not in text and "reproduce with:" in text
+        code, shown, _ = _fuzz(
+            url, "--token", CUSTOMER_TOKEN, "--max-examples", "0", "--show-secrets"
+        )
+        assert CUSTOMER_TOKEN in shown
+
+
+def test_a_token_the_target_refuses_exits_2_with_one_plain_message(reference_url: str) -> None:
+    """A wrong token is the run's mistake, not the server's: exit 2 at the first valid request."""
+    secret = "not-a-known-token-93ab"
+    code, out, err = _fuzz(reference_url, "--token", secret, "--max-examples", "5")
+    assert (code, out) == (2, "")
+    assert "refused the token" in err and "access_token_invalid" in err
+    assert secret not in err
 
 
 def test_an_unreachable_target_exits_2_at_once() -> None:

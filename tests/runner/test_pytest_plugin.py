@@ -89,3 +89,11 @@ def test_an_unreachable_target_stops_the_session(tmp_path: Path) -> None:
         pass
     done = _pytest(tmp_path, "--target-url", url, "--target-token", "t")
     assert done.returncode == 2 and "unreachable" in done.stdout + done.stderr
+
+
+def test_a_refused_token_stops_the_session(reference_url: str, tmp_path: Path) -> None:
+    """A token the target refuses ends the session at once with exit 2 and one message."""
+    done = _pytest(tmp_path, "--target-url", reference_url, "--target-token", "wrong-token-77")
+    assert done.returncode == 2
+    assert "refused the token" in done.stdout + done.stderr
+    assert "wrong-token-77" not in done.stdout + done.stderr
