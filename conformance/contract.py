@@ -10,8 +10,10 @@ import copy
 import difflib
 import functools
 import json
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
 
 from conformance.errors import ArgumentError
 
@@ -77,6 +79,19 @@ def resolve(uri: str) -> Any:
         token = token.replace("~1", "/").replace("~0", "~")
         node = node[int(token)] if isinstance(node, list) else node[token]
     return node
+
+
+def parts(node: Any, base: str) -> Iterator[tuple[Mapping[str, Any], str]]:
+    """``node`` and every schema it pulls in by ``$ref`` and ``allOf``, each with its base URI
+    (the URI its own relative ``$ref``s resolve against)."""
+    if not isinstance(node, Mapping):
+        return
+    yield node, base
+    if "$ref" in node:
+        target = urljoin(base, node["$ref"])
+        yield from parts(resolve(target), target.partition("#")[0])
+    for branch in node.get("allOf", ()):
+        yield from parts(branch, base)
 
 
 def relative(uri: str) -> str:

@@ -11,30 +11,18 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import urljoin
 
 import jsonschema_rs
 
 from conformance import contract
+from conformance.validation import ENGINE_INPUT_ERRORS
 
 Node = Mapping[str, Any]
 
 #: Keywords that only wire documents together; an inlined tree has no use for them.
 _WIRING = frozenset({"$ref", "allOf", "$defs", "$id", "$schema"})
-
-
-def _parts(node: Any, base: str) -> Iterator[tuple[Node, str]]:
-    """``node`` and every schema it pulls in by ``$ref`` and ``allOf``, each with its base URI."""
-    if not isinstance(node, Mapping):
-        return
-    yield node, base
-    if "$ref" in node:
-        target = urljoin(base, node["$ref"])
-        yield from _parts(contract.resolve(target), target.partition("#")[0])
-    for branch in node.get("allOf", ()):
-        yield from _parts(branch, base)
 
 
 def _tighter(keyword: str, old: Any, new: Any) -> Any:
@@ -54,7 +42,7 @@ def _tighter(keyword: str, old: Any, new: Any) -> Any:
 def _inline_all(parts: list[tuple[Node, str]]) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     members: dict[str, list[tuple[Node, str]]] = {}
-    for part, base in (found for top, top_base in parts for found in _parts(top, top_base)):
+    for part, base in (found for top, top_base in parts for found in contract.parts(top, top_base)):
         for keyword, value in part.items():
             if keyword in _WIRING:
                 continue
@@ -100,7 +88,7 @@ def _compiled(text: str) -> Callable[[Any], bool]:
     def is_valid(instance: Any) -> bool:
         try:
             return bool(engine.is_valid(instance))
-        except (UnicodeError, ValueError, OverflowError, RecursionError, TypeError):
+        except ENGINE_INPUT_ERRORS:
             return False
 
     return is_valid

@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
-from urllib.parse import urljoin
 
 import jsonschema_rs
 
@@ -18,8 +17,8 @@ from conformance import contract
 from conformance.errors import ContractViolation, PayloadError
 from conformance.violations import MISSING, Violation, describe, relevance
 
-#: Errors the engine raises on payloads that JSON text cannot carry; see ``_unreadable``.
-_ENGINE_INPUT_ERRORS = (UnicodeError, ValueError, OverflowError, RecursionError, TypeError)
+#: What the engine raises on payloads that JSON text cannot carry; see ``_unreadable``.
+ENGINE_INPUT_ERRORS = (UnicodeError, ValueError, OverflowError, RecursionError, TypeError)
 
 
 def _refuse_retrieval(uri: str) -> Any:
@@ -40,25 +39,13 @@ def _engine(uri: str) -> Any:
     )
 
 
-def _subschema(node: Any, base: str) -> Iterator[tuple[Mapping[str, Any], str]]:
-    """``node`` and what it pulls in by ``$ref`` and ``allOf``, each with its base URI."""
-    if not isinstance(node, Mapping):
-        return
-    yield node, base
-    if "$ref" in node:
-        target = urljoin(base, node["$ref"])
-        yield from _subschema(contract.resolve(target), target.partition("#")[0])
-    for branch in node.get("allOf", ()):
-        yield from _subschema(branch, base)
-
-
 @functools.cache
 def _member_order(uri: str) -> Mapping[tuple[str, ...], int]:
     """Each member path the schema names, numbered in the schema's own order."""
     order: dict[tuple[str, ...], int] = {}
 
     def walk(node: Any, base: str, prefix: tuple[str, ...]) -> None:
-        for part, part_base in _subschema(node, base):
+        for part, part_base in contract.parts(node, base):
             for name, child in part.get("properties", {}).items():
                 order.setdefault((*prefix, name), len(order))
                 walk(child, part_base, (*prefix, name))
@@ -84,7 +71,7 @@ class Validator:
         """Whether ``instance`` keeps the contract (a payload JSON cannot carry does not)."""
         try:
             return bool(self._engine.is_valid(instance))
-        except _ENGINE_INPUT_ERRORS:
+        except ENGINE_INPUT_ERRORS:
             return False
 
     def iter_errors(self, instance: Any) -> Iterator[Violation]:
@@ -97,7 +84,7 @@ class Validator:
         try:
             for error in engine.iter_errors(instance):
                 yield from self._violations(error)
-        except _ENGINE_INPUT_ERRORS as error:
+        except ENGINE_INPUT_ERRORS as error:
             raise _unreadable(error) from None
 
     def validate(self, instance: Any) -> None:
