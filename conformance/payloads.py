@@ -8,6 +8,7 @@ parser raised.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -129,11 +130,13 @@ def iter_documents(source: str, lines: Iterable[bytes]) -> Iterator[Document]:
             yield Document(source, None, error=error)
         return
     number = len(head) - 1
-    for raw in [first, *iterator]:
+    for raw in itertools.chain([first], iterator):
         number += 1
         if not raw.strip():
             continue
         try:
             yield Document(source, number, loads(raw))
         except PayloadError as error:
-            yield Document(source, number, error=error)
+            # the parser counted from the start of this line; count from the file's start
+            located = PayloadError(error.reason, line=number, column=error.column)
+            yield Document(source, number, error=located)

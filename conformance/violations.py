@@ -153,6 +153,10 @@ def _name(path: Sequence[str | int]) -> str:
 
 
 def _got(value: Any, path: Sequence[str | int]) -> str:
+    if value is None:
+        return "got null"
+    if _is_secret(path):
+        return f"got {json_type(value)} (value masked)"
     return f"got {json_type(value)} {show(value, path)}"
 
 
@@ -177,7 +181,7 @@ def _pattern_hints(value: Any) -> str:
     elif value != value.strip():
         hints.append("note the leading or trailing white space")
     if "://" in value:
-        hints.append("a scheme such as https:// is part of the value")
+        hints.append("it includes a scheme such as https://")
     return f" ({'; '.join(hints)})" if hints else ""
 
 
@@ -241,5 +245,12 @@ def describe(
 
 
 def sorted_violations(violations: Iterable[Violation]) -> list[Violation]:
-    """``violations`` from most to least relevant, by ``relevance``."""
-    return sorted(violations, key=relevance)
+    """``violations`` from most to least relevant, by ``relevance``, without restatements.
+
+    A combinator (``oneOf`` ...) failing at a member that also breaks a specific keyword only
+    restates it (``industry_id`` 22 breaks ``maximum``, and so no ``oneOf`` branch matches):
+    it is left out, so a person reads each problem once.
+    """
+    ranked = sorted(violations, key=relevance)
+    specific = {v.path for v in ranked if v.keyword not in WEAK_KEYWORDS}
+    return [v for v in ranked if v.keyword not in WEAK_KEYWORDS or v.path not in specific]

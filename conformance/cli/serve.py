@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from conformance.cli import EXIT_OK, EXIT_USAGE, Streams
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from conformance.server.httpd import RpcHTTPServer
 
 HELP = (
@@ -23,8 +25,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=8080, help="port; 0 picks a free one (8080)")
     parser.add_argument(
         "--db",
-        default="create-sites.sqlite3",
-        help="SQLite database file, or :memory: (create-sites.sqlite3)",
+        help="SQLite database file, or :memory: (create-sites.sqlite3 here)",
     )
     parser.add_argument("--config", type=Path, help="TOML file of tokens and scenario ids")
     parser.add_argument(
@@ -34,13 +35,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="TOKEN",
         help="add a customer access token (repeatable)",
     )
-    parser.add_argument(
-        "--max-body-bytes", type=int, default=1 << 20, help="largest request body (1 MiB)"
-    )
+    parser.add_argument("--max-body-bytes", type=int, help="largest request body in bytes (1 MiB)")
     parser.add_argument(
         "--read-timeout",
         type=float,
-        default=10.0,
         help="seconds a connection may wait for bytes, and for a whole body (10)",
     )
     parser.add_argument(
@@ -54,6 +52,7 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
     import sqlite3
 
     from conformance.server import config as configuration
+    from conformance.server import httpd, store
     from conformance.server.app import CreateSitesApp
     from conformance.server.httpd import RpcHTTPServer
     from conformance.server.store import SiteStore
@@ -76,30 +75,30 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
     logger = logging.getLogger("conformance.server")
     logger.addHandler(handler)
     logger.setLevel(args.log_level)
+    db = args.db or store.DEFAULT_PATH
     try:
         try:
-            store = SiteStore(args.db)
+            sites = SiteStore(db)
         except sqlite3.Error as error:
-            streams.stderr.write(
-                f"conformance serve: cannot open the database {args.db}: {error}\n"
-            )
+            streams.stderr.write(f"conformance serve: cannot open the database {db}: {error}\n")
             return EXIT_USAGE
         try:
             server = RpcHTTPServer(
                 (args.host, args.port),
-                CreateSitesApp(config, store),
-                max_body_bytes=args.max_body_bytes,
-                read_timeout=args.read_timeout,
+                CreateSitesApp(config, sites),
+                max_body_bytes=args.max_body_bytes or httpd.MAX_BODY_BYTES,
+                read_timeout=args.read_timeout or httpd.READ_TIMEOUT,
             )
         except OSError as error:
-            store.close()
+            sites.close()
             streams.stderr.write(
                 f"conformance serve: cannot listen on {args.host}:{args.port}: {error.strerror}\n"
             )
             return EXIT_USAGE
-        with store:
-            _print_start(server.url, generated_token, streams)
-            _serve_until_signalled(server)
+        with sites:
+            _serve_until_signalled(
+                server, lambda: _print_start(server.url, generated_token, streams)
+            )
         logger.info("stopped")
         return EXIT_OK
     finally:
@@ -113,20 +112,24 @@ def _print_start(url: str, token: str | None, streams: Streams) -> None:
     streams.stdout.flush()
 
 
-def _serve_until_signalled(server: RpcHTTPServer) -> None:
-    """Serve on a thread until SIGINT or SIGTERM (or forever, off the main thread)."""
+def _serve_until_signalled(server: RpcHTTPServer, announce: Callable[[], None]) -> None:
+    """Serve on a thread until SIGINT or SIGTERM (or forever, off the main thread).
+
+    ``announce`` runs once the signals are caught and the server is serving: a script that
+    reads the URL and at once sends a signal still gets a clean stop.
+    """
     import signal
     import threading
 
     stop = threading.Event()
-    thread = threading.Thread(target=server.serve_forever, name="rpc-server", daemon=True)
-    thread.start()
-    in_main = threading.current_thread() is threading.main_thread()
     previous = {}
-    if in_main:
+    if threading.current_thread() is threading.main_thread():
         for number in (signal.SIGINT, signal.SIGTERM):
             previous[number] = signal.signal(number, lambda *_: stop.set())
+    thread = threading.Thread(target=server.serve_forever, name="rpc-server", daemon=True)
+    thread.start()
     try:
+        announce()
         # a bounded wait, so a signal is acted on within half a second wherever it lands
         while not stop.wait(0.5):
             pass

@@ -169,7 +169,7 @@ class CreateSitesApp:
         unknown = sorted(set(request) - ENVELOPE_MEMBERS)
         if unknown:
             raise RpcError("invalid_request", f"unexpected member {unknown[0]!r} in the request")
-        if request.get("jsonrpc") != "2.0" or not isinstance(request.get("jsonrpc"), str):
+        if request.get("jsonrpc") != "2.0":
             raise RpcError("invalid_request", 'jsonrpc must be the string "2.0"')
         if not isinstance(request.get("method"), str):
             raise RpcError("invalid_request", "method must be a string")

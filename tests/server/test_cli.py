@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -83,36 +85,42 @@ def test_serve_stops_on_sigint_with_a_token_option() -> None:
         assert process.returncode == 0 and "tk-1" not in stdout
 
 
-def test_bad_config_exits_2_naming_the_file(tmp_path: Path) -> None:
-    """A broken config file stops serve with exit 2 and a message naming the file."""
+def test_signal_right_after_the_url_stops_cleanly() -> None:
+    """A SIGTERM sent as soon as the URL is read still stops the server with exit 0."""
+    with serving("--port", "0", "--db", ":memory:", "--token", "t") as (process, lines):
+        assert lines[0].startswith("http://")
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=10)
+        assert process.returncode == 0, stderr
+
+
+def run_serve(*args: str) -> tuple[int, str, str]:
+    """Run serve in this process (for runs that end by themselves): exit code, stdout, stderr."""
     from conformance.cli import serve
 
+    parser = argparse.ArgumentParser()
+    serve.configure(parser)
+    stdout, stderr = io.StringIO(), io.StringIO()
+    code = serve.run(parser.parse_args(args), Streams(io.BytesIO(), stdout, stderr))
+    return code, stdout.getvalue(), stderr.getvalue()
+
+
+def test_bad_config_exits_2_naming_the_file(tmp_path: Path) -> None:
+    """A broken config file stops serve with exit 2 and a message naming the file."""
     path = tmp_path / "bad.toml"
     path.write_text("tokens = 3\n", encoding="utf-8")
-    parser = __import__("argparse").ArgumentParser()
-    serve.configure(parser)
-    streams = Streams(stdin=io.BytesIO(), stdout=io.StringIO(), stderr=io.StringIO())
-    code = serve.run(parser.parse_args(["--config", str(path), "--port", "0"]), streams)
-    assert code == 2
-    assert str(path) in streams.stderr.getvalue()
-    assert streams.stdout.getvalue() == ""
+    code, stdout, stderr = run_serve("--config", str(path), "--port", "0")
+    assert (code, stdout) == (2, "")
+    assert str(path) in stderr
 
 
 def test_port_in_use_exits_2() -> None:
     """A port that cannot be bound stops serve with exit 2 and a message."""
-    import socket
-
-    from conformance.cli import serve
-
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        parser = __import__("argparse").ArgumentParser()
-        serve.configure(parser)
-        streams = Streams(stdin=io.BytesIO(), stdout=io.StringIO(), stderr=io.StringIO())
-        port = str(taken.getsockname()[1])
-        code = serve.run(parser.parse_args(["--port", port, "--db", ":memory:"]), streams)
-    assert code == 2 and "cannot listen" in streams.stderr.getvalue()
+        code, _, stderr = run_serve("--port", str(taken.getsockname()[1]), "--db", ":memory:")
+    assert code == 2 and "cannot listen" in stderr
 
 
 def test_serve_is_a_subcommand() -> None:

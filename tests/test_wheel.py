@@ -1,0 +1,51 @@
+"""The built wheel carries the schemas: installed outside the checkout, it validates."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.slow
+def test_wheel_validates_in_a_fresh_virtualenv(tmp_path: Path) -> None:
+    """A wheel installed in a new virtualenv, run from elsewhere, finds its own schemas."""
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", tmp_path, ROOT],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    (wheel,) = tmp_path.glob("*.whl")
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    python = env_dir / "bin" / "python"
+    subprocess.run(
+        [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", wheel],
+        check=True, capture_output=True, timeout=600,
+    )  # fmt: skip
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    script = (
+        "import conformance, sys;"
+        "assert conformance.__file__.startswith(sys.prefix), conformance.__file__;"
+        "from conformance.contract import schema_dir; print(schema_dir());"
+        "print(conformance.is_valid({'jsonrpc': '2.0', 'id': 1, 'method': 'create.sites',"
+        " 'params': {'access_token': 't', 'domain_name': 'пример.рф',"
+        " 'default_phone_number': '74951819160', 'industry_id': 21}}))"
+    )
+    result = subprocess.run(
+        [python, "-I", "-c", script], cwd=work, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    folder, valid = result.stdout.split()
+    assert folder.startswith(str(env_dir)) and valid == "True"
+    (work / "bad.json").write_text('{"jsonrpc": "2.0"}')
+    cli = subprocess.run(
+        [env_dir / "bin" / "conformance", "validate", "bad.json"],
+        cwd=work, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert cli.returncode == 1 and "`id` is required but missing" in cli.stdout
