@@ -14,9 +14,9 @@ the reference server passed; ``benchmarks/runner.py`` times the catches against 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
-from conformance.server import Config, CreateSitesApp, SiteStore, serve_in_thread
+from conformance.server import App, Config, CreateSitesApp, SiteStore, serve_in_thread
 from mutants.servers import MUTANTS, Mutant
 
 #: The customer token every served app accepts.
@@ -26,8 +26,12 @@ SCENARIO_IDS = (1, 2, 3)
 
 
 @contextlib.contextmanager
-def serve(app: type[CreateSitesApp] = CreateSitesApp) -> Iterator[tuple[str, str]]:
+def serve(
+    app: type[CreateSitesApp] = CreateSitesApp, *, wrap: Callable[[App], App] | None = None
+) -> Iterator[tuple[str, str]]:
     """Serve a fresh ``app`` (over a new in-memory store); yield its base URL and the token.
+
+    ``wrap`` puts an app in front of it (the benchmark's request log).
 
     An app with a ``close()`` method (the hanging mutant) is closed before the server stops,
     so no request thread outlives the block.
@@ -35,7 +39,7 @@ def serve(app: type[CreateSitesApp] = CreateSitesApp) -> Iterator[tuple[str, str
     config = Config(scenario_ids=frozenset(SCENARIO_IDS)).with_customer_tokens([TOKEN])
     with SiteStore(":memory:") as store:
         served = app(config, store)
-        with serve_in_thread(served, read_timeout=2.0) as url:
+        with serve_in_thread(wrap(served) if wrap else served, read_timeout=2.0) as url:
             try:
                 yield url, TOKEN
             finally:
