@@ -74,7 +74,7 @@ def check(name: str) -> Callable[[Check], Check]:
     def register(function: Check) -> Check:
         if name in CHECKS:
             raise ValueError(f"a check named {name!r} is already registered")
-        doc = (function.__doc__ or name).strip().splitlines()[0]
+        doc = " ".join((function.__doc__ or name).strip().split("\n\n")[0].split())
         CHECKS[name] = Rule(name, doc, function)
         return function
 
@@ -205,7 +205,7 @@ def reply_id(exchange: Exchange, state: RunState) -> None:
 def _error_text(error: Any) -> str:
     if not isinstance(error, dict):
         return _show(error)
-    data = error.get("data") if isinstance(error.get("data"), dict) else {}
+    data: dict[str, Any] = error["data"] if isinstance(error.get("data"), dict) else {}
     field_name = data.get("field")
     where = f", field {field_name!r}" if field_name is not None else ""
     return f"error {error.get('code')} {data.get('mnemonic')!r}{where}: {error.get('message')!r}"
@@ -216,9 +216,11 @@ def _error_matches(exchange: Exchange, error: Any) -> str | None:
     expect = exchange.case.expect
     if not isinstance(error, dict):
         return f"the error is {_show(error)}"
-    data = error.get("data") if isinstance(error.get("data"), dict) else {}
+    data: dict[str, Any] = error["data"] if isinstance(error.get("data"), dict) else {}
     if error.get("code") not in expect.codes:
-        return f"expected error code {' or '.join(map(str, expect.codes))}, got {_error_text(error)}"
+        return (
+            f"expected error code {' or '.join(map(str, expect.codes))}, got {_error_text(error)}"
+        )
     if expect.mnemonics is not None and data.get("mnemonic") not in expect.mnemonics:
         return f"expected one of the mnemonics {sorted(expect.mnemonics)}, got {_error_text(error)}"
     if expect.field is not None and "field" in data and data["field"] != expect.field:

@@ -1,24 +1,39 @@
-"""``make demo``: validate the example payloads, valid and invalid, and show the report."""
+"""``make demo``: start the reference server on a free port, fuzz it, show the report, stop it.
+
+The server runs in this process on a background thread, over an in-memory store, with one
+customer token and one scenario made up for the demo. The exit code is ``conformance fuzz``'s.
+"""
 
 from __future__ import annotations
 
+import secrets
 import sys
-from pathlib import Path
 
-from conformance.cli import main as conformance
+from conformance.cli import main
+from conformance.server import CreateSitesApp, SiteStore, serve_in_thread
+from conformance.server.config import parse
 
-CASES = Path(__file__).resolve().parent.parent / "tests" / "cases"
+DEMO_USER_ID = 1
+DEMO_SCENARIO_ID = 1
 
 
-def main() -> int:
-    """Validate every valid example request, then a few invalid ones."""
-    valid = sorted(str(path) for path in (CASES / "valid").glob("request__*.json"))
-    print(f"$ conformance validate tests/cases/valid/request__*.json  ({len(valid)} files)")
-    conformance(["validate", *valid])
-    invalid = sorted(str(path) for path in (CASES / "invalid").glob("request__params.*.json"))[:8]
-    print("\n$ conformance validate <8 invalid examples>")
-    return 0 if conformance(["validate", *invalid]) == 1 else 1
+def demo(argv: list[str] | None = None) -> int:
+    """Run the demo; extra ``argv`` go to ``conformance fuzz`` (e.g. ``--output json``)."""
+    token = f"demo-{secrets.token_hex(8)}"
+    config = parse(
+        {
+            "scenario_ids": [DEMO_SCENARIO_ID],
+            "tokens": [{"token": token, "role": "customer", "user_id": DEMO_USER_ID}],
+        }
+    )
+    with SiteStore(":memory:") as store, serve_in_thread(CreateSitesApp(config, store)) as url:
+        print(f"reference server listening on {url}; running: conformance fuzz {url} ...\n")
+        sys.stdout.flush()
+        command = ["fuzz", url, "--token", token, "--scenario-id", str(DEMO_SCENARIO_ID)]
+        code = main([*command, *(argv or [])])
+    print(f"\nreference server stopped; conformance fuzz exited {code}")
+    return code
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(demo(sys.argv[1:]))

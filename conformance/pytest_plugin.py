@@ -1,1 +1,144 @@
-"""pytest plugin: filled by the runner (issue 4)."""
+"""pytest plugin: ``pytest --target-url URL`` runs the create.sites conformance suite, from any
+folder (an empty one included).
+
+Registered under the ``pytest11`` entry point, so it loads in every pytest of an environment
+where the kit is installed: without ``--target-url`` (or ``$CONFORMANCE_TARGET_URL``) it does
+nothing at all. This module stays light: the runner is imported only inside hooks, once a
+target is given. The test items come from ``conformance.pytest_suite``, collected under the
+node id ``create.sites`` and added to whatever else pytest collected: ids name the family and
+the rule, e.g. ``create.sites::test_invalid_rejected[widget_link.text:maxLength/ascii=101]``.
+hypothesis's own ``--hypothesis-seed`` and profiles control the valid family's budget.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Final
+
+import pytest
+
+GROUP: Final = "create.sites conformance"
+URL_OPTION: Final = "--target-url"
+TOKEN_OPTION: Final = "--target-token"
+ROLE_OPTION: Final = "--target-role"
+USER_ID_OPTION: Final = "--target-user-id"
+SCENARIO_ID_OPTION: Final = "--target-scenario-id"
+TIMEOUT_OPTION: Final = "--target-timeout"
+
+#: Each option's environment variable: CONFORMANCE_TARGET_URL, CONFORMANCE_TARGET_TOKEN, ...
+ENV_BY_OPTION: Final = {
+    option: "CONFORMANCE_" + option.removeprefix("--").replace("-", "_").upper()
+    for option in (
+        URL_OPTION,
+        TOKEN_OPTION,
+        ROLE_OPTION,
+        USER_ID_OPTION,
+        SCENARIO_ID_OPTION,
+        TIMEOUT_OPTION,
+    )
+}
+
+SUITE_NODE_ID: Final = "create.sites"
+
+#: The run's ``conformance.runner.Settings``, kept on the config.
+SETTINGS_KEY: Final = pytest.StashKey[Any]()
+
+
+def _dest(option: str) -> str:
+    return option.removeprefix("--").replace("-", "_")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("conformance", GROUP)
+    helps = {
+        URL_OPTION: "run the create.sites conformance suite against this endpoint",
+        TOKEN_OPTION: "an access token the target accepts",
+        ROLE_OPTION: "the token's role: customer (default) or agent",
+        USER_ID_OPTION: "an agent's customer user id (required for agents)",
+        SCENARIO_ID_OPTION: "a scenario id that exists on the target",
+        TIMEOUT_OPTION: "seconds to wait for each reply (default 5)",
+    }
+    for option, env in ENV_BY_OPTION.items():
+        group.addoption(
+            option,
+            dest=_dest(option),
+            default=os.environ.get(env),
+            metavar="VALUE",
+            help=f"{helps[option]} (${env})",
+        )
+
+
+def target_url(config: pytest.Config) -> str | None:
+    """The target URL, or ``None``: then the plugin does nothing."""
+    value: str | None = config.getoption(_dest(URL_OPTION))
+    return value or None
+
+
+def settings_from(config: pytest.Config) -> Any:
+    """The runner's ``Settings`` from the options; ``pytest.UsageError`` if they do not fit."""
+    from conformance.errors import ArgumentError
+    from conformance.runner import Settings
+
+    def integer(option: str) -> int | None:
+        value = config.getoption(_dest(option))
+        if value in (None, ""):
+            return None
+        try:
+            return int(value)
+        except ValueError:
+            raise pytest.UsageError(f"{option} expects an integer, got {value!r}") from None
+
+    seed = config.getoption("hypothesis_seed", None)
+    try:
+        return Settings(
+            token=config.getoption(_dest(TOKEN_OPTION)) or "",
+            role=config.getoption(_dest(ROLE_OPTION)) or "customer",
+            user_id=integer(USER_ID_OPTION),
+            scenario_id=integer(SCENARIO_ID_OPTION),
+            seed=int(seed) if seed not in (None, "") and str(seed).isdigit() else 0,
+            timeout=float(config.getoption(_dest(TIMEOUT_OPTION)) or 5.0),
+        )
+    except (ArgumentError, ValueError) as error:
+        raise pytest.UsageError(
+            f"conformance: {error} ({TOKEN_OPTION}, {ROLE_OPTION}, ...)"
+        ) from None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if target_url(config) is None:
+        return
+    config.stash[SETTINGS_KEY] = settings_from(config)
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if target_url(config) is None:
+        return None
+    settings = config.stash[SETTINGS_KEY]
+    return f"create.sites conformance target: {target_url(config)} (role {settings.role})"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    config = session.config
+    if target_url(config) is None or hasattr(config, "workerinput"):
+        return
+    from conformance.errors import ArgumentError
+    from conformance.transport import Target, reachable
+
+    url = target_url(config)
+    assert url is not None
+    try:
+        why = reachable(Target.parse(url), min(config.stash[SETTINGS_KEY].timeout, 5.0))
+    except ArgumentError as error:
+        raise pytest.UsageError(str(error)) from None
+    if why is not None:
+        pytest.exit(f"conformance: the target {url} is unreachable: {why}", returncode=2)
+
+
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    if target_url(config) is None:
+        return
+    from conformance.pytest_suite import collect_suite
+
+    items.extend(collect_suite(session))

@@ -50,6 +50,10 @@ REFERENCE_MEMBERS: Final = {"user_id": "user_id", "default_scenario_id": "scenar
 #: The member that carries the access token.
 TOKEN_MEMBER: Final = next(iter(sorted(SECRET_MEMBERS)))
 
+#: A token value that requests may carry where they are drawn or shown (hypothesis prints the
+#: requests it draws): replaced by the real token only when sent.
+TOKEN_PLACEHOLDER: Final = "***"
+
 #: hypothesis examples of the valid family by default: about 1 s of generation here.
 DEFAULT_MAX_EXAMPLES: Final = 100
 
@@ -174,6 +178,8 @@ class Report:
     elapsed: float = 0.0
     first_failure_at: int | None = None
     notes: list[str] = field(default_factory=list)
+    #: the test id of every case sent, in order, once each (the valid family is one)
+    test_ids: list[str] = field(default_factory=list)
 
     @property
     def conforms(self) -> bool:
@@ -189,34 +195,52 @@ class _Stop(Exception):
     """Raised to end a run at its first failure (``Settings.stop_at_first``)."""
 
 
-class _Session:
-    """Sends cases over one connection, checks the replies, keeps the report."""
+class Session:
+    """Sends cases over one connection, checks the replies, keeps the report: ``exchange(case)``
+    then ``evaluate(exchange)`` gives the failures of one case (the pytest plugin's unit)."""
 
     def __init__(self, target: Target, settings: Settings, report: Report) -> None:
         self.client = Client(target, settings.timeout)
         self.settings = settings
         self.report = report
         self.state = RunState()
-        self.tag = secrets.token_hex(3)
+        # base 36: 5 random characters (60 million runs) and a 4-character counter
+        self.tag = _base36(secrets.randbelow(36**5), 5)
         self.counter = 0
-        self.domain_valid = node_validator(tree("params", settings.role)["properties"][UNIQUE_MEMBER])
+        self.domain_valid = node_validator(
+            tree("params", settings.role)["properties"][UNIQUE_MEMBER]
+        )
 
-    def unique(self, case: Case) -> Any:
+    def prepare(self, case: Case) -> Any:
+        """The payload to send: the token put in place of ``TOKEN_PLACEHOLDER``, and the domain
+        name made unique."""
         payload = case.payload
-        if not case.unique_domain or not isinstance(payload, dict):
+        if not isinstance(payload, dict) or not isinstance(payload.get("params"), dict):
             return payload
-        params = payload.get("params")
-        if not isinstance(params, dict) or not isinstance(params.get(UNIQUE_MEMBER), str):
+        params = payload["params"]
+        if params.get(TOKEN_MEMBER) == TOKEN_PLACEHOLDER:
+            payload = {**payload, "params": {**params, TOKEN_MEMBER: self.settings.token}}
+            params = payload["params"]
+        if not case.unique_domain or not isinstance(params.get(UNIQUE_MEMBER), str):
             return payload
         self.counter += 1
-        tag = f"{self.tag}{self.counter:x}"
-        return {**payload, "params": {**params, UNIQUE_MEMBER: unique_domain(params[UNIQUE_MEMBER], tag, self.domain_valid)}}
+        # a fixed width: two tags of one length written over the same places never collide
+        tag = f"{self.tag}{_base36(self.counter % 36**4, 4)}"
+        return {
+            **payload,
+            "params": {
+                **params,
+                UNIQUE_MEMBER: unique_domain(params[UNIQUE_MEMBER], tag, self.domain_valid),
+            },
+        }
 
     def exchange(self, case: Case) -> Exchange:
-        payload = self.unique(case)
+        payload = self.prepare(case)
         body = case.body if case.body is not None else _dumps(payload)
         answer = self.client.post(body, case.headers)
         self.report.cases_sent += 1
+        if case.family not in self.report.families or case.family != "valid":
+            self.report.test_ids.append(case.test_id)
         self.report.families[case.family] = self.report.families.get(case.family, 0) + 1
         if self.settings.progress is not None:
             self.settings.progress(self.report.cases_sent, case.family)
@@ -269,6 +293,14 @@ class _Session:
             raise _Stop
 
 
+def _base36(number: int, width: int) -> str:
+    digits = ""
+    for _ in range(width):
+        number, digit = divmod(number, 36)
+        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[digit] + digits
+    return digits
+
+
 def _dumps(payload: Any) -> bytes:
     return json.dumps(payload, ensure_ascii=False, allow_nan=False).encode("utf-8")
 
@@ -312,7 +344,7 @@ def _found(error: BaseException) -> list[_CheckFailed]:
     return []
 
 
-def _run_valid(session: _Session) -> None:
+def _run_valid(session: Session) -> None:
     """The valid family: hypothesis draws requests; each failing rule is shrunk to a minimum."""
     from hypothesis import HealthCheck, Phase, Verbosity, given, reporting
     from hypothesis import seed as seed_of
@@ -364,7 +396,7 @@ def run(target_url: str, *, settings: Settings) -> Report:
     if why is not None:
         raise Unreachable(f"the target {target_url} is unreachable: {why}")
     report = Report(target_url, settings)
-    session = _Session(target, settings, report)
+    session = Session(target, settings, report)
     started = time.perf_counter()
     try:
         for case in deterministic:
@@ -384,10 +416,12 @@ __all__ = [
     "DEFAULT_MAX_EXAMPLES",
     "REFERENCE_MEMBERS",
     "TOKEN_MEMBER",
+    "TOKEN_PLACEHOLDER",
     "UNPARSED",
     "Failure",
     "Report",
     "RuleCount",
+    "Session",
     "Settings",
     "Unreachable",
     "plan",

@@ -10,6 +10,8 @@ a ``oneOf``), its draws are filtered by the real validator of that node.
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -140,6 +142,14 @@ def requests(
         raise ArgumentError(f"Expected role in {ROLES} but got role={role!r}")
     if not isinstance(omitted, Collection) or isinstance(omitted, str):
         raise ArgumentError(f"Expected a collection of member names but got omitted={omitted!r}")
-    params_fixed = {f"params.{path}": value for path, value in (fixed or {}).items()}
+    key = json.dumps(sorted((fixed or {}).items()))
+    return _requests(role, key, tuple(sorted(omitted)))
+
+
+@functools.lru_cache(maxsize=32)
+def _requests(role: str, fixed: str, omitted: tuple[str, ...]) -> st.SearchStrategy[dict[str, Any]]:
+    # built once per arguments: hypothesis validates a new strategy (and compiles its regular
+    # expressions) on first use, which costs far more than drawing from it
+    params_fixed = {f"params.{path}": value for path, value in json.loads(fixed)}
     params_omitted = [f"params.{path}" for path in omitted]
     return instances(tree("request", role), fixed=params_fixed, omitted=params_omitted)

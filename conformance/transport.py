@@ -85,7 +85,9 @@ class Client:
 
     def _connect(self) -> http.client.HTTPConnection:
         kind = (
-            http.client.HTTPSConnection if self.target.scheme == "https" else http.client.HTTPConnection
+            http.client.HTTPSConnection
+            if self.target.scheme == "https"
+            else http.client.HTTPConnection
         )
         connection = kind(self.target.host, self.target.port, timeout=self.timeout)
         connection.connect()

@@ -1,0 +1,105 @@
+"""The conformance suite as pytest tests: what ``pytest --target-url URL`` runs.
+
+Collected by ``conformance.pytest_plugin`` (never by file discovery), one test function per
+family, parametrized with that family's cases; the valid family is one hypothesis test. Each
+test sends its case, runs every registered check, and fails with the report of each broken
+rule (token masked). Across pytest-xdist workers, each worker keeps its own connection and its
+own record of site ids (``distinct-result-ids`` is checked within a worker).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conformance.cases import SUCCESS, Case
+from conformance.pytest_plugin import SETTINGS_KEY, SUITE_NODE_ID, target_url
+from conformance.report import Masker, _failure_text
+from conformance.runner import TOKEN_MEMBER, TOKEN_PLACEHOLDER, Report, Session, plan
+from conformance.strategies import requests
+from conformance.transport import Target
+
+
+class _Suite(pytest.Module):
+    """This module, collected under a fixed node id wherever pytest runs."""
+
+    def _getobj(self) -> Any:
+        return sys.modules[__name__]
+
+
+def collect_suite(session: pytest.Session) -> list[pytest.Item]:
+    """The suite's test items, for ``pytest_collection_modifyitems`` to add."""
+    suite = _Suite.from_parent(session, path=Path(__file__), nodeid=SUITE_NODE_ID)
+    return list(session.genitems(suite))
+
+
+@pytest.fixture(scope="session")
+def conformance_session(request: pytest.FixtureRequest) -> Iterator[Session]:
+    """One connection to the target and one record of the run, per test process."""
+    config = request.config
+    url = target_url(config)
+    assert url is not None
+    chosen = config.stash[SETTINGS_KEY]
+    session = Session(Target.parse(url), chosen, Report(url, chosen))
+    yield session
+    session.client.close()
+
+
+def _check(session: Session, case: Case) -> None:
+    failures = session.evaluate(session.exchange(case))
+    if failures:
+        mask = Masker(session.settings.token)
+        pytest.fail("\n\n".join(_failure_text(f, mask) for f in failures), pytrace=False)
+
+
+_FAMILY_OF = {
+    "test_boundary_accepted": "boundary",
+    "test_invalid_rejected": "invalid",
+    "test_protocol": "protocol",
+    "test_references": "references",
+}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    family = _FAMILY_OF.get(metafunc.function.__name__)
+    if family is None:
+        return
+    cases = [case for case in plan(metafunc.config.stash[SETTINGS_KEY]) if case.family == family]
+    metafunc.parametrize("case", cases, ids=[case.name for case in cases])
+
+
+def test_boundary_accepted(conformance_session: Session, case: Case) -> None:
+    """A valid request at a bound of the schema gets a success reply."""
+    _check(conformance_session, case)
+
+
+def test_invalid_rejected(conformance_session: Session, case: Case) -> None:
+    """A request broken in one way gets -32602 naming the broken parameter."""
+    _check(conformance_session, case)
+
+
+def test_protocol(conformance_session: Session, case: Case) -> None:
+    """A broken envelope or transport gets the JSON-RPC error for it."""
+    _check(conformance_session, case)
+
+
+def test_references(conformance_session: Session, case: Case) -> None:
+    """An entity id the target may not know gets a success or a -32602 error."""
+    _check(conformance_session, case)
+
+
+@settings(deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_valid_accepted(conformance_session: Session, data: st.DataObject) -> None:
+    """Any request the schemas accept gets a success reply (drawn by hypothesis)."""
+    chosen = conformance_session.settings
+    # drawn with a placeholder token: hypothesis prints what it draws
+    fixed = {**chosen.fixed, TOKEN_MEMBER: TOKEN_PLACEHOLDER}
+    request = data.draw(requests(chosen.role, fixed=fixed, omitted=chosen.omitted), label="request")
+    _check(conformance_session, Case("valid", "valid", "valid", SUCCESS, request))

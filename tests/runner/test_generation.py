@@ -1,0 +1,173 @@
+"""The generated cases keep the contract: valid and boundary ones are accepted by the validator,
+each invalid one is rejected for the rule it is labelled with, and all follow the schema files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conformance import contract, schema_tree, validation
+from conformance.cases import stretched
+from conformance.runner import Settings, plan, unique_domain
+from conformance.schema_tree import node_validator, tree
+from conformance.strategies import instances, requests
+
+TOKEN = "generation-token"
+ROLE_SETTINGS = {
+    "customer": Settings(token=TOKEN),
+    "agent": Settings(token=TOKEN, role="agent", user_id=101, scenario_id=7),
+}
+
+
+def _family(role: str, family: str) -> list[Any]:
+    return [case for case in plan(ROLE_SETTINGS[role]) if case.family == family]
+
+
+@pytest.mark.parametrize("role", ["customer", "agent"])
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_valid_requests_are_valid(role: str, data: st.DataObject) -> None:
+    """Every request the valid family draws passes the request validator of its role."""
+    chosen = ROLE_SETTINGS[role]
+    request = data.draw(requests(role, fixed=chosen.fixed, omitted=chosen.omitted))
+    assert validation.validator_for("request", role).is_valid(request)
+    assert request["params"]["access_token"] == TOKEN
+
+
+@pytest.mark.parametrize("role", ["customer", "agent"])
+def test_boundary_requests_are_valid(role: str) -> None:
+    """Every boundary case is a valid request of its role."""
+    validator = validation.validator_for("request", role)
+    for case in _family(role, "boundary"):
+        assert validator.is_valid(case.payload), (
+            case.name,
+            list(validator.iter_errors(case.payload)),
+        )
+
+
+@pytest.mark.parametrize("role", ["customer", "agent"])
+def test_invalid_requests_break_their_label(role: str) -> None:
+    """Every invalid case is rejected, with a violation of exactly the field and keyword of its
+    label, and no other field broken."""
+    params_validator = validation.validator_for("params", role)
+    for case in _family(role, "invalid"):
+        assert not validation.validator_for("request", role).is_valid(case.payload), case.name
+        field, keyword = case.label.rsplit(":", 1)
+        found = {(v.field, v.keyword) for v in params_validator.iter_errors(case.payload["params"])}
+        assert (field, keyword) in found, (case.name, found)
+        assert {f for f, _ in found} == {field}, (case.name, found)
+
+
+def test_every_bound_and_member_is_covered() -> None:
+    """Each numeric and length bound has boundary and invalid cases, each required member a
+    removal, each closed object an unexpected member: read from the schema, not a list."""
+    params = tree("params")
+    boundary = {case.label for case in _family("customer", "boundary")}
+    invalid = {case.label for case in _family("customer", "invalid")}
+    for name, node in params["properties"].items():
+        for keyword in ("minimum", "maximum", "maxLength"):
+            if keyword in node and name not in ("user_id", "default_scenario_id"):
+                assert f"{name}:{keyword}" in boundary
+            if keyword in node:
+                assert f"{name}:{keyword}" in invalid
+        assert f"{name}:type" in invalid
+    for name in params["required"]:
+        assert f"{name}:required" in invalid
+    assert "widget_link.text:maxLength" in invalid
+    assert "widget_link.url:required" in invalid
+    assert "widget_link.unexpected:additionalProperties" in invalid
+    assert "unexpected:additionalProperties" in invalid
+
+
+def test_case_names_are_unique_in_each_family() -> None:
+    """No two cases of one family share a name, so each is its own test id."""
+    names = [(case.family, case.name) for case in plan(ROLE_SETTINGS["customer"])]
+    assert len(names) == len(set(names))
+
+
+def test_length_boundaries_are_counted_in_code_points() -> None:
+    """The maxLength cases hold exactly the maximum in ASCII, Cyrillic and astral text."""
+    cases = {case.name: case for case in _family("customer", "boundary")}
+    for script, char in (("ascii", "a"), ("cyrillic", "ж"), ("astral", "\U0001f600")):
+        text = cases[f"widget_link.text:maxLength/{script}=100"].payload["params"]["widget_link"][
+            "text"
+        ]
+        assert text == char * 100
+    domain = cases["domain_name:maxLength/cyrillic=253"].payload["params"]["domain_name"]
+    assert len(domain) == 253 and "ж" in domain
+
+
+def test_plan_is_deterministic() -> None:
+    """The same settings give the same deterministic cases, in the same order."""
+    first = [(c.name, json.dumps(c.payload), c.body) for c in plan(Settings(token=TOKEN, seed=3))]
+    again = [(c.name, json.dumps(c.payload), c.body) for c in plan(Settings(token=TOKEN, seed=3))]
+    assert first == again
+
+
+def test_unique_domain_keeps_the_length() -> None:
+    """The run-unique tag is written over letters and digits: a 253-character name stays 253."""
+    domain = _family("customer", "boundary")[0].payload["params"]["domain_name"]
+    is_valid = node_validator(tree("params")["properties"]["domain_name"])
+    tagged = unique_domain(domain, "abc1234f", is_valid)
+    assert len(tagged) == len(domain) == 253 and tagged != domain and is_valid(tagged)
+    assert unique_domain("a.ru", "abc1234f", is_valid) == "abc1234f.a.ru"
+
+
+def test_stretched_candidates_have_the_length() -> None:
+    """Every candidate of a length is exactly that long."""
+    assert {len(text) for text in stretched("example.com", 40, "ж")} == {40}
+
+
+# --- the schemas drive the cases ---------------------------------------------------------------
+
+
+def _clear_caches() -> None:
+    contract.load_schemas.cache_clear()
+    schema_tree._tree_text.cache_clear()
+    for cached in (
+        validation._engine_registry,
+        validation._engine,
+        validation._member_order,
+        validation.validator_for,
+    ):
+        cached.cache_clear()
+
+
+@pytest.fixture
+def narrowed_schemas(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A copy of the schemas where widget_link.text allows 40 characters instead of 100."""
+    for path in contract.schema_dir().glob("*.schema.json"):
+        shutil.copy(path, tmp_path / path.name)
+    params_file = tmp_path / "params.schema.json"
+    document = json.loads(params_file.read_text(encoding="utf-8"))
+    document["properties"]["widget_link"]["properties"]["text"]["maxLength"] = 40
+    params_file.write_text(json.dumps(document), encoding="utf-8")
+    monkeypatch.setattr(contract, "schema_dir", lambda: tmp_path)
+    _clear_caches()
+    yield
+    monkeypatch.undo()
+    _clear_caches()
+
+
+@pytest.mark.usefixtures("narrowed_schemas")
+def test_a_changed_bound_changes_the_cases() -> None:
+    """Change a bound in a copy of the schemas and the generated cases follow it."""
+    names = {case.name for case in plan(Settings(token=TOKEN))}
+    assert "widget_link.text:maxLength/ascii=40" in names
+    assert "widget_link.text:maxLength/ascii=41" in names
+    assert "widget_link.text:maxLength/ascii=100" not in names
+    text_node = tree("params")["properties"]["widget_link"]["properties"]["text"]
+
+    @settings(max_examples=30, deadline=None, database=None)
+    @given(instances(text_node))
+    def drawn_texts_fit(text: str) -> None:
+        assert 1 <= len(text) <= 40
+
+    drawn_texts_fit()

@@ -1,0 +1,91 @@
+"""The pytest plugin: ``pytest --target-url URL`` from an empty folder runs the suite, with ids
+naming family and rule; without a target the plugin does nothing."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from xml.etree import ElementTree
+
+from runner_helpers import CUSTOMER_TOKEN, served
+
+from conformance.server import CreateSitesApp
+
+
+def _pytest(folder: Path, *argv: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("CONFORMANCE_TARGET_")}
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *argv],
+        cwd=folder,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_an_empty_folder_runs_the_whole_suite(reference_url: str, tmp_path: Path) -> None:
+    """From an empty folder, with the token from its environment variable and two xdist
+    workers: every family runs and passes, and the JUnit report names each rule."""
+    junit = tmp_path / "report.xml"
+    done = _pytest(
+        tmp_path,
+        "--target-url",
+        reference_url,
+        "-n",
+        "2",
+        "--junitxml",
+        str(junit),
+        "--hypothesis-seed",
+        "1",
+        CONFORMANCE_TARGET_TOKEN=CUSTOMER_TOKEN,
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
+    names = {case.get("name", "") for case in ElementTree.parse(junit).getroot().iter("testcase")}
+    assert "test_invalid_rejected[widget_link.text:maxLength/ascii=101]" in names
+    assert "test_valid_accepted" in names
+    assert any(name.startswith("test_protocol[") for name in names)
+
+
+class NoReplyId(CreateSitesApp):
+    """Leaves the id out of success replies."""
+
+    def success(self, request_id: object, site_id: int) -> dict[str, object]:
+        reply = super().success(request_id, site_id)
+        del reply["id"]
+        return reply
+
+
+def test_a_broken_target_fails_with_the_token_masked(tmp_path: Path) -> None:
+    """A defect fails the tests of the rule it breaks; the token never shows in the output."""
+    with served(NoReplyId) as url:
+        done = _pytest(
+            tmp_path,
+            "--target-url",
+            url,
+            "--target-token",
+            CUSTOMER_TOKEN,
+            "-k",
+            "boundary_accepted and industry_id",
+        )
+    assert done.returncode == 1
+    assert "FAILED create.sites::test_boundary_accepted[industry_id:" in done.stdout
+    assert CUSTOMER_TOKEN not in done.stdout and "***" in done.stdout
+
+
+def test_without_a_target_the_plugin_does_nothing(tmp_path: Path) -> None:
+    """No --target-url: an empty folder collects nothing (exit 5), a test file runs alone."""
+    assert _pytest(tmp_path).returncode == 5
+    (tmp_path / "test_one.py").write_text("def test_one():\n    pass\n", encoding="utf-8")
+    done = _pytest(tmp_path)
+    assert done.returncode == 0 and "1 passed" in done.stdout
+
+
+def test_an_unreachable_target_stops_the_session(tmp_path: Path) -> None:
+    """A target nothing listens on ends the session at once with exit 2."""
+    with served() as url:
+        pass
+    done = _pytest(tmp_path, "--target-url", url, "--target-token", "t")
+    assert done.returncode == 2 and "unreachable" in done.stdout + done.stderr
