@@ -26,18 +26,6 @@ SEED = 20240601
 
 pytestmark = pytest.mark.slow
 
-#: A runner defect (reported, not patched here): the references family expects a params
-#: mnemonic, so a server's -32602 ``entity_not_found`` for an unknown default_scenario_id, which
-#: conforms, is flagged. Remove the marks below when the runner's fix is merged (strict: an
-#: unexpected pass fails the run, so it will be noticed).
-REFERENCES_FALSE_ALARM = pytest.mark.xfail(
-    strict=True,
-    reason="runner defect: references family flags entity_not_found (-32602) as a failure",
-)
-#: Mutants that only the valid family can show: with the false alarm above coming first,
-#: stop_at_first ends the run before the valid family starts.
-AFTER_FALSE_ALARM = frozenset({"latin1-message"})
-
 
 def _signature(failure: Failure) -> tuple[str, str, str]:
     return failure.rule, failure.family, failure.case
@@ -56,7 +44,6 @@ def reference_report() -> Report:
         return run(url, settings=Settings(token=token, seed=SEED))
 
 
-@REFERENCES_FALSE_ALARM
 def test_reference_server_conforms(reference_report: Report) -> None:
     """The default run finds nothing wrong with the reference server (no false alarm)."""
     assert reference_report.cases_sent > 0
@@ -69,12 +56,8 @@ def test_reference_server_conforms(reference_report: Report) -> None:
 @pytest.mark.parametrize(
     "extra",
     [
-        pytest.param(
-            {"scenario_id": SCENARIO_IDS[0]},
-            id="customer-with-scenario",
-            marks=REFERENCES_FALSE_ALARM,
-        ),
-        pytest.param({"seed": SEED + 1}, id="customer-other-seed", marks=REFERENCES_FALSE_ALARM),
+        pytest.param({"scenario_id": SCENARIO_IDS[0]}, id="customer-with-scenario"),
+        pytest.param({"seed": SEED + 1}, id="customer-other-seed"),
     ],
 )
 def test_reference_server_conforms_with_other_settings(extra: dict[str, Any]) -> None:
@@ -94,15 +77,7 @@ def test_there_are_enough_distinct_mutants() -> None:
         assert "\n" not in mutant.defect and f"({mutant.rule})" in mutant.defect, mutant.name
 
 
-@pytest.mark.parametrize(
-    "mutant",
-    [
-        pytest.param(
-            m, id=m.name, marks=REFERENCES_FALSE_ALARM if m.name in AFTER_FALSE_ALARM else ()
-        )
-        for m in MUTANTS.values()
-    ],
-)
+@pytest.mark.parametrize("mutant", MUTANTS.values(), ids=list(MUTANTS))
 def test_mutant_is_caught(
     mutant: Mutant, reference_report: Report, request: pytest.FixtureRequest
 ) -> None:
