@@ -383,7 +383,7 @@ def mutants(
         caught_theirs += st_time is not None
         if our_time is not None and (st_time is None or our_time < st_time):
             faster += 1
-        ratio = f"{st_time / our_time:.0f}x" if our_time and st_time else "∞" if our_time else "—"
+        ratio = f"{st_time / our_time:.1f}x" if our_time and st_time else "∞" if our_time else "—"
         print(
             f"  {mutant.name:<32} {_show(our_cases, 0):>12} {_show(our_time):>6} "
             f"{ours[0].how[:20]:<20} {_show(st_cases, 0):>8} {_show(st_time):>6} "
