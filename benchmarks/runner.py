@@ -177,6 +177,7 @@ def _schemathesis(
     started = time.perf_counter()
     quiet = io.StringIO()
     with (
+        contextlib.chdir(workdir),  # it leaves a .schemathesis folder where it runs
         contextlib.redirect_stdout(quiet),
         contextlib.redirect_stderr(quiet),
         contextlib.suppress(SystemExit),
