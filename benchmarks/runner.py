@@ -1,0 +1,410 @@
+"""The conformance runner against schemathesis 4.32, side by side in one run (``make bench``).
+
+(a) Cases per second against the reference server: this runner's hypothesis-driven family
+    (``valid``) and schemathesis's fuzzing phase, the same number of cases each, both drawn
+    from the same request schema; then this runner's full default run (every family).
+(b) For each mutant of tests/mutants: the cases and the time until it is first caught, the
+    median over a few seeds, for this runner (``stop_at_first``) and for schemathesis.
+
+How schemathesis is run, and why:
+
+- Its document is OpenAPI 3.1 with one POST operation whose request body is the contract's
+  request schema (its ``$ref``s inlined by ``conformance.schema_tree.tree``), and whose 200
+  response is the any-reply schema. The access token travels in the body, so the document pins
+  ``params.access_token`` to the server's token with ``const``: otherwise nearly every case it
+  sends would only be refused with -32001, and it would test the token check alone.
+- Its checks: ``not_a_server_error`` and ``response_schema_conformance`` (its status-code checks
+  misread JSON-RPC, where errors come with HTTP 200). ``--continue-on-failure`` and
+  ``--no-shrink``, so that the first failure of each phase does not end the phase and the time to
+  the first catch holds no shrinking; one worker, so that cases are sent one after the other.
+- It runs in this process, as this runner does, with the server on a thread of the same process:
+  neither gets a core of its own.
+- A case is a POST body that reached the application (a request log sits in front of it). A
+  catch is the first case that failed one of its checks, found by matching the failing request's
+  body (from its ndjson report) in that log; a failure that it also reports on the reference
+  server (an HTTP 501 to a TRACE request, from the HTTP layer) is not a catch. The same holds
+  for this runner: a failure it also reports on the reference server is a false alarm, not a
+  catch.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import io
+import json
+import multiprocessing
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from mutants import MUTANTS, serve  # noqa: E402
+
+from conformance.runner import Report, Settings, run  # noqa: E402
+from conformance.schema_tree import tree  # noqa: E402
+from conformance.server import App, CreateSitesApp, Response  # noqa: E402
+
+#: Seeds for this runner's per-mutant runs (the median is shown).
+SEEDS = (0, 1, 2)
+#: Seeds for schemathesis's per-mutant runs: fewer, as one of its runs costs seconds.
+ST_SEEDS = (0,)
+#: schemathesis's --max-examples per mutant: its coverage phase adds its own cases.
+ST_MAX_EXAMPLES = 5
+#: schemathesis's per-mutant runs go two at a time, each in its own process with its own
+#: server (one a core): a run of it costs 3 to 15 s, mostly generation.
+ST_PROCESSES = 2
+#: Cases of hypothesis's engine for the throughput comparison, for each tool.
+THROUGHPUT_CASES = 100
+#: The request timeout of both tools (the runner's default).
+TIMEOUT = 5.0
+
+
+class RequestLog:
+    """An app in front of another: records each body and when it arrived."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.bodies: list[bytes] = []
+        self.times: list[float] = []
+        self._lock = threading.Lock()
+
+    def handle(self, body: bytes) -> Response:
+        with self._lock:
+            self.bodies.append(body)
+            self.times.append(time.perf_counter())
+        return self.app.handle(body)
+
+    def index_of(self, body: bytes) -> int | None:
+        with self._lock:
+            for index, sent in enumerate(self.bodies):
+                if sent == body:
+                    return index
+        return None
+
+
+@contextlib.contextmanager
+def logged(app: type[CreateSitesApp]) -> Iterator[tuple[str, str, RequestLog]]:
+    holder: list[RequestLog] = []
+
+    def wrap(inner: App) -> App:
+        holder.append(RequestLog(inner))
+        return holder[0]
+
+    with serve(app, wrap=wrap) as (url, token):
+        yield url, token, holder[0]
+
+
+# --- schemathesis -------------------------------------------------------------------------------
+
+
+def openapi_document(token: str) -> dict[str, Any]:
+    """OpenAPI 3.1: POST / with the request schema as body, the any-reply schema as 200."""
+    request = tree("request", "customer")
+    params = request["properties"]["params"]
+    params["properties"]["access_token"] = {"type": "string", "const": token}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "create.sites", "version": "1.0"},
+        "paths": {
+            "/": {
+                "post": {
+                    "operationId": "create.sites",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": request}},
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "A JSON-RPC reply: a result or an error",
+                            "content": {"application/json": {"schema": tree("reply")}},
+                        }
+                    },
+                }
+            }
+        },
+    }
+
+
+@dataclass
+class StRun:
+    """One schemathesis run: what reached the app, and each failing check's request."""
+
+    log: RequestLog
+    started: float
+    elapsed: float
+    #: (check code, HTTP method, request body) of each failing check, in report order
+    failures: list[tuple[str, str, bytes]] = field(default_factory=list)
+
+
+def _schemathesis(
+    url: str, log: RequestLog, token: str, seed: int, options: list[str], workdir: Path
+) -> StRun:
+    from schemathesis.cli import schemathesis as cli
+
+    document = workdir / "openapi.json"
+    document.write_text(json.dumps(openapi_document(token)), encoding="utf-8")
+    events = workdir / "events.ndjson"
+    events.unlink(missing_ok=True)
+    arguments = [
+        "run",
+        str(document),
+        "--url",
+        url,
+        "--workers",
+        "1",
+        "--seed",
+        str(seed),
+        "--checks",
+        "not_a_server_error,response_schema_conformance",
+        "--request-timeout",
+        str(TIMEOUT),
+        "--report",
+        "ndjson",
+        "--report-ndjson-path",
+        str(events),
+        *options,
+    ]
+    started = time.perf_counter()
+    quiet = io.StringIO()
+    with (
+        contextlib.chdir(workdir),  # it leaves a .schemathesis folder where it runs
+        contextlib.redirect_stdout(quiet),
+        contextlib.redirect_stderr(quiet),
+        contextlib.suppress(SystemExit),
+    ):
+        cli.main(arguments, standalone_mode=False)
+    result = StRun(log, started, time.perf_counter() - started)
+    result.failures = list(_failures(events))
+    return result
+
+
+def _failures(events: Path) -> Iterator[tuple[str, str, bytes]]:
+    """(code, method, body) of each failing check in a schemathesis ndjson report."""
+    if not events.exists():
+        return
+    for line in events.read_text(encoding="utf-8").splitlines():
+        event = json.loads(line)
+        recorder = event.get("ScenarioFinished", {}).get("recorder")
+        if not recorder:
+            continue
+        interactions = recorder.get("interactions", {})
+        for case_id, checks in recorder.get("checks", {}).items():
+            for outcome in checks:
+                if outcome.get("status") != "failure":
+                    continue
+                failure = outcome.get("failure_info", {}).get("failure", {})
+                request = interactions.get(case_id, {}).get("request", {})
+                yield failure.get("code", "?"), request.get("method", "?"), _body(request)
+
+
+def _body(request: dict[str, Any]) -> bytes:
+    body = request.get("body")
+    if isinstance(body, dict) and "$base64" in body:
+        return base64.b64decode(body["$base64"])
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    return b""
+
+
+@dataclass(frozen=True)
+class Catch:
+    """Cases and seconds until the first catch (``None``: not caught)."""
+
+    cases: int | None
+    seconds: float | None
+    how: str
+
+
+def st_catch(result: StRun, false_alarms: set[tuple[str, str]]) -> Catch:
+    """The first case of ``result`` that failed a check the reference server passes."""
+    first: tuple[int, str] | None = None
+    for code, method, body in result.failures:
+        if (code, method) in false_alarms:
+            continue
+        index = result.log.index_of(body) if method == "POST" else None
+        if index is not None and (first is None or index < first[0]):
+            first = (index, code)
+    if first is None:
+        return Catch(None, None, "not caught")
+    index, code = first
+    return Catch(index + 1, result.log.times[index] - result.started, code)
+
+
+# --- this runner --------------------------------------------------------------------------------
+
+
+def runner_catch(report: Report, false_alarms: set[tuple[str, str, str]], started: float) -> Catch:
+    """The runner's first failure, if it is not one the reference server also gets."""
+    if not report.failures or report.first_failure_at is None:
+        return Catch(None, None, "not caught")
+    first = report.failures[0]
+    if (first.rule, first.family, first.case) in false_alarms:
+        return Catch(None, None, f"false alarm first: {first.rule} on {first.family}")
+    # the run stops at its first failure: its end is when the defect was caught (for a hang,
+    # after the timeout), plan building included
+    return Catch(report.first_failure_at, time.perf_counter() - started, first.rule)
+
+
+# --- the tables ---------------------------------------------------------------------------------
+
+
+def _median(values: list[float | int | None]) -> float | None:
+    found = [v for v in values if v is not None]
+    if len(found) < len(values) / 2 or not found:
+        return None
+    return float(statistics.median(found))
+
+
+def _show(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:.{digits}f}" if digits else f"{value:.0f}"
+
+
+def throughput(workdir: Path) -> tuple[set[tuple[str, str, str]], set[tuple[str, str]]]:
+    """Part (a); returns the false alarms of each tool on the reference server."""
+    print(f"(a) cases per second against the reference server, {THROUGHPUT_CASES} cases each")
+    with logged(CreateSitesApp) as (url, token, log):
+        settings = Settings(token=token, seed=0, max_examples=THROUGHPUT_CASES, families=("valid",))
+        report = run(url, settings=settings)
+        ours = report.cases_sent / report.elapsed
+    with logged(CreateSitesApp) as (url, token, log):
+        st = _schemathesis(
+            url, log, token, 0, ["--phases", "fuzzing", "-n", str(THROUGHPUT_CASES)], workdir
+        )
+        st_cases = len(log.bodies)
+        st_span = log.times[-1] - st.started if log.times else float("nan")
+        theirs = st_cases / st_span
+    print(f"  {'tool':<44} {'cases':>6} {'seconds':>8} {'cases/s':>8}")
+    print(
+        f"  {'this runner, valid family (hypothesis)':<44} {report.cases_sent:>6} "
+        f"{report.elapsed:>8.2f} {ours:>8.1f}"
+    )
+    print(
+        f"  {'schemathesis 4.32, fuzzing phase':<44} {st_cases:>6} {st_span:>8.2f} {theirs:>8.1f}"
+    )
+    print(
+        f"  ratio: this runner {ours / theirs:.1f}x schemathesis's cases per second (goal: >= 3x)"
+    )
+    with logged(CreateSitesApp) as (url, token, log):
+        full = run(url, settings=Settings(token=token, seed=0))
+    families = ", ".join(f"{name} {count}" for name, count in full.families.items())
+    print(
+        f"  this runner's full default run: {full.cases_sent} cases ({families}) in "
+        f"{full.elapsed:.2f} s, {full.cases_sent / full.elapsed:.0f} cases/s (goal: < 20 s); "
+        f"{len(full.failures)} failures"
+    )
+    ours_alarms = {(f.rule, f.family, f.case) for f in full.failures}
+    # schemathesis's own false alarms: its per-mutant settings, on the reference server
+    theirs_alarms: set[tuple[str, str]] = set()
+    for seed in ST_SEEDS:
+        with logged(CreateSitesApp) as (url, token, log):
+            result = _schemathesis(url, log, token, seed, _st_mutant_options(), workdir)
+        theirs_alarms |= {(code, method) for code, method, _ in result.failures}
+    print(
+        f"  on the reference server: this runner's failures {sorted(ours_alarms) or 'none'}; "
+        f"schemathesis's {sorted(theirs_alarms) or 'none'}"
+    )
+    return ours_alarms, theirs_alarms
+
+
+def st_mutant(job: tuple[str, int, list[tuple[str, str]]]) -> Catch:
+    """schemathesis against one mutant: examples and coverage first (deterministic); where they
+    catch nothing, a second run with the fuzzing phase too (phases run in that order, so a catch
+    by the first run is the first catch of a full run)."""
+    name, seed, alarms = job
+    false_alarms = {(code, method) for code, method in alarms}
+    with tempfile.TemporaryDirectory() as folder:
+        for phases in ("examples,coverage", "examples,coverage,fuzzing"):
+            with logged(MUTANTS[name].app) as (url, token, log):
+                result = _schemathesis(
+                    url, log, token, seed, _st_mutant_options(phases), Path(folder)
+                )
+            catch = st_catch(result, false_alarms)
+            if catch.cases is not None:
+                return catch
+    return catch
+
+
+def _st_mutant_options(phases: str = "examples,coverage,fuzzing") -> list[str]:
+    return [
+        "--phases",
+        phases,
+        "-n",
+        str(ST_MAX_EXAMPLES),
+        "--continue-on-failure",
+        "--no-shrink",
+    ]
+
+
+def mutants(
+    workdir: Path,
+    ours_alarms: set[tuple[str, str, str]],
+    theirs_alarms: set[tuple[str, str]],
+    names: list[str],
+) -> None:
+    """Part (b), for the mutants ``names`` (all if empty)."""
+    print(
+        f"\n(b) until each mutant is first caught: median over seeds {SEEDS} for this runner "
+        f"(stop_at_first), seeds {ST_SEEDS} for schemathesis (--max-examples {ST_MAX_EXAMPLES}, "
+        "phases examples, coverage, fuzzing)"
+    )
+    header = (
+        f"  {'mutant':<32} {'runner cases':>12} {'s':>6} {'caught by':<20} "
+        f"{'st cases':>8} {'s':>6} {'caught by':<10} {'time ratio':>10}"
+    )
+    print(header)
+    caught_ours = caught_theirs = faster = 0
+    chosen = [m for m in MUTANTS.values() if not names or m.name in names]
+    jobs = [(m.name, seed, sorted(theirs_alarms)) for m in chosen for seed in ST_SEEDS]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=ST_PROCESSES, mp_context=context) as pool:
+        catches = dict(zip(((n, s) for n, s, _ in jobs), pool.map(st_mutant, jobs), strict=True))
+    for mutant in chosen:
+        ours: list[Catch] = []
+        for seed in SEEDS:
+            with serve(mutant.app) as (url, token):
+                started = time.perf_counter()
+                report = run(url, settings=Settings(token=token, seed=seed, stop_at_first=True))
+                ours.append(runner_catch(report, ours_alarms, started))
+        theirs = [catches[(mutant.name, seed)] for seed in ST_SEEDS]
+        our_cases = _median([c.cases for c in ours])
+        our_time = _median([c.seconds for c in ours])
+        st_cases = _median([c.cases for c in theirs])
+        st_time = _median([c.seconds for c in theirs])
+        caught_ours += our_time is not None
+        caught_theirs += st_time is not None
+        if our_time is not None and (st_time is None or our_time < st_time):
+            faster += 1
+        ratio = f"{st_time / our_time:.1f}x" if our_time and st_time else "∞" if our_time else "—"
+        print(
+            f"  {mutant.name:<32} {_show(our_cases, 0):>12} {_show(our_time):>6} "
+            f"{ours[0].how[:20]:<20} {_show(st_cases, 0):>8} {_show(st_time):>6} "
+            f"{theirs[0].how[:10]:<10} {ratio:>10}",
+            flush=True,
+        )
+    total = len(chosen)
+    print(
+        f"  caught: this runner {caught_ours}/{total}, schemathesis {caught_theirs}/{total}; "
+        f"this runner sooner on {faster}/{total} (ratio: schemathesis's time / this runner's)"
+    )
+
+
+def main(names: list[str] | None = None) -> None:
+    """Print both tables; ``names`` picks mutants (``python benchmarks/runner.py NAME...``)."""
+    with tempfile.TemporaryDirectory() as folder:
+        workdir = Path(folder)
+        ours_alarms, theirs_alarms = throughput(workdir)
+        mutants(workdir, ours_alarms, theirs_alarms, names or [])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

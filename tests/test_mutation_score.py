@@ -1,0 +1,96 @@
+"""Proof that the runner finds real defects: zero failures on the reference server, and every
+deliberately broken server (tests/mutants) caught, by the rule its docstring names.
+
+The runner runs with its default budget (``Settings``' defaults: hypothesis's default
+``max_examples`` for the valid family, the default timeout) and a fixed seed. Mutants are run
+with ``stop_at_first``: the time until a defect is first caught is what matters, and a catch is
+only counted where the failure is one the reference server does not also get (a false alarm
+that happens to come first proves nothing). The mutation score (caught / total) is printed at
+the end of the session by ``mutants.score`` (hooked in by tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from mutants import MUTANTS, SCENARIO_IDS, Mutant, serve
+from mutants.score import record
+
+from conformance.checks import CHECKS
+from conformance.runner import Failure, Report, Settings, run
+from conformance.server import CreateSitesApp
+
+#: One seed for every run here, so that a failure repeats.
+SEED = 20240601
+
+pytestmark = pytest.mark.slow
+
+
+def _signature(failure: Failure) -> tuple[str, str, str]:
+    return failure.rule, failure.family, failure.case
+
+
+def _shown(report: Report, limit: int = 5) -> str:
+    return "\n".join(
+        f"  {f.rule} on {f.family} {f.case}: {f.message[:160]}" for f in report.failures[:limit]
+    )
+
+
+@pytest.fixture(scope="module")
+def reference_report() -> Report:
+    """The full default run against the reference server (customer token, no known ids)."""
+    with serve(CreateSitesApp) as (url, token):
+        return run(url, settings=Settings(token=token, seed=SEED))
+
+
+def test_reference_server_conforms(reference_report: Report) -> None:
+    """The default run finds nothing wrong with the reference server (no false alarm)."""
+    assert reference_report.cases_sent > 0
+    assert reference_report.conforms, (
+        f"{len(reference_report.failures)} failures on the reference server:\n"
+        + _shown(reference_report)
+    )
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        pytest.param({"scenario_id": SCENARIO_IDS[0]}, id="customer-with-scenario"),
+        pytest.param({"seed": SEED + 1}, id="customer-other-seed"),
+    ],
+)
+def test_reference_server_conforms_with_other_settings(extra: dict[str, Any]) -> None:
+    """No false alarm either with a scenario id the server knows, or with another seed."""
+    with serve(CreateSitesApp) as (url, token):
+        report = run(url, settings=Settings(**{"token": token, "seed": SEED, **extra}))
+    assert report.conforms, f"{len(report.failures)} failures:\n" + _shown(report)
+
+
+def test_there_are_enough_distinct_mutants() -> None:
+    """At least 25 mutants, each a different class, each naming a registered rule."""
+    assert len(MUTANTS) >= 25
+    assert len({mutant.app for mutant in MUTANTS.values()}) == len(MUTANTS)
+    for mutant in MUTANTS.values():
+        assert issubclass(mutant.app, CreateSitesApp)
+        assert mutant.rule in CHECKS, f"{mutant.name}: no rule {mutant.rule!r}"
+        assert "\n" not in mutant.defect and f"({mutant.rule})" in mutant.defect, mutant.name
+
+
+@pytest.mark.parametrize("mutant", MUTANTS.values(), ids=list(MUTANTS))
+def test_mutant_is_caught(
+    mutant: Mutant, reference_report: Report, request: pytest.FixtureRequest
+) -> None:
+    """The runner catches the mutant's defect, by the rule the mutant names."""
+    with serve(mutant.app) as (url, token):
+        report = run(url, settings=Settings(token=token, seed=SEED, stop_at_first=True))
+    false_alarms = {_signature(f) for f in reference_report.failures}
+    genuine = [f for f in report.failures if _signature(f) not in false_alarms]
+    caught = bool(genuine) and mutant.rule in {f.rule for f in genuine}
+    record(request.node, mutant.name, caught, report)
+    assert genuine, f"{mutant.name} ({mutant.defect}) not caught in {report.cases_sent} cases" + (
+        f"; only failures the reference also gets:\n{_shown(report)}" if report.failures else ""
+    )
+    assert mutant.rule in {f.rule for f in genuine}, (
+        f"{mutant.name} caught, but not by {mutant.rule}:\n{_shown(report)}"
+    )
