@@ -390,7 +390,8 @@ def _run_valid(session: Session) -> None:
         database=None,
         deadline=None,
         derandomize=False,
-        phases=(Phase.generate, Phase.shrink),
+        # stopping at the first failure skips shrinking: the caller wants the first catch
+        phases=(Phase.generate,) if settings.stop_at_first else (Phase.generate, Phase.shrink),
         suppress_health_check=list(HealthCheck),
         report_multiple_bugs=True,
         verbosity=Verbosity.quiet,
@@ -401,6 +402,9 @@ def _run_valid(session: Session) -> None:
         exchange = session.exchange(Case("valid", "valid", "valid", SUCCESS, request))
         failures = session.evaluate(exchange)
         if failures:
+            if session.report.first_failure_at is None:
+                # counted now, not once shrinking ends: the cases it took to find the defect
+                session.report.first_failure_at = session.report.cases_sent
             raise _failure_type(failures[0].rule)(failures)
 
     with reporting.with_reporter(lambda _: None):

@@ -54,7 +54,6 @@ READ_TIMEOUT: Final = 10.0
 DRAIN_LIMIT: Final = 64 << 20
 _CHUNK: Final = 1 << 16
 _DECIMAL: Final = re.compile(r"[0-9]{1,20}")
-_OTHER_METHODS: Final = ("GET", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD")
 
 
 class App(Protocol):
@@ -98,7 +97,12 @@ class RpcHandler(BaseHTTPRequestHandler):
         response = transport_error(HTTPStatus.METHOD_NOT_ALLOWED, "only POST is served")
         self.send(response, {"Allow": "POST"}, with_body=self.command != "HEAD")
 
-    do_GET = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = refuse_method
+    def __getattr__(self, name: str) -> Any:
+        # http.server looks up do_<METHOD> and answers a method it does not find with 501;
+        # every method but POST (TRACE, QUERY and made-up ones included) is refused alike
+        if name.startswith("do_"):
+            return self.refuse_method
+        raise AttributeError(name)
 
     def read_body(self) -> bytes | None:
         """The request body; ``None`` if it was refused (the refusal is sent)."""

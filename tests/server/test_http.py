@@ -156,7 +156,9 @@ def test_malformed_request_line_gets_json_not_html(url: str) -> None:
     assert_transport_refusal(raw, 400)
 
 
-@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE", "PATCH", "OPTIONS"])
+@pytest.mark.parametrize(
+    "method", ["GET", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "QUERY", "BREW"]
+)
 def test_other_methods_are_405(url: str, method: str) -> None:
     """Any method but POST is refused with 405 and Allow: POST."""
     raw = raw_exchange(url, f"{method} / HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n".encode())
