@@ -26,10 +26,11 @@ the same behaviour as its first tries.
 
 from __future__ import annotations
 
+import itertools
 import json
 import secrets
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -135,8 +136,9 @@ class Settings:
         return [m for m, setting in REFERENCE_MEMBERS.items() if getattr(self, setting) is None]
 
 
-def plan(settings: Settings) -> list[Case]:
-    """The deterministic cases of the run (every family but ``valid``), in send order."""
+def iter_plan(settings: Settings) -> Iterator[Case]:
+    """The deterministic cases of the run (every family but ``valid``), in send order, each
+    family made when the one before it is sent: the first case goes out at once."""
     required = tree("params", settings.role).get("required", [])
     missing = [m for m in settings.omitted if m in required]
     if missing:
@@ -154,7 +156,14 @@ def plan(settings: Settings) -> list[Case]:
             base, list(REFERENCE_MEMBERS), settings.seed
         ),
     }
-    return [case for family in made if family in settings.families for case in made[family]()]
+    for family, make in made.items():
+        if family in settings.families:
+            yield from make()
+
+
+def plan(settings: Settings) -> list[Case]:
+    """The deterministic cases of the run, as a list; see ``iter_plan``."""
+    return list(iter_plan(settings))
 
 
 # --- failures and the report --------------------------------------------------------------------
@@ -438,7 +447,8 @@ def check_token(target_url: str, settings: Settings) -> None:
 def run(target_url: str, *, settings: Settings) -> Report:
     """Run the conformance suite against ``target_url``; see the module docstring."""
     target = Target.parse(target_url)
-    deterministic = plan(settings)
+    deterministic = iter_plan(settings)
+    first = next(deterministic, None)  # settings the plan cannot take are refused before sending
     why = reachable(target, min(settings.timeout, 5.0))
     if why is not None:
         raise Unreachable(f"the target {target_url} is unreachable: {why}")
@@ -447,7 +457,7 @@ def run(target_url: str, *, settings: Settings) -> Report:
     started = time.perf_counter()
     token_checked = False
     try:
-        for case in deterministic:
+        for case in itertools.chain([first] if first else [], deterministic):
             exchange = session.exchange(case)
             if not token_checked and case.expect == SUCCESS:
                 _refuse_if_token_refused(exchange)
@@ -477,6 +487,7 @@ __all__ = [
     "TokenRefused",
     "Unreachable",
     "check_token",
+    "iter_plan",
     "plan",
     "run",
     "unique_domain",
