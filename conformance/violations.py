@@ -164,15 +164,15 @@ def _one_of(words: Sequence[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
-def _bounds(low: Any, high: Any, unit: str = "") -> str:
+def _between(low: Any, high: Any) -> str:
+    """``between 1 and 365``, ``at least 1`` or ``at most 253``."""
     if low is not None and high is not None:
-        return f"between {low} and {high}{unit}" if not unit else f"{low} to {high}{unit} long"
-    if low is not None:
-        return f"at least {low}{unit}" + (" long" if unit else "")
-    return f"at most {high}{unit}" + (" long" if unit else "")
+        return f"between {low} and {high}"
+    return f"at least {low}" if low is not None else f"at most {high}"
 
 
-def _pattern_hints(value: Any) -> str:
+def _pattern_hints(value: Any, pattern: str) -> str:
+    """The slips a person makes most, where ``value`` shows one."""
     if not isinstance(value, str):
         return ""
     hints = []
@@ -180,7 +180,7 @@ def _pattern_hints(value: Any) -> str:
         hints.append("a trailing newline is not allowed")
     elif value != value.strip():
         hints.append("note the leading or trailing white space")
-    if "://" in value:
+    if "://" in value and "://" not in pattern:
         hints.append("it includes a scheme such as https://")
     return f" ({'; '.join(hints)})" if hints else ""
 
@@ -212,7 +212,7 @@ def describe(
         return f"{name} must be {_one_of(words)}; {_got(instance, path)}"
     if keyword in ("minimum", "maximum"):
         return (
-            f"{name} must be {_bounds(schema.get('minimum'), schema.get('maximum'))}; "
+            f"{name} must be {_between(schema.get('minimum'), schema.get('maximum'))}; "
             f"got {show(instance, path)}"
         )
     if keyword in ("minLength", "maxLength"):
@@ -220,13 +220,16 @@ def describe(
         length = len(instance) if isinstance(instance, str) else "?"
         if low == 1 and high is None:
             return f"{name} must not be empty"
+        span = f"{low} to {high}" if low is not None and high is not None else _between(low, high)
         return (
-            f"{name} must be {_bounds(low, high, ' characters')} (counted as Unicode code "
-            f"points); got {length} characters"
+            f"{name} must be {span} characters long (counted as Unicode code points); "
+            f"got {length} characters"
         )
     if keyword == "pattern":
-        rule = schema.get("description", f"it must match {schema.get('pattern')}")
-        return f"{name} is malformed{_pattern_hints(instance)}: {rule} Got {show(instance, path)}"
+        pattern = str(schema.get("pattern", ""))
+        rule = schema.get("description", f"it must match {pattern}")
+        hints = _pattern_hints(instance, pattern)
+        return f"{name} is malformed{hints}: {rule} Got {show(instance, path)}"
     if keyword == "const":
         return f"{name} must be {show(schema.get('const'))}; got {show(instance, path)}"
     if keyword == "enum":

@@ -226,3 +226,12 @@ def test_validators_are_shared_and_describe_themselves() -> None:
     validator = conformance.validator_for("params", "agent")
     assert validator is conformance.validator_for("params", "agent")
     assert repr(validator) == "Validator(kind='params', role='agent')"
+
+
+def test_scheme_hint_only_where_a_scheme_does_not_belong() -> None:
+    """A URL with the wrong scheme is not told that a scheme is the problem."""
+    link = {"enabled": True, "text": "a", "url": "ftp://example.com"}
+    violation = only(with_params(widget_link=link))
+    assert violation.field == "params.widget_link.url"
+    assert "includes a scheme" not in violation.message
+    assert violation.message.endswith('Got "ftp://example.com"')
