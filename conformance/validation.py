@@ -83,7 +83,7 @@ class Validator:
         engine = self._branch_engine(instance)
         try:
             for error in engine.iter_errors(instance):
-                yield from self._violations(error)
+                yield from self._violations(error, instance)
         except ENGINE_INPUT_ERRORS as error:
             raise _unreadable(error) from None
 
@@ -105,24 +105,26 @@ class Validator:
                 return _engine(contract.schema_uri("reply.error"))
         return self._engine
 
-    def _violations(self, error: Any) -> Iterator[Violation]:
+    def _violations(self, error: Any, root: Any) -> Iterator[Violation]:
         keyword = error.kind.name
         detail = error.kind.as_dict()
         path = tuple(error.instance_path)
+        # the value as the caller gave it: the engine hands back a converted copy
+        value = _at(root, path)
         location = error.absolute_keyword_location or ""
         holder = contract.resolve(location.rpartition("/")[0]) if "#" in location else {}
         schema_path = contract.relative(location)
         if keyword == "required":
             members = [(detail["property"], MISSING)]
         elif keyword == "additionalProperties":
-            members = [(name, error.instance[name]) for name in detail["unexpected"]]
+            members = [(name, value[name]) for name in detail["unexpected"]]
         else:
             members = []
         if not members:
-            message = describe(keyword, path, error.instance, holder)
+            message = describe(keyword, path, value, holder)
             if self.kind == "reply" and not path and keyword == "oneOf":
                 message = "a reply carries exactly one of `result` and `error`"
-            yield Violation(path, keyword, schema_path, error.instance, message, self._rank(path))
+            yield Violation(path, keyword, schema_path, value, message, self._rank(path))
             return
         allowed = list(holder.get("properties", {})) if isinstance(holder, dict) else []
         for name, value in members:
@@ -132,6 +134,13 @@ class Validator:
 
     def _rank(self, path: tuple[str | int, ...]) -> int:
         return self._order.get(tuple(map(str, path)), len(self._order))
+
+
+def _at(root: Any, path: tuple[str | int, ...]) -> Any:
+    node = root
+    for part in path:
+        node = node[part]
+    return node
 
 
 def _unreadable(error: BaseException) -> PayloadError:
