@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Final
@@ -43,29 +44,26 @@ def decode(data: bytes) -> str:
         ) from None
 
 
+#: A JSON string (skipped whole, at C speed) or a bracket.
+_STRUCTURE: Final = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+
+
 def _depth_exceeds(text: str, limit: int) -> int | None:
     """The index where nesting first passes ``limit``, else ``None``.
 
     Written by hand because ``json`` has no depth limit of its own: past about a thousand
     levels it raises RecursionError, and a deep payload could reach the engine's recursion too.
+    Strings are matched whole by a regular expression, so brackets inside them do not count
+    and a 10 MB string costs milliseconds.
     """
     depth = 0
-    in_string = escaped = False
-    for index, char in enumerate(text):
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
+    for match in _STRUCTURE.finditer(text):
+        token = match.group()
+        if token in ("[", "{"):
             depth += 1
             if depth > limit:
-                return index
-        elif char in "]}":
+                return match.start()
+        elif token in ("]", "}"):
             depth -= 1
     return None
 
