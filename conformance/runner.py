@@ -282,7 +282,11 @@ class Session:
         if self.settings.progress is not None:
             self.settings.progress(self.report.cases_sent, case.family)
         exchange = Exchange(case, payload if case.body is None else None, body, answer)
-        if answer.status is not None and answer.body:
+        if answer.truncated:
+            exchange.parse_error = (
+                f"the body is longer than {len(answer.body)} bytes; the runner read no further"
+            )
+        elif answer.status is not None and answer.body:
             try:
                 exchange.reply = loads(answer.body)
             except PayloadError as error:
