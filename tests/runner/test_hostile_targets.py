@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hsettings
 from runner_helpers import CUSTOMER_TOKEN, served
 
-from conformance.runner import Settings, run
+from conformance.report import to_text
+from conformance.runner import Settings, TokenRefused, run, valid_requests
 from conformance.server import CreateSitesApp, Response, serve_in_thread
 
 FAST = Settings(token=CUSTOMER_TOKEN, families=("protocol", "invalid"), max_examples=0)
@@ -84,3 +88,33 @@ def test_an_empty_array_is_no_reply_to_a_batch() -> None:
         report = run(url, settings=Settings(token=CUSTOMER_TOKEN, families=("protocol",)))
     failed = {(f.rule, f.case) for f in report.failures}
     assert failed == {("reply-schema", "batch"), ("reply-schema", "batch-empty")}
+
+
+def test_a_refusal_quoting_the_token_does_not_show_it() -> None:
+    """TokenRefused quotes the target's message with the token masked."""
+    reply = {
+        "jsonrpc": "2.0",
+        "id": None,
+        "error": {"code": -32001, "message": f"unknown token {CUSTOMER_TOKEN}"},
+    }
+    with serve_in_thread(_Fixed(_json(reply))) as url, pytest.raises(TokenRefused) as refused:
+        run(url, settings=FAST)
+    assert CUSTOMER_TOKEN not in str(refused.value)
+    assert "unknown token ***" in str(refused.value)
+
+
+def test_a_long_reply_cut_through_the_token_does_not_show_its_beginning() -> None:
+    """The text report masks a reply body before cutting it at 2,000 characters."""
+    echo = {"jsonrpc": "2.0", "id": 1, "echo": "x" * 1951 + CUSTOMER_TOKEN}
+    with serve_in_thread(_Fixed(_json(echo))) as url:
+        report = run(url, settings=FAST)
+    text = to_text(report)
+    assert not report.conforms
+    assert CUSTOMER_TOKEN[:12] not in text  # the cut leaves 12 of its characters
+
+
+@hsettings(max_examples=5, database=None)
+@given(valid_requests(FAST))
+def test_the_valid_family_draws_the_placeholder_token(request: dict[str, Any]) -> None:
+    """hypothesis draws valid requests with ***, never the token, in the runner as in pytest."""
+    assert request["params"]["access_token"] == "***"
