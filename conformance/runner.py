@@ -114,8 +114,10 @@ class Settings:
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
                 raise ArgumentError(f"Expected an integer but got {name}={value!r}")
-        if self.max_examples < 0 or self.timeout <= 0:
-            raise ArgumentError("max_examples must be >= 0 and timeout > 0")
+        if self.max_examples < 0:
+            raise ArgumentError(f"max_examples must be >= 0; got {self.max_examples!r}")
+        if not 0 < self.timeout < float("inf"):  # NaN too: sockets refuse it
+            raise ArgumentError(f"timeout must be a number of seconds > 0; got {self.timeout!r}")
         unknown = set(self.families) - set(FAMILIES)
         if unknown:
             raise ArgumentError(f"unknown families {sorted(unknown)}; expected some of {FAMILIES}")

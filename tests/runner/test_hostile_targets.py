@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from runner_helpers import CUSTOMER_TOKEN, served
 
+from conformance.errors import ArgumentError
 from conformance.report import to_text
 from conformance.runner import Settings, TokenRefused, run, valid_requests
 from conformance.server import CreateSitesApp, Response, serve_in_thread
@@ -118,3 +119,10 @@ def test_a_long_reply_cut_through_the_token_does_not_show_its_beginning() -> Non
 def test_the_valid_family_draws_the_placeholder_token(request: dict[str, Any]) -> None:
     """hypothesis draws valid requests with ***, never the token, in the runner as in pytest."""
     assert request["params"]["access_token"] == "***"
+
+
+@pytest.mark.parametrize("timeout", [0.0, -1.0, float("nan"), float("inf")])
+def test_a_timeout_that_is_no_number_of_seconds_is_a_usage_error(timeout: float) -> None:
+    """A zero, negative, NaN or infinite timeout is refused up front, naming the setting."""
+    with pytest.raises(ArgumentError, match="timeout must be a number of seconds > 0"):
+        Settings(token=CUSTOMER_TOKEN, timeout=timeout)
