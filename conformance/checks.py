@@ -147,9 +147,11 @@ def reply_schema(exchange: Exchange, state: RunState) -> None:
     from conformance.validation import best_match, validator_for
 
     validator = validator_for("reply")
+    if exchange.reply == []:
+        # JSON-RPC 2.0 answers an empty batch with one error object, and a batch of
+        # notifications with no body at all: never with an empty array
+        raise Violated("the body is an empty array, which is no reply")
     for reply in _replies(exchange):
-        if isinstance(exchange.reply, list) and not exchange.reply:
-            raise Violated("an empty array is not a reply")
         try:
             worst = best_match(validator.iter_errors(reply))
         except Exception as error:  # a reply the engine cannot take is not a valid reply
@@ -182,7 +184,8 @@ def reply_id(exchange: Exchange, state: RunState) -> None:
     wanted = exchange.case.expect.reply_id
     sent = exchange.request_id
     if isinstance(exchange.reply, list):
-        sent_ids = [r.get("id") for r in exchange.payload if isinstance(r, dict)]
+        batch = exchange.payload if isinstance(exchange.payload, list) else []
+        sent_ids = [r.get("id") for r in batch if isinstance(r, dict)]
         for reply in exchange.reply:
             got = reply.get("id") if isinstance(reply, dict) else None
             if not any(_same(got, one) for one in sent_ids):
@@ -221,7 +224,10 @@ def _error_matches(exchange: Exchange, error: Any) -> str | None:
         return (
             f"expected error code {' or '.join(map(str, expect.codes))}, got {_error_text(error)}"
         )
-    if expect.mnemonics is not None and data.get("mnemonic") not in expect.mnemonics:
+    mnemonic = data.get("mnemonic")
+    if expect.mnemonics is not None and not (
+        isinstance(mnemonic, str) and mnemonic in expect.mnemonics
+    ):
         return f"expected one of the mnemonics {sorted(expect.mnemonics)}, got {_error_text(error)}"
     if expect.field is not None and "field" in data and data["field"] != expect.field:
         return f"expected data.field {expect.field!r}, got {_error_text(error)}"

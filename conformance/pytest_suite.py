@@ -21,8 +21,7 @@ from hypothesis import strategies as st
 from conformance.cases import SUCCESS, Case
 from conformance.pytest_plugin import SETTINGS_KEY, SUITE_NODE_ID, target_url
 from conformance.report import Masker, _failure_text
-from conformance.runner import TOKEN_MEMBER, TOKEN_PLACEHOLDER, Report, Session, plan
-from conformance.strategies import requests
+from conformance.runner import Report, Session, plan, valid_requests
 from conformance.transport import Target
 
 
@@ -98,8 +97,6 @@ def test_references(conformance_session: Session, case: Case) -> None:
 @given(data=st.data())
 def test_valid_accepted(conformance_session: Session, data: st.DataObject) -> None:
     """Any request the schemas accept gets a success reply (drawn by hypothesis)."""
-    chosen = conformance_session.settings
     # drawn with a placeholder token: hypothesis prints what it draws
-    fixed = {**chosen.fixed, TOKEN_MEMBER: TOKEN_PLACEHOLDER}
-    request = data.draw(requests(chosen.role, fixed=fixed, omitted=chosen.omitted), label="request")
+    request = data.draw(valid_requests(conformance_session.settings), label="request")
     _check(conformance_session, Case("valid", "valid", "valid", SUCCESS, request))

@@ -113,7 +113,8 @@ def to_json(report: Report, *, show_secrets: bool = False) -> str:
 def _failure_text(failure: Failure, mask: Masker) -> str:
     reply_head = f"HTTP {failure.status}" if failure.status is not None else "no reply"
     headers = "".join(f", {name}: {value}" for name, value in failure.headers.items())
-    body = _text(failure.reply_body) or "(empty body)"
+    # masked before it is cut: a cut through the token would leave its beginning unmasked
+    body = mask(_text(failure.reply_body)) or "(empty body)"
     if len(body) > 2000:
         body = body[:2000] + f"… ({len(failure.reply_body)} bytes)"
     lines = [

@@ -71,23 +71,22 @@ class TokenRefused(ConformanceError):
 TOKEN_ERROR_CODES: Final = (-32001, -32003)
 
 
-def _refuse_if_token_refused(exchange: Exchange) -> None:
+def _refuse_if_token_refused(exchange: Exchange, token: str) -> None:
     """Stop the run when its first valid request is refused for the token.
 
     Every case would then fail for a reason of the run's own making (a wrong ``--token``,
     ``--role`` or ``--user-id``); one plain message says so instead of hundreds of failures.
+    The message quotes the target, so the token is masked in it.
     """
     reply = exchange.reply
     error = reply.get("error") if isinstance(reply, dict) else None
     if isinstance(error, dict) and error.get("code") in TOKEN_ERROR_CODES:
-        mnemonic = (
-            (error.get("data") or {}).get("mnemonic", "")
-            if isinstance(error.get("data"), dict)
-            else ""
-        )
+        data = error.get("data")
+        said = (data.get("mnemonic") if isinstance(data, dict) else None) or error.get("message")
+        shown = repr(said)[:200].replace(token, TOKEN_PLACEHOLDER)
         raise TokenRefused(
             f"the target refused the token on a valid request: error {error.get('code')} "
-            f"{mnemonic or error.get('message')!r}; check --token (and --role, --user-id)"
+            f"{shown}; check --token (and --role, --user-id)"
         )
 
 
@@ -115,8 +114,10 @@ class Settings:
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
                 raise ArgumentError(f"Expected an integer but got {name}={value!r}")
-        if self.max_examples < 0 or self.timeout <= 0:
-            raise ArgumentError("max_examples must be >= 0 and timeout > 0")
+        if self.max_examples < 0:
+            raise ArgumentError(f"max_examples must be >= 0; got {self.max_examples!r}")
+        if not 0 < self.timeout < float("inf"):  # NaN too: sockets refuse it
+            raise ArgumentError(f"timeout must be a number of seconds > 0; got {self.timeout!r}")
         unknown = set(self.families) - set(FAMILIES)
         if unknown:
             raise ArgumentError(f"unknown families {sorted(unknown)}; expected some of {FAMILIES}")
@@ -282,7 +283,11 @@ class Session:
         if self.settings.progress is not None:
             self.settings.progress(self.report.cases_sent, case.family)
         exchange = Exchange(case, payload if case.body is None else None, body, answer)
-        if answer.status is not None and answer.body:
+        if answer.truncated:
+            exchange.parse_error = (
+                f"the body is longer than {len(answer.body)} bytes; the runner read no further"
+            )
+        elif answer.status is not None and answer.body:
             try:
                 exchange.reply = loads(answer.body)
             except PayloadError as error:
@@ -381,18 +386,26 @@ def _found(error: BaseException) -> list[_CheckFailed]:
     return []
 
 
+def valid_requests(settings: Settings) -> Any:
+    """The valid family's hypothesis strategy: requests carrying ``TOKEN_PLACEHOLDER`` (put
+    back by ``Session.prepare``), so that whatever hypothesis prints or attaches to an
+    exception never holds the token."""
+    from conformance.strategies import requests
+
+    fixed = {**settings.fixed, TOKEN_MEMBER: TOKEN_PLACEHOLDER}
+    return requests(settings.role, fixed=fixed, omitted=settings.omitted)
+
+
 def _run_valid(session: Session) -> None:
     """The valid family: hypothesis draws requests; each failing rule is shrunk to a minimum."""
     from hypothesis import HealthCheck, Phase, Verbosity, given, reporting
     from hypothesis import seed as seed_of
     from hypothesis import settings as hypothesis_settings
 
-    from conformance.strategies import requests
-
     settings = session.settings
     if settings.max_examples == 0:
         return
-    strategy = requests(settings.role, fixed=settings.fixed, omitted=settings.omitted)
+    strategy = valid_requests(settings)
 
     @hypothesis_settings(
         max_examples=settings.max_examples,
@@ -434,12 +447,12 @@ def check_token(target_url: str, settings: Settings) -> None:
 
     For the pytest plugin, whose tests run apart: ``run`` checks the first valid case it sends.
     """
-    probe = next((case for case in plan(settings) if case.expect == SUCCESS), None)
+    probe = next((case for case in iter_plan(settings) if case.expect == SUCCESS), None)
     if probe is None:
         return
     session = Session(Target.parse(target_url), settings, Report(target_url, settings))
     try:
-        _refuse_if_token_refused(session.exchange(probe))
+        _refuse_if_token_refused(session.exchange(probe), settings.token)
     finally:
         session.client.close()
 
@@ -460,7 +473,7 @@ def run(target_url: str, *, settings: Settings) -> Report:
         for case in itertools.chain([first] if first else [], deterministic):
             exchange = session.exchange(case)
             if not token_checked and case.expect == SUCCESS:
-                _refuse_if_token_refused(exchange)
+                _refuse_if_token_refused(exchange, settings.token)
                 token_checked = True
             session.record(session.evaluate(exchange))
         if "valid" in settings.families:
@@ -491,4 +504,5 @@ __all__ = [
     "plan",
     "run",
     "unique_domain",
+    "valid_requests",
 ]

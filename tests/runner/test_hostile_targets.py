@@ -1,0 +1,128 @@
+"""The runner against targets that answer in hostile ways: it never crashes or hangs, and it
+says under which rule each answer fails."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import settings as hsettings
+from runner_helpers import CUSTOMER_TOKEN, served
+
+from conformance.errors import ArgumentError
+from conformance.report import to_text
+from conformance.runner import Settings, TokenRefused, run, valid_requests
+from conformance.server import CreateSitesApp, Response, serve_in_thread
+
+FAST = Settings(token=CUSTOMER_TOKEN, families=("protocol", "invalid"), max_examples=0)
+
+ERROR = {"code": -32602, "message": "bad", "data": {"mnemonic": "data_type_error"}}
+
+
+def _json(value: object) -> Callable[[bytes], Response]:
+    body = json.dumps(value).encode()
+    return lambda _: Response(body)
+
+
+class _Fixed:
+    """Answers every request with what ``answer(body)`` gives."""
+
+    def __init__(self, answer: Callable[[bytes], Response]) -> None:
+        self.answer = answer
+
+    def handle(self, body: bytes) -> Response:
+        return self.answer(body)
+
+
+HOSTILE: dict[str, tuple[Callable[[bytes], Response], str]] = {
+    "an array to every request": (
+        _json([{"jsonrpc": "2.0", "id": None, "error": ERROR}]),
+        "expected-outcome",
+    ),
+    "a mnemonic that is an array": (
+        _json({"jsonrpc": "2.0", "id": None, "error": {**ERROR, "data": {"mnemonic": []}}}),
+        "expected-outcome",
+    ),
+    "a mnemonic that is an object": (
+        _json({"jsonrpc": "2.0", "id": 1, "error": {**ERROR, "data": {"mnemonic": {}}}}),
+        "expected-outcome",
+    ),
+    "an error that is an array": (
+        _json({"jsonrpc": "2.0", "id": 1, "error": [1]}),
+        "reply-schema",
+    ),
+    "invalid UTF-8": (lambda _: Response(b'{"jsonrpc": "2.0\xff"}'), "body-parses"),
+    "JSON nested 10,000 deep": (lambda _: Response(b"[" * 10_000 + b"]" * 10_000), "body-parses"),
+    "an HTML page": (
+        lambda _: Response(b"<html>oops</html>", content_type="text/html"),
+        "http-200-json",
+    ),
+    "an empty body": (lambda _: Response(b""), "body-parses"),
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_hostile_answers_are_failures_not_crashes(name: str) -> None:
+    """Every hostile answer ends as a reported failure of the rule it breaks."""
+    answer, rule = HOSTILE[name]
+    with serve_in_thread(_Fixed(answer)) as url:
+        report = run(url, settings=FAST)
+    assert not report.conforms
+    assert rule in {failure.rule for failure in report.failures}
+
+
+class EmptyArrayToBatches(CreateSitesApp):
+    """Answers every batch with an empty array."""
+
+    def handle(self, body: bytes) -> Response:
+        if body.lstrip().startswith(b"["):
+            return Response(b"[]")
+        return super().handle(body)
+
+
+def test_an_empty_array_is_no_reply_to_a_batch() -> None:
+    """An empty array answering a batch breaks reply-schema (JSON-RPC 2.0 never sends one)."""
+    with served(EmptyArrayToBatches) as url:
+        report = run(url, settings=Settings(token=CUSTOMER_TOKEN, families=("protocol",)))
+    failed = {(f.rule, f.case) for f in report.failures}
+    assert failed == {("reply-schema", "batch"), ("reply-schema", "batch-empty")}
+
+
+def test_a_refusal_quoting_the_token_does_not_show_it() -> None:
+    """TokenRefused quotes the target's message with the token masked."""
+    reply = {
+        "jsonrpc": "2.0",
+        "id": None,
+        "error": {"code": -32001, "message": f"unknown token {CUSTOMER_TOKEN}"},
+    }
+    with serve_in_thread(_Fixed(_json(reply))) as url, pytest.raises(TokenRefused) as refused:
+        run(url, settings=FAST)
+    assert CUSTOMER_TOKEN not in str(refused.value)
+    assert "unknown token ***" in str(refused.value)
+
+
+def test_a_long_reply_cut_through_the_token_does_not_show_its_beginning() -> None:
+    """The text report masks a reply body before cutting it at 2,000 characters."""
+    echo = {"jsonrpc": "2.0", "id": 1, "echo": "x" * 1951 + CUSTOMER_TOKEN}
+    with serve_in_thread(_Fixed(_json(echo))) as url:
+        report = run(url, settings=FAST)
+    text = to_text(report)
+    assert not report.conforms
+    assert CUSTOMER_TOKEN[:12] not in text  # the cut leaves 12 of its characters
+
+
+@hsettings(max_examples=5, database=None)
+@given(valid_requests(FAST))
+def test_the_valid_family_draws_the_placeholder_token(request: dict[str, Any]) -> None:
+    """hypothesis draws valid requests with ***, never the token, in the runner as in pytest."""
+    assert request["params"]["access_token"] == "***"
+
+
+@pytest.mark.parametrize("timeout", [0.0, -1.0, float("nan"), float("inf")])
+def test_a_timeout_that_is_no_number_of_seconds_is_a_usage_error(timeout: float) -> None:
+    """A zero, negative, NaN or infinite timeout is refused up front, naming the setting."""
+    with pytest.raises(ArgumentError, match="timeout must be a number of seconds > 0"):
+        Settings(token=CUSTOMER_TOKEN, timeout=timeout)
