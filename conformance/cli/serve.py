@@ -39,7 +39,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--read-timeout",
         type=float,
-        help="seconds a connection may wait for bytes, and for a whole body (10)",
+        help="seconds a connection may wait for bytes, for a request's head, and for a body (10)",
     )
     parser.add_argument(
         "--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR")
