@@ -318,6 +318,24 @@ class RpcHTTPServer(ThreadingHTTPServer):
         with self._lock:
             self._connections.pop(connection, None)
 
+    @contextmanager
+    def running(self, poll_interval: float = 0.05) -> Iterator[RpcHTTPServer]:
+        """Serve on a background thread; on exit, stop, end open connections and close."""
+        thread = threading.Thread(
+            target=self.serve_forever,
+            kwargs={"poll_interval": poll_interval},
+            name="rpc-server",
+            daemon=True,
+        )
+        thread.start()
+        try:
+            yield self
+        finally:
+            self.shutdown()
+            thread.join()
+            self.close_connections()
+            self.server_close()
+
     def close_connections(self, timeout: float = 5.0) -> None:
         """End every open connection and wait (up to ``timeout``) for their threads."""
         with self._lock:
@@ -343,14 +361,5 @@ def serve_in_thread(
     server = RpcHTTPServer(
         (host, port), app, max_body_bytes=max_body_bytes, read_timeout=read_timeout
     )
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="rpc-server", daemon=True
-    )
-    thread.start()
-    try:
+    with server.running():
         yield server.url
-    finally:
-        server.shutdown()
-        thread.join()
-        server.close_connections()
-        server.server_close()
