@@ -53,15 +53,9 @@ def _serve(kind: str, db: str, pipe: Connection) -> None:
     else:
         store = SiteStore(db)
         app = CreateSitesApp(Config().with_customer_tokens([TOKEN]), store)
-    server = RpcHTTPServer(("127.0.0.1", 0), app)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    pipe.send(server.url)
-    pipe.recv()
-    server.shutdown()
-    thread.join()
-    server.close_connections()
-    server.server_close()
+    with RpcHTTPServer(("127.0.0.1", 0), app).running() as server:
+        pipe.send(server.url)
+        pipe.recv()
     if store is not None:
         store.close()
 

@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 import argparse
+import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from conformance.cli import EXIT_OK, EXIT_USAGE, Streams
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from conformance.server.httpd import RpcHTTPServer
 
 HELP = (
     "Run the reference create.sites server (JSON-RPC 2.0 over HTTP, sites kept in SQLite). "
     "The first line printed is the URL it listens on; then the generated access token, if any."
 )
+
+
+def _positive(kind: Callable[[str], float]) -> Callable[[str], float]:
+    def convert(text: str) -> float:
+        value = kind(text)
+        if not (value > 0 and math.isfinite(value)):  # NaN and infinity refused
+            raise argparse.ArgumentTypeError(f"must be a finite number above 0; got {text}")
+        return value
+
+    convert.__name__ = kind.__name__  # argparse names the type in "invalid int value"
+    return convert
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -35,11 +46,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="TOKEN",
         help="add a customer access token (repeatable)",
     )
-    parser.add_argument("--max-body-bytes", type=int, help="largest request body in bytes (1 MiB)")
+    parser.add_argument(
+        "--max-body-bytes", type=_positive(int), help="largest request body in bytes (1 MiB)"
+    )
     parser.add_argument(
         "--read-timeout",
-        type=float,
-        help="seconds a connection may wait for bytes, and for a whole body (10)",
+        type=_positive(float),
+        help="seconds a connection may wait for bytes, for a request's head, and for a body (10)",
     )
     parser.add_argument(
         "--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR")
@@ -66,6 +79,11 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
         else:
             config = configuration.Config()
         config = config.with_customer_tokens(args.token)
+        for token in args.token:
+            if not token or not _is_utf8(token):
+                raise configuration.ConfigError(
+                    f"--token must be non-empty UTF-8 text; got {token!r}"
+                )
     except configuration.ConfigError as error:
         streams.stderr.write(f"conformance serve: {error}\n")
         return EXIT_USAGE
@@ -105,6 +123,15 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
         logger.removeHandler(handler)
 
 
+def _is_utf8(text: str) -> bool:
+    # a command line that is not UTF-8 arrives with lone surrogates (surrogateescape)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _print_start(url: str, token: str | None, streams: Streams) -> None:
     streams.stdout.write(f"{url}\n")
     if token is not None:
@@ -126,17 +153,12 @@ def _serve_until_signalled(server: RpcHTTPServer, announce: Callable[[], None]) 
     if threading.current_thread() is threading.main_thread():
         for number in (signal.SIGINT, signal.SIGTERM):
             previous[number] = signal.signal(number, lambda *_: stop.set())
-    thread = threading.Thread(target=server.serve_forever, name="rpc-server", daemon=True)
-    thread.start()
     try:
-        announce()
-        # a bounded wait, so a signal is acted on within half a second wherever it lands
-        while not stop.wait(0.5):
-            pass
+        with server.running():
+            announce()
+            # a bounded wait, so a signal is acted on within half a second wherever it lands
+            while not stop.wait(0.5):
+                pass
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
-        server.shutdown()
-        thread.join()
-        server.close_connections()
-        server.server_close()

@@ -44,7 +44,7 @@ from conformance.server.config import Caller, Config
 from conformance.server.rpc import RequestId, Response, RpcError, encode, error_reply
 from conformance.server.store import DuplicateSite, SiteStore
 from conformance.validation import best_match, validator_for
-from conformance.violations import MISSING
+from conformance.violations import MISSING, Violation
 
 logger = logging.getLogger("conformance.server")
 
@@ -103,6 +103,12 @@ def _member(params: Mapping[str, Any], path: tuple[str | int, ...]) -> Any:
     for part in path:
         node = node[part]
     return node
+
+
+def params_error(violation: Violation, params: Mapping[str, Any]) -> RpcError:
+    """The error answering ``violation`` of ``params``, with the value as sent (if any)."""
+    sent = MISSING if violation.keyword == "required" else _member(params, violation.path)
+    return RpcError(violation.mnemonic, violation.message, field=violation.field, value=sent)
 
 
 class CreateSitesApp:
@@ -224,8 +230,7 @@ class CreateSitesApp:
             field = ".".join(_printable(part) for part in path) or "params"
             raise RpcError("invalid_parameter_value", str(error), field=field) from None
         if violation is not None:
-            sent = MISSING if violation.keyword == "required" else _member(params, violation.path)
-            raise RpcError(violation.mnemonic, violation.message, field=violation.field, value=sent)
+            raise params_error(violation, params)
         return params
 
     def authorize(self, params: dict[str, Any], caller: Caller | None) -> int:

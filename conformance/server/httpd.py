@@ -22,8 +22,12 @@ A body over the limit is read and thrown away (up to ``DRAIN_LIMIT``) so that th
 which sends its whole body before reading, gets the refusal instead of a reset connection.
 
 ``read_timeout`` (default 10 s) bounds every wait for bytes, an idle keep-alive connection's
-included, and the whole of a body: a client that sends half a body and stalls is dropped,
-while other connections, each on its own thread, go on.
+included, the whole of a request's head (request line and headers, from its first byte) and the
+whole of a body: a client that sends half a body and stalls, or trickles its headers a byte at a
+time, is dropped, while other connections, each on its own thread, go on.
+
+``Expect: 100-continue`` gets the interim ``100 Continue`` only for a body that would be read;
+a body that would be refused is refused at once, before the client sends it.
 
 Logs go to the ``conformance.server`` logger: never a body, never a query string, so never an
 access token.
@@ -32,9 +36,11 @@ access token.
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 import re
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -62,6 +68,38 @@ class App(Protocol):
     def handle(self, body: bytes) -> Response: ...
 
 
+class DeadlineReader(io.RawIOBase):
+    """A socket's bytes: each wait bounded by ``timeout``, and all of them by ``deadline``.
+
+    The socket's own timeout bounds one wait only, so a client sending a byte a second would
+    hold a connection for ever; with ``deadline`` set, a wait past it raises ``TimeoutError``.
+    """
+
+    def __init__(self, sock: socket.socket, timeout: float) -> None:
+        super().__init__()
+        self._sock = sock
+        self._timeout = timeout
+        #: ``time.monotonic()`` by which the bytes being read must all have arrived, or None
+        self.deadline: float | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.deadline is None:
+            return self._sock.recv_into(buffer)
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the read deadline has passed")
+        if left >= self._timeout:
+            return self._sock.recv_into(buffer)
+        self._sock.settimeout(left)
+        try:
+            return self._sock.recv_into(buffer)
+        finally:
+            self._sock.settimeout(self._timeout)  # writes keep the whole timeout
+
+
 class RpcHandler(BaseHTTPRequestHandler):
     """One connection: reads POST bodies, hands them to the app, writes its responses."""
 
@@ -72,7 +110,25 @@ class RpcHandler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         self.connection.settimeout(self.server.read_timeout)
+        self.rfile.close()
+        self.reader = DeadlineReader(self.connection, self.server.read_timeout)
+        self.rfile = self.buffered = io.BufferedReader(self.reader)
+        self.continue_withheld = False
         self.server.track(self.connection)
+
+    def handle_one_request(self) -> None:
+        """Wait up to ``read_timeout`` for a request, then give its head ``read_timeout``."""
+        self.reader.deadline = None
+        self.continue_withheld = False
+        try:
+            started = self.buffered.peek(1)
+        except OSError:  # TimeoutError included: an idle keep-alive connection
+            started = b""
+        if not started:
+            self.close_connection = True
+            return
+        self.reader.deadline = time.monotonic() + self.server.read_timeout
+        super().handle_one_request()
 
     def finish(self) -> None:
         try:
@@ -104,24 +160,37 @@ class RpcHandler(BaseHTTPRequestHandler):
             return self.refuse_method
         raise AttributeError(name)
 
-    def read_body(self) -> bytes | None:
-        """The request body; ``None`` if it was refused (the refusal is sent)."""
+    def declared_length(self) -> int | Response:
+        """The body's length as ``Content-Length`` gives it, or the refusal of a bad one."""
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower() or (
             "Content-Length" not in self.headers
         ):
-            self.send(transport_error(HTTPStatus.LENGTH_REQUIRED, "send a Content-Length"))
-            return None
+            return transport_error(HTTPStatus.LENGTH_REQUIRED, "send a Content-Length")
         lengths = {value.strip() for value in self.headers.get_all("Content-Length", [])}
         if len(lengths) != 1 or not _DECIMAL.fullmatch(next(iter(lengths))):
             helper = "Content-Length must be one decimal number"
-            self.send(transport_error(HTTPStatus.BAD_REQUEST, helper))
+            return transport_error(HTTPStatus.BAD_REQUEST, helper)
+        return int(lengths.pop())
+
+    def handle_expect_100(self) -> bool:
+        """Send ``100 Continue`` only for a body that will be read; refuse others unsent."""
+        length = self.declared_length()
+        if isinstance(length, int) and length <= self.server.max_body_bytes:
+            return super().handle_expect_100()
+        self.continue_withheld = True  # the client waits: nothing to drain
+        return True
+
+    def read_body(self) -> bytes | None:
+        """The request body; ``None`` if it was refused (the refusal is sent)."""
+        length = self.declared_length()
+        if isinstance(length, Response):
+            self.send(length)
             return None
-        length = int(lengths.pop())
         limit = self.server.max_body_bytes
         if length > limit:
             helper = f"the body is {length} bytes; the limit is {limit} bytes"
             self.send(transport_error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, helper))
-            if length <= DRAIN_LIMIT:
+            if length <= DRAIN_LIMIT and not self.continue_withheld:
                 self.receive(length, keep=False)
             return None
         body = self.receive(length)
@@ -134,23 +203,22 @@ class RpcHandler(BaseHTTPRequestHandler):
     def receive(self, length: int, *, keep: bool = True) -> bytes | None:
         """``length`` bytes of body within ``read_timeout``, else ``None`` (and the connection
         is to be closed); with ``keep=False`` the bytes are read and thrown away."""
-        deadline = time.monotonic() + self.server.read_timeout
-        chunks: list[bytes] = []
+        self.reader.deadline = time.monotonic() + self.server.read_timeout
         remaining = length
+        body = b""
         try:
-            while remaining > 0 and time.monotonic() < deadline:
-                chunk = self.rfile.read1(min(remaining, _CHUNK))
-                if not chunk:
-                    break
-                remaining -= len(chunk)
-                if keep:
-                    chunks.append(chunk)
-        except OSError:  # TimeoutError included: the socket's timeout is read_timeout too
+            if keep:
+                body = self.rfile.read(length)
+                remaining -= len(body)
+            else:
+                while remaining > 0 and (chunk := self.rfile.read1(min(remaining, _CHUNK))):
+                    remaining -= len(chunk)
+        except OSError:  # TimeoutError included
             pass
         if remaining > 0:
             self.close_connection = True
             return None
-        return b"".join(chunks)
+        return body
 
     def send(
         self, response: Response, headers: dict[str, str] | None = None, with_body: bool = True
@@ -175,13 +243,16 @@ class RpcHandler(BaseHTTPRequestHandler):
             self.wfile.write(head + response.body if with_body else head)
         except OSError:
             self.close_connection = True  # the client went away; nothing more to say to it
-        logger.debug(
-            "%s %s -> %d (%d bytes)",
-            self.command,
-            self.path.partition("?")[0],
-            response.status,
-            len(response.body),
-        )
+        if logger.isEnabledFor(logging.DEBUG):
+            # a request refused on its first line has no command or path
+            path = getattr(self, "path", "").partition("?")[0]
+            logger.debug(
+                "%s %r -> %d (%d bytes)",
+                self.command or "-",
+                path,
+                response.status,
+                len(response.body),
+            )
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """Answer what http.server cannot parse with a JSON body instead of an HTML page."""
@@ -231,6 +302,14 @@ class RpcHTTPServer(ThreadingHTTPServer):
         host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{self.server_port}/"
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Log what escaped a connection's handler on the server's logger, not on stderr."""
+        error = sys.exc_info()[1]
+        if isinstance(error, OSError):  # the client reset or left: nothing to answer
+            logger.info("a connection ended abruptly: %s", type(error).__name__)
+        else:
+            logger.exception("the HTTP layer failed on a connection")
+
     def track(self, connection: socket.socket) -> None:
         with self._lock:
             self._connections[connection] = threading.current_thread()
@@ -238,6 +317,24 @@ class RpcHTTPServer(ThreadingHTTPServer):
     def untrack(self, connection: socket.socket) -> None:
         with self._lock:
             self._connections.pop(connection, None)
+
+    @contextmanager
+    def running(self, poll_interval: float = 0.05) -> Iterator[RpcHTTPServer]:
+        """Serve on a background thread; on exit, stop, end open connections and close."""
+        thread = threading.Thread(
+            target=self.serve_forever,
+            kwargs={"poll_interval": poll_interval},
+            name="rpc-server",
+            daemon=True,
+        )
+        thread.start()
+        try:
+            yield self
+        finally:
+            self.shutdown()
+            thread.join()
+            self.close_connections()
+            self.server_close()
 
     def close_connections(self, timeout: float = 5.0) -> None:
         """End every open connection and wait (up to ``timeout``) for their threads."""
@@ -264,14 +361,5 @@ def serve_in_thread(
     server = RpcHTTPServer(
         (host, port), app, max_body_bytes=max_body_bytes, read_timeout=read_timeout
     )
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="rpc-server", daemon=True
-    )
-    thread.start()
-    try:
+    with server.running():
         yield server.url
-    finally:
-        server.shutdown()
-        thread.join()
-        server.close_connections()
-        server.server_close()

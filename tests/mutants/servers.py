@@ -17,9 +17,10 @@ from typing import Any, Final
 
 from conformance.errors import PayloadError
 from conformance.server import CreateSitesApp, Response, RpcError
+from conformance.server.app import params_error
 from conformance.server.rpc import RequestId
 from conformance.validation import best_match, validator_for
-from conformance.violations import MISSING, Violation
+from conformance.violations import Violation
 
 
 @dataclass(frozen=True)
@@ -75,13 +76,6 @@ def _link_text(params: dict[str, Any]) -> str | None:
     return text if isinstance(text, str) else None
 
 
-def _value_at(params: Any, path: tuple[str | int, ...]) -> Any:
-    node = params
-    for part in path:
-        node = node[part]
-    return node
-
-
 class _Overlooks(CreateSitesApp):
     """Validates params as the reference does, but overlooks the violations ``overlooks`` picks."""
 
@@ -95,8 +89,7 @@ class _Overlooks(CreateSitesApp):
             return super().validate_params(params, role)
         violation = best_match(v for v in found if not self.overlooks(v, params))
         if violation is not None:
-            sent = MISSING if violation.keyword == "required" else _value_at(params, violation.path)
-            raise RpcError(violation.mnemonic, violation.message, field=violation.field, value=sent)
+            raise params_error(violation, params)
         return params
 
 
@@ -144,6 +137,20 @@ def _params_error(field: str, value: Any, mnemonic: str = "invalid_parameter_val
     return RpcError(mnemonic, f"{field} is not acceptable", field=field, value=value)
 
 
+class _MeasuresLinkText(CreateSitesApp):
+    """Validates as the reference does, then refuses widget_link.text over 100 by ``measure``."""
+
+    def measure(self, text: str) -> int:
+        return len(text)
+
+    def validate_params(self, params: dict[str, Any], role: str) -> dict[str, Any]:
+        params = super().validate_params(params, role)
+        text = _link_text(params)
+        if text is not None and self.measure(text) > 100:
+            raise _params_error("widget_link.text", text)
+        return params
+
+
 # --- params: ranges, bounds and lengths ---------------------------------------------------------
 
 
@@ -182,15 +189,11 @@ class MaximumExclusive(CreateSitesApp):
     rule="expected-outcome",
     shows="boundary widget_link.text:maxLength ascii=100",
 )
-class TextMaxOffByOne(CreateSitesApp):
+class TextMaxOffByOne(_MeasuresLinkText):
     """Off by one: widget_link.text of exactly 100 characters refused (expected-outcome)."""
 
-    def validate_params(self, params: dict[str, Any], role: str) -> dict[str, Any]:
-        params = super().validate_params(params, role)
-        text = _link_text(params)
-        if text is not None and len(text) >= 100:
-            raise _params_error("widget_link.text", text)
-        return params
+    def measure(self, text: str) -> int:
+        return len(text) + 1  # >= 100 where > 100 was meant
 
 
 @mutant(
@@ -198,15 +201,11 @@ class TextMaxOffByOne(CreateSitesApp):
     rule="expected-outcome",
     shows="boundary widget_link.text:maxLength cyrillic=100",
 )
-class TextLengthInBytes(CreateSitesApp):
+class TextLengthInBytes(_MeasuresLinkText):
     """widget_link.text length counted in UTF-8 bytes: 100 Cyrillic refused (expected-outcome)."""
 
-    def validate_params(self, params: dict[str, Any], role: str) -> dict[str, Any]:
-        params = super().validate_params(params, role)
-        text = _link_text(params)
-        if text is not None and len(text.encode("utf-8")) > 100:
-            raise _params_error("widget_link.text", text)
-        return params
+    def measure(self, text: str) -> int:
+        return len(text.encode("utf-8"))
 
 
 @mutant(
@@ -214,15 +213,11 @@ class TextLengthInBytes(CreateSitesApp):
     rule="expected-outcome",
     shows="boundary widget_link.text:maxLength astral=100",
 )
-class TextLengthInUtf16(CreateSitesApp):
+class TextLengthInUtf16(_MeasuresLinkText):
     """widget_link.text counted in UTF-16 units: 100 emoji refused (expected-outcome)."""
 
-    def validate_params(self, params: dict[str, Any], role: str) -> dict[str, Any]:
-        params = super().validate_params(params, role)
-        text = _link_text(params)
-        if text is not None and len(text.encode("utf-16-le")) // 2 > 100:
-            raise _params_error("widget_link.text", text)
-        return params
+    def measure(self, text: str) -> int:
+        return len(text.encode("utf-16-le")) // 2
 
 
 @mutant("ascii-only-domain", rule="expected-outcome", shows="boundary domain_name, Cyrillic")

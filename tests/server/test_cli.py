@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from server_helpers import connect, post, request
 
-from conformance.cli import SUBCOMMANDS, Streams
+from conformance.cli import SUBCOMMANDS, Streams, serve
 
 #: runs the serve subcommand's own configure and run, as `conformance serve` does
 LAUNCHER = (
@@ -96,8 +96,6 @@ def test_signal_right_after_the_url_stops_cleanly() -> None:
 
 def run_serve(*args: str) -> tuple[int, str, str]:
     """Run serve in this process (for runs that end by themselves): exit code, stdout, stderr."""
-    from conformance.cli import serve
-
     parser = argparse.ArgumentParser()
     serve.configure(parser)
     stdout, stderr = io.StringIO(), io.StringIO()
@@ -168,3 +166,34 @@ def test_conformance_serve_command_line(tmp_path: Path) -> None:
             process.kill()
             process.communicate()
         watchdog.cancel()
+
+
+@pytest.mark.parametrize("token", ["\udcff", ""], ids=["not-utf-8", "empty"])
+def test_unusable_token_option_exits_2(token: str) -> None:
+    """A --token no client could send (not UTF-8: a lone surrogate in argv; empty) exits 2."""
+    code, stdout, stderr = run_serve("--token", token, "--port", "0", "--db", ":memory:")
+    assert (code, stdout) == (2, "")
+    assert "--token must be non-empty UTF-8 text" in stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--read-timeout", "0"),
+        ("--read-timeout", "-1"),
+        ("--read-timeout", "nan"),
+        ("--read-timeout", "inf"),
+        ("--max-body-bytes", "0"),
+        ("--max-body-bytes", "-5"),
+    ],
+)
+def test_limits_must_be_positive(
+    option: str, value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A read timeout or body limit that is not a finite number above 0 is a usage error."""
+    parser = argparse.ArgumentParser()
+    serve.configure(parser)
+    with pytest.raises(SystemExit) as exit_info:
+        parser.parse_args([option, value])
+    assert exit_info.value.code == 2
+    assert "must be a finite number above 0" in capsys.readouterr().err

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
+import select
 import socket
+import struct
 import time
 from collections.abc import Callable
 from typing import Any
@@ -229,3 +232,88 @@ def test_serves_any_app_with_handle(config: Any) -> None:
             assert response.getheader("Content-Type") == "text/html"
         finally:
             connection.close()
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"GARBAGE\r\n\r\n",
+        b"POST /\r\n\r\n",
+        b"POST / HTTP/9.9\r\n\r\n",
+        b"POST /" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n",
+    ],
+    ids=["one-word", "http-0.9", "version-9.9", "line-too-long"],
+)
+def test_malformed_request_line_is_refused_without_a_traceback(
+    url: str, head: bytes, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A request line http.server rejects gets its JSON refusal, and nothing is logged as failed."""
+    caplog.set_level(logging.DEBUG, logger="conformance.server")
+    raw = raw_exchange(url, head)
+    assert split_response(raw)[0] in {400, 414, 505}
+    assert_valid_reply(split_response(raw)[2])
+    assert not [record for record in caplog.records if record.levelno >= logging.WARNING]
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_header_trickle_is_dropped_after_the_read_timeout(url: str) -> None:
+    """Headers sent a byte at a time are cut off once the head has taken the read timeout."""
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=5) as slow:
+        slow.sendall(b"POST / HTTP/1.1\r\n")
+        started = time.monotonic()
+        closed = False
+        while not closed and time.monotonic() - started < 5.0:  # the url fixture's timeout: 1 s
+            time.sleep(0.1)
+            try:
+                slow.sendall(b"X")
+                readable, _, _ = select.select([slow], [], [], 0)
+                closed = bool(readable) and slow.recv(1) == b""
+            except OSError:  # reset: the server closed while bytes were in flight
+                closed = True
+    assert closed
+    assert 0.5 < time.monotonic() - started < 4.0
+
+
+def test_connection_reset_mid_head_is_logged_quietly(
+    url: str, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A client that resets in the middle of its headers costs one info line, no traceback."""
+    caplog.set_level(logging.INFO, logger="conformance.server")
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=5) as rude:
+        rude.sendall(b"POST / HTTP/1.1\r\nHost: t\r\nConte")
+        time.sleep(0.05)
+        rude.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    deadline = time.monotonic() + 5.0
+    while "ended abruptly" not in caplog.text and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert "a connection ended abruptly" in caplog.text
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_expect_continue_invites_a_body_within_the_limit(url: str) -> None:
+    """Expect: 100-continue gets 100 Continue, then the body gets its reply."""
+    parts = urlsplit(url)
+    body = json.dumps(request("continued")).encode()
+    head = (
+        f"POST / HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: {len(body)}\r\n"
+        "Connection: close\r\n\r\n"
+    ).encode()
+    with socket.create_connection((parts.hostname, parts.port), timeout=5) as client:
+        client.sendall(head)
+        assert client.recv(25) == b"HTTP/1.1 100 Continue\r\n\r\n"
+        raw = b""
+        client.sendall(body)
+        while chunk := client.recv(65536):  # bounded by the socket's timeout
+            raw += chunk
+    status, _, reply = split_response(raw)
+    assert (status, reply["id"], reply["result"]["success"]) == (200, "continued", True)
+
+
+def test_expect_continue_over_the_limit_is_refused_before_the_body(url: str) -> None:
+    """A body over the limit announced with Expect: 100-continue is refused, not invited."""
+    head = b"POST / HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 2000000\r\n\r\n"
+    raw = raw_exchange(url, head)
+    assert not raw.startswith(b"HTTP/1.1 100")
+    assert_transport_refusal(raw, 413)
