@@ -97,7 +97,12 @@ class Case:
     @property
     def test_id(self) -> str:
         """The pytest-style id: ``test_invalid_rejected[widget_link.text:maxLength]``."""
-        return f"{TEST_NAMES[self.family]}[{self.name}]"
+        return test_id(self.family, self.label)
+
+
+def test_id(family: str, label: str) -> str:
+    """The id of the test of one rule: a report names the rule, whichever variant broke it."""
+    return f"{TEST_NAMES[family]}[{label}]"
 
 
 TEST_NAMES: Final = {

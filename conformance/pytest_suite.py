@@ -24,6 +24,9 @@ from conformance.report import Masker, _failure_text
 from conformance.runner import Report, Session, plan, valid_requests
 from conformance.transport import Target
 
+#: The deterministic plan, made once per test process.
+PLAN_KEY = pytest.StashKey[list[Case]]()
+
 
 class _Suite(pytest.Module):
     """This module, collected under a fixed node id wherever pytest runs."""
@@ -50,8 +53,9 @@ def conformance_session(request: pytest.FixtureRequest) -> Iterator[Session]:
     session.client.close()
 
 
-def _check(session: Session, case: Case) -> None:
-    failures = session.evaluate(session.exchange(case))
+def _check(session: Session, *cases: Case) -> None:
+    """Send each case of one rule; fail with the report of every broken check of every case."""
+    failures = [found for case in cases for found in session.evaluate(session.exchange(case))]
     if failures:
         mask = Masker(session.settings.token)
         pytest.fail("\n\n".join(_failure_text(f, mask) for f in failures), pytrace=False)
@@ -69,28 +73,35 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     family = _FAMILY_OF.get(metafunc.function.__name__)
     if family is None:
         return
-    cases = [case for case in plan(metafunc.config.stash[SETTINGS_KEY]) if case.family == family]
-    metafunc.parametrize("case", cases, ids=[case.name for case in cases])
+    config = metafunc.config
+    if PLAN_KEY not in config.stash:
+        config.stash[PLAN_KEY] = plan(config.stash[SETTINGS_KEY])
+    # one test per rule, its variants inside: the id names the rule the server breaks
+    by_label: dict[str, list[Case]] = {}
+    for case in config.stash[PLAN_KEY]:
+        if case.family == family:
+            by_label.setdefault(case.label, []).append(case)
+    metafunc.parametrize("cases", list(by_label.values()), ids=list(by_label))
 
 
-def test_boundary_accepted(conformance_session: Session, case: Case) -> None:
+def test_boundary_accepted(conformance_session: Session, cases: list[Case]) -> None:
     """A valid request at a bound of the schema gets a success reply."""
-    _check(conformance_session, case)
+    _check(conformance_session, *cases)
 
 
-def test_invalid_rejected(conformance_session: Session, case: Case) -> None:
+def test_invalid_rejected(conformance_session: Session, cases: list[Case]) -> None:
     """A request broken in one way gets -32602 naming the broken parameter."""
-    _check(conformance_session, case)
+    _check(conformance_session, *cases)
 
 
-def test_protocol(conformance_session: Session, case: Case) -> None:
+def test_protocol(conformance_session: Session, cases: list[Case]) -> None:
     """A broken envelope or transport gets the JSON-RPC error for it."""
-    _check(conformance_session, case)
+    _check(conformance_session, *cases)
 
 
-def test_references(conformance_session: Session, case: Case) -> None:
+def test_references(conformance_session: Session, cases: list[Case]) -> None:
     """An entity id the target may not know gets a success or a -32602 error."""
-    _check(conformance_session, case)
+    _check(conformance_session, *cases)
 
 
 @settings(deadline=None, suppress_health_check=list(HealthCheck))

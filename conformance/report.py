@@ -118,7 +118,8 @@ def _failure_text(failure: Failure, mask: Masker) -> str:
     if len(body) > 2000:
         body = body[:2000] + f"… ({len(failure.reply_body)} bytes)"
     lines = [
-        f"FAILED {failure.rule}: {failure.test_id}",
+        f"FAILED {failure.rule}: {failure.test_id}"
+        + ("" if failure.case == failure.label else f" (case {failure.case})"),
         f"  rule:    {failure.doc}",
         f"  found:   {failure.message}",
         f"  request: {_text(failure.body)}",

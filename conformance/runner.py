@@ -190,7 +190,8 @@ class Failure:
 
     @property
     def test_id(self) -> str:
-        return f"{case_module.TEST_NAMES[self.family]}[{self.case}]"
+        """The id of the test of the broken rule (``test_invalid_rejected[field:keyword]``)."""
+        return case_module.test_id(self.family, self.label)
 
 
 @dataclass
@@ -216,7 +217,7 @@ class Report:
     elapsed: float = 0.0
     first_failure_at: int | None = None
     notes: list[str] = field(default_factory=list)
-    #: the test id of every case sent, in order, once each (the valid family is one)
+    #: the test id of every rule sent, in order, once each (the valid family is one)
     test_ids: list[str] = field(default_factory=list)
 
     @property
@@ -242,6 +243,7 @@ class Session:
         self.settings = settings
         self.report = report
         self.state = RunState()
+        self.seen_test_ids: set[str] = set()
         # base 36: 5 random characters (60 million runs) and a 4-character counter
         self.tag = _base36(secrets.randbelow(36**5), 5)
         self.counter = 0
@@ -277,7 +279,8 @@ class Session:
         body = case.body if case.body is not None else _dumps(payload)
         answer = self.client.post(body, case.headers)
         self.report.cases_sent += 1
-        if case.family not in self.report.families or case.family != "valid":
+        if case.test_id not in self.seen_test_ids:
+            self.seen_test_ids.add(case.test_id)
             self.report.test_ids.append(case.test_id)
         self.report.families[case.family] = self.report.families.get(case.family, 0) + 1
         if self.settings.progress is not None:
