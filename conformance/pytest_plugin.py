@@ -13,6 +13,7 @@ hypothesis's own ``--hypothesis-seed`` and profiles control the valid family's b
 from __future__ import annotations
 
 import os
+import zlib
 from typing import Any, Final
 
 import pytest
@@ -74,6 +75,15 @@ def target_url(config: pytest.Config) -> str | None:
     return value or None
 
 
+def _seed_number(seed: Any) -> int:
+    """hypothesis takes any string as a seed; the deterministic families need a number, so a
+    non-numeric seed is hashed (the same way every run), not dropped."""
+    if seed in (None, ""):
+        return 0
+    text = str(seed)
+    return int(text) if text.isdigit() else zlib.crc32(text.encode("utf-8"))
+
+
 def settings_from(config: pytest.Config) -> Any:
     """The runner's ``Settings`` from the options; ``pytest.UsageError`` if they do not fit."""
     from conformance.errors import ArgumentError
@@ -88,6 +98,15 @@ def settings_from(config: pytest.Config) -> Any:
         except ValueError:
             raise pytest.UsageError(f"{option} expects an integer, got {value!r}") from None
 
+    def seconds(option: str, default: float) -> float:
+        value = config.getoption(_dest(option))
+        if value in (None, ""):
+            return default
+        try:
+            return float(value)
+        except ValueError:
+            raise pytest.UsageError(f"{option} expects seconds, got {value!r}") from None
+
     seed = config.getoption("hypothesis_seed", None)
     try:
         return Settings(
@@ -95,8 +114,8 @@ def settings_from(config: pytest.Config) -> Any:
             role=config.getoption(_dest(ROLE_OPTION)) or "customer",
             user_id=integer(USER_ID_OPTION),
             scenario_id=integer(SCENARIO_ID_OPTION),
-            seed=int(seed) if seed not in (None, "") and str(seed).isdigit() else 0,
-            timeout=float(config.getoption(_dest(TIMEOUT_OPTION)) or 5.0),
+            seed=_seed_number(seed),
+            timeout=seconds(TIMEOUT_OPTION, 5.0),
         )
     except (ArgumentError, ValueError) as error:
         raise pytest.UsageError(

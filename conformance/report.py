@@ -36,6 +36,12 @@ class Masker:
             text = text.replace(secret, MASK)
         return text
 
+    def bytes(self, data: bytes) -> bytes:
+        """``data`` with the token's UTF-8 forms masked (before any quoting changes them)."""
+        for secret in self.secrets:
+            data = data.replace(secret.encode("utf-8", "surrogatepass"), MASK.encode())
+        return data
+
 
 def _text(body: bytes) -> str:
     return body.decode("utf-8", "backslashreplace")
@@ -51,19 +57,21 @@ def _xml_safe(text: str) -> str:
     )
 
 
-def curl(failure: Failure) -> str:
-    """A shell command that sends the failing request again."""
+def curl(failure: Failure, mask: Masker) -> str:
+    """A shell command that sends the failing request again, the token masked first: shell
+    quoting would rewrite a token holding a quote or non-ASCII bytes past recognition."""
+    body = mask.bytes(failure.body)
     content_type = shlex.quote(f"Content-Type: {CONTENT_TYPE}")
     head = f"curl -sS -i -X POST {shlex.quote(failure.target)} -H {content_type}"
     try:
-        text = failure.body.decode("utf-8")
+        text = body.decode("utf-8")
     except UnicodeDecodeError:
         text = None
     if text is not None and "\x00" not in text:
         return f"{head} --data-binary {shlex.quote(text)}"
     escaped = "".join(
         chr(byte) if 0x20 <= byte < 0x7F and chr(byte) not in "'\\%" else f"\\{byte:03o}"
-        for byte in failure.body
+        for byte in body
     )
     return f"printf '{escaped}' | {head} --data-binary @-"
 
@@ -81,10 +89,10 @@ def failure_dict(failure: Failure, mask: Masker) -> dict[str, Any]:
         "request": mask(_text(failure.body)),
         "reply": {
             "status": failure.status,
-            "headers": failure.headers,
+            "headers": {name: mask(value) for name, value in failure.headers.items()},
             "body": mask(_text(failure.reply_body)),
         },
-        "curl": mask(curl(failure)),
+        "curl": curl(failure, mask),
         "seed": failure.seed,
     }
 
@@ -126,7 +134,7 @@ def _failure_text(failure: Failure, mask: Masker) -> str:
         f"  reply:   {reply_head}{headers}",
         f"           {body}",
         "  reproduce with:",
-        f"    {curl(failure)}",
+        f"    {curl(failure, mask)}",
         f"  seed:    {failure.seed}",
     ]
     return mask("\n".join(lines))

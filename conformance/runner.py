@@ -244,6 +244,9 @@ class Session:
         self.report = report
         self.state = RunState()
         self.seen_test_ids: set[str] = set()
+        #: the first exchange that should succeed also tells whether the token is good
+        self.token_checked = False
+        self.refused: TokenRefused | None = None
         # base 36: 5 random characters (60 million runs) and a 4-character counter
         self.tag = _base36(secrets.randbelow(36**5), 5)
         self.counter = 0
@@ -297,6 +300,15 @@ class Session:
                 exchange.parse_error = str(error)
         elif answer.status is not None:
             exchange.parse_error = "the body is empty"
+        if self.refused is not None:
+            raise self.refused  # every exchange after it too: hypothesis replays its examples
+        if not self.token_checked and case.expect == SUCCESS:
+            self.token_checked = True
+            try:
+                _refuse_if_token_refused(exchange, self.settings.token)
+            except TokenRefused as refused:
+                self.refused = refused
+                raise
         return exchange
 
     def evaluate(self, exchange: Exchange) -> list[Failure]:
@@ -448,14 +460,15 @@ def _run_valid(session: Session) -> None:
 def check_token(target_url: str, settings: Settings) -> None:
     """Send the first valid case alone; raise ``TokenRefused`` if the target refuses the token.
 
-    For the pytest plugin, whose tests run apart: ``run`` checks the first valid case it sends.
+    For the pytest plugin, whose tests run apart; ``run`` checks the first case that should
+    succeed, whichever family sends it (``Session.exchange``).
     """
     probe = next((case for case in iter_plan(settings) if case.expect == SUCCESS), None)
     if probe is None:
         return
     session = Session(Target.parse(target_url), settings, Report(target_url, settings))
     try:
-        _refuse_if_token_refused(session.exchange(probe), settings.token)
+        session.exchange(probe)  # raises TokenRefused
     finally:
         session.client.close()
 
@@ -471,14 +484,9 @@ def run(target_url: str, *, settings: Settings) -> Report:
     report = Report(target_url, settings)
     session = Session(target, settings, report)
     started = time.perf_counter()
-    token_checked = False
     try:
         for case in itertools.chain([first] if first else [], deterministic):
-            exchange = session.exchange(case)
-            if not token_checked and case.expect == SUCCESS:
-                _refuse_if_token_refused(exchange, settings.token)
-                token_checked = True
-            session.record(session.evaluate(exchange))
+            session.record(session.evaluate(session.exchange(case)))
         if "valid" in settings.families:
             _run_valid(session)
     except _Stop:

@@ -112,6 +112,13 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
     if args.output == "json":
         streams.stdout.write("\n")
     if args.junitxml:
-        with open(args.junitxml, "w", encoding="utf-8") as junit:
-            junit.write(to_junit(report, show_secrets=args.show_secrets))
+        try:
+            with open(args.junitxml, "w", encoding="utf-8") as junit:
+                junit.write(to_junit(report, show_secrets=args.show_secrets))
+        except OSError as error:
+            reason = error.strerror or str(error)
+            streams.stderr.write(
+                f"conformance fuzz: error: cannot write --junitxml {args.junitxml}: {reason}\n"
+            )
+            return EXIT_USAGE
     return EXIT_OK if report.conforms else EXIT_FAILED

@@ -126,3 +126,41 @@ def test_the_demo_fuzzes_the_reference_server(capsys: pytest.CaptureFixture[str]
     assert demo(["--max-examples", "5"]) == 0
     shown = capsys.readouterr().out
     assert "conforms" in shown and "reference server stopped" in shown
+
+
+@pytest.mark.parametrize("token", ["it's-a-token", "токен-секрет", "tab\there"])
+def test_curl_masks_tokens_that_quoting_would_rewrite(token: str) -> None:
+    """A token with a quote, non-ASCII letters or a control character is masked in the curl
+    command too: masking happens before the shell quoting that would disguise it."""
+    from conformance.report import Masker, curl
+    from conformance.runner import Failure
+
+    for body in (
+        json.dumps({"params": {"access_token": token}}, ensure_ascii=False).encode(),
+        b"\xff\x00" + token.encode(),  # not UTF-8: the printf form
+    ):
+        failure = Failure(
+            "reply-schema", "doc", "valid", "valid", "valid", "m", None, body,
+            200, {}, b"{}", 0, "http://127.0.0.1:9/",
+        )  # fmt: skip
+        command = curl(failure, Masker(token))
+        assert token not in command and "***" in command
+        assert token.encode().hex() not in command
+
+
+def test_an_unwritable_junit_path_exits_2(reference_url: str, tmp_path: Path) -> None:
+    """--junitxml into a folder that does not exist: exit 2 and a message, no traceback."""
+    path = tmp_path / "missing" / "junit.xml"
+    code, _, err = _fuzz(
+        reference_url, "--token", CUSTOMER_TOKEN, "--max-examples", "0", "--junitxml", str(path)
+    )
+    assert code == 2
+    assert f"cannot write --junitxml {path}: No such file or directory" in err
+
+
+def test_a_refused_token_is_said_plainly_for_the_valid_family_alone(reference_url: str) -> None:
+    """With only the hypothesis-driven family, a wrong token still ends the run at once."""
+    from conformance.runner import Settings, TokenRefused, run
+
+    with pytest.raises(TokenRefused, match="refused the token"):
+        run(reference_url, settings=Settings(token="wrong-0", families=("valid",)))

@@ -97,3 +97,22 @@ def test_a_refused_token_stops_the_session(reference_url: str, tmp_path: Path) -
     assert done.returncode == 2
     assert "refused the token" in done.stdout + done.stderr
     assert "wrong-token-77" not in done.stdout + done.stderr
+
+
+def test_a_bad_timeout_is_named_in_the_usage_error(tmp_path: Path) -> None:
+    """--target-timeout that is not a number: exit 4 (usage) naming the option and value."""
+    done = _pytest(
+        tmp_path, "--target-url", "http://127.0.0.1:9/", "--target-token", "t",
+        "--target-timeout", "soon",
+    )  # fmt: skip
+    assert done.returncode == 4
+    assert "--target-timeout expects seconds, got 'soon'" in done.stdout + done.stderr
+
+
+def test_a_word_seed_gives_a_fixed_number() -> None:
+    """A non-numeric --hypothesis-seed is hashed the same way every time, not dropped to 0."""
+    from conformance.pytest_plugin import _seed_number
+
+    assert _seed_number("12") == 12
+    assert _seed_number("nightly") == _seed_number("nightly") != 0
+    assert _seed_number(None) == 0
