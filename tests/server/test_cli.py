@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import json
 import os
@@ -197,3 +198,14 @@ def test_limits_must_be_positive(
         parser.parse_args([option, value])
     assert exit_info.value.code == 2
     assert "must be a finite number above 0" in capsys.readouterr().err
+
+
+def test_a_db_that_is_not_sqlite_exits_2_naming_the_file(tmp_path: Path) -> None:
+    """--db naming a file that is not a SQLite database: exit 2, naming the file, nothing open."""
+    junk = tmp_path / "notes.txt"
+    junk.write_bytes(b"not a database\n" * 200)
+    code, stdout, stderr = run_serve("--db", str(junk), "--port", "0", "--token", "t")
+    gc.collect()  # an unclosed connection would warn here (Python 3.13+); warnings are errors
+    assert (code, stdout) == (2, "")
+    assert f"cannot open the database {junk}" in stderr
+    assert "not a database" in stderr
