@@ -255,14 +255,37 @@ class RpcHandler(BaseHTTPRequestHandler):
             )
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        """Answer what http.server cannot parse with a JSON body instead of an HTML page."""
+        """Answer what http.server cannot parse with a JSON body instead of an HTML page.
+
+        ``message`` is not sent: http.server puts the raw request line in it ("Bad request
+        syntax ('GET /?access_token=...')"); the helper is in fixed words, by status.
+        """
         logger.info("refused a malformed HTTP request: %d", code)
-        self.send(transport_error(code, message or HTTPStatus(code).phrase))
+        self.send(transport_error(code, malformed_helper(code)))
 
     def log_message(self, format: str, *args: Any) -> None:
         # http.server logs request lines (which may carry a query string) to stderr; the
         # few messages that come here are kept to their first word, e.g. "Request timed out"
         logger.debug("http.server: %s", format.partition("%")[0].strip())
+
+
+#: why http.server refused a request, by status, in words that never quote the request
+_MALFORMED: Final = {
+    HTTPStatus.BAD_REQUEST: "the request line or a header could not be parsed",
+    HTTPStatus.REQUEST_URI_TOO_LONG: "the request line is too long",
+    HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE: "a header line is too long, or there are too many",
+    HTTPStatus.HTTP_VERSION_NOT_SUPPORTED: "the HTTP version is not supported; send HTTP/1.1",
+}
+
+
+def malformed_helper(code: int) -> str:
+    """The ``extended_helper`` of a refusal by http.server: the status phrase and a reason."""
+    try:
+        status = HTTPStatus(code)
+    except ValueError:
+        return f"HTTP {code}: the request could not be read"
+    reason = _MALFORMED.get(status, "the request could not be read")
+    return f"{status.phrase}: {reason}"
 
 
 class RpcHTTPServer(ThreadingHTTPServer):

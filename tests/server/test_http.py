@@ -9,6 +9,7 @@ import socket
 import struct
 import time
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -317,3 +318,26 @@ def test_expect_continue_over_the_limit_is_refused_before_the_body(url: str) -> 
     raw = raw_exchange(url, head)
     assert not raw.startswith(b"HTTP/1.1 100")
     assert_transport_refusal(raw, 413)
+
+
+@pytest.mark.parametrize(
+    ("head", "status"),
+    [
+        (b"GET /?access_token=SECRET HTTP/1.1 extra\r\n\r\n", 400),
+        (b"POST /?access_token=SECRET SECRET/1.1\r\n\r\n", 400),
+        (b"POST /?access_token=SECRET HTTP/1.SECRET\r\n\r\n", 400),
+        (b"POST /?access_token=SECRET HTTP/3.0\r\n\r\n", 505),
+        (b"POST /?access_token=SECRET\r\n\r\n", 400),
+    ],
+    ids=["four-words", "bad-version", "bad-minor", "version-3", "http-0.9"],
+)
+def test_refusal_of_a_malformed_request_line_never_echoes_it(
+    url: str, head: bytes, status: int
+) -> None:
+    """A request line http.server rejects is not quoted back: a query-string token stays out."""
+    raw = raw_exchange(url, head)
+    assert b"SECRET" not in raw
+    code, _, reply = split_response(raw)
+    assert code == status
+    helper = reply["error"]["data"]["extended_helper"]
+    assert helper.startswith(HTTPStatus(status).phrase + ": ")
