@@ -186,6 +186,8 @@ def test_unusable_token_option_exits_2(token: str) -> None:
         ("--read-timeout", "inf"),
         ("--max-body-bytes", "0"),
         ("--max-body-bytes", "-5"),
+        ("--max-connections", "0"),
+        ("--max-connections", "-1"),
     ],
 )
 def test_limits_must_be_positive(
@@ -209,3 +211,22 @@ def test_a_db_that_is_not_sqlite_exits_2_naming_the_file(tmp_path: Path) -> None
     assert (code, stdout) == (2, "")
     assert f"cannot open the database {junk}" in stderr
     assert "not a database" in stderr
+
+
+def test_max_connections_option_caps_connections() -> None:
+    """--max-connections 1: with one client connected, the next gets HTTP 503."""
+    with serving("--port", "0", "--db", ":memory:", "--token", "t", "--max-connections", "1") as (
+        process,
+        lines,
+    ):
+        url = lines[0].strip()
+        first, second = connect(url), connect(url)
+        try:
+            assert post(first, request(access_token="t"))[0] == 200
+            assert post(second, request(access_token="t"))[0] == 503
+        finally:
+            first.close()
+            second.close()
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=10)
+        assert process.returncode == 0
