@@ -314,6 +314,7 @@ def malformed_helper(code: int) -> str:
 def _discard(sock: socket.socket) -> None:
     """Close a refused socket, reading away (without waiting) what its client sent."""
     with contextlib.suppress(OSError):
+        sock.setblocking(False)  # never wait on the client here
         for _ in range(16):  # at most 1 MiB; a closed socket with unread bytes sends a reset
             if not sock.recv(_CHUNK):
                 break
