@@ -55,6 +55,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="seconds a connection may wait for bytes, for a request's head, and for a body (10)",
     )
     parser.add_argument(
+        "--max-connections",
+        type=_positive(int),
+        help="connections served at once; one more gets HTTP 503 and is closed (256)",
+    )
+    parser.add_argument(
         "--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR")
     )
 
@@ -106,6 +111,7 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
                 CreateSitesApp(config, sites),
                 max_body_bytes=args.max_body_bytes or httpd.MAX_BODY_BYTES,
                 read_timeout=args.read_timeout or httpd.READ_TIMEOUT,
+                max_connections=args.max_connections or httpd.MAX_CONNECTIONS,
             )
         except OSError as error:
             sites.close()

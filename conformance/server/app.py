@@ -92,6 +92,11 @@ def _has_lone_surrogate(text: str) -> bool:
     return False
 
 
+def _token_bytes(token: str) -> bytes:
+    """A token as ``hmac.compare_digest`` takes it: UTF-8, a lone surrogate passed through."""
+    return token.encode("utf-8", "surrogatepass")
+
+
 def _printable(name: str) -> str:
     """``name`` with each lone surrogate replaced by U+FFFD, so that it can be sent."""
     return name.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
@@ -117,8 +122,9 @@ class CreateSitesApp:
     def __init__(self, config: Config, store: SiteStore) -> None:
         self.config = config
         self.store = store
-        # bytes, so that compare_digest takes any token, even one with a lone surrogate
-        self._tokens = [(token.encode("utf-8"), caller) for token, caller in config.tokens.items()]
+        # bytes, so that compare_digest takes any token, even one with a lone surrogate: the
+        # configured and the presented tokens are encoded alike (UTF-8, surrogatepass)
+        self._tokens = [(_token_bytes(token), caller) for token, caller in config.tokens.items()]
 
     def handle(self, body: bytes) -> Response:
         """The response to one request body: what the HTTP layer calls."""
@@ -204,7 +210,7 @@ class CreateSitesApp:
         token = params.get("access_token")
         if not isinstance(token, str) or not token:
             return None
-        presented = token.encode("utf-8", "surrogatepass")
+        presented = _token_bytes(token)
         found: Caller | None = None
         for known, caller in self._tokens:
             # every token is compared, and in constant time: no timing hints at a near miss

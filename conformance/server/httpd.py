@@ -15,8 +15,13 @@ Content-Length not one decimal number                   400
 body over ``max_body_bytes`` (default 1 MiB)             413
 body not complete within ``read_timeout``                408
 a method other than POST                                 405
-a malformed request line or headers                      400 (or 414/431, as http.server says)
+a malformed request line or headers                      400 (or 414/431/505, as http.server says)
 =====================================================  ======
+
+A connection past ``max_connections`` (default 256) open at once is answered at once with 503,
+the same kind of body and ``Connection: close``, on the accepting thread, then closed (after
+``REFUSED_LINGER``, so that a late request does not turn the answer into a reset): it gets no
+handler thread, so a flood of connections cannot exhaust threads; open connections go on.
 
 A body over the limit is read and thrown away (up to ``DRAIN_LIMIT``) so that the client,
 which sends its whole body before reading, gets the refusal instead of a reset connection.
@@ -35,6 +40,7 @@ access token.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import io
 import logging
@@ -55,6 +61,11 @@ from conformance.server.rpc import Response, RpcError, encode, error_reply, tran
 logger = logging.getLogger("conformance.server")
 
 MAX_BODY_BYTES: Final = 1 << 20
+MAX_CONNECTIONS: Final = 256
+#: seconds a refused connection is kept (answered, half-closed) before it is closed
+REFUSED_LINGER: Final = 1.0
+#: the most refused connections kept lingering; past it, the oldest is closed at once
+REFUSED_KEPT: Final = 256
 READ_TIMEOUT: Final = 10.0
 #: the largest over-limit body read to its end (past it, the connection is just closed)
 DRAIN_LIMIT: Final = 64 << 20
@@ -66,6 +77,30 @@ class App(Protocol):
     """What the HTTP layer serves: anything with ``handle(body) -> Response``."""
 
     def handle(self, body: bytes) -> Response: ...
+
+
+def http_bytes(
+    response: Response,
+    headers: dict[str, str] | None = None,
+    *,
+    close: bool = False,
+    with_body: bool = True,
+) -> bytes:
+    """``response`` as HTTP/1.1 bytes: status line, headers and (``with_body``) the body."""
+    try:
+        phrase = HTTPStatus(response.status).phrase
+    except ValueError:
+        phrase = "Unknown"
+    lines = [
+        f"HTTP/1.1 {response.status} {phrase}",
+        f"Content-Type: {response.content_type}",
+        f"Content-Length: {len(response.body)}",
+    ]
+    lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
+    if close:
+        lines.append("Connection: close")
+    head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    return head + response.body if with_body else head
 
 
 class DeadlineReader(io.RawIOBase):
@@ -226,21 +261,9 @@ class RpcHandler(BaseHTTPRequestHandler):
         """Write ``response`` in one send; close afterwards if it or the client asks to."""
         if response.close:
             self.close_connection = True
+        data = http_bytes(response, headers, close=self.close_connection, with_body=with_body)
         try:
-            phrase = HTTPStatus(response.status).phrase
-        except ValueError:
-            phrase = "Unknown"
-        lines = [
-            f"HTTP/1.1 {response.status} {phrase}",
-            f"Content-Type: {response.content_type}",
-            f"Content-Length: {len(response.body)}",
-        ]
-        lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
-        if self.close_connection:
-            lines.append("Connection: close")
-        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-        try:
-            self.wfile.write(head + response.body if with_body else head)
+            self.wfile.write(data)
         except OSError:
             self.close_connection = True  # the client went away; nothing more to say to it
         if logger.isEnabledFor(logging.DEBUG):
@@ -255,9 +278,13 @@ class RpcHandler(BaseHTTPRequestHandler):
             )
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        """Answer what http.server cannot parse with a JSON body instead of an HTML page."""
+        """Answer what http.server cannot parse with a JSON body instead of an HTML page.
+
+        ``message`` is not sent: http.server puts the raw request line in it ("Bad request
+        syntax ('GET /?access_token=...')"); the helper is in fixed words, by status.
+        """
         logger.info("refused a malformed HTTP request: %d", code)
-        self.send(transport_error(code, message or HTTPStatus(code).phrase))
+        self.send(transport_error(code, malformed_helper(code)))
 
     def log_message(self, format: str, *args: Any) -> None:
         # http.server logs request lines (which may carry a query string) to stderr; the
@@ -265,8 +292,41 @@ class RpcHandler(BaseHTTPRequestHandler):
         logger.debug("http.server: %s", format.partition("%")[0].strip())
 
 
+#: why http.server refused a request, by status, in words that never quote the request
+_MALFORMED: Final = {
+    HTTPStatus.BAD_REQUEST: "the request line or a header could not be parsed",
+    HTTPStatus.REQUEST_URI_TOO_LONG: "the request line is too long",
+    HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE: "a header line is too long, or there are too many",
+    HTTPStatus.HTTP_VERSION_NOT_SUPPORTED: "the HTTP version is not supported; send HTTP/1.1",
+}
+
+
+def malformed_helper(code: int) -> str:
+    """The ``extended_helper`` of a refusal by http.server: the status phrase and a reason."""
+    try:
+        status = HTTPStatus(code)
+    except ValueError:
+        return f"HTTP {code}: the request could not be read"
+    reason = _MALFORMED.get(status, "the request could not be read")
+    return f"{status.phrase}: {reason}"
+
+
+def _discard(sock: socket.socket) -> None:
+    """Close a refused socket, reading away (without waiting) what its client sent."""
+    with contextlib.suppress(OSError):
+        sock.setblocking(False)  # never wait on the client here
+        for _ in range(16):  # at most 1 MiB; a closed socket with unread bytes sends a reset
+            if not sock.recv(_CHUNK):
+                break
+    sock.close()
+
+
 class RpcHTTPServer(ThreadingHTTPServer):
-    """A ``ThreadingHTTPServer`` serving ``app``, that can close its open connections."""
+    """A ``ThreadingHTTPServer`` serving ``app``, that can close its open connections.
+
+    At most ``max_connections`` connections are served at once, each on its own thread; one
+    more is refused with 503 on the accepting thread (see ``refuse``).
+    """
 
     daemon_threads = True
     # 16 clients connecting at once overflow the default backlog of 5, and a dropped SYN
@@ -280,10 +340,18 @@ class RpcHTTPServer(ThreadingHTTPServer):
         *,
         max_body_bytes: int = MAX_BODY_BYTES,
         read_timeout: float = READ_TIMEOUT,
+        max_connections: int = MAX_CONNECTIONS,
     ) -> None:
+        if max_connections < 1:
+            raise ValueError(f"max_connections must be at least 1; got {max_connections}")
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.read_timeout = read_timeout
+        self.max_connections = max_connections
+        #: connections admitted and not yet finished (counted on accept, before their thread)
+        self._active = 0
+        #: refused sockets, already answered, each with the time it is to be closed
+        self._refused: collections.deque[tuple[float, socket.socket]] = collections.deque()
         self._connections: dict[socket.socket, threading.Thread] = {}
         self._lock = threading.Lock()
         super().__init__(address, RpcHandler)
@@ -309,6 +377,65 @@ class RpcHTTPServer(ThreadingHTTPServer):
             logger.info("a connection ended abruptly: %s", type(error).__name__)
         else:
             logger.exception("the HTTP layer failed on a connection")
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Serve a new connection on a thread of its own, or refuse it if the cap is reached."""
+        with self._lock:
+            admitted = self._active < self.max_connections
+            if admitted:
+                self._active += 1
+        if not admitted:
+            self.refuse(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:  # no thread started (e.g. "can't start new thread")
+            self._release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        with self._lock:
+            self._active -= 1
+
+    def refuse(self, request: socket.socket) -> None:
+        """Answer a connection over the cap with 503 and end it, on the accepting thread.
+
+        Nothing waits on the client: the response (a few hundred bytes, into an empty send
+        buffer) is written without blocking and followed by a FIN. The socket is closed only
+        ``REFUSED_LINGER`` later (by ``service_actions``), so that a client that writes its
+        request after the refusal has arrived still reads the 503 instead of a reset.
+        """
+        logger.warning("refused a connection: %d connections open, the limit", self.max_connections)
+        helper = (
+            f"the server is serving its limit of {self.max_connections} connections; "
+            "try again later"
+        )
+        response = transport_error(HTTPStatus.SERVICE_UNAVAILABLE, helper)
+        with contextlib.suppress(OSError):
+            request.setblocking(False)
+            request.send(http_bytes(response, {"Retry-After": "1"}, close=True))
+            request.shutdown(socket.SHUT_WR)
+        while len(self._refused) >= REFUSED_KEPT:
+            _discard(self._refused.popleft()[1])
+        self._refused.append((time.monotonic() + REFUSED_LINGER, request))
+
+    def service_actions(self) -> None:
+        """Between accepts (every ``poll_interval`` at least): close refused sockets due."""
+        super().service_actions()
+        now = time.monotonic()
+        while self._refused and self._refused[0][0] <= now:
+            _discard(self._refused.popleft()[1])
+
+    def server_close(self) -> None:
+        super().server_close()
+        while self._refused:
+            _discard(self._refused.popleft()[1])
 
     def track(self, connection: socket.socket) -> None:
         with self._lock:
@@ -356,10 +483,15 @@ def serve_in_thread(
     *,
     max_body_bytes: int = MAX_BODY_BYTES,
     read_timeout: float = READ_TIMEOUT,
+    max_connections: int = MAX_CONNECTIONS,
 ) -> Iterator[str]:
     """Serve ``app`` on a background thread; yield the base URL; stop cleanly on exit."""
     server = RpcHTTPServer(
-        (host, port), app, max_body_bytes=max_body_bytes, read_timeout=read_timeout
+        (host, port),
+        app,
+        max_body_bytes=max_body_bytes,
+        read_timeout=read_timeout,
+        max_connections=max_connections,
     )
     with server.running():
         yield server.url

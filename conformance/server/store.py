@@ -61,10 +61,16 @@ class SiteStore:
         self.path = str(path)
         self._lock = threading.Lock()
         self._connection = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        if self.path != MEMORY:
-            self._connection.execute("PRAGMA journal_mode=WAL")
-            self._connection.execute("PRAGMA synchronous=NORMAL")
-        self._connection.executescript(_SCHEMA)
+        try:
+            if self.path != MEMORY:
+                self._connection.execute("PRAGMA journal_mode=WAL")
+                self._connection.execute("PRAGMA synchronous=NORMAL")
+            self._connection.executescript(_SCHEMA)
+        except BaseException:
+            # e.g. a file that is not a SQLite database: connect succeeds, the first statement
+            # fails; the caller gets the error and no open connection
+            self._connection.close()
+            raise
 
     def add(self, owner_user_id: int, domain_name: str, params: Mapping[str, Any]) -> int:
         """Store a site and return its new id; ``DuplicateSite`` if the owner has the domain.

@@ -16,7 +16,7 @@ from server_helpers import (
     request,
 )
 
-from conformance.server import CreateSitesApp, SiteStore
+from conformance.server import Config, CreateSitesApp, SiteStore
 
 
 def answer(app: CreateSitesApp, body: bytes | dict[str, Any] | list[Any]) -> dict[str, Any]:
@@ -335,3 +335,17 @@ def test_token_is_compared_with_compare_digest(app: CreateSitesApp, monkeypatch:
     answer(app, request(access_token=CUSTOMER_TOKEN))
     assert len(calls) == 2
     assert (CUSTOMER_TOKEN.encode(), CUSTOMER_TOKEN.encode()) in calls
+
+
+def test_a_configured_token_with_a_lone_surrogate_is_encoded_as_a_presented_one() -> None:
+    """Configured and presented tokens are encoded alike: a lone surrogate in a configured
+    token (possible from Python, not from TOML or the command line) neither breaks the app nor
+    matches a different token; the same token is recognised, then refused by the schema."""
+    with SiteStore(":memory:") as store:
+        app = CreateSitesApp(Config().with_customer_tokens(["t\udc80"]), store)
+        other = (
+            b'{"jsonrpc":"2.0","id":1,"method":"create.sites","params":{"access_token":"t\\udc81"}}'
+        )
+        assert error_of(answer(app, other))[1] == "access_token_invalid"
+        same = other.replace(b"udc81", b"udc80")
+        assert error_of(answer(app, same))[1:] == ("invalid_parameter_value", "access_token")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import json
 import os
@@ -185,6 +186,8 @@ def test_unusable_token_option_exits_2(token: str) -> None:
         ("--read-timeout", "inf"),
         ("--max-body-bytes", "0"),
         ("--max-body-bytes", "-5"),
+        ("--max-connections", "0"),
+        ("--max-connections", "-1"),
     ],
 )
 def test_limits_must_be_positive(
@@ -197,3 +200,33 @@ def test_limits_must_be_positive(
         parser.parse_args([option, value])
     assert exit_info.value.code == 2
     assert "must be a finite number above 0" in capsys.readouterr().err
+
+
+def test_a_db_that_is_not_sqlite_exits_2_naming_the_file(tmp_path: Path) -> None:
+    """--db naming a file that is not a SQLite database: exit 2, naming the file, nothing open."""
+    junk = tmp_path / "notes.txt"
+    junk.write_bytes(b"not a database\n" * 200)
+    code, stdout, stderr = run_serve("--db", str(junk), "--port", "0", "--token", "t")
+    gc.collect()  # an unclosed connection would warn here (Python 3.13+); warnings are errors
+    assert (code, stdout) == (2, "")
+    assert f"cannot open the database {junk}" in stderr
+    assert "not a database" in stderr
+
+
+def test_max_connections_option_caps_connections() -> None:
+    """--max-connections 1: with one client connected, the next gets HTTP 503."""
+    with serving("--port", "0", "--db", ":memory:", "--token", "t", "--max-connections", "1") as (
+        process,
+        lines,
+    ):
+        url = lines[0].strip()
+        first, second = connect(url), connect(url)
+        try:
+            assert post(first, request(access_token="t"))[0] == 200
+            assert post(second, request(access_token="t"))[0] == 503
+        finally:
+            first.close()
+            second.close()
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=10)
+        assert process.returncode == 0

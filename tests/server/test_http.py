@@ -7,8 +7,10 @@ import logging
 import select
 import socket
 import struct
+import threading
 import time
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -317,3 +319,75 @@ def test_expect_continue_over_the_limit_is_refused_before_the_body(url: str) -> 
     raw = raw_exchange(url, head)
     assert not raw.startswith(b"HTTP/1.1 100")
     assert_transport_refusal(raw, 413)
+
+
+@pytest.mark.parametrize(
+    ("head", "status"),
+    [
+        (b"GET /?access_token=SECRET HTTP/1.1 extra\r\n\r\n", 400),
+        (b"POST /?access_token=SECRET SECRET/1.1\r\n\r\n", 400),
+        (b"POST /?access_token=SECRET HTTP/1.SECRET\r\n\r\n", 400),
+        (b"POST /?access_token=SECRET HTTP/3.0\r\n\r\n", 505),
+        (b"POST /?access_token=SECRET\r\n\r\n", 400),
+    ],
+    ids=["four-words", "bad-version", "bad-minor", "version-3", "http-0.9"],
+)
+def test_refusal_of_a_malformed_request_line_never_echoes_it(
+    url: str, head: bytes, status: int
+) -> None:
+    """A request line http.server rejects is not quoted back: a query-string token stays out."""
+    raw = raw_exchange(url, head)
+    assert b"SECRET" not in raw
+    code, _, reply = split_response(raw)
+    assert code == status
+    helper = reply["error"]["data"]["extended_helper"]
+    assert helper.startswith(HTTPStatus(status).phrase + ": ")
+
+
+def test_connection_over_the_cap_gets_503_without_a_thread(app: CreateSitesApp) -> None:
+    """Past max_connections, a new connection gets 503 at once and is closed, on no thread of
+    its own; the open connections go on being served, and a freed slot admits a new one."""
+    with serve_in_thread(app, read_timeout=5.0, max_connections=2) as url:
+        first, second = connect(url), connect(url)
+        try:
+            for number, connection in enumerate((first, second)):
+                assert post(connection, request(number, domain_name=f"cap{number}.ru"))[0] == 200
+            threads = threading.active_count()
+            raw = raw_exchange(url, b"", timeout=3.0)  # the refusal comes unasked
+            assert threading.active_count() == threads
+            assert_transport_refusal(raw, 503)
+            _, headers, reply = split_response(raw)
+            assert headers["retry-after"] == "1"
+            assert "limit of 2 connections" in reply["error"]["data"]["extended_helper"]
+            late = connect(url)  # a client that sends its request at once reads the 503 too
+            try:
+                status, headers, reply = post(late, request("over"))
+            finally:
+                late.close()
+            assert (status, headers["connection"]) == (503, "close")
+            assert reply["error"]["data"]["mnemonic"] == "invalid_request"
+            for number, connection in enumerate((first, second), 2):
+                status, _, reply = post(connection, request(number, domain_name=f"cap{number}.ru"))
+                assert (status, reply["id"]) == (200, number)
+        finally:
+            first.close()
+        try:
+            assert admitted_within(url, 5.0), "the slot of a closed connection was not freed"
+        finally:
+            second.close()
+
+
+def admitted_within(url: str, seconds: float) -> bool:
+    """Whether a new connection gets a request answered with 200 within ``seconds``."""
+    body = json.dumps(request("late", domain_name="late.ru")).encode()
+    head = f"POST / HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Length: {len(body)}\r\n\r\n"
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            raw = raw_exchange(url, head.encode() + body, timeout=2.0)
+        except OSError:  # reset while refused: the slot is not free yet
+            raw = b""
+        if raw.startswith(b"HTTP/1.1 200 "):
+            return True
+        time.sleep(0.05)
+    return False
