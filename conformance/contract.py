@@ -7,7 +7,6 @@ returns a ``referencing.Registry`` of all of them for use with python-jsonschema
 from __future__ import annotations
 
 import copy
-import difflib
 import functools
 import json
 from collections.abc import Iterator, Mapping
@@ -51,6 +50,8 @@ def check_kind(kind: str, role: str = "customer") -> None:
     """Raise ``ArgumentError`` naming the argument unless ``kind`` and ``role`` are known."""
     for name, value, known in (("kind", kind, KINDS), ("role", role, ROLES)):
         if value not in known:
+            import difflib  # here, not at the top: only a misspelt argument needs it
+
             hint = difflib.get_close_matches(str(value), known, n=1)
             also = f" You may have intended {hint[0]!r}." if hint else ""
             raise ArgumentError(

@@ -6,7 +6,6 @@ reference server's error replies, the runner's labels) reads it and recomputes n
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -203,6 +202,8 @@ def describe(
         return f"{name} is required but missing"
     if keyword == "additionalProperties":
         allowed = list(detail or ())
+        import difflib  # here, not at the top: only a misspelt member needs it (cold start)
+
         hint = difflib.get_close_matches(str(path[-1]), allowed, n=1, cutoff=0.6)
         also = f"; you may have intended `{hint[0]}`" if hint else ""
         return f"{name} is not an allowed member (unexpected){also}"
