@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import os
 import zlib
-from typing import Any, Final
+from collections.abc import Callable
+from typing import Any, Final, TypeVar
 
 import pytest
+
+T = TypeVar("T")
 
 GROUP: Final = "create.sites conformance"
 URL_OPTION: Final = "--target-url"
@@ -89,33 +92,25 @@ def settings_from(config: pytest.Config) -> Any:
     from conformance.errors import ArgumentError
     from conformance.runner import Settings
 
-    def integer(option: str) -> int | None:
+    def number(option: str, convert: Callable[[str], T], expects: str) -> T | None:
         value = config.getoption(_dest(option))
         if value in (None, ""):
             return None
         try:
-            return int(value)
+            return convert(value)
         except ValueError:
-            raise pytest.UsageError(f"{option} expects an integer, got {value!r}") from None
-
-    def seconds(option: str, default: float) -> float:
-        value = config.getoption(_dest(option))
-        if value in (None, ""):
-            return default
-        try:
-            return float(value)
-        except ValueError:
-            raise pytest.UsageError(f"{option} expects seconds, got {value!r}") from None
+            raise pytest.UsageError(f"{option} expects {expects}, got {value!r}") from None
 
     seed = config.getoption("hypothesis_seed", None)
+    timeout = number(TIMEOUT_OPTION, float, "seconds")
     try:
         return Settings(
             token=config.getoption(_dest(TOKEN_OPTION)) or "",
             role=config.getoption(_dest(ROLE_OPTION)) or "customer",
-            user_id=integer(USER_ID_OPTION),
-            scenario_id=integer(SCENARIO_ID_OPTION),
+            user_id=number(USER_ID_OPTION, int, "an integer"),
+            scenario_id=number(SCENARIO_ID_OPTION, int, "an integer"),
             seed=_seed_number(seed),
-            timeout=seconds(TIMEOUT_OPTION, 5.0),
+            timeout=5.0 if timeout is None else timeout,
         )
     except (ArgumentError, ValueError) as error:
         raise pytest.UsageError(

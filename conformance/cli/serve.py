@@ -71,7 +71,7 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
 
     from conformance.server import config as configuration
     from conformance.server import httpd, store
-    from conformance.server.app import CreateSitesApp
+    from conformance.server.app import CreateSitesApp, has_lone_surrogate
     from conformance.server.httpd import RpcHTTPServer
     from conformance.server.store import SiteStore
 
@@ -85,7 +85,7 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
             config = configuration.Config()
         config = config.with_customer_tokens(args.token)
         for token in args.token:
-            if not token or not _is_utf8(token):
+            if not token or has_lone_surrogate(token):
                 raise configuration.ConfigError(
                     f"--token must be non-empty UTF-8 text; got {token!r}"
                 )
@@ -127,15 +127,6 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
         return EXIT_OK
     finally:
         logger.removeHandler(handler)
-
-
-def _is_utf8(text: str) -> bool:
-    # a command line that is not UTF-8 arrives with lone surrogates (surrogateescape)
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _print_start(url: str, token: str | None, streams: Streams) -> None:

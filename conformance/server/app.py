@@ -68,10 +68,10 @@ def is_request_id(value: Any) -> bool:
 def lone_surrogate_path(value: Any, path: tuple[str, ...] = ()) -> tuple[str, ...] | None:
     """Where in ``value`` the first member name or string holding a lone surrogate is."""
     if isinstance(value, str):
-        return path if _has_lone_surrogate(value) else None
+        return path if has_lone_surrogate(value) else None
     if isinstance(value, Mapping):
         for name, member in value.items():
-            if _has_lone_surrogate(name):
+            if has_lone_surrogate(name):
                 return (*path, name)
             found = lone_surrogate_path(member, (*path, name))
             if found is not None:
@@ -84,7 +84,8 @@ def lone_surrogate_path(value: Any, path: tuple[str, ...] = ()) -> tuple[str, ..
     return None
 
 
-def _has_lone_surrogate(text: str) -> bool:
+def has_lone_surrogate(text: str) -> bool:
+    """Whether ``text`` holds a lone surrogate (so it is not Unicode text UTF-8 can carry)."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

@@ -116,3 +116,13 @@ def test_a_word_seed_gives_a_fixed_number() -> None:
     assert _seed_number("12") == 12
     assert _seed_number("nightly") == _seed_number("nightly") != 0
     assert _seed_number(None) == 0
+
+
+def test_a_zero_timeout_is_refused_not_replaced(tmp_path: Path) -> None:
+    """--target-timeout 0 is a usage error naming the bound, not a silent default."""
+    done = _pytest(
+        tmp_path, "--target-url", "http://127.0.0.1:9/", "--target-token", "t",
+        "--target-timeout", "0",
+    )  # fmt: skip
+    assert done.returncode == 4
+    assert "timeout" in done.stdout + done.stderr
