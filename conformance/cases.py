@@ -21,6 +21,7 @@ Nothing here draws from hypothesis's engine: the same arguments give the same ca
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 import json
 import random
@@ -472,12 +473,7 @@ def invalid_cases(base: Base) -> list[Case]:
     if base.params_tree.get("additionalProperties") is False:
         add(UNEXPECTED_MEMBER, "added", {**base.complete, UNEXPECTED_MEMBER: 1}, None)
     # a label with one case is named by the label alone
-    return [
-        Case(c.family, c.label, c.label, c.expect, c.payload, unique_domain=c.unique_domain)
-        if by_label[c.label] == 1
-        else c
-        for c in cases
-    ]
+    return [dataclasses.replace(c, name=c.label) if by_label[c.label] == 1 else c for c in cases]
 
 
 def _only_too_long(node: Node, text: str) -> bool:
