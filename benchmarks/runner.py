@@ -9,7 +9,7 @@
 How schemathesis is run, and why:
 
 - Its document is OpenAPI 3.1 with one POST operation whose request body is the contract's
-  request schema (its ``$ref``s inlined by ``conformance.schema_tree.tree``), and whose 200
+  request schema (its ``$ref``s inlined by ``conformance.fuzz.schema_tree.tree``), and whose 200
   response is the any-reply schema. The access token travels in the body, so the document pins
   ``params.access_token`` to the server's token with ``const``: otherwise nearly every case it
   sends would only be refused with -32001, and it would test the token check alone.
@@ -50,8 +50,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from mutants import MUTANTS, serve  # noqa: E402
 
-from conformance.runner import Report, Settings, run  # noqa: E402
-from conformance.schema_tree import tree  # noqa: E402
+from conformance.fuzz.runner import Report, Settings, run  # noqa: E402
+from conformance.fuzz.schema_tree import tree  # noqa: E402
 from conformance.server import App, CreateSitesApp, Response  # noqa: E402
 
 #: Seeds for this runner's per-mutant runs (the median is shown).

@@ -8,8 +8,8 @@ and a conformance runner.
 
 from conformance.contract import KINDS, ROLES, registry, schema
 from conformance.errors import ArgumentError, ConformanceError, ContractViolation, PayloadError
-from conformance.payloads import loads
-from conformance.validation import (
+from conformance.validation.payloads import loads
+from conformance.validation.validator import (
     Validator,
     best_match,
     is_valid,
@@ -17,7 +17,7 @@ from conformance.validation import (
     validate,
     validator_for,
 )
-from conformance.violations import MISSING, Violation, relevance
+from conformance.validation.violations import MISSING, Violation, relevance
 
 __all__ = [
     "KINDS",

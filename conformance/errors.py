@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from conformance.violations import Violation
+    from conformance.validation.violations import Violation
 
 
 class ConformanceError(Exception):

@@ -17,8 +17,8 @@ import pytest
 from mutants import MUTANTS, SCENARIO_IDS, Mutant, serve
 from mutants.score import record
 
-from conformance.checks import CHECKS
-from conformance.runner import Failure, Report, Settings, run
+from conformance.fuzz.checks import CHECKS
+from conformance.fuzz.runner import Failure, Report, Settings, run
 from conformance.server import CreateSitesApp
 
 #: One seed for every run here, so that a failure repeats.

@@ -78,9 +78,9 @@ class _Progress:
 def run(args: argparse.Namespace, streams: Streams) -> int:
     """Run the suite and report; return the exit code."""
     from conformance.errors import ArgumentError
-    from conformance.report import to_json, to_junit, to_text
-    from conformance.runner import DEFAULT_MAX_EXAMPLES, Settings, TokenRefused, Unreachable
-    from conformance.runner import run as run_suite
+    from conformance.fuzz.report import to_json, to_junit, to_text
+    from conformance.fuzz.runner import DEFAULT_MAX_EXAMPLES, Settings, TokenRefused, Unreachable
+    from conformance.fuzz.runner import run as run_suite
 
     if not args.token:
         streams.stderr.write(

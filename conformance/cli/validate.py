@@ -15,7 +15,7 @@ HELP = "Validate JSON or JSON Lines payload files (or - for stdin) against the c
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Declare the options of ``validate``."""
-    from conformance.reports import REPORTERS
+    from conformance.validation.reporters import REPORTERS
 
     parser.add_argument(
         "files", nargs="+", metavar="FILE", help="JSON or JSON Lines files; - reads stdin"
@@ -36,9 +36,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, streams: Streams) -> int:
     """Validate every payload of every file, reporting as it goes (constant memory)."""
-    from conformance.checking import check_sources
     from conformance.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
-    from conformance.reports import REPORTERS
+    from conformance.validation.files import check_sources
+    from conformance.validation.reporters import REPORTERS
 
     reporter = REPORTERS[args.output](streams.stdout)
     summary = check_sources(args.files, args.kind, args.role, reporter, streams.stdin)

@@ -39,12 +39,12 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from conformance.errors import PayloadError
-from conformance.payloads import loads
 from conformance.server.config import Caller, Config
 from conformance.server.rpc import RequestId, Response, RpcError, encode, error_reply
 from conformance.server.store import DuplicateSite, SiteStore
-from conformance.validation import best_match, validator_for
-from conformance.violations import MISSING, Violation
+from conformance.validation.payloads import loads
+from conformance.validation.validator import best_match, validator_for
+from conformance.validation.violations import MISSING, Violation
 
 logger = logging.getLogger("conformance.server")
 

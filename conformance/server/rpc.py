@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Final
 
-from conformance.violations import MISSING, SECRET_MEMBERS
+from conformance.validation.violations import MISSING, SECRET_MEMBERS
 
 #: code and message of each error, by its mnemonic (the vendor's list, data-api.md)
 ERRORS: Final[dict[str, tuple[int, str]]] = {

@@ -10,7 +10,7 @@ import pytest
 from example_files import Case, cases
 
 import conformance
-from conformance.violations import sorted_violations
+from conformance.validation.violations import sorted_violations
 
 VALID = cases("valid")
 INVALID = cases("invalid")

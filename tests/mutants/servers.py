@@ -2,7 +2,7 @@
 
 A mutant overrides one pipeline step of the reference app (``parse`` ... ``encode``), or
 ``handle`` for a defect of the HTTP answer itself. ``@mutant`` registers it under a name, with
-the runner's rule that must catch it (a check of ``conformance.checks``) and the case that
+the runner's rule that must catch it (a check of ``conformance.fuzz.checks``) and the case that
 shows the defect first; the class's one-line docstring says both in words.
 """
 
@@ -19,8 +19,8 @@ from conformance.errors import PayloadError
 from conformance.server import CreateSitesApp, Response, RpcError
 from conformance.server.app import params_error
 from conformance.server.rpc import RequestId
-from conformance.validation import best_match, validator_for
-from conformance.violations import Violation
+from conformance.validation.validator import best_match, validator_for
+from conformance.validation.violations import Violation
 
 
 @dataclass(frozen=True)

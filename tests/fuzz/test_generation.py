@@ -13,11 +13,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conformance import contract, schema_tree, validation
-from conformance.cases import stretched
-from conformance.runner import Settings, plan, unique_domain
-from conformance.schema_tree import node_validator, tree
-from conformance.strategies import instances, requests
+from conformance import contract
+from conformance.contract import documents
+from conformance.fuzz import schema_tree
+from conformance.fuzz.cases import stretched
+from conformance.fuzz.runner import Settings, plan, unique_domain
+from conformance.fuzz.schema_tree import node_validator, tree
+from conformance.fuzz.strategies import instances, requests
+from conformance.validation import validator as validation
 
 TOKEN = "generation-token"
 ROLE_SETTINGS = {
@@ -149,7 +152,7 @@ def narrowed_schemas(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
     document = json.loads(params_file.read_text(encoding="utf-8"))
     document["properties"]["widget_link"]["properties"]["text"]["maxLength"] = 40
     params_file.write_text(json.dumps(document), encoding="utf-8")
-    monkeypatch.setattr(contract, "schema_dir", lambda: tmp_path)
+    monkeypatch.setattr(documents, "schema_dir", lambda: tmp_path)
     _clear_caches()
     yield
     monkeypatch.undo()

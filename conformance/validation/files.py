@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from typing import IO, Protocol
 
 from conformance.errors import PayloadError
-from conformance.payloads import Document, iter_documents
-from conformance.validation import validator_for
-from conformance.violations import Violation, sorted_violations
+from conformance.validation.payloads import Document, iter_documents
+from conformance.validation.validator import validator_for
+from conformance.validation.violations import Violation, sorted_violations
 
 
 @dataclass(frozen=True)

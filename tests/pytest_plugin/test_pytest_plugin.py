@@ -10,7 +10,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from runner_helpers import CUSTOMER_TOKEN, served
+from target_helpers import CUSTOMER_TOKEN, served
 
 from conformance.server import CreateSitesApp
 

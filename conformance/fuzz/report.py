@@ -12,8 +12,8 @@ import shlex
 from typing import Any
 from xml.etree import ElementTree
 
-from conformance.runner import Failure, Report
-from conformance.transport import CONTENT_TYPE
+from conformance.fuzz.runner import Failure, Report
+from conformance.fuzz.transport import CONTENT_TYPE
 
 MASK = "***"
 

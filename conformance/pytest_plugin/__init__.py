@@ -4,7 +4,7 @@ folder (an empty one included).
 Registered under the ``pytest11`` entry point, so it loads in every pytest of an environment
 where the kit is installed: without ``--target-url`` (or ``$CONFORMANCE_TARGET_URL``) it does
 nothing at all. This module stays light: the runner is imported only inside hooks, once a
-target is given. The test items come from ``conformance.pytest_suite``, collected under the
+target is given. The test items come from ``conformance.pytest_plugin.suite``, collected under the
 node id ``create.sites`` and added to whatever else pytest collected: ids name the family and
 the rule, e.g. ``create.sites::test_invalid_rejected[widget_link.text:maxLength/ascii=101]``.
 hypothesis's own ``--hypothesis-seed`` and profiles control the valid family's budget.
@@ -12,70 +12,29 @@ hypothesis's own ``--hypothesis-seed`` and profiles control the valid family's b
 
 from __future__ import annotations
 
-import os
 import zlib
 from collections.abc import Callable
-from typing import Any, Final, TypeVar
+from typing import Any, TypeVar
 
 import pytest
 
+from conformance.pytest_plugin.options import (
+    ROLE_OPTION,
+    SCENARIO_ID_OPTION,
+    SETTINGS_KEY,
+    TIMEOUT_OPTION,
+    TOKEN_OPTION,
+    USER_ID_OPTION,
+    add_options,
+    dest,
+    target_url,
+)
+
 T = TypeVar("T")
-
-GROUP: Final = "create.sites conformance"
-URL_OPTION: Final = "--target-url"
-TOKEN_OPTION: Final = "--target-token"
-ROLE_OPTION: Final = "--target-role"
-USER_ID_OPTION: Final = "--target-user-id"
-SCENARIO_ID_OPTION: Final = "--target-scenario-id"
-TIMEOUT_OPTION: Final = "--target-timeout"
-
-#: Each option's environment variable: CONFORMANCE_TARGET_URL, CONFORMANCE_TARGET_TOKEN, ...
-ENV_BY_OPTION: Final = {
-    option: "CONFORMANCE_" + option.removeprefix("--").replace("-", "_").upper()
-    for option in (
-        URL_OPTION,
-        TOKEN_OPTION,
-        ROLE_OPTION,
-        USER_ID_OPTION,
-        SCENARIO_ID_OPTION,
-        TIMEOUT_OPTION,
-    )
-}
-
-SUITE_NODE_ID: Final = "create.sites"
-
-#: The run's ``conformance.runner.Settings``, kept on the config.
-SETTINGS_KEY: Final = pytest.StashKey[Any]()
-
-
-def _dest(option: str) -> str:
-    return option.removeprefix("--").replace("-", "_")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("conformance", GROUP)
-    helps = {
-        URL_OPTION: "run the create.sites conformance suite against this endpoint",
-        TOKEN_OPTION: "an access token the target accepts",
-        ROLE_OPTION: "the token's role: customer (default) or agent",
-        USER_ID_OPTION: "an agent's customer user id (required for agents)",
-        SCENARIO_ID_OPTION: "a scenario id that exists on the target",
-        TIMEOUT_OPTION: "seconds to wait for each reply (default 5)",
-    }
-    for option, env in ENV_BY_OPTION.items():
-        group.addoption(
-            option,
-            dest=_dest(option),
-            default=os.environ.get(env),
-            metavar="VALUE",
-            help=f"{helps[option]} (${env})",
-        )
-
-
-def target_url(config: pytest.Config) -> str | None:
-    """The target URL, or ``None``: then the plugin does nothing."""
-    value: str | None = config.getoption(_dest(URL_OPTION))
-    return value or None
+    add_options(parser)
 
 
 def _seed_number(seed: Any) -> int:
@@ -90,10 +49,10 @@ def _seed_number(seed: Any) -> int:
 def settings_from(config: pytest.Config) -> Any:
     """The runner's ``Settings`` from the options; ``pytest.UsageError`` if they do not fit."""
     from conformance.errors import ArgumentError
-    from conformance.runner import Settings
+    from conformance.fuzz.runner import Settings
 
     def number(option: str, convert: Callable[[str], T], expects: str) -> T | None:
-        value = config.getoption(_dest(option))
+        value = config.getoption(dest(option))
         if value in (None, ""):
             return None
         try:
@@ -105,8 +64,8 @@ def settings_from(config: pytest.Config) -> Any:
     timeout = number(TIMEOUT_OPTION, float, "seconds")
     try:
         return Settings(
-            token=config.getoption(_dest(TOKEN_OPTION)) or "",
-            role=config.getoption(_dest(ROLE_OPTION)) or "customer",
+            token=config.getoption(dest(TOKEN_OPTION)) or "",
+            role=config.getoption(dest(ROLE_OPTION)) or "customer",
             user_id=number(USER_ID_OPTION, int, "an integer"),
             scenario_id=number(SCENARIO_ID_OPTION, int, "an integer"),
             seed=_seed_number(seed),
@@ -136,8 +95,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if target_url(config) is None or hasattr(config, "workerinput"):
         return
     from conformance.errors import ArgumentError
-    from conformance.runner import TokenRefused, check_token
-    from conformance.transport import Target, reachable
+    from conformance.fuzz.runner import TokenRefused, check_token
+    from conformance.fuzz.transport import Target, reachable
 
     url = target_url(config)
     assert url is not None
@@ -158,6 +117,6 @@ def pytest_collection_modifyitems(
 ) -> None:
     if target_url(config) is None:
         return
-    from conformance.pytest_suite import collect_suite
+    from conformance.pytest_plugin.suite import collect_suite
 
     items.extend(collect_suite(session))

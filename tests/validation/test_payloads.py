@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conformance import PayloadError, loads
-from conformance.payloads import MAX_DEPTH, iter_documents
+from conformance.validation.payloads import MAX_DEPTH, iter_documents
 
 
 def test_reads_utf8_json() -> None:

@@ -31,9 +31,9 @@ from typing import Any, Final
 
 from conformance.contract import ROLES
 from conformance.errors import ArgumentError
-from conformance.schema_tree import Node, node_validator, schema_types, tree
-from conformance.validation import validator_for
-from conformance.violations import DEFAULT_MNEMONIC, MNEMONIC_BY_KEYWORD
+from conformance.fuzz.schema_tree import Node, node_validator, schema_types, tree
+from conformance.validation.validator import validator_for
+from conformance.validation.violations import DEFAULT_MNEMONIC, MNEMONIC_BY_KEYWORD
 
 FAMILIES: Final = ("valid", "boundary", "invalid", "protocol", "references")
 
@@ -47,7 +47,7 @@ PARAMS_MNEMONICS: Final = frozenset(
 SCRIPTS: Final = {"ascii": "a", "cyrillic": "ж", "astral": "\U0001f600"}
 
 #: The member a real server keeps unique (a second site for a domain is refused): the runner
-#: makes it unique in every request it sends, see ``conformance.runner.unique_domain``.
+#: makes it unique in every request it sends, see ``conformance.fuzz.runner.unique_domain``.
 UNIQUE_MEMBER: Final = "domain_name"
 
 #: The name an unexpected member is added under.
@@ -165,7 +165,7 @@ def _shortest_match(node: Node) -> Any:
     """The simplest value hypothesis finds for ``node``: for a pattern with no example given."""
     from hypothesis import HealthCheck, find, settings
 
-    from conformance.strategies import instances
+    from conformance.fuzz.strategies import instances
 
     return find(
         instances(node),

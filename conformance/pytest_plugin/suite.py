@@ -18,11 +18,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conformance.cases import SUCCESS, Case
-from conformance.pytest_plugin import SETTINGS_KEY, SUITE_NODE_ID, target_url
-from conformance.report import Masker, _failure_text
-from conformance.runner import Report, Session, plan, valid_requests
-from conformance.transport import Target
+from conformance.fuzz.cases import SUCCESS, Case
+from conformance.fuzz.report import Masker, _failure_text
+from conformance.fuzz.runner import Report, Session, plan, valid_requests
+from conformance.fuzz.transport import Target
+from conformance.pytest_plugin.options import SETTINGS_KEY, SUITE_NODE_ID, target_url
 
 #: The deterministic plan, made once per test process.
 PLAN_KEY = pytest.StashKey[list[Case]]()

@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable
 from typing import IO, Any
 
-from conformance.checking import Outcome, Reporter, Summary
+from conformance.validation.files import Outcome, Reporter, Summary
 
 
 def _where(outcome: Outcome) -> str:

@@ -1,8 +1,8 @@
 """Validate payloads against the contract: ``iter_errors``, ``is_valid``, ``validate``.
 
 The engine is jsonschema-rs (about 60 times faster than python-jsonschema here; see
-``make bench``). tests/test_engines_agree.py proves, on generated payloads, that it agrees with
-python-jsonschema on validity and on where each violation is.
+``make bench``). ``tests/validation/test_properties.py`` proves, on generated payloads, that it
+agrees with python-jsonschema on validity and on where each violation is.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import jsonschema_rs
 
 from conformance import contract
 from conformance.errors import ContractViolation, PayloadError
-from conformance.violations import MISSING, Violation, describe, relevance
+from conformance.validation.violations import MISSING, Violation, describe, relevance
 
 #: What the engine raises on payloads that JSON text cannot carry; see ``_unreadable``.
 ENGINE_INPUT_ERRORS = (UnicodeError, ValueError, OverflowError, RecursionError, TypeError)

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import settings as hsettings
-from runner_helpers import CUSTOMER_TOKEN, served
+from target_helpers import CUSTOMER_TOKEN, served
 
 from conformance.errors import ArgumentError
-from conformance.report import to_text
-from conformance.runner import Settings, TokenRefused, run, valid_requests
+from conformance.fuzz.report import to_text
+from conformance.fuzz.runner import Settings, TokenRefused, run, valid_requests
 from conformance.server import CreateSitesApp, Response, serve_in_thread
 
 FAST = Settings(token=CUSTOMER_TOKEN, families=("protocol", "invalid"), max_examples=0)

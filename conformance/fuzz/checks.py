@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from conformance.cases import Case
-from conformance.transport import Answer
+from conformance.fuzz.cases import Case
+from conformance.fuzz.transport import Answer
 
 #: The value of ``Exchange.reply`` when the body did not parse.
 UNPARSED: Final = type("Unparsed", (), {"__repr__": lambda self: "UNPARSED"})()
@@ -144,7 +144,7 @@ def body_parses(exchange: Exchange, state: RunState) -> None:
 @check("reply-schema")
 def reply_schema(exchange: Exchange, state: RunState) -> None:
     """Each reply matches the contract's reply schema (reply.schema.json)."""
-    from conformance.validation import best_match, validator_for
+    from conformance.validation.validator import best_match, validator_for
 
     validator = validator_for("reply")
     if exchange.reply == []:

@@ -7,9 +7,9 @@ import time
 from typing import Any
 
 import pytest
-from runner_helpers import AGENT_TOKEN, CUSTOMER_TOKEN, served
+from target_helpers import AGENT_TOKEN, CUSTOMER_TOKEN, served
 
-from conformance.runner import Report, Settings, Unreachable, run
+from conformance.fuzz.runner import Report, Settings, Unreachable, run
 from conformance.server import CreateSitesApp, RpcError
 
 CUSTOMER = Settings(token=CUSTOMER_TOKEN, max_examples=30)

@@ -2,7 +2,7 @@
 
 The API, for tools built on the runner (mutation tests, benchmarks)::
 
-    from conformance.runner import Settings, run
+    from conformance.fuzz.runner import Settings, run
 
     report = run("http://127.0.0.1:8080/", settings=Settings(token="..."))
     report.conforms            # no failure at all
@@ -34,15 +34,15 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from conformance import cases as case_module
-from conformance.cases import FAMILIES, SUCCESS, UNIQUE_MEMBER, Case
-from conformance.checks import CHECKS, UNPARSED, Exchange, RunState, Violated
 from conformance.contract import ROLES
 from conformance.errors import ArgumentError, ConformanceError, PayloadError
-from conformance.payloads import loads
-from conformance.schema_tree import node_validator, tree
-from conformance.transport import Answer, Client, Target, reachable
-from conformance.violations import SECRET_MEMBERS
+from conformance.fuzz import cases as case_module
+from conformance.fuzz.cases import FAMILIES, SUCCESS, UNIQUE_MEMBER, Case
+from conformance.fuzz.checks import CHECKS, UNPARSED, Exchange, RunState, Violated
+from conformance.fuzz.schema_tree import node_validator, tree
+from conformance.fuzz.transport import Answer, Client, Target, reachable
+from conformance.validation.payloads import loads
+from conformance.validation.violations import SECRET_MEMBERS
 
 #: Members that name entities on the target: sent in valid requests only with ids the user
 #: names (``Settings.user_id``, ``Settings.scenario_id``); random ones go to ``references``.
@@ -405,7 +405,7 @@ def valid_requests(settings: Settings) -> Any:
     """The valid family's hypothesis strategy: requests carrying ``TOKEN_PLACEHOLDER`` (put
     back by ``Session.prepare``), so that whatever hypothesis prints or attaches to an
     exception never holds the token."""
-    from conformance.strategies import requests
+    from conformance.fuzz.strategies import requests
 
     fixed = {**settings.fixed, TOKEN_MEMBER: TOKEN_PLACEHOLDER}
     return requests(settings.role, fixed=fixed, omitted=settings.omitted)

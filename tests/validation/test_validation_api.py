@@ -9,7 +9,7 @@ import pytest
 
 import conformance
 from conformance import MISSING, ArgumentError, ContractViolation, PayloadError
-from conformance.violations import sorted_violations
+from conformance.validation.violations import sorted_violations
 
 REQUEST: dict[str, Any] = {
     "jsonrpc": "2.0",

@@ -11,7 +11,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 import pytest
-from runner_helpers import CUSTOMER_TOKEN, served
+from target_helpers import CUSTOMER_TOKEN, served
 
 from conformance.cli import Streams, main
 from conformance.server import CreateSitesApp
@@ -98,7 +98,7 @@ def test_the_same_seed_sends_the_same_cases(
 ) -> None:
     """Two runs with one seed send the same requests, hypothesis's included (the run-unique
     domain tag aside); another seed draws other valid requests."""
-    from conformance.runner import Session, Settings, run
+    from conformance.fuzz.runner import Session, Settings, run
 
     drawn: list[str] = []
     exchange = Session.exchange
@@ -132,8 +132,8 @@ def test_the_demo_fuzzes_the_reference_server(capsys: pytest.CaptureFixture[str]
 def test_curl_masks_tokens_that_quoting_would_rewrite(token: str) -> None:
     """A token with a quote, non-ASCII letters or a control character is masked in the curl
     command too: masking happens before the shell quoting that would disguise it."""
-    from conformance.report import Masker, curl
-    from conformance.runner import Failure
+    from conformance.fuzz.report import Masker, curl
+    from conformance.fuzz.runner import Failure
 
     for body in (
         json.dumps({"params": {"access_token": token}}, ensure_ascii=False).encode(),
@@ -160,7 +160,7 @@ def test_an_unwritable_junit_path_exits_2(reference_url: str, tmp_path: Path) ->
 
 def test_a_refused_token_is_said_plainly_for_the_valid_family_alone(reference_url: str) -> None:
     """With only the hypothesis-driven family, a wrong token still ends the run at once."""
-    from conformance.runner import Settings, TokenRefused, run
+    from conformance.fuzz.runner import Settings, TokenRefused, run
 
     with pytest.raises(TokenRefused, match="refused the token"):
         run(reference_url, settings=Settings(token="wrong-0", families=("valid",)))

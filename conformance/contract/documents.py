@@ -1,4 +1,4 @@
-"""The contract: the JSON Schemas in ``schemas/``, loaded from files, never from the network.
+"""The schema documents of ``schemas/``, loaded from files, never from the network.
 
 Each schema is named by its ``(kind, role)``; ``schema()`` returns a copy of it, ``registry()``
 returns a ``referencing.Registry`` of all of them for use with python-jsonschema.
@@ -28,10 +28,11 @@ ROLE_KINDS = ("request", "params")
 
 def schema_dir() -> Path:
     """The folder that holds the schema files: inside the installed package, else the checkout."""
-    packaged = Path(__file__).with_name("schemas")
+    package = Path(__file__).resolve().parent.parent
+    packaged = package / "schemas"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parent.parent / "schemas"
+    return package.parent / "schemas"
 
 
 @functools.cache

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from conformance.contract import ROLES
 from conformance.errors import ArgumentError
-from conformance.schema_tree import Node, node_validator, schema_types, tree
+from conformance.fuzz.schema_tree import Node, node_validator, schema_types, tree
 
 #: JSON values for nodes that do not constrain their type.
 _JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.text()

@@ -8,10 +8,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from runner_helpers import CUSTOMER_TOKEN
+from target_helpers import CUSTOMER_TOKEN
 
-from conformance.runner import Report, Session, Settings, plan
-from conformance.transport import Client, Target
+from conformance.fuzz.runner import Report, Session, Settings, plan
+from conformance.fuzz.transport import Client, Target
 
 HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
 

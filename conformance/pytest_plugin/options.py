@@ -1,0 +1,68 @@
+"""The plugin's options and the names its parts share: kept apart from the hooks
+(``conformance.pytest_plugin``) and the suite (``conformance.pytest_plugin.suite``), which both
+import this module and not each other.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Final
+
+import pytest
+
+GROUP: Final = "create.sites conformance"
+URL_OPTION: Final = "--target-url"
+TOKEN_OPTION: Final = "--target-token"
+ROLE_OPTION: Final = "--target-role"
+USER_ID_OPTION: Final = "--target-user-id"
+SCENARIO_ID_OPTION: Final = "--target-scenario-id"
+TIMEOUT_OPTION: Final = "--target-timeout"
+
+#: Each option's environment variable: CONFORMANCE_TARGET_URL, CONFORMANCE_TARGET_TOKEN, ...
+ENV_BY_OPTION: Final = {
+    option: "CONFORMANCE_" + option.removeprefix("--").replace("-", "_").upper()
+    for option in (
+        URL_OPTION,
+        TOKEN_OPTION,
+        ROLE_OPTION,
+        USER_ID_OPTION,
+        SCENARIO_ID_OPTION,
+        TIMEOUT_OPTION,
+    )
+}
+
+SUITE_NODE_ID: Final = "create.sites"
+
+#: The run's ``conformance.fuzz.runner.Settings``, kept on the config.
+SETTINGS_KEY: Final = pytest.StashKey[Any]()
+
+
+def dest(option: str) -> str:
+    return option.removeprefix("--").replace("-", "_")
+
+
+def add_options(parser: pytest.Parser) -> None:
+    """Register the options under one group, each with its environment variable."""
+    group = parser.getgroup("conformance", GROUP)
+    helps = {
+        URL_OPTION: "run the create.sites conformance suite against this endpoint",
+        TOKEN_OPTION: "an access token the target accepts",
+        ROLE_OPTION: "the token's role: customer (default) or agent",
+        USER_ID_OPTION: "an agent's customer user id (required for agents)",
+        SCENARIO_ID_OPTION: "a scenario id that exists on the target",
+        TIMEOUT_OPTION: "seconds to wait for each reply (default 5)",
+    }
+    for option, env in ENV_BY_OPTION.items():
+        group.addoption(
+            option,
+            dest=dest(option),
+            default=os.environ.get(env),
+            metavar="VALUE",
+            help=f"{helps[option]} (${env})",
+        )
+
+
+def target_url(config: pytest.Config) -> str | None:
+    """The target URL, or ``None``: then the plugin does nothing."""
+    value: str | None = config.getoption(dest(URL_OPTION))
+    return value or None
