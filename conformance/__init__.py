@@ -8,6 +8,7 @@ and a conformance runner.
 
 from conformance.contract import KINDS, ROLES, registry, schema
 from conformance.errors import ArgumentError, ConformanceError, ContractViolation, PayloadError
+from conformance.validation.formats import format_checker
 from conformance.validation.payloads import loads
 from conformance.validation.validator import (
     Validator,
@@ -30,6 +31,7 @@ __all__ = [
     "Validator",
     "Violation",
     "best_match",
+    "format_checker",
     "is_valid",
     "iter_errors",
     "loads",

@@ -18,6 +18,7 @@ from typing import Any
 import jsonschema_rs
 
 from conformance import contract
+from conformance.validation.formats import FORMATS
 from conformance.validation.validator import ENGINE_INPUT_ERRORS
 
 Node = Mapping[str, Any]
@@ -84,7 +85,7 @@ def tree(kind: str = "request", role: str = "customer") -> dict[str, Any]:
 
 @functools.cache
 def _compiled(text: str) -> Callable[[Any], bool]:
-    engine = jsonschema_rs.validator_for(json.loads(text))
+    engine = jsonschema_rs.validator_for(json.loads(text), formats=FORMATS, validate_formats=True)
 
     def is_valid(instance: Any) -> bool:
         try:

@@ -15,6 +15,7 @@ import jsonschema_rs
 
 from conformance import contract
 from conformance.errors import ContractViolation, PayloadError
+from conformance.validation.formats import FORMATS
 from conformance.validation.violations import MISSING, Violation, describe, relevance
 
 #: What the engine raises on payloads that JSON text cannot carry; see ``_unreadable``.
@@ -35,7 +36,11 @@ def _engine_registry() -> Any:
 @functools.cache
 def _engine(uri: str) -> Any:
     return jsonschema_rs.validator_for(
-        contract.load_schemas()[uri], registry=_engine_registry(), retriever=_refuse_retrieval
+        contract.load_schemas()[uri],
+        registry=_engine_registry(),
+        retriever=_refuse_retrieval,
+        formats=FORMATS,
+        validate_formats=True,
     )
 
 

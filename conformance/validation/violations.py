@@ -231,6 +231,13 @@ def describe(
         rule = schema.get("description", f"it must match {pattern}")
         hints = _pattern_hints(instance, pattern)
         return f"{name} is malformed{hints}: {rule} Got {show(instance, path)}"
+    if keyword == "format" and isinstance(instance, str):
+        from conformance.validation.formats import PROBLEMS
+
+        check = PROBLEMS.get(str(schema.get("format")))
+        problem = check(instance) if check is not None else None
+        why = problem or f"it is not a valid {schema.get('format')}"
+        return f"{name} is malformed: {why}. Got {show(instance, path)}"
     if keyword == "const":
         return f"{name} must be {show(schema.get('const'))}; got {show(instance, path)}"
     if keyword == "enum":
@@ -253,8 +260,17 @@ def sorted_violations(violations: Iterable[Violation]) -> list[Violation]:
 
     A combinator (``oneOf`` ...) failing at a member that also breaks a specific keyword only
     restates it (``industry_id`` 22 breaks ``maximum``, and so no ``oneOf`` branch matches):
-    it is left out, so a person reads each problem once.
+    it is left out, so a person reads each problem once; so is a ``pattern`` beside a failed
+    ``format`` at the same member.
     """
     ranked = sorted(violations, key=relevance)
     specific = {v.path for v in ranked if v.keyword not in WEAK_KEYWORDS}
-    return [v for v in ranked if v.keyword not in WEAK_KEYWORDS or v.path not in specific]
+    # a failed format names the exact fault ("it includes a port"); the pattern beside it only
+    # restates the shape, so it is left out too
+    formatted = {v.path for v in ranked if v.keyword == "format"}
+    return [
+        v
+        for v in ranked
+        if (v.keyword not in WEAK_KEYWORDS or v.path not in specific)
+        and (v.keyword != "pattern" or v.path not in formatted)
+    ]

@@ -118,12 +118,38 @@ def test_access_token_is_masked_in_messages_and_dicts() -> None:
     assert violation.as_dict()["value"] == "***"
 
 
-def test_pattern_message_teaches_the_rule_and_the_likely_mistake() -> None:
-    """A domain with a scheme is told what a domain is, and that it has a scheme."""
+def test_format_message_names_the_fault() -> None:
+    """A domain with a scheme is told that it has one, and what to give instead."""
     violation = only(with_params(domain_name="https://example.com"))
-    assert "includes a scheme" in violation.message
-    assert "host name only" in violation.message
-    assert violation.message.endswith('Got "https://example.com"')
+    assert violation.keyword == "format"
+    assert violation.message == (
+        "`params.domain_name` is malformed: it includes a scheme such as https://: give the "
+        'host name alone (example.com). Got "https://example.com"'
+    )
+
+
+@pytest.mark.parametrize(
+    ("domain_name", "fault"),
+    [
+        ("localhost", "it is a single label: a top-level domain is missing"),
+        ("example.com:8080", "it includes a port"),
+        ("example.com/contact", "it includes a path"),
+        ("a.123", "its last label is all digits"),
+        ("ж" * 58 + ".рф", "is 64 octets as DNS counts it (its A-label form)"),
+        ("ab--cd.com", "Label has disallowed hyphens in 3rd and 4th position"),
+    ],
+)
+def test_format_messages_teach_each_fault(domain_name: str, fault: str) -> None:
+    """Each common fault of a name gets its own sentence."""
+    assert fault in only(with_params(domain_name=domain_name)).message
+
+
+def test_pattern_message_teaches_the_rule_and_the_likely_mistake() -> None:
+    """A phone number with a plus sign is told the rule, read from the schema's description."""
+    violation = only(with_params(default_phone_number="+74951819160"))
+    assert violation.keyword == "pattern"
+    assert "E.164 digits without a plus sign" in violation.message
+    assert violation.message.endswith('Got "+74951819160"')
 
 
 def test_trailing_newline_is_pointed_out() -> None:
@@ -135,7 +161,7 @@ def test_trailing_newline_is_pointed_out() -> None:
 def test_huge_values_are_shortened_in_messages() -> None:
     """A 10 MB string is not copied into the message."""
     found = list(conformance.iter_errors(with_params(domain_name="a" * 10_000_000)))
-    assert {v.keyword for v in found} == {"maxLength", "pattern"}
+    assert {v.keyword for v in found} == {"maxLength", "pattern", "format"}
     for violation in found:
         assert len(violation.message) < 1_000
         assert "10000000 characters" in violation.message
