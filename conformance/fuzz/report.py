@@ -14,6 +14,7 @@ from xml.etree import ElementTree
 
 from conformance.fuzz.runner import Failure, Report
 from conformance.fuzz.transport import CONTENT_TYPE
+from conformance.fuzz.zones import CONTESTED
 
 MASK = "***"
 
@@ -113,7 +114,9 @@ def to_json(report: Report, *, show_secrets: bool = False) -> str:
             for name, count in report.rules.items()
         ],
         "failures": [failure_dict(failure, mask) for failure in report.failures],
+        "valid_failures": report.valid_failures,
         "notes": report.notes,
+        "not_judged": [{"input": what, "why": why} for what, why in CONTESTED],
     }
     return json.dumps(document, ensure_ascii=False, indent=2)
 
@@ -166,7 +169,11 @@ def to_text(report: Report, *, show_secrets: bool = False) -> str:
         f"({rate:.0f} cases/s; {families}); "
         f"role {report.settings.role}, seed {report.settings.seed}"
     )
+    if report.valid_failures:
+        counted = ", ".join(f"{key} {n}" for key, n in report.valid_failures.items())
+        out.append(f"valid requests that failed: {counted}")
     out.extend(f"note: {note}" for note in report.notes)
+    out.append(not_judged_text())
     verdict = (
         "conforms"
         if report.conforms
@@ -175,6 +182,13 @@ def to_text(report: Report, *, show_secrets: bool = False) -> str:
     )
     out.append(verdict)
     return mask("\n".join(out)) + "\n"
+
+
+def not_judged_text() -> str:
+    """The contested inputs, said once: what the run never judged either way."""
+    return "never judged (contested; a conforming server may go either way): " + "; ".join(
+        what for what, _ in CONTESTED
+    )
 
 
 def _count(number: int, noun: str) -> str:

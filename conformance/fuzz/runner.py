@@ -30,14 +30,14 @@ import itertools
 import json
 import secrets
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from conformance.contract import ROLES
 from conformance.errors import ArgumentError, ConformanceError, PayloadError
 from conformance.fuzz import cases as case_module
-from conformance.fuzz.cases import FAMILIES, SUCCESS, UNIQUE_MEMBER, Case
+from conformance.fuzz.cases import ABSENT, FAMILIES, SUCCESS, UNIQUE_MEMBER, Case
 from conformance.fuzz.checks import CHECKS, UNPARSED, Exchange, RunState, Violated
 from conformance.fuzz.schema_tree import node_validator, tree
 from conformance.fuzz.transport import Answer, Client, Target, reachable
@@ -217,6 +217,9 @@ class Report:
     elapsed: float = 0.0
     first_failure_at: int | None = None
     notes: list[str] = field(default_factory=list)
+    #: valid requests that failed, by rule and the member the reply named ("expected-outcome
+    #: at domain_name"), shrinking included
+    valid_failures: dict[str, int] = field(default_factory=dict)
     #: the test id of every rule sent, in order, once each (the valid family is one)
     test_ids: list[str] = field(default_factory=list)
 
@@ -364,8 +367,12 @@ def _dumps(payload: Any) -> bytes:
 
 def unique_domain(value: str, tag: str, is_valid: Callable[[Any], bool]) -> str:
     """``value`` with ``tag`` written over its first letters and digits (same length), else with
-    ``tag`` as a label in front; ``value`` itself where neither keeps it valid."""
-    positions = [index for index, char in enumerate(value) if char.isalnum()]
+    ``tag`` as a label in front; ``value`` itself where neither keeps it valid.
+
+    The last label is never written over: a top-level domain with digits in it can be no real
+    one, and libraries refuse it."""
+    before_last_label = value[: max(value.rfind("."), 0)]
+    positions = [index for index, char in enumerate(before_last_label) if char.isalnum()]
     if len(positions) >= len(tag):
         chars = list(value)
         for index, char in zip(positions, tag, strict=False):
@@ -377,50 +384,102 @@ def unique_domain(value: str, tag: str, is_valid: Callable[[Any], bool]) -> str:
     return prefixed if is_valid(prefixed) else value
 
 
-def _failure_type(rule: str) -> type[_CheckFailed]:
-    """One exception class per rule: hypothesis shrinks each distinct failure on its own."""
-    if rule not in _FAILURE_TYPES:
-        _FAILURE_TYPES[rule] = type(f"Failed_{rule.replace('-', '_')}", (_CheckFailed,), {})
-    return _FAILURE_TYPES[rule]
+def failure_key(failures: Sequence[Failure]) -> tuple[str, str | None]:
+    """What a failing valid request is counted and shrunk under: the first broken rule, and the
+    member the reply's ``error.data.field`` names (``None`` where it names none).
+
+    A server that refuses many drawn values of one member (a false alarm, or a real defect)
+    must not hide a defect of another member: each key is its own failure to hypothesis.
+    """
+    first = failures[0]
+    return first.rule, _field_named(first.reply_body)
 
 
-class _CheckFailed(Exception):
-    def __init__(self, failures: list[Failure]) -> None:
-        super().__init__(f"{failures[0].rule}: {failures[0].message}")
+def _field_named(reply_body: bytes) -> str | None:
+    try:
+        reply = json.loads(reply_body)
+    except ValueError:
+        return None
+    error = reply.get("error") if isinstance(reply, dict) else None
+    data = error.get("data") if isinstance(error, dict) else None
+    field = data.get("field") if isinstance(data, dict) else None
+    return field if isinstance(field, str) and field else None
+
+
+def failure_type(key: tuple[str, str | None]) -> type[CheckFailed]:
+    """One exception class per failure key: hypothesis shrinks each distinct failure on its own."""
+    if key not in _FAILURE_TYPES:
+        rule, member = key
+        name = f"Failed_{rule}" + (f"_at_{member}" if member else "")
+        _FAILURE_TYPES[key] = type(name.replace("-", "_").replace(".", "_"), (CheckFailed,), {})
+    return _FAILURE_TYPES[key]
+
+
+class CheckFailed(Exception):
+    """A valid request broke a rule; raised inside hypothesis tests, one subclass per key."""
+
+    def __init__(self, failures: list[Failure], text: str | None = None) -> None:
+        super().__init__(text or f"{failures[0].rule}: {failures[0].message}")
         self.failures = failures
 
 
-_FAILURE_TYPES: dict[str, type[_CheckFailed]] = {}
+_FAILURE_TYPES: dict[tuple[str, str | None], type[CheckFailed]] = {}
+
+#: Rounds of the valid family at most: each pins the members that failed in the rounds before.
+MAX_VALID_ROUNDS: Final = 5
 
 
-def _found(error: BaseException) -> list[_CheckFailed]:
-    if isinstance(error, _CheckFailed):
+def _found(error: BaseException) -> list[CheckFailed]:
+    if isinstance(error, CheckFailed):
         return [error]
     if isinstance(error, BaseExceptionGroup):
         return [found for inner in error.exceptions for found in _found(inner)]
     return []
 
 
-def valid_requests(settings: Settings) -> Any:
+def valid_requests(settings: Settings, pinned: Mapping[str, Any] | None = None) -> Any:
     """The valid family's hypothesis strategy: requests carrying ``TOKEN_PLACEHOLDER`` (put
     back by ``Session.prepare``), so that whatever hypothesis prints or attaches to an
-    exception never holds the token."""
+    exception never holds the token. ``pinned`` members (dotted) take one value."""
     from conformance.fuzz.strategies import requests
 
-    fixed = {**settings.fixed, TOKEN_MEMBER: TOKEN_PLACEHOLDER}
+    fixed = {**(pinned or {}), **settings.fixed, TOKEN_MEMBER: TOKEN_PLACEHOLDER}
     return requests(settings.role, fixed=fixed, omitted=settings.omitted)
 
 
 def _run_valid(session: Session) -> None:
-    """The valid family: hypothesis draws requests; each failing rule is shrunk to a minimum."""
+    """The valid family: hypothesis draws requests; each failing key is shrunk to a minimum.
+
+    hypothesis stops drawing soon after its first failures, so a member that fails on most
+    draws would hide the others. A round that finds failures at members is followed by one
+    where those members take the base request's value, up to ``MAX_VALID_ROUNDS``: a defect
+    of another member still gets the whole budget.
+    """
+    settings = session.settings
+    if settings.max_examples == 0:
+        return
+    base = case_module.base(settings.role, fixed=settings.fixed, omitted=settings.omitted)
+    pinned: dict[str, Any] = {}
+    seen: set[tuple[str, str | None]] = set()
+    for _ in range(MAX_VALID_ROUNDS):
+        found = _valid_round(session, valid_requests(settings, pinned))
+        new = [failed for failed in found if failure_key(failed.failures) not in seen]
+        for failed in new:
+            seen.add(failure_key(failed.failures))
+            session.record(failed.failures)
+        members = {member for _, member in seen if member is not None} - set(pinned)
+        members = {m for m in members if case_module.member_value(base, m) is not ABSENT}
+        if not new or not members:
+            return
+        pinned.update({m: case_module.member_value(base, m) for m in members})
+
+
+def _valid_round(session: Session, strategy: Any) -> list[CheckFailed]:
     from hypothesis import HealthCheck, Phase, Verbosity, given, reporting
     from hypothesis import seed as seed_of
     from hypothesis import settings as hypothesis_settings
 
     settings = session.settings
-    if settings.max_examples == 0:
-        return
-    strategy = valid_requests(settings)
 
     @hypothesis_settings(
         max_examples=settings.max_examples,
@@ -442,7 +501,10 @@ def _run_valid(session: Session) -> None:
             if session.report.first_failure_at is None:
                 # counted now, not once shrinking ends: the cases it took to find the defect
                 session.report.first_failure_at = session.report.cases_sent
-            raise _failure_type(failures[0].rule)(failures)
+            key = failure_key(failures)
+            counts = session.report.valid_failures
+            counts[_key_text(key)] = counts.get(_key_text(key), 0) + 1
+            raise failure_type(key)(failures)
 
     with reporting.with_reporter(lambda _: None):
         try:
@@ -453,8 +515,13 @@ def _run_valid(session: Session) -> None:
                 raise
             if type(error).__name__.startswith("Flaky"):
                 session.report.notes.append("the valid family's failures did not always repeat")
-            for failed in found:
-                session.record(failed.failures)
+            return found
+    return []
+
+
+def _key_text(key: tuple[str, str | None]) -> str:
+    rule, member = key
+    return f"{rule} at {member}" if member else rule
 
 
 def check_token(target_url: str, settings: Settings) -> None:
@@ -503,6 +570,7 @@ __all__ = [
     "TOKEN_MEMBER",
     "TOKEN_PLACEHOLDER",
     "UNPARSED",
+    "CheckFailed",
     "Failure",
     "Report",
     "RuleCount",
@@ -511,6 +579,8 @@ __all__ = [
     "TokenRefused",
     "Unreachable",
     "check_token",
+    "failure_key",
+    "failure_type",
     "iter_plan",
     "plan",
     "run",

@@ -12,14 +12,24 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Collection, Mapping
-from typing import Any
+from collections.abc import Callable, Collection, Mapping
+from typing import Any, Final
 
 from hypothesis import strategies as st
 
 from conformance.contract import ROLES
 from conformance.errors import ArgumentError
 from conformance.fuzz.schema_tree import Node, node_validator, schema_types, tree
+from conformance.fuzz.zones import (
+    ASCII_LETTERS,
+    DIGITS,
+    SCRIPTS,
+    UNJUDGED_CATEGORIES,
+    URL_CHARACTERS,
+)
+
+#: Text every reasonable server stores (see ``conformance.fuzz.zones``).
+TEXT_CHARACTERS = st.characters(exclude_categories=UNJUDGED_CATEGORIES)
 
 #: JSON values for nodes that do not constrain their type.
 _JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.text()
@@ -33,12 +43,91 @@ def _any_json() -> st.SearchStrategy[Any]:
     )
 
 
+# --- the formats' must-accept values -----------------------------------------------------------
+
+
+@st.composite
+def _ascii_labels(draw: Any, max_size: int = 20) -> str:
+    # pieces joined by single hyphens: never a hyphen first, last or at positions 3-4 ("--")
+    pieces = draw(
+        st.lists(st.text(ASCII_LETTERS + DIGITS, min_size=1, max_size=8), min_size=1, max_size=3)
+    )
+    return "-".join(pieces)[:max_size].strip("-") or "a"
+
+
+def _script_labels(script: str, max_size: int = 10) -> st.SearchStrategy[str]:
+    return st.text(SCRIPTS[script], min_size=1, max_size=max_size)
+
+
+def _top_level_domains() -> st.SearchStrategy[str]:
+    # two or more letters: a one-letter or digit-ending last label can be no real TLD, and
+    # libraries refuse it (contested)
+    ascii_tld = st.text(ASCII_LETTERS, min_size=2, max_size=6)
+    idn_tld = st.sampled_from(sorted(SCRIPTS)).flatmap(
+        lambda script: st.text(SCRIPTS[script], min_size=2, max_size=4)
+    )
+    return st.one_of(ascii_tld, idn_tld)
+
+
+@st.composite
+def domain_names(draw: Any) -> str:
+    """Must-accept domain names: 1-3 labels and a top-level domain, each label ASCII letters
+    and digits with inner hyphens or the letters of one script in ``SCRIPTS``."""
+    labels = draw(
+        st.lists(
+            st.one_of(
+                _ascii_labels(),
+                st.sampled_from(sorted(SCRIPTS)).flatmap(_script_labels),
+            ),
+            min_size=1,
+            max_size=3,
+        )
+    )
+    return ".".join([*labels, draw(_top_level_domains())])
+
+
+@st.composite
+def http_urls(draw: Any) -> str:
+    """Must-accept URLs: http or https in any letter case, a must-accept domain name, maybe a
+    port, a path, a query and a fragment of unreserved characters or letters of a script."""
+    scheme = draw(st.sampled_from(["http", "https"]))
+    scheme = "".join(c.upper() if draw(st.booleans()) else c for c in scheme)
+    url = f"{scheme}://{draw(domain_names())}"
+    port = draw(st.none() | st.integers(min_value=1, max_value=2**16 - 1))
+    if port is not None:
+        url += f":{port}"
+    segment = st.one_of(
+        st.text(URL_CHARACTERS, min_size=1, max_size=8),
+        st.sampled_from(["cyrillic", "greek", "latin"]).flatmap(
+            lambda script: _script_labels(script, 6)
+        ),
+    )
+    url += "/" + "/".join(draw(st.lists(segment, max_size=3)))
+    if draw(st.booleans()):
+        url += f"?{draw(segment)}={draw(segment)}"
+    if draw(st.booleans()):
+        url += f"#{draw(segment)}"
+    return url
+
+
+#: Each format's must-accept strategy, by the name the schemas use.
+FORMAT_STRATEGIES: Final[dict[str, Callable[[], st.SearchStrategy[str]]]] = {
+    "idn-hostname": domain_names,
+    "iri": http_urls,
+}
+
+
 def _strings(node: Node) -> st.SearchStrategy[str]:
     low, high = node.get("minLength", 0), node.get("maxLength")
+    if node.get("format") in FORMAT_STRATEGIES:
+        # the format's own alphabets; the node's validator (below) keeps its pattern and lengths
+        return FORMAT_STRATEGIES[node["format"]]()
     if "pattern" not in node:
         # hypothesis counts text size in code points, as JSON Schema does
-        return st.text(min_size=low, max_size=high)
-    drawn: st.SearchStrategy[str] = st.from_regex(str(node["pattern"]), fullmatch=True)
+        return st.text(TEXT_CHARACTERS, min_size=low, max_size=high)
+    drawn: st.SearchStrategy[str] = st.from_regex(
+        str(node["pattern"]), fullmatch=True, alphabet=TEXT_CHARACTERS
+    )
     if low or high is not None:
         drawn = drawn.filter(lambda text: low <= len(text) <= (len(text) if high is None else high))
     return drawn
@@ -121,8 +210,9 @@ def instances(
     if not types:
         return _any_json().filter(node_validator(node))
     drawn = st.one_of([_typed(node, name, fixed, omitted) for name in types])
-    if "pattern" in node:
-        # from_regex follows the pattern; the validator settles what it may not (lookaheads)
+    if "pattern" in node or "format" in node:
+        # from_regex follows the pattern and a format strategy its alphabets; the validator
+        # settles what they may not (lookaheads, lengths as DNS counts them)
         drawn = drawn.filter(node_validator(node))
     return drawn
 

@@ -120,3 +120,11 @@ def pytest_collection_modifyitems(
     from conformance.pytest_plugin.suite import collect_suite
 
     items.extend(collect_suite(session))
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    if target_url(config) is None:
+        return
+    from conformance.fuzz.report import not_judged_text
+
+    terminalreporter.write_line(not_judged_text())

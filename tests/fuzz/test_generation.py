@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import idna
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -79,7 +80,8 @@ def test_every_bound_and_member_is_covered() -> None:
             if keyword in node and name not in ("user_id", "default_scenario_id"):
                 assert f"{name}:{keyword}" in boundary
             if keyword in node:
-                assert f"{name}:{keyword}" in invalid
+                # a name one past its length is one past DNS's bound too: the format says so
+                assert f"{name}:{keyword}" in invalid or f"{name}:format" in invalid
         assert f"{name}:type" in invalid
     for name in params["required"]:
         assert f"{name}:required" in invalid
@@ -103,8 +105,27 @@ def test_length_boundaries_are_counted_in_code_points() -> None:
             "text"
         ]
         assert text == char * 100
-    domain = cases["domain_name:maxLength/cyrillic=253"].payload["params"]["domain_name"]
-    assert len(domain) == 253 and "ж" in domain
+
+
+def test_domain_bounds_are_counted_in_a_label_octets() -> None:
+    """DNS's bounds hold on the A-label form: a Cyrillic label of exactly 63 octets and a name
+    of exactly 253 are sent as valid, one octet more as invalid; 253 Cyrillic letters are not
+    sent as valid at all (1,500 octets as DNS counts them)."""
+    boundary = {case.name: case for case in _family("customer", "boundary")}
+    invalid = {case.name: case for case in _family("customer", "invalid")}
+
+    def octets(case: Any) -> list[int]:
+        name = case.payload["params"]["domain_name"]
+        return [
+            len(label) if label.isascii() else len(b"xn--" + label.encode("punycode"))
+            for label in name.split(".")
+        ]
+
+    assert 63 in octets(boundary["domain_name:format/label-63-octets-cyrillic"])
+    assert max(octets(invalid["domain_name:format/label-64-octets-cyrillic"])) == 64
+    whole = boundary["domain_name:format/name-253-octets"].payload["params"]["domain_name"]
+    assert len(idna.encode(whole, uts46=True)) == 253
+    assert "domain_name:maxLength/cyrillic=253" not in boundary
 
 
 def test_plan_is_deterministic() -> None:

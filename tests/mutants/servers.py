@@ -19,6 +19,7 @@ from conformance.errors import PayloadError
 from conformance.server import CreateSitesApp, Response, RpcError
 from conformance.server.app import params_error
 from conformance.server.rpc import RequestId
+from conformance.validation.formats import domain_name_problem
 from conformance.validation.validator import best_match, validator_for
 from conformance.validation.violations import Violation
 
@@ -231,6 +232,44 @@ class AsciiOnlyDomain(CreateSitesApp):
         return params
 
 
+@mutant(
+    "label-length-in-characters",
+    rule="expected-outcome",
+    shows="invalid domain_name:format label-64-octets-cyrillic",
+)
+class LabelLengthInCharacters(CreateSitesApp):
+    """A Cyrillic label of 64 A-label octets accepted: counted in characters (expected-outcome)."""
+
+    def validate_params(self, params: dict[str, Any], role: str) -> dict[str, Any]:
+        domain = params.get("domain_name")
+        problem = domain_name_problem(domain) if isinstance(domain, str) else None
+        if (
+            problem
+            and "as DNS counts it" in problem
+            and all(len(label) <= 63 for label in domain.split("."))
+        ):
+            return {**super().validate_params({**params, "domain_name": "example.com"}, role),
+                    "domain_name": domain}  # fmt: skip
+        return super().validate_params(params, role)
+
+
+@mutant(
+    "upper-case-scheme-refused",
+    rule="expected-outcome",
+    shows="boundary widget_link.url:format upper-case-scheme",
+)
+class UpperCaseSchemeRefused(CreateSitesApp):
+    """widget_link.url with an upper-case scheme (HTTPS://) refused (expected-outcome)."""
+
+    def validate_params(self, params: dict[str, Any], role: str) -> dict[str, Any]:
+        params = super().validate_params(params, role)
+        link = params.get("widget_link")
+        url = link.get("url") if isinstance(link, dict) else None
+        if isinstance(url, str) and not url.startswith(("http://", "https://")):
+            raise _params_error("widget_link.url", url)
+        return params
+
+
 # --- params: required and unexpected members ----------------------------------------------------
 
 
@@ -336,15 +375,6 @@ class IntegersAsBooleans(_Coerces):
         if path and path[-1] in _BOOLEAN_MEMBERS and type(value) is int and value in (0, 1):
             return bool(value)
         return value
-
-
-@mutant("null-as-absent", rule="expected-outcome", shows="invalid <optional member>:type null")
-class NullAsAbsent(CreateSitesApp):
-    """null for an optional member taken as not given, not a type error (expected-outcome)."""
-
-    def validate_params(self, params: dict[str, Any], role: str) -> dict[str, Any]:
-        kept = {name: value for name, value in params.items() if value is not None}
-        return super().validate_params(kept, role)
 
 
 # --- params: patterns ---------------------------------------------------------------------------

@@ -65,7 +65,9 @@ def near_valid_requests(draw: st.DrawFn) -> Any:
 def _oracle_places(payload: Any, kind: str, role: str) -> set[tuple[tuple[Any, ...], str]]:
     """python-jsonschema's violations, located the way this kit locates them."""
     validator = jsonschema.Draft202012Validator(
-        conformance.schema(kind, role), registry=conformance.registry()
+        conformance.schema(kind, role),
+        registry=conformance.registry(),
+        format_checker=conformance.format_checker(),
     )
     places = set()
     for error in validator.iter_errors(payload):

@@ -1,0 +1,165 @@
+"""What the runner sends as must-accept, what as must-reject, and what it never judges.
+
+The contract's verdict on a value is the validator's. The runner is narrower: it judges a
+server only on values where every mainstream parser and every reasonable server agree.
+
+- **Must accept**: what the valid and boundary families draw. Strings are drawn from text
+  without controls, surrogates, unassigned code points and noncharacters; a string with a
+  ``format`` is drawn by that format's own strategy here, from alphabets every listed parser
+  accepts (drawn in ``conformance.fuzz.strategies``; for names: the ``idna`` package with
+  UTS #46, Python's ``idna`` codec, a WHATWG host parser; for URLs: ``urllib.parse.urlsplit``,
+  a WHATWG URL parser, pydantic's ``HttpUrl``).
+- **Must reject**: what the invalid family sends. For a string with a ``format``, only the
+  format's own list below, each value refused by the strict parsers (UTS #46 for names; WHATWG
+  and ``HttpUrl`` for URLs), and never the generic string mutations, which real parsers may
+  repair (a WHATWG parser strips the spaces around a URL).
+- **Contested**: ``CONTESTED``, said once in every report. Where a rule is generic (``null`` for
+  an optional member, a required member that has a default), ``conformance.fuzz.cases`` reads
+  it off the schemas; the rest is never drawn because nothing here draws it.
+
+Formats are keyed by the name the schemas use, never by a field: a field gets these values
+because its schema names the format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from conformance.validation.formats import MAX_LABEL_OCTETS, MAX_NAME_OCTETS
+
+#: Unicode categories text drawn as must-accept leaves out: C0/C1 controls (a PostgreSQL text
+#: column refuses NUL), surrogates, and unassigned code points and noncharacters (both Cn).
+UNJUDGED_CATEGORIES: Final = ("Cc", "Cs", "Cn")
+
+ASCII_LETTERS: Final = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+DIGITS: Final = "0123456789"
+
+#: Path, query and fragment characters every listed URL parser keeps as they are.
+URL_CHARACTERS: Final = ASCII_LETTERS + DIGITS + "-._~"
+
+
+def _span(first: str, last: str, *, without: str = "") -> str:
+    return "".join(chr(c) for c in range(ord(first), ord(last) + 1) if chr(c) not in without)
+
+
+#: Lower-case letters of major scripts that IDNA 2003 (Unicode 3.2) and IDNA 2008 both allow,
+#: with no joiner, bidi or context rule: a label of them passes every listed parser. Left out
+#: on purpose: sharp s and final sigma (IDNA 2003 maps them to ss and sigma), upper case (IDNA
+#: 2008 refuses it, UTS #46 maps it), right-to-left scripts (bidi rules), letters newer than
+#: Unicode 3.2.
+SCRIPTS: Final = {
+    "latin": _span("\u00e0", "\u00ff", without="\u00f7"),  # à-ÿ without ÷
+    "cyrillic": _span("\u0430", "\u044f") + "\u0451",  # small a to ya, and yo
+    "greek": _span("\u03b1", "\u03c9", without="\u03c2"),  # alpha to omega without final sigma
+    "han": _span("\u4e00", "\u9fa5"),
+    "hiragana": _span("\u3041", "\u3093"),
+    "hangul": _span("\uac00", "\ud7a3"),
+}
+
+
+@dataclass(frozen=True)
+class FormatZone:
+    """A format's boundary values (must accept) and must-reject values, each
+    ``(variant, value)``; its must-accept strategy is ``conformance.fuzz.strategies``'s."""
+
+    boundary: tuple[tuple[str, str], ...]
+    invalid: tuple[tuple[str, str], ...]
+
+
+def _name_of_octets(octets: int) -> str:
+    """An ASCII name of exactly ``octets`` octets, in labels of 63 and a last label of letters."""
+    labels: list[str] = []
+    left = octets
+    while left > MAX_LABEL_OCTETS + 1 + 2:
+        labels.append("a" * MAX_LABEL_OCTETS)
+        left -= MAX_LABEL_OCTETS + 1
+    return ".".join([*labels, "b" * left])
+
+
+#: A Cyrillic label of ``n`` letters is 6 + n octets as an A-label: 57 is the most that fits.
+_CYRILLIC_63_OCTETS: Final = "ж" * 57
+
+FORMAT_ZONES: Final = {
+    "idn-hostname": FormatZone(
+        boundary=(
+            (f"name-{MAX_NAME_OCTETS}-octets", _name_of_octets(MAX_NAME_OCTETS)),
+            (f"label-{MAX_LABEL_OCTETS}-ascii", "a" * MAX_LABEL_OCTETS + ".com"),
+            # an ASCII label first, which the runner's unique tag is written over
+            (f"label-{MAX_LABEL_OCTETS}-octets-cyrillic", f"shop.{_CYRILLIC_63_OCTETS}.рф"),
+            ("idn", "пример.рф"),
+            ("idn-han", "例子.中国"),
+            ("upper-case-ascii", "Shop.Example.COM"),
+            ("hyphens-inside", "my-shop-1.example.com"),
+            ("digits-label", "shop.123.example.com"),
+        ),
+        invalid=(
+            (f"name-{MAX_NAME_OCTETS + 1}-octets", _name_of_octets(MAX_NAME_OCTETS + 1)),
+            (f"label-{MAX_LABEL_OCTETS + 1}-ascii", "a" * (MAX_LABEL_OCTETS + 1) + ".com"),
+            (f"label-{MAX_LABEL_OCTETS + 1}-octets-cyrillic", f"shop.{_CYRILLIC_63_OCTETS}ж.рф"),
+            ("scheme", "https://example.com"),
+            ("port", "example.com:8080"),
+            ("path", "example.com/contact"),
+            ("space-inside", "exam ple.com"),
+            ("space-around", " example.com "),
+            ("newline", "example.com\n"),
+            ("underscore", "my_shop.example.com"),
+            ("plus", "+example.com"),
+            ("leading-hyphen", "-shop.example.com"),
+            ("trailing-hyphen", "shop-.example.com"),
+            ("hyphens-3-4", "ab--cd.example.com"),
+            ("empty-label", "shop..example.com"),
+            ("emoji", "shop\U0001f600.com"),
+            ("empty", ""),
+        ),
+    ),
+    "iri": FormatZone(
+        boundary=(
+            ("upper-case-scheme", "HTTPS://example.com/contact"),
+            ("http", "http://example.com/"),
+            ("idn-host", "https://пример.рф/контакты"),
+            ("port-65535", "https://example.com:65535/"),
+            ("query-fragment", "https://example.com/a/b?c=d#e"),
+        ),
+        invalid=(
+            ("no-scheme", "example.com/contact"),
+            ("relative", "/contact"),
+            ("ftp", "ftp://example.com/"),
+            ("mailto", "mailto:info@example.com"),
+            ("empty-host", "https:///contact"),
+            ("space-in-host", "https://exam ple.com/"),
+            ("port-65536", "https://example.com:65536/"),
+            ("ipv6-not-an-address", "https://[0]/"),
+            ("host-underscore", "https://my_shop.example.com/"),
+            ("empty", ""),
+        ),
+    ),
+}
+
+#: What the runner never sends as must-accept nor as must-reject, and why: a conforming server
+#: may go either way. Every report says it once.
+CONTESTED: Final = (
+    ("null for an optional member", "pydantic's `X | None = None` takes it as absent"),
+    (
+        "omitting a required member that has a default (show_visitor_id.enabled)",
+        "the page says both required and a default",
+    ),
+    ("params missing", "-32600 and -32602 required_parameter_missed both conform"),
+    ('"id": null', "JSON-RPC 2.0 allows it; the vendor says string or number"),
+    (
+        "domain names: one label, an all-digit or one-letter last label, an IP address, "
+        "a trailing dot, upper-case non-ASCII, ß/ς/joiners/emoji/symbols, letters newer "
+        "than Unicode 3.2, dots other than U+002E",
+        "IDNA 2003, IDNA 2008, UTS #46 and WHATWG disagree on them",
+    ),
+    (
+        "URLs: white space around, userinfo, IP literals, an empty port, characters a "
+        "WHATWG parser percent-encodes",
+        "WHATWG parsers repair or accept what RFC 3986 refuses",
+    ),
+    (
+        "controls, noncharacters and unassigned code points in free text",
+        "a PostgreSQL text column refuses NUL",
+    ),
+    ("integer-valued floats (5.0) for integers", "JSON Schema says integer; strict parsers refuse"),
+)
