@@ -47,6 +47,10 @@ PARAMS_MNEMONICS: Final = frozenset(
 #: UTF-16 units instead of code points gets the Cyrillic or astral case wrong.
 SCRIPTS: Final = {"ascii": "a", "cyrillic": "ж", "astral": "\U0001f600"}
 
+#: Characters a pattern that refuses ASCII white space still allows, sent inside each such
+#: string as must-accept: no-break space and ideographic space (both category Zs).
+NEAR_MISS_CHARACTERS: Final = ("\u00a0", "\u3000")
+
 #: The member a real server keeps unique (a second site for a domain is refused): the runner
 #: makes it unique in every request it sends, see ``conformance.fuzz.runner.unique_domain``.
 UNIQUE_MEMBER: Final = "domain_name"
@@ -335,10 +339,20 @@ def boundary_cases(base: Base) -> list[Case]:
         if "boolean" in schema_types(node):
             for value in (False, True):
                 add(f"{dotted}:type", f"{json.dumps(value)}", put(value))
+        current = _get(base.complete, path)
         zone = FORMAT_ZONES.get(node.get("format", ""))
         for variant, text in zone.boundary if zone else ():
             add(f"{dotted}:format", variant, put(text))
-        current = _get(base.complete, path)
+        if "pattern" in node and "format" not in node and isinstance(current, str):
+            # white space that is not ASCII white space: what a pattern's class of "no white
+            # space" lets through, and a hand-written check too easily refuses
+            for char in NEAR_MISS_CHARACTERS:
+                middle = len(current) // 2
+                add(
+                    f"{dotted}:pattern",
+                    f"U+{ord(char):04X}",
+                    put(current[:middle] + char + current[middle:]),
+                )
         for keyword in ("minLength", "maxLength"):
             length = node.get(keyword)
             if length is None or not isinstance(current, str):
