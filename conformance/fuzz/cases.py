@@ -416,8 +416,12 @@ def _string_mutations(value: str) -> list[tuple[str, str]]:
     ]
 
 
-def invalid_cases(base: Base) -> list[Case]:
-    """The base request broken in exactly one way, each labelled with the rule it breaks."""
+def invalid_cases(base: Base, references: Sequence[str] = ()) -> list[Case]:
+    """The base request broken in exactly one way, each labelled with the rule it breaks.
+
+    The ``references`` (members that name entities) are left out of the range cases: their
+    bounds are the contract's decision, not the page's, and an id out of range may as well be
+    "not found"; ``reference_cases`` sends them, where success and -32602 both conform."""
     validator = validator_for("params", base.role)
     cases: list[Case] = []
     seen: set[str] = set()
@@ -458,9 +462,9 @@ def invalid_cases(base: Base) -> list[Case]:
             if value is None and not required:
                 continue  # contested: pydantic's `X | None = None` takes null as absent
             add(dotted, variant, put(value), "type")
-        if node.get("minimum") is not None:
+        if node.get("minimum") is not None and dotted not in references:
             add(dotted, f"{node['minimum'] - 1}", put(node["minimum"] - 1), "minimum")
-        if node.get("maximum") is not None:
+        if node.get("maximum") is not None and dotted not in references:
             add(dotted, f"{node['maximum'] + 1}", put(node["maximum"] + 1), "maximum")
         for keyword in ("oneOf", "anyOf", "enum"):
             choices = [
@@ -615,8 +619,8 @@ def protocol_cases(base: Base, token_member: str) -> list[Case]:
 
 
 def reference_cases(base: Base, references: Sequence[str], seed: int, count: int = 3) -> list[Case]:
-    """Requests naming entity ids the target may not know: at each bound and ``count`` random
-    ones; success and a -32602 error both conform."""
+    """Requests naming entity ids the target may not know: at each bound, ``count`` random ones
+    and one past each bound; success and a -32602 error both conform."""
     rng = random.Random(seed)
     # entity errors (entity_not_found, ...) are -32602 too, but not params mnemonics
     expect = Expectation("success_or_params_error", (-32602,))
@@ -626,7 +630,7 @@ def reference_cases(base: Base, references: Sequence[str], seed: int, count: int
         node = _node_at(base.params_tree, path)
         low = node.get("minimum", 1)
         high = node.get("maximum", low + 10**6)
-        values = [low, high, *(rng.randint(low, high) for _ in range(count))]
+        values = [low, high, *(rng.randint(low, high) for _ in range(count)), low - 1, high + 1]
         for value in dict.fromkeys(values):
             params = _with(base.complete, path, value)
             name = f"{dotted}={value}"

@@ -152,7 +152,7 @@ def iter_plan(settings: Settings) -> Iterator[Case]:
     made: dict[str, Callable[[], list[Case]]] = {
         "protocol": lambda: case_module.protocol_cases(base, TOKEN_MEMBER),
         "boundary": lambda: case_module.boundary_cases(base),
-        "invalid": lambda: case_module.invalid_cases(base),
+        "invalid": lambda: case_module.invalid_cases(base, list(REFERENCE_MEMBERS)),
         "references": lambda: case_module.reference_cases(
             base, list(REFERENCE_MEMBERS), settings.seed
         ),

@@ -162,4 +162,10 @@ CONTESTED: Final = (
         "a PostgreSQL text column refuses NUL",
     ),
     ("integer-valued floats (5.0) for integers", "JSON Schema says integer; strict parsers refuse"),
+    (
+        "entity ids (user_id, default_scenario_id) past their 32-bit bounds: sent where success "
+        "and -32602 both conform",
+        "the bound is the contract's decision; an id out of range may be 'not found', and a "
+        "customer's user_id may be ignored",
+    ),
 )
