@@ -11,22 +11,19 @@ from __future__ import annotations
 
 import argparse
 import collections
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).parent))
+# run as a script: its folder is on sys.path, so the servers import by their names
+import jsonrpc_sites_server
+import pydantic_sites_server
+import stdlib_sites_server
+from hypothesis import HealthCheck, given, settings
+from hypothesis import seed as seed_of
+from parsers import NAME_PARSERS, URL_PARSERS
 
-import jsonrpc_sites_server  # noqa: E402
-import pydantic_sites_server  # noqa: E402
-import stdlib_sites_server  # noqa: E402
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import seed as seed_of  # noqa: E402
-from parsers import NAME_PARSERS, URL_PARSERS  # noqa: E402
-
-from conformance.fuzz import Settings, run  # noqa: E402
-from conformance.fuzz.runner import valid_requests  # noqa: E402
+from conformance.fuzz import Settings, run
+from conformance.fuzz.runner import valid_requests
 
 SERVERS = {
     "stdlib-http.server": stdlib_sites_server.serve,
@@ -58,7 +55,9 @@ def draws(count: int) -> tuple[list[str], list[str]]:
     names: list[str] = []
     urls: list[str] = []
 
-    @settings(max_examples=count, database=None, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=count, database=None, deadline=None, suppress_health_check=list(HealthCheck)
+    )
     @seed_of(0)
     @given(valid_requests(Settings(token="t")))
     def collect(request: dict[str, Any]) -> None:
@@ -77,10 +76,12 @@ def shares(count: int) -> None:
     print(f"{len(names)} valid requests drawn; {len(urls)} carry widget_link.url")
     for label, accepts in NAME_PARSERS.items():
         refused = [name for name in names if not accepts(name)]
-        print(f"domain_name refused by {label}: {len(refused) / len(names):.0%}  e.g. {refused[:3]!r}")
+        share = len(refused) / len(names)
+        print(f"domain_name refused by {label}: {share:.0%}  e.g. {refused[:3]!r}")
     for label, accepts in URL_PARSERS.items():
         refused = [url for url in urls if not accepts(url)]
-        print(f"widget_link.url refused by {label}: {len(refused) / len(urls):.0%}  e.g. {refused[:3]!r}")
+        share = len(refused) / len(urls)
+        print(f"widget_link.url refused by {label}: {share:.0%}  e.g. {refused[:3]!r}")
     any_name = sum(not all(a(n) for a in NAME_PARSERS.values()) for n in names)
     any_url = sum(not all(a(u) for a in URL_PARSERS.values()) for u in urls)
     print(f"domain_name refused by at least one: {any_name / len(names):.0%}; "
