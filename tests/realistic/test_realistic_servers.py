@@ -39,10 +39,14 @@ def server_url(request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 def _failures(report: Report) -> str:
-    return "\n".join(
-        f"- {f.rule} {f.family} {f.case}: {f.message}\n    sent: {json.dumps(f.request)[:400]}"
-        for f in report.failures
-    )
+    """Each failure's rule, case and message; for a drawn (valid) request, the params too."""
+    lines = []
+    for failure in report.failures:
+        lines.append(f"- {failure.rule} {failure.family} {failure.case}: {failure.message}")
+        if failure.family == "valid" and isinstance(failure.request, dict):
+            shown = json.dumps(failure.request.get("params"), ensure_ascii=False)
+            lines.append(f"    params: {shown[:600]}")
+    return "\n".join(lines)
 
 
 @pytest.mark.slow
