@@ -107,9 +107,7 @@ FORMAT_ZONES: Final = {
             ("plus", "+example.com"),
             ("leading-hyphen", "-shop.example.com"),
             ("trailing-hyphen", "shop-.example.com"),
-            ("hyphens-3-4", "ab--cd.example.com"),
             ("empty-label", "shop..example.com"),
-            ("emoji", "shop\U0001f600.com"),
             ("empty", ""),
         ),
     ),
@@ -126,11 +124,11 @@ FORMAT_ZONES: Final = {
             ("relative", "/contact"),
             ("ftp", "ftp://example.com/"),
             ("mailto", "mailto:info@example.com"),
-            ("empty-host", "https:///contact"),
+            # "https:///contact" would be no example: a WHATWG parser reads host "contact"
+            ("empty-host", "https://?contact"),
             ("space-in-host", "https://exam ple.com/"),
             ("port-65536", "https://example.com:65536/"),
             ("ipv6-not-an-address", "https://[0]/"),
-            ("host-underscore", "https://my_shop.example.com/"),
             ("empty", ""),
         ),
     ),
@@ -148,13 +146,13 @@ CONTESTED: Final = (
     ('"id": null', "JSON-RPC 2.0 allows it; the vendor says string or number"),
     (
         "domain names: one label, an all-digit or one-letter last label, an IP address, "
-        "a trailing dot, upper-case non-ASCII, ß/ς/joiners/emoji/symbols, letters newer "
-        "than Unicode 3.2, dots other than U+002E",
+        "a trailing dot, '--' at positions 3-4, upper-case non-ASCII, ß/ς/joiners/emoji/"
+        "symbols, letters newer than Unicode 3.2, dots other than U+002E",
         "IDNA 2003, IDNA 2008, UTS #46 and WHATWG disagree on them",
     ),
     (
-        "URLs: white space around, userinfo, IP literals, an empty port, characters a "
-        "WHATWG parser percent-encodes",
+        "URLs: white space around, userinfo, IP literals, an empty port, an underscore in "
+        "the host, characters a WHATWG parser percent-encodes",
         "WHATWG parsers repair or accept what RFC 3986 refuses",
     ),
     (
