@@ -6,11 +6,11 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-import jsonschema
 import pytest
 from example_files import cases
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from json_schema_oracle import oracle_places
 
 import conformance
 from conformance import PayloadError
@@ -63,35 +63,13 @@ def near_valid_requests(draw: st.DrawFn) -> Any:
     return request
 
 
-def _oracle_places(payload: Any, kind: str, role: str) -> set[tuple[tuple[Any, ...], str]]:
-    """python-jsonschema's violations, located the way this kit locates them."""
-    validator = jsonschema.Draft202012Validator(
-        conformance.schema(kind, role), registry=conformance.registry()
-    )
-    places = set()
-    for error in validator.iter_errors(payload):
-        path = tuple(error.absolute_path)
-        if error.validator == "required":
-            for name in error.validator_value:
-                if name not in error.instance:
-                    places.add(((*path, name), "required"))
-        elif error.validator == "additionalProperties":
-            declared = error.schema.get("properties", {})
-            for name in error.instance:
-                if name not in declared:
-                    places.add(((*path, name), "additionalProperties"))
-        else:
-            places.add((path, str(error.validator)))
-    return places
-
-
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(payload=near_valid_requests(), role=st.sampled_from(conformance.ROLES))
 def test_engines_agree_on_validity_and_places(payload: Any, role: str) -> None:
     """Both engines accept the same requests and find violations at the same places."""
     found = list(conformance.iter_errors(payload, "request", role))
     ours = {(v.path, v.keyword) for v in found}
-    assert ours == _oracle_places(payload, "request", role)
+    assert ours == oracle_places(payload, "request", role)
     for violation in found:  # the offending value is the caller's own, not a converted copy
         if violation.instance is not conformance.MISSING:
             node = payload
