@@ -2,9 +2,9 @@
 
 ``cited_paths(text)`` finds the paths a reader would try to open, under the folders in
 ``FOLDERS`` (``tests/fuzz/test_generation.py``, ``conformance/fuzz/runner.py``,
-``schemas/params.schema.json``, ``.ci/run``), so a test can check that each exists. ``python_prose(path)`` is the prose of one Python file: its
-docstrings and its comments, not its code (code builds paths the test cannot read, such as
-``f"tests/cases/{folder}"``).
+``schemas/params.schema.json``, ``.ci/run``), so a test can check that each exists.
+``python_prose(path)`` is the prose of one Python file: its docstrings and its comments, not
+its code (code builds paths the test cannot read, such as ``f"tests/cases/{folder}"``).
 """
 
 from __future__ import annotations
