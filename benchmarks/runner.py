@@ -17,8 +17,17 @@ How schemathesis is run, and why:
   misread JSON-RPC, where errors come with HTTP 200). ``--continue-on-failure`` and
   ``--no-shrink``, so that the first failure of each phase does not end the phase and the time to
   the first catch holds no shrinking; one worker, so that cases are sent one after the other.
-- It runs in this process, as this runner does, with the server on a thread of the same process:
-  neither gets a core of its own.
+- Each tool runs with the server on a thread of its own process: neither server gets a core
+  of its own. For (a), both tools run in this process, each after one untimed warm-up run.
+  For (b), schemathesis's per-mutant runs go to a pool of two worker processes (a run costs
+  seconds, mostly generation), each worker warmed by one untimed run before its first job, so
+  that no timed job pays for imports and first-use caches; this runner's per-mutant runs are
+  in this process, warm after (a).
+- Two numbers, not one: the mutants whose defect schemathesis's checks can see by design
+  (the answer that first shows it is an HTTP 5xx, no answer in time, or an HTTP 200 JSON
+  reply that breaks the reply schema), with each tool's time to its first catch; and those
+  only this kit can see (a well-formed reply with the wrong outcome or id, a 4xx status or a
+  content type its response check has no schema for, state across requests), with why.
 - A case is a POST body that reached the application (a request log sits in front of it). A
   catch is the first case that failed one of its checks, found by matching the failing request's
   body (from its ndjson report) in that log; a failure that it also reports on the reference
@@ -50,9 +59,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from mutants import MUTANTS, serve  # noqa: E402
 
-from conformance.fuzz.runner import Report, Settings, run  # noqa: E402
+from conformance.fuzz.runner import Failure, Report, Settings, run  # noqa: E402
 from conformance.fuzz.schema_tree import tree  # noqa: E402
 from conformance.server import App, CreateSitesApp, Response  # noqa: E402
+from conformance.validation.validator import validator_for  # noqa: E402
 
 #: Seeds for this runner's per-mutant runs (the median is shown).
 SEEDS = (0, 1, 2)
@@ -218,11 +228,46 @@ def _body(request: dict[str, Any]) -> bytes:
 
 @dataclass(frozen=True)
 class Catch:
-    """Cases and seconds until the first catch (``None``: not caught)."""
+    """Cases and seconds until the first catch (``None``: not caught); for this runner's
+    catches, whether schemathesis's checks could see the answer that showed the defect."""
 
     cases: int | None
     seconds: float | None
     how: str
+    visible_to_schemathesis: bool | None = None
+
+
+#: Why schemathesis's two checks cannot see a defect that only this rule catches.
+ONLY_THIS_KIT: dict[str, str] = {
+    "expected-outcome": "a well-formed reply with the wrong outcome: a JSON-RPC error, or a "
+    "success to an invalid request, keeps the reply schema",
+    "reply-id": "the reply's id is well-formed but not the request's: nothing compares the two",
+    "http-200-json": "a 4xx status or a non-JSON content type: not_a_server_error passes 4xx, "
+    "and the response schema is documented for HTTP 200 application/json only",
+    "body-parses": "a body that is not JSON under a status or type with no documented schema",
+    "distinct-result-ids": "two sites share an id: seeing it needs state across requests",
+}
+
+
+def visible_to_schemathesis(failure: Failure) -> bool:
+    """Whether the answer of ``failure`` fails schemathesis's checks as run here.
+
+    not_a_server_error fails on HTTP 5xx; response_schema_conformance checks a response
+    against the documented schema, which exists for HTTP 200 application/json only; a request
+    that gets no answer in time fails on its --request-timeout.
+    """
+    if failure.status is None:
+        return True
+    if failure.status >= 500:
+        return True
+    media = failure.headers.get("content-type", "").split(";")[0].strip().lower()
+    if failure.status != 200 or media != "application/json":
+        return False
+    try:
+        reply = json.loads(failure.reply_body)
+    except ValueError:
+        return True
+    return not validator_for("reply").is_valid(reply)
 
 
 def st_catch(result: StRun, false_alarms: set[tuple[str, str]]) -> Catch:
@@ -252,7 +297,8 @@ def runner_catch(report: Report, false_alarms: set[tuple[str, str, str]], starte
         return Catch(None, None, f"false alarm first: {first.rule} on {first.family}")
     # the run stops at its first failure: its end is when the defect was caught (for a hang,
     # after the timeout), plan building included
-    return Catch(report.first_failure_at, time.perf_counter() - started, first.rule)
+    seconds = time.perf_counter() - started
+    return Catch(report.first_failure_at, seconds, first.rule, visible_to_schemathesis(first))
 
 
 # --- the tables ---------------------------------------------------------------------------------
@@ -272,6 +318,9 @@ def _show(value: float | None, digits: int = 2) -> str:
 def throughput(workdir: Path) -> tuple[set[tuple[str, str, str]], set[tuple[str, str]]]:
     """Part (a); returns the false alarms of each tool on the reference server."""
     print(f"(a) cases per second against the reference server, {THROUGHPUT_CASES} cases each")
+    warm_up(workdir)
+    with logged(CreateSitesApp) as (url, token, log):
+        run(url, settings=Settings(token=token, seed=1, max_examples=5, families=("valid",)))
     with logged(CreateSitesApp) as (url, token, log):
         settings = Settings(token=token, seed=0, max_examples=THROUGHPUT_CASES, families=("valid",))
         report = run(url, settings=settings)
@@ -314,6 +363,16 @@ def throughput(workdir: Path) -> tuple[set[tuple[str, str, str]], set[tuple[str,
         f"schemathesis's {sorted(theirs_alarms) or 'none'}"
     )
     return ours_alarms, theirs_alarms
+
+
+def warm_up(workdir: Path | None = None) -> None:
+    """One untimed schemathesis run against the reference server: imports and first-use
+    caches, so that no timed run pays for them (a pool worker's initializer, too)."""
+    with contextlib.ExitStack() as stack:
+        if workdir is None:
+            workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        with logged(CreateSitesApp) as (url, token, log):
+            _schemathesis(url, log, token, 1, _st_mutant_options(), workdir)
 
 
 def st_mutant(job: tuple[str, int, list[tuple[str, str]]]) -> Catch:
@@ -362,11 +421,13 @@ def mutants(
         f"{'st cases':>8} {'s':>6} {'caught by':<10} {'time ratio':>10}"
     )
     print(header)
-    caught_ours = caught_theirs = faster = 0
     chosen = [m for m in MUTANTS.values() if not names or m.name in names]
     jobs = [(m.name, seed, sorted(theirs_alarms)) for m in chosen for seed in ST_SEEDS]
+    results: list[tuple[str, str, bool, float | None, float | None]] = []
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=ST_PROCESSES, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=ST_PROCESSES, mp_context=context, initializer=warm_up
+    ) as pool:
         catches = dict(zip(((n, s) for n, s, _ in jobs), pool.map(st_mutant, jobs), strict=True))
     for mutant in chosen:
         ours: list[Catch] = []
@@ -376,26 +437,46 @@ def mutants(
                 report = run(url, settings=Settings(token=token, seed=seed, stop_at_first=True))
                 ours.append(runner_catch(report, ours_alarms, started))
         theirs = [catches[(mutant.name, seed)] for seed in ST_SEEDS]
-        our_cases = _median([c.cases for c in ours])
         our_time = _median([c.seconds for c in ours])
-        st_cases = _median([c.cases for c in theirs])
         st_time = _median([c.seconds for c in theirs])
-        caught_ours += our_time is not None
-        caught_theirs += st_time is not None
-        if our_time is not None and (st_time is None or our_time < st_time):
-            faster += 1
+        # a defect either tool catches on an answer its checks see is one both can see
+        visible = any(c.visible_to_schemathesis for c in ours) or st_time is not None
+        results.append((mutant.name, mutant.rule, visible, our_time, st_time))
         ratio = f"{st_time / our_time:.1f}x" if our_time and st_time else "∞" if our_time else "—"
         print(
-            f"  {mutant.name:<32} {_show(our_cases, 0):>12} {_show(our_time):>6} "
-            f"{ours[0].how[:20]:<20} {_show(st_cases, 0):>8} {_show(st_time):>6} "
+            f"  {mutant.name:<32} {_show(_median([c.cases for c in ours]), 0):>12} "
+            f"{_show(our_time):>6} {ours[0].how[:20]:<20} "
+            f"{_show(_median([c.cases for c in theirs]), 0):>8} {_show(st_time):>6} "
             f"{theirs[0].how[:10]:<10} {ratio:>10}",
             flush=True,
         )
-    total = len(chosen)
+    summarise(results)
+
+
+def summarise(results: list[tuple[str, str, bool, float | None, float | None]]) -> None:
+    """The two numbers: defects both tools can see, with each tool's time to its first catch,
+    and defects only this kit can see, with why (never counted as wins)."""
+    both = [r for r in results if r[2]]
+    only = [r for r in results if not r[2]]
+    ours = sum(r[3] is not None for r in both)
+    theirs = sum(r[4] is not None for r in both)
+    sooner = sum(r[3] is not None and (r[4] is None or r[3] < r[4]) for r in both)
     print(
-        f"  caught: this runner {caught_ours}/{total}, schemathesis {caught_theirs}/{total}; "
-        f"this runner sooner on {faster}/{total} (ratio: schemathesis's time / this runner's)"
+        f"\n  defects schemathesis's checks can see ({len(both)}): caught by this runner "
+        f"{ours}/{len(both)}, by schemathesis {theirs}/{len(both)}; this runner first on "
+        f"{sooner}/{len(both)}"
     )
+    for name, _, _, our_time, st_time in both:
+        print(f"    {name:<32} this runner {_show(our_time)} s, schemathesis {_show(st_time)} s")
+    caught_only = sum(r[3] is not None for r in only)
+    print(
+        f"  defects only this kit can see ({len(only)}; caught {caught_only}/{len(only)}), "
+        "by the rule that catches them:"
+    )
+    for rule in sorted({r[1] for r in only}):
+        names = [r[0] for r in only if r[1] == rule]
+        why = ONLY_THIS_KIT.get(rule, "see the mutant's docstring")
+        print(f"    {rule} ({len(names)}): {why}")
 
 
 def main(names: list[str] | None = None) -> None:

@@ -7,20 +7,27 @@ are threads, each with its own keep-alive ``http.client`` connection. Valid requ
 sites with new domain names in a file database (the default set-up); invalid ones break the
 params schema (industry_id 99), so they are validated and refused.
 
-    python benchmarks/server.py [--seconds 2]
+Both servers run side by side and are measured in interleaved rounds (each round: every row,
+echo then reference, the order swapped every other round), so that a slow spell of a shared
+machine hits both alike; each row reports the medians of the rounds, and the median of the
+per-round ratios with their range (a ratio of medians could pair two different spells).
+
+    python benchmarks/server.py [--seconds 1] [--rounds 5]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import multiprocessing
+import statistics
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -117,8 +124,9 @@ def measure(url: str, valid: bool, connections: int, seconds: float) -> float:
     return sum(counts) / elapsed
 
 
-def run_server(kind: str, db: str, rows: list[tuple[bool, int]], seconds: float) -> list[float]:
-    """Start ``kind`` in a process, measure each (valid, connections) row, stop it."""
+@contextlib.contextmanager
+def served(kind: str, db: str) -> Iterator[str]:
+    """``kind`` served in a process of its own, warmed up; yields its URL."""
     context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe()
     process = context.Process(target=_serve, args=(kind, db, child), daemon=True)
@@ -127,8 +135,8 @@ def run_server(kind: str, db: str, rows: list[tuple[bool, int]], seconds: float)
         if not parent.poll(30):
             raise RuntimeError(f"the {kind} server did not start")
         url = parent.recv()
-        measure(url, True, 1, min(0.3, seconds))  # warm up: imports, caches, the database
-        return [measure(url, valid, connections, seconds) for valid, connections in rows]
+        measure(url, True, 1, 0.3)  # warm up: imports, caches, the database
+        yield url
     finally:
         parent.send("stop")
         process.join(10)
@@ -141,20 +149,45 @@ def run_server(kind: str, db: str, rows: list[tuple[bool, int]], seconds: float)
 def main(argv: list[str] | None = None) -> int:
     """Print the table of requests per second, reference against the echo ceiling."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=2.0, help="per row (2)")
+    parser.add_argument("--seconds", type=float, default=1.0, help="per row and server (1)")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (5)")
     args = parser.parse_args(argv)
     rows = [(valid, connections) for valid in (True, False) for connections in CONNECTIONS]
-    with tempfile.TemporaryDirectory() as folder:
-        db = str(Path(folder) / "bench.sqlite3")
-        ceiling = run_server("echo", db, rows, args.seconds)
-        reference = run_server("reference", db, rows, args.seconds)
-    print("reference create.sites server vs a minimal JSON-RPC echo server (same HTTP stack)")
+    samples: dict[tuple[bool, int], dict[str, list[float]]] = {
+        row: {"echo": [], "reference": [], "ratio": []} for row in rows
+    }
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        served("echo", str(Path(folder) / "unused.sqlite3")) as echo,
+        served("reference", str(Path(folder) / "bench.sqlite3")) as reference,
+    ):
+        urls = {"echo": echo, "reference": reference}
+        for round_number in range(args.rounds):
+            order = ("echo", "reference") if round_number % 2 == 0 else ("reference", "echo")
+            for valid, connections in rows:
+                got = {
+                    kind: measure(urls[kind], valid, connections, args.seconds) for kind in order
+                }
+                row = samples[(valid, connections)]
+                row["echo"].append(got["echo"])
+                row["reference"].append(got["reference"])
+                row["ratio"].append(got["reference"] / got["echo"])
     print(
-        f"{'requests':<10}{'connections':>12}{'echo req/s':>14}{'reference req/s':>17}{'ratio':>8}"
+        "reference create.sites server vs a minimal JSON-RPC echo server (same HTTP stack), "
+        f"{args.rounds} interleaved rounds of {args.seconds:g} s a row"
     )
-    for (valid, connections), top, ours in zip(rows, ceiling, reference, strict=True):
+    print(
+        f"{'requests':<10}{'connections':>12}{'echo req/s':>14}{'reference req/s':>17}"
+        f"{'ratio':>8}{'ratio range':>14}"
+    )
+    for (valid, connections), row in samples.items():
         kind = "valid" if valid else "invalid"
-        print(f"{kind:<10}{connections:>12}{top:>14,.0f}{ours:>17,.0f}{ours / top:>8.2f}")
+        top = statistics.median(row["echo"])
+        ours = statistics.median(row["reference"])
+        ratio = statistics.median(row["ratio"])
+        spread = f"{min(row['ratio']):.2f}-{max(row['ratio']):.2f}"
+        print(f"{kind:<10}{connections:>12}{top:>14,.0f}{ours:>17,.0f}{ratio:>8.2f}{spread:>14}")
+    print("  ratio: the median of the per-round ratios (goal >= 0.5); echo and reference: medians")
     return 0
 
 

@@ -11,11 +11,12 @@ the end of the session by ``mutants.score`` (hooked in by tests/conftest.py).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from mutants import MUTANTS, SCENARIO_IDS, Mutant, serve
-from mutants.score import record
+from mutants.score import record, score_lines
 
 from conformance.fuzz.checks import CHECKS
 from conformance.fuzz.runner import Failure, Report, Settings, run
@@ -77,13 +78,23 @@ def test_there_are_enough_distinct_mutants() -> None:
         assert "\n" not in mutant.defect and f"({mutant.rule})" in mutant.defect, mutant.name
 
 
+def _first_case(failure: Failure) -> str:
+    """How the mutant table names a case: its family and name (``valid`` for hypothesis's)."""
+    return failure.family if failure.case == failure.family else f"{failure.family} {failure.case}"
+
+
 @pytest.mark.parametrize("mutant", MUTANTS.values(), ids=list(MUTANTS))
 def test_mutant_is_caught(
     mutant: Mutant, reference_report: Report, request: pytest.FixtureRequest
 ) -> None:
-    """The runner catches the mutant's defect, by the rule the mutant names."""
-    with serve(mutant.app) as (url, token):
-        report = run(url, settings=Settings(token=token, seed=SEED, stop_at_first=True))
+    """The runner catches the mutant's defect, by the rule the mutant names, first on the case
+    the mutant's ``shows`` names (the README's table says so)."""
+    try:
+        with serve(mutant.app) as (url, token):
+            report = run(url, settings=Settings(token=token, seed=SEED, stop_at_first=True))
+    except BaseException:  # a run that crashes is recorded as not caught: it lowers the score
+        record(request.node, mutant.name, False, None)
+        raise
     false_alarms = {_signature(f) for f in reference_report.failures}
     genuine = [f for f in report.failures if _signature(f) not in false_alarms]
     caught = bool(genuine) and mutant.rule in {f.rule for f in genuine}
@@ -94,3 +105,44 @@ def test_mutant_is_caught(
     assert mutant.rule in {f.rule for f in genuine}, (
         f"{mutant.name} caught, but not by {mutant.rule}:\n{_shown(report)}"
     )
+    assert _first_case(genuine[0]) == mutant.shows, (
+        f"{mutant.name} is first shown by {_first_case(genuine[0])!r}, not {mutant.shows!r}: "
+        "correct its shows= and the README's mutant table"
+    )
+
+
+def test_a_mutant_without_an_outcome_lowers_the_score() -> None:
+    """A mutant whose test crashed before recording counts as not caught, and is named."""
+    outcomes = {"a": {"caught": True}, "b": {"caught": False}}
+    assert score_lines(outcomes, ["a", "b", "c", "d"]) == [
+        "mutation score: 1/4 mutants caught (25%)",
+        "not caught: b",
+        "no outcome (not run, or the test crashed): c, d",
+    ]
+
+
+def test_all_caught() -> None:
+    """Every registered mutant caught: the score and nothing else."""
+    assert score_lines({"a": {"caught": True}}, ["a"]) == [
+        "mutation score: 1/1 mutants caught (100%)"
+    ]
+
+
+def _readme_mutant_rows() -> list[tuple[str, str, str, str]]:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    head = "| mutant | defect | rule that catches it | case that shows it first |"
+    table = readme[readme.index(head) :].split("\n\n", 1)[0].splitlines()[2:]
+    rows = []
+    for line in table:
+        name, defect, rule, shows = (cell.strip() for cell in line.strip("|").split(" | "))
+        rows.append((name.strip("`"), defect, rule.strip("`"), shows))
+    return rows
+
+
+def test_the_readme_mutant_table_is_the_registry() -> None:
+    """The README's table lists every mutant, in order, with its defect, rule and first case."""
+    registered = [
+        (m.name, m.defect.removesuffix(".").removesuffix(f" ({m.rule})"), m.rule, m.shows)
+        for m in MUTANTS.values()
+    ]
+    assert _readme_mutant_rows() == registered

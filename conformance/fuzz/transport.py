@@ -158,7 +158,12 @@ class Client:
             # read1: at most one read from the socket, so that the deadline is checked often
             chunk = reply.read1(_CHUNK)
             if not chunk:
+                # read1 takes a connection closed before Content-Length bytes came for the
+                # end of the body: a body cut short must not pass for a whole one
+                missing = reply.length
                 reply.close()  # read1 leaves it open at the end; a new request needs it closed
+                if missing:
+                    raise http.client.IncompleteRead(b"".join(chunks), missing)
                 return b"".join(chunks), False
             chunks.append(chunk)
             size += len(chunk)

@@ -8,8 +8,9 @@ agrees with python-jsonschema on validity and on where each violation is.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, Final
 
 import jsonschema_rs
 
@@ -26,6 +27,45 @@ def _refuse_retrieval(uri: str) -> Any:
     raise LookupError(
         f"{uri} is not one of this kit's schemas; nothing is fetched from the network"
     )
+
+
+_SCALARS: Final = frozenset({int, bool, float, type(None)})
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]").search
+
+
+def has_lone_surrogate(instance: Any) -> bool:
+    """Whether a string or member name anywhere in ``instance`` holds a lone surrogate.
+
+    The engine converts only the strings a keyword reads (a pattern, a length), so a lone
+    surrogate in an id or a token would pass unseen; this walk finds it everywhere. It is a
+    loop over a stack, not a recursion, so that deep nesting cannot exhaust Python's stack,
+    and tests exact types first: it runs on every valid payload (``is_valid``'s fast path), and
+    values decoded from JSON are plain ``str``, ``dict`` and ``list``.
+    """
+    stack = [instance]
+    pop, extend = stack.pop, stack.extend
+    while stack:
+        value = pop()
+        kind = type(value)
+        if kind in _SCALARS:
+            continue
+        if kind is str:
+            if not value.isascii() and _LONE_SURROGATE(value):
+                return True
+        elif kind is dict:
+            for name in value:
+                if type(name) is str and not name.isascii() and _LONE_SURROGATE(name):
+                    return True
+            extend(value.values())
+        elif kind is list:
+            extend(value)
+        elif isinstance(value, str):  # a subclass: check it as a plain string
+            stack.append(str(value))
+        elif isinstance(value, dict):  # a subclass: names and values alike
+            extend(value.items())
+        elif isinstance(value, list | tuple):
+            extend(value)
+    return False
 
 
 @functools.cache
@@ -75,7 +115,7 @@ class Validator:
     def is_valid(self, instance: Any) -> bool:
         """Whether ``instance`` keeps the contract (a payload JSON cannot carry does not)."""
         try:
-            return bool(self._engine.is_valid(instance))
+            return bool(self._engine.is_valid(instance)) and not has_lone_surrogate(instance)
         except ENGINE_INPUT_ERRORS:
             return False
 
@@ -85,6 +125,8 @@ class Validator:
         Raises ``PayloadError`` for a payload that JSON text cannot carry (a lone surrogate,
         nesting deeper than the engine follows).
         """
+        if has_lone_surrogate(instance):
+            raise _unreadable(UnicodeError())
         engine = self._branch_engine(instance)
         try:
             for error in engine.iter_errors(instance):

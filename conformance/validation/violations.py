@@ -224,11 +224,11 @@ def describe(
         span = f"{low} to {high}" if low is not None and high is not None else _between(low, high)
         return (
             f"{name} must be {span} characters long (counted as Unicode code points); "
-            f"got {length} characters"
+            f"got {length} character{'' if length == 1 else 's'}"
         )
     if keyword == "pattern":
         pattern = str(schema.get("pattern", ""))
-        rule = schema.get("description", f"it must match {pattern}")
+        rule = schema.get("description", f"it must match the pattern `{pattern}`.")
         hints = _pattern_hints(instance, pattern)
         return f"{name} is malformed{hints}: {rule} Got {show(instance, path)}"
     if keyword == "format" and isinstance(instance, str):

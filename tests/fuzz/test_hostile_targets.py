@@ -3,8 +3,14 @@ says under which rule each answer fails."""
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Callable
+import socket
+import socketserver
+import struct
+import threading
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -13,7 +19,7 @@ from hypothesis import settings as hsettings
 from target_helpers import CUSTOMER_TOKEN, served
 
 from conformance.errors import ArgumentError
-from conformance.fuzz.report import to_text
+from conformance.fuzz.report import to_json, to_junit, to_text
 from conformance.fuzz.runner import Settings, TokenRefused, run, valid_requests
 from conformance.server import CreateSitesApp, Response, serve_in_thread
 
@@ -74,6 +80,78 @@ def test_hostile_answers_are_failures_not_crashes(name: str) -> None:
     assert rule in {failure.rule for failure in report.failures}
 
 
+class _CuttingHandler(socketserver.StreamRequestHandler):
+    """Reads one request, then ends the connection without a whole answer: ``answered`` is how
+    much of an honest reply it sends first (nothing, or the head and half the body), and
+    ``reset`` whether it ends with RST (a reset) or with FIN (a close)."""
+
+    answered = "nothing"
+    reset = True
+
+    def handle(self) -> None:
+        length = 0
+        while (line := self.rfile.readline(65_536)) not in (b"\r\n", b"\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            if name.strip().lower() == "content-length":
+                length = int(value)
+        self.rfile.read(length)
+        if self.answered == "half-body":
+            # a whole JSON document, but shorter than the Content-Length it announces
+            body = b'{"jsonrpc": "2.0", "id": 1, "result": {"id": 1, "success": true}}'
+            head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            head += f"Content-Length: {len(body) * 2}\r\n\r\n"
+            self.wfile.write(head.encode() + body)
+            self.wfile.flush()
+        if self.reset:
+            # SO_LINGER with a zero timeout: close() sends RST, the client reads "reset"
+            linger = struct.pack("ii", 1, 0)
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+        self.connection.close()
+
+
+def _cutting(answered: str, reset: bool) -> type[_CuttingHandler]:
+    return type("Cutting", (_CuttingHandler,), {"answered": answered, "reset": reset})
+
+
+@contextlib.contextmanager
+def cutting(handler: type[_CuttingHandler]) -> Iterator[str]:
+    """A raw TCP server on a free loopback port that cuts every connection as ``handler``
+    says; yields its URL."""
+    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler) as server:
+        server.daemon_threads = True
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}/"
+        finally:
+            server.shutdown()
+            thread.join(10)
+
+
+@pytest.mark.parametrize(
+    ("answered", "reset", "seen"),
+    [
+        ("nothing", True, "reset"),
+        ("half-body", True, "reset"),
+        ("half-body", False, "IncompleteRead"),
+    ],
+    ids=["reset", "reset-mid-body", "closed-mid-body"],
+)
+def test_a_cut_connection_is_a_failure_not_a_crash(answered: str, reset: bool, seen: str) -> None:
+    """A target that resets the connection, before answering or in the middle of the body, or
+    closes it before the announced Content-Length arrived (the part that came is whole JSON),
+    fails answer-in-time on every case; the runner neither crashes nor hangs."""
+    started = time.monotonic()
+    with cutting(_cutting(answered, reset)) as url:
+        report = run(url, settings=FAST)
+    assert time.monotonic() - started < 60
+    assert report.cases_sent > 0 and not report.conforms
+    broken = report.rules["answer-in-time"]
+    assert broken.failures == broken.cases == report.cases_sent
+    messages = {f.message for f in report.failures if f.rule == "answer-in-time"}
+    assert all(seen in message for message in messages), messages
+
+
 class EmptyArrayToBatches(CreateSitesApp):
     """Answers every batch with an empty array."""
 
@@ -112,6 +190,30 @@ def test_a_long_reply_cut_through_the_token_does_not_show_its_beginning() -> Non
     text = to_text(report)
     assert not report.conforms
     assert CUSTOMER_TOKEN[:12] not in text  # the cut leaves 12 of its characters
+
+
+class EchoesTokenInHeader:
+    """Puts the request's access token in its reply's Content-Type header (a shown header)."""
+
+    def handle(self, body: bytes) -> Response:
+        try:
+            token = json.loads(body)["params"]["access_token"]
+        except (ValueError, TypeError, KeyError):
+            token = "none"
+        return Response(b'{"jsonrpc": "2.0", "id": 1}', content_type=f"text/plain; echo={token}")
+
+
+@pytest.mark.parametrize("reporter", [to_json, to_text, to_junit])
+def test_a_token_echoed_in_a_reply_header_is_masked(reporter: Callable[..., str]) -> None:
+    """A reply header that carries the token shows *** in every report, not the token."""
+    with serve_in_thread(EchoesTokenInHeader()) as url:
+        report = run(url, settings=FAST)
+    shown = [f.headers["content-type"] for f in report.failures if f.rule == "http-200-json"]
+    assert f"text/plain; echo={CUSTOMER_TOKEN}" in shown  # the header is there to be masked
+    output = reporter(report)
+    assert CUSTOMER_TOKEN not in output
+    assert "echo=***" in output
+    assert CUSTOMER_TOKEN in reporter(report, show_secrets=True)
 
 
 @hsettings(max_examples=5, database=None)

@@ -7,8 +7,9 @@ in-memory store on a free loopback port, and yields its URL and a customer token
     with serve(MUTANTS["range-unchecked"].app) as (url, token):
         report = run(url, settings=Settings(token=token))
 
-``docs/mutants.md`` tables them; ``tests/test_mutation_score.py`` proves each one caught and
-the reference server passed; ``benchmarks/runner.py`` times the catches against schemathesis.
+The README's "The mutants" section tables them; ``tests/test_mutation_score.py`` proves each
+one caught and the reference server passed; ``benchmarks/runner.py`` times the catches against
+schemathesis.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The mutation score at the end of a pytest session: caught mutants / all mutants run.
+"""The mutation score at the end of a pytest session: caught mutants / all registered mutants.
 
 Each mutant test calls ``record``, which stores the outcome in the test report's
 ``user_properties`` (pytest-xdist carries those from its workers to the controller). The hooks
@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from mutants.servers import MUTANTS
+
 #: The key of the user property a mutant test reports under.
 KEY = "mutant"
 
@@ -18,16 +20,19 @@ _outcomes: dict[str, dict[str, Any]] = {}
 
 
 def record(item: pytest.Item, name: str, caught: bool, report: Any) -> None:
-    """Remember (in ``item``'s report) whether mutant ``name`` was caught, and how soon."""
-    first = report.failures[0] if report.failures else None
+    """Remember (in ``item``'s report) whether mutant ``name`` was caught, and how soon.
+
+    ``report`` is ``None`` where the run itself crashed.
+    """
+    first = report.failures[0] if report is not None and report.failures else None
     item.user_properties.append(
         (
             KEY,
             {
                 "name": name,
                 "caught": caught,
-                "cases": report.first_failure_at,
-                "seconds": round(report.elapsed, 3),
+                "cases": report.first_failure_at if report is not None else None,
+                "seconds": round(report.elapsed, 3) if report is not None else None,
                 "rule": first.rule if first else None,
                 "case": f"{first.family} {first.case}" if first else None,
             },
@@ -43,15 +48,27 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
             _outcomes[value["name"]] = value
 
 
+def score_lines(outcomes: dict[str, dict[str, Any]], registered: list[str]) -> list[str]:
+    """The score, over every registered mutant: one that reported nothing (its test crashed
+    before recording, or was not run) counts as not caught, so it lowers the score."""
+    caught = [name for name in registered if outcomes.get(name, {}).get("caught")]
+    missed = [name for name in registered if name in outcomes and name not in caught]
+    silent = [name for name in registered if name not in outcomes]
+    total = len(registered)
+    lines = [
+        f"mutation score: {len(caught)}/{total} mutants caught ({100 * len(caught) / total:.0f}%)"
+    ]
+    if missed:
+        lines.append(f"not caught: {', '.join(missed)}")
+    if silent:
+        named = ", ".join(silent) if len(silent) <= 10 else f"{len(silent)} mutants"
+        lines.append(f"no outcome (not run, or the test crashed): {named}")
+    return lines
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if not _outcomes:
         return
-    caught = [name for name, outcome in _outcomes.items() if outcome["caught"]]
-    missed = sorted(set(_outcomes) - set(caught))
-    total = len(_outcomes)
     terminalreporter.write_sep("=", "mutation score")
-    terminalreporter.write_line(
-        f"mutation score: {len(caught)}/{total} mutants caught ({100 * len(caught) / total:.0f}%)"
-    )
-    if missed:
-        terminalreporter.write_line(f"not caught: {', '.join(missed)}")
+    for line in score_lines(_outcomes, list(MUTANTS)):
+        terminalreporter.write_line(line)

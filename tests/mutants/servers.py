@@ -2,8 +2,9 @@
 
 A mutant overrides one pipeline step of the reference app (``parse`` ... ``encode``), or
 ``handle`` for a defect of the HTTP answer itself. ``@mutant`` registers it under a name, with
-the runner's rule that must catch it (a check of ``conformance.fuzz.checks``) and the case that
-shows the defect first; the class's one-line docstring says both in words.
+the runner's rule that must catch it (a check of ``conformance.fuzz.checks``) and ``shows``, the
+family and name of the case that catches it first at tests/test_mutation_score.py's seed (that
+test asserts it); the class's one-line docstring says the defect and the rule in words.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ class Mutant:
         return (self.app.__doc__ or "").strip()
 
 
-#: Every mutant by name, in the order they are defined (the order of docs/mutants.md).
+#: Every mutant by name, in the order they are defined (the order of the README's table).
 MUTANTS: Final[dict[str, Mutant]] = {}
 
 _App = type[CreateSitesApp]
@@ -171,7 +172,7 @@ class RangeUnchecked(_Overlooks):
 @mutant(
     "maximum-exclusive",
     rule="expected-outcome",
-    shows="boundary second_communication_period:maximum at=365",
+    shows="boundary second_communication_period:maximum/at=365",
 )
 class MaximumExclusive(CreateSitesApp):
     """Off by one: second_communication_period 365 refused, read as < 365 (expected-outcome)."""
@@ -188,7 +189,7 @@ class MaximumExclusive(CreateSitesApp):
 @mutant(
     "text-max-off-by-one",
     rule="expected-outcome",
-    shows="boundary widget_link.text:maxLength ascii=100",
+    shows="boundary widget_link.text:maxLength/ascii=100",
 )
 class TextMaxOffByOne(_MeasuresLinkText):
     """Off by one: widget_link.text of exactly 100 characters refused (expected-outcome)."""
@@ -200,7 +201,7 @@ class TextMaxOffByOne(_MeasuresLinkText):
 @mutant(
     "text-length-in-bytes",
     rule="expected-outcome",
-    shows="boundary widget_link.text:maxLength cyrillic=100",
+    shows="boundary widget_link.text:maxLength/cyrillic=100",
 )
 class TextLengthInBytes(_MeasuresLinkText):
     """widget_link.text length counted in UTF-8 bytes: 100 Cyrillic refused (expected-outcome)."""
@@ -212,7 +213,7 @@ class TextLengthInBytes(_MeasuresLinkText):
 @mutant(
     "text-length-in-utf16",
     rule="expected-outcome",
-    shows="boundary widget_link.text:maxLength astral=100",
+    shows="boundary widget_link.text:maxLength/astral=100",
 )
 class TextLengthInUtf16(_MeasuresLinkText):
     """widget_link.text counted in UTF-16 units: 100 emoji refused (expected-outcome)."""
@@ -221,7 +222,11 @@ class TextLengthInUtf16(_MeasuresLinkText):
         return len(text.encode("utf-16-le")) // 2
 
 
-@mutant("ascii-only-domain", rule="expected-outcome", shows="boundary domain_name, Cyrillic")
+@mutant(
+    "ascii-only-domain",
+    rule="expected-outcome",
+    shows="boundary domain_name:maxLength/cyrillic=253",
+)
 class AsciiOnlyDomain(CreateSitesApp):
     """An internationalised domain_name (пример.рф) refused as invalid (expected-outcome)."""
 
@@ -292,7 +297,7 @@ class NestedUrlOptional(_Overlooks):
 @mutant(
     "unknown-params-accepted",
     rule="expected-outcome",
-    shows="invalid unexpected:additionalProperties",
+    shows="invalid widget_link.unexpected:additionalProperties",
 )
 class UnknownParamsAccepted(_Overlooks):
     """Unknown params members ignored instead of refused (expected-outcome)."""
@@ -304,7 +309,7 @@ class UnknownParamsAccepted(_Overlooks):
 @mutant(
     "optional-message-required",
     rule="expected-outcome",
-    shows="boundary show_visitor_id.length_visitor_id:optional alone",
+    shows="boundary show_visitor_id.length_visitor_id:optional/alone",
 )
 class OptionalMessageRequired(CreateSitesApp):
     """Optional show_visitor_id.message treated as required (expected-outcome)."""
@@ -324,7 +329,7 @@ class OptionalMessageRequired(CreateSitesApp):
 @mutant(
     "latin1-message",
     rule="expected-outcome",
-    shows="valid (hypothesis): show_visitor_id.message beyond U+00FF",
+    shows="valid",
 )
 class Latin1Message(CreateSitesApp):
     """show_visitor_id.message in a Latin-1 column: text past U+00FF fails (expected-outcome)."""
@@ -341,7 +346,9 @@ class Latin1Message(CreateSitesApp):
 
 
 @mutant(
-    "coerces-numeric-strings", rule="expected-outcome", shows="invalid <integer member>:type string"
+    "coerces-numeric-strings",
+    rule="expected-outcome",
+    shows="invalid default_scenario_id:type/string",
 )
 class CoercesNumericStrings(_Coerces):
     """Type coercion: "5" taken as 5 for integer members (expected-outcome)."""
@@ -354,7 +361,9 @@ class CoercesNumericStrings(_Coerces):
 
 
 @mutant(
-    "coerces-boolean-strings", rule="expected-outcome", shows="invalid <boolean member>:type string"
+    "coerces-boolean-strings",
+    rule="expected-outcome",
+    shows="invalid track_subdomains_enabled:type/string",
 )
 class CoercesBooleanStrings(_Coerces):
     """Type coercion: "true" and "false" taken as booleans (expected-outcome)."""
@@ -366,7 +375,9 @@ class CoercesBooleanStrings(_Coerces):
 
 
 @mutant(
-    "integers-as-booleans", rule="expected-outcome", shows="invalid <boolean member>:type integer-0"
+    "integers-as-booleans",
+    rule="expected-outcome",
+    shows="invalid track_subdomains_enabled:type/integer-1",
 )
 class IntegersAsBooleans(_Coerces):
     """0 and 1 accepted as booleans (expected-outcome)."""
@@ -381,7 +392,7 @@ class IntegersAsBooleans(_Coerces):
 
 
 @mutant(
-    "domain-scheme-stripped", rule="expected-outcome", shows="invalid domain_name:pattern scheme"
+    "domain-scheme-stripped", rule="expected-outcome", shows="invalid domain_name:pattern/scheme"
 )
 class DomainSchemeStripped(CreateSitesApp):
     """domain_name https://example.com accepted: the scheme is stripped (expected-outcome)."""
@@ -397,7 +408,7 @@ class DomainSchemeStripped(CreateSitesApp):
 @mutant(
     "phone-trailing-newline",
     rule="expected-outcome",
-    shows="invalid default_phone_number:pattern newline",
+    shows="invalid default_phone_number:pattern/newline",
 )
 class PhoneTrailingNewline(_Overlooks):
     """Phone checked by re.match with $: a trailing newline accepted (expected-outcome)."""
@@ -418,7 +429,7 @@ class PhoneTrailingNewline(_Overlooks):
 @mutant(
     "params-error-as-invalid-request",
     rule="expected-outcome",
-    shows="invalid: the first params error",
+    shows="protocol token-missing",
 )
 class ParamsErrorAsInvalidRequest(CreateSitesApp):
     """Wrong error code: -32600 instead of -32602 for params errors (expected-outcome)."""
@@ -430,7 +441,11 @@ class ParamsErrorAsInvalidRequest(CreateSitesApp):
         return reply
 
 
-@mutant("field-not-dotted", rule="expected-outcome", shows="invalid widget_link.<member>")
+@mutant(
+    "field-not-dotted",
+    rule="expected-outcome",
+    shows="invalid widget_link.unexpected:additionalProperties",
+)
 class FieldNotDotted(CreateSitesApp):
     """Wrong data.field: a nested member named by its leaf, "url" (expected-outcome)."""
 
@@ -440,7 +455,7 @@ class FieldNotDotted(CreateSitesApp):
         return super().error(request_id, error)
 
 
-@mutant("mnemonic-missing", rule="reply-schema", shows="any error reply")
+@mutant("mnemonic-missing", rule="reply-schema", shows="protocol not-json")
 class MnemonicMissing(CreateSitesApp):
     """error.data without the mnemonic (reply-schema)."""
 
@@ -450,7 +465,11 @@ class MnemonicMissing(CreateSitesApp):
         return reply
 
 
-@mutant("internal-error-on-astral", rule="expected-outcome", shows="boundary: astral text")
+@mutant(
+    "internal-error-on-astral",
+    rule="expected-outcome",
+    shows="boundary widget_link.text:minLength/astral=1",
+)
 class InternalErrorOnAstral(CreateSitesApp):
     """Emoji in any text: -32603 internal error for a valid request (expected-outcome)."""
 
@@ -460,7 +479,7 @@ class InternalErrorOnAstral(CreateSitesApp):
         return super().create(params, owner)
 
 
-@mutant("result-and-error", rule="result-xor-error", shows="any error reply")
+@mutant("result-and-error", rule="result-xor-error", shows="protocol not-json")
 class ResultAndError(CreateSitesApp):
     """Error replies carry "result": null beside "error" (result-xor-error)."""
 
@@ -513,9 +532,7 @@ class JsonrpcUnchecked(CreateSitesApp):
         super().check_envelope(request)
 
 
-@mutant(
-    "falsy-id-is-notification", rule="expected-outcome", shows="protocol id-empty-string / id-zero"
-)
+@mutant("falsy-id-is-notification", rule="expected-outcome", shows="protocol id-empty-string")
 class FalsyIdIsNotification(CreateSitesApp):
     """Truthiness: id 0 or "" taken for a missing id, a notification (expected-outcome)."""
 
@@ -561,7 +578,25 @@ class BigIdAsFloat(CreateSitesApp):
         return float(found) if type(found) is int and abs(found) > 2**53 else found
 
 
-@mutant("string-result-id", rule="reply-schema", shows="any success reply")
+@mutant("integer-id-as-float", rule="reply-id", shows="protocol id-integer")
+class IntegerIdAsFloat(CreateSitesApp):
+    """Integer ids held as doubles: 7 echoed as 7.0 (reply-id)."""
+
+    def read_id(self, request: Any) -> RequestId:
+        found = super().read_id(request)
+        return float(found) if type(found) is int and abs(found) <= 2**53 else found
+
+
+@mutant("integer-id-as-boolean", rule="reply-id", shows="protocol id-zero")
+class IntegerIdAsBoolean(CreateSitesApp):
+    """Ids 1 and 0 echoed as true and false (reply-id)."""
+
+    def read_id(self, request: Any) -> RequestId:
+        found = super().read_id(request)
+        return bool(found) if type(found) is int and found in (0, 1) else found
+
+
+@mutant("string-result-id", rule="reply-schema", shows="protocol id-string")
 class StringResultId(CreateSitesApp):
     """result.id a string ("42"), not an integer (reply-schema)."""
 
@@ -571,7 +606,7 @@ class StringResultId(CreateSitesApp):
         return reply
 
 
-@mutant("success-missing", rule="reply-schema", shows="any success reply")
+@mutant("success-missing", rule="reply-schema", shows="protocol id-string")
 class SuccessMissing(CreateSitesApp):
     """result without success: true (reply-schema)."""
 
@@ -581,7 +616,7 @@ class SuccessMissing(CreateSitesApp):
         return reply
 
 
-@mutant("wrong-jsonrpc-in-reply", rule="jsonrpc-version", shows="any reply")
+@mutant("wrong-jsonrpc-in-reply", rule="jsonrpc-version", shows="protocol id-string")
 class WrongJsonrpcInReply(CreateSitesApp):
     """Replies say "jsonrpc": "2", not "2.0" (jsonrpc-version)."""
 
@@ -589,7 +624,9 @@ class WrongJsonrpcInReply(CreateSitesApp):
         return super().encode(None if reply is None else {**reply, "jsonrpc": "2"})
 
 
-@mutant("ids-per-industry", rule="distinct-result-ids", shows="the second site of a run")
+@mutant(
+    "ids-per-industry", rule="distinct-result-ids", shows="boundary industry_id:minimum/inside=2"
+)
 class IdsPerIndustry(CreateSitesApp):
     """Site ids numbered per industry: two sites share an id (distinct-result-ids)."""
 
@@ -609,7 +646,11 @@ class IdsPerIndustry(CreateSitesApp):
 # --- HTTP: status, content type, body, time -----------------------------------------------------
 
 
-@mutant("server-error-on-idn", rule="no-server-error", shows="boundary domain_name, Cyrillic")
+@mutant(
+    "server-error-on-idn",
+    rule="no-server-error",
+    shows="boundary domain_name:maxLength/cyrillic=253",
+)
 class ServerErrorOnIdn(CreateSitesApp):
     """HTTP 500 for a valid request with a Cyrillic domain_name (no-server-error)."""
 
@@ -636,7 +677,7 @@ class HtmlParseError(CreateSitesApp):
         return super().encode(reply)
 
 
-@mutant("text-plain-replies", rule="http-200-json", shows="any reply")
+@mutant("text-plain-replies", rule="http-200-json", shows="protocol id-string")
 class TextPlainReplies(CreateSitesApp):
     """Every reply sent as text/plain, not application/json (http-200-json)."""
 
@@ -645,7 +686,7 @@ class TextPlainReplies(CreateSitesApp):
         return Response(response.body, response.status, "text/plain; charset=utf-8")
 
 
-@mutant("errors-with-http-400", rule="http-200-json", shows="any error reply")
+@mutant("errors-with-http-400", rule="http-200-json", shows="protocol not-json")
 class ErrorsWithHttp400(CreateSitesApp):
     """Error replies sent with HTTP 400, REST style, not 200 (http-200-json)."""
 
@@ -666,7 +707,11 @@ class BatchCrashes(CreateSitesApp):
         return super().handle(body)
 
 
-@mutant("hangs-on-long-text", rule="answer-in-time", shows="boundary widget_link.text:maxLength")
+@mutant(
+    "hangs-on-long-text",
+    rule="answer-in-time",
+    shows="boundary widget_link.text:maxLength/ascii=100",
+)
 class HangsOnLongText(CreateSitesApp):
     """widget_link.text of 100 characters: no answer in time (answer-in-time)."""
 

@@ -255,6 +255,17 @@ def test_duplicate_domain_is_case_insensitive_per_customer(app: CreateSitesApp) 
     assert "result" in other
 
 
+def test_domain_names_are_compared_by_lower_not_casefold(app: CreateSitesApp) -> None:
+    """As documented: str.lower(), so straße.de and strasse.de are two sites (casefold would
+    make them one), while STRASSE.de is strasse.de again."""
+    assert "result" in answer(app, request(1, domain_name="straße.de"))
+    assert "result" in answer(app, request(2, domain_name="strasse.de"))
+    reply = answer(app, request(3, domain_name="STRASSE.de"))
+    assert error_of(reply) == (-32602, "duplicate_entity", "domain_name")
+    reply = answer(app, request(4, domain_name="STRAßE.DE"))
+    assert error_of(reply) == (-32602, "duplicate_entity", "domain_name")
+
+
 def test_agent_creates_for_its_customer(app: CreateSitesApp, store: SiteStore) -> None:
     """An agent's site belongs to the customer named by user_id."""
     reply = answer(app, request(access_token=AGENT_TOKEN, user_id=101))

@@ -228,9 +228,22 @@ def test_unknown_kind_is_refused_with_a_suggestion() -> None:
         conformance.validator_for("request", "admin")
 
 
-def test_lone_surrogate_is_a_payload_error_not_a_crash() -> None:
-    """A string JSON text cannot carry is refused with PayloadError; is_valid says False."""
-    payload = with_params(domain_name="\ud800.com")
+@pytest.mark.parametrize(
+    "payload",
+    [
+        with_params(domain_name="\ud800.com"),
+        {**REQUEST, "id": "\ud800"},
+        with_params(access_token="t\udfff"),
+        with_params(
+            show_visitor_id={"enabled": True, "element_id_value": "v", "message": "\ud800"}
+        ),
+        with_params(**{"\ud800": 1}),
+    ],
+    ids=["checked-by-a-pattern", "id", "token", "free-text", "member-name"],
+)
+def test_lone_surrogate_is_a_payload_error_not_a_crash(payload: Any) -> None:
+    """A string JSON text cannot carry is refused with PayloadError, wherever it is (also in a
+    string no keyword reads); is_valid says False."""
     assert not conformance.is_valid(payload)
     with pytest.raises(PayloadError, match="lone surrogate"):
         list(conformance.iter_errors(payload))

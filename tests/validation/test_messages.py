@@ -1,0 +1,145 @@
+"""The messages people read, word for word: one sentence per schema keyword, in ASCII and in
+astral text (lengths are counted in code points, never in UTF-16 units or bytes).
+
+Messages are part of the product (the server sends them, the CLI prints them), so each is
+compared whole: a sentence that loses a word or a bound fails here.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+import conformance
+from conformance import contract
+from conformance.validation.violations import describe
+
+EMOJI = "\U0001f600"
+
+#: (id, keyword, path, instance, the schema object holding the keyword, the exact message)
+SENTENCES: list[tuple[str, str, tuple[str, ...], Any, dict[str, Any], str]] = [
+    ("required", "required", ("params", "industry_id"), None, {},
+     "`params.industry_id` is required but missing"),
+    ("type-one", "type", ("params", "industry_id"), "5", {"type": "integer"},
+     '`params.industry_id` must be an integer; got string "5"'),
+    ("type-two", "type", ("id",), 1.5, {"type": ["string", "integer"]},
+     "`id` must be a string or an integer; got number 1.5"),
+    ("type-null", "type", ("params", "sales_enabled"), None, {"type": "boolean"},
+     "`params.sales_enabled` must be a JSON boolean (true or false); got null"),
+    ("type-secret", "type", ("params", "access_token"), 5, {"type": "string"},
+     "`params.access_token` must be a string; got integer (value masked)"),
+    ("type-astral", "type", ("n",), EMOJI * 3, {"type": "integer"},
+     f'`n` must be an integer; got string "{EMOJI * 3}"'),
+    ("minimum-between", "minimum", ("p",), 0, {"minimum": 1, "maximum": 365},
+     "`p` must be between 1 and 365; got 0"),
+    ("maximum-between", "maximum", ("p",), 366, {"minimum": 1, "maximum": 365},
+     "`p` must be between 1 and 365; got 366"),
+    ("minimum-alone", "minimum", ("p",), 0, {"minimum": 1},
+     "`p` must be at least 1; got 0"),
+    ("maximum-alone", "maximum", ("p",), 9, {"maximum": 5},
+     "`p` must be at most 5; got 9"),
+    ("maxLength-alone", "maxLength", ("d",), "a" * 254, {"maxLength": 253},
+     "`d` must be at most 253 characters long (counted as Unicode code points); "
+     "got 254 characters"),
+    ("maxLength-between", "maxLength", ("t",), "a" * 101, {"minLength": 1, "maxLength": 100},
+     "`t` must be 1 to 100 characters long (counted as Unicode code points); "
+     "got 101 characters"),
+    ("maxLength-astral", "maxLength", ("t",), EMOJI * 101, {"minLength": 1, "maxLength": 100},
+     "`t` must be 1 to 100 characters long (counted as Unicode code points); "
+     "got 101 characters"),
+    ("minLength-not-empty", "minLength", ("t",), "", {"minLength": 1},
+     "`t` must not be empty"),
+    ("minLength-alone", "minLength", ("t",), EMOJI, {"minLength": 2},
+     "`t` must be at least 2 characters long (counted as Unicode code points); "
+     "got 1 character"),
+    ("pattern-described", "pattern", ("p",), "7495", {"pattern": "^x$", "description": "Digits."},
+     '`p` is malformed: Digits. Got "7495"'),
+    ("pattern-newline", "pattern", ("p",), "1\n", {"pattern": "^1$(?!\\n)", "description": "D."},
+     '`p` is malformed (a trailing newline is not allowed): D. Got "1\\n"'),
+    ("pattern-scheme", "pattern", ("d",), "https://a.ru", {"pattern": "^[a-z.]+$"},
+     '`d` is malformed (it includes a scheme such as https://): it must match the pattern '
+     '`^[a-z.]+$`. Got "https://a.ru"'),
+    ("pattern-astral-long", "pattern", ("t",), EMOJI * 70, {"pattern": "^a$", "description": "A."},
+     f'`t` is malformed: A. Got "{EMOJI * 59}… (70 characters)'),
+    ("const", "const", ("jsonrpc",), "1.0", {"const": "2.0"},
+     '`jsonrpc` must be "2.0"; got "1.0"'),
+    ("enum", "enum", ("e",), "c", {"enum": ["a", "b"]},
+     '`e` must be one of "a", "b"; got "c"'),
+    ("oneOf-consts", "oneOf", ("industry_id",), 22, {"oneOf": [{"const": 1}, {"const": 21}]},
+     "`industry_id` must be one of the 2 values from 1 to 21 listed in the schema; got 22"),
+    ("oneOf-other", "oneOf", (), [], {"oneOf": [{"type": "string"}, {"type": "integer"}]},
+     "the payload matches none of the alternatives the schema allows"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("keyword", "path", "instance", "subschema", "message"),
+    [row[1:] for row in SENTENCES],
+    ids=[row[0] for row in SENTENCES],
+)
+def test_each_keyword_has_its_sentence(
+    keyword: str, path: tuple[str, ...], instance: Any, subschema: dict[str, Any], message: str
+) -> None:
+    """``describe`` says, word for word, what the keyword requires and what was sent."""
+    assert describe(keyword, path, instance, subschema) == message
+
+
+def test_unexpected_member_sentence_with_and_without_a_suggestion() -> None:
+    """An unknown member is named; a near miss gets the member probably meant."""
+    allowed = ["domain_name", "industry_id"]
+    assert describe("additionalProperties", ("params", "domian_name"), 1, {}, allowed) == (
+        "`params.domian_name` is not an allowed member (unexpected); "
+        "you may have intended `domain_name`"
+    )
+    assert describe("additionalProperties", ("params", "zzz"), 1, {}, allowed) == (
+        "`params.zzz` is not an allowed member (unexpected)"
+    )
+
+
+def _keywords(node: Any) -> set[str]:
+    found: set[str] = set()
+    if isinstance(node, dict):
+        for key, child in node.items():
+            if key not in ("properties", "$defs", "examples", "default"):
+                found.add(key)
+            if key in ("properties", "$defs"):
+                for grandchild in child.values():
+                    found |= _keywords(grandchild)
+            elif key not in ("examples", "default", "const", "enum"):
+                found |= _keywords(child)
+    elif isinstance(node, list):
+        for child in node:
+            found |= _keywords(child)
+    return found
+
+
+#: keywords that hold no rule a payload can break (annotations, structure, references)
+NOT_RULES = {"$schema", "$id", "$ref", "title", "description", "allOf"}
+
+
+def test_every_keyword_the_schemas_use_has_a_sentence_here() -> None:
+    """A keyword new to the schemas gets its sentence tested: add a row to SENTENCES."""
+    used = set().union(*(_keywords(doc) for doc in contract.load_schemas().values()))
+    tested = {row[1] for row in SENTENCES} | {"additionalProperties"}
+    assert used - NOT_RULES - tested == set()
+
+
+@pytest.mark.parametrize(("script", "char"), [("ascii", "a"), ("cyrillic", "я"), ("astral", EMOJI)])
+def test_text_too_long_counts_code_points_through_the_api(script: str, char: str) -> None:
+    """101 characters of any script are 101 characters in the message (not 202 UTF-16 units,
+    not 404 bytes)."""
+    params = {
+        "access_token": "t",
+        "domain_name": "example.com",
+        "default_phone_number": "74951819160",
+        "industry_id": 1,
+        "widget_link": {"enabled": True, "text": char * 101, "url": "https://a.ru"},
+    }
+    (violation,) = conformance.iter_errors(params, "params")
+    assert violation.message == (
+        "`widget_link.text` must be 1 to 100 characters long (counted as Unicode code points); "
+        "got 101 characters"
+    )
+    assert json.loads(json.dumps(violation.as_dict()))["value"] == char * 101
