@@ -41,8 +41,8 @@ from conformance.fuzz.cases import FAMILIES, SUCCESS, UNIQUE_MEMBER, Case
 from conformance.fuzz.checks import CHECKS, UNPARSED, Exchange, RunState, Violated
 from conformance.fuzz.schema_tree import node_validator, tree
 from conformance.fuzz.transport import Answer, Client, Target, reachable
+from conformance.validation.masking import SECRET_MEMBERS
 from conformance.validation.payloads import loads
-from conformance.validation.violations import SECRET_MEMBERS
 
 #: Members that name entities on the target: sent in valid requests only with ids the user
 #: names (``Settings.user_id``, ``Settings.scenario_id``); random ones go to ``references``.

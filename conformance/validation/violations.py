@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from conformance.validation.masking import MASK, is_secret_path
+
 #: The value of ``Violation.instance`` where the offending member is absent (``required``).
 MISSING: Final = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
 
@@ -24,9 +26,6 @@ DEFAULT_MNEMONIC: Final = "invalid_parameter_value"
 
 #: Combinators whose failure only restates what a sibling keyword says better.
 WEAK_KEYWORDS: Final = frozenset({"oneOf", "anyOf", "allOf", "not"})
-
-#: Members whose values are secrets and are never shown.
-SECRET_MEMBERS: Final = frozenset({"access_token"})
 
 _KEYWORD_RANK: Final = {"required": 0, "additionalProperties": 1, "type": 2}
 
@@ -43,7 +42,9 @@ class Violation:
     missing member belongs; for ``additionalProperties``, the unexpected member itself).
     ``keyword`` is the schema keyword that failed and ``schema_path`` where it stands
     (``params.schema.json#/properties/industry_id/maximum``). ``instance`` is the offending
-    value, or ``MISSING``.
+    value, or ``MISSING``; a secret in it (the access token, by its member's name, a near
+    miss of it, or inside the value) is ``***`` unless the validator was made with
+    ``show_secrets``.
     """
 
     path: tuple[str | int, ...]
@@ -70,7 +71,7 @@ class Violation:
         return MNEMONIC_BY_KEYWORD.get(self.keyword, DEFAULT_MNEMONIC)
 
     def as_dict(self) -> dict[str, Any]:
-        """A JSON-ready form, with secrets masked."""
+        """A JSON-ready form (``instance`` is masked where it is made)."""
         result: dict[str, Any] = {
             "field": self.field,
             "pointer": self.pointer,
@@ -80,7 +81,7 @@ class Violation:
             "message": self.message,
         }
         if self.instance is not MISSING:
-            result["value"] = "***" if _is_secret(self.path) else self.instance
+            result["value"] = self.instance
         return result
 
 
@@ -129,14 +130,10 @@ def json_type(value: Any) -> str:
     return "object"
 
 
-def _is_secret(path: Sequence[str | int]) -> bool:
-    return bool(path) and path[-1] in SECRET_MEMBERS
-
-
 def show(value: Any, path: Sequence[str | int] = (), limit: int = 60) -> str:
     """``value`` as short JSON for a message; secrets print as ``***``."""
-    if _is_secret(path):
-        return "***"
+    if is_secret_path(path):
+        return MASK
     try:
         text = json.dumps(value, ensure_ascii=False)
     except (TypeError, ValueError, RecursionError):
@@ -154,7 +151,7 @@ def _name(path: Sequence[str | int]) -> str:
 def _got(value: Any, path: Sequence[str | int]) -> str:
     if value is None:
         return "got null"
-    if _is_secret(path):
+    if is_secret_path(path):
         return f"got {json_type(value)} (value masked)"
     return f"got {json_type(value)} {show(value, path)}"
 

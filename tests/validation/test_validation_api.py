@@ -235,3 +235,18 @@ def test_scheme_hint_only_where_a_scheme_does_not_belong() -> None:
     assert violation.field == "params.widget_link.url"
     assert "includes a scheme" not in violation.message
     assert violation.message.endswith('Got "ftp://example.com"')
+
+
+@pytest.mark.parametrize("text", ['{"jsonrpc": "2.0"}', b'  [{"id": 1}]', '\n{"params": {}}'])
+@pytest.mark.parametrize("function", ["is_valid", "iter_errors", "validate"])
+def test_json_text_is_refused_with_what_to_do(text: str | bytes, function: str) -> None:
+    """A str or bytes holding JSON text was meant to be parsed: ArgumentError says so, rather
+    than a silent False."""
+    with pytest.raises(conformance.ArgumentError, match=r"parse it first.*conformance\.loads"):
+        getattr(conformance, function)(text)
+
+
+def test_other_strings_are_just_invalid_payloads() -> None:
+    """A plain string is an invalid payload, as before."""
+    assert conformance.is_valid("create.sites") is False
+    assert conformance.is_valid(conformance.loads('{"jsonrpc": "2.0"}')) is False
