@@ -130,8 +130,9 @@ def http_200_json(exchange: Exchange, state: RunState) -> None:
         return
     media = answer.headers.get("content-type", "").split(";")[0].strip().lower()
     if answer.status != 200 or media != "application/json":
-        shown = answer.headers.get("content-type", "(no Content-Type)")
-        raise Violated(f"HTTP {answer.status} with Content-Type {shown}")
+        given = answer.headers.get("content-type")
+        shown = f"with Content-Type {given}" if given else "without a Content-Type header"
+        raise Violated(f"HTTP {answer.status} {shown}")
 
 
 @check("body-parses")

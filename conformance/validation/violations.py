@@ -7,6 +7,7 @@ reference server's error replies, the runner's labels) reads it and recomputes n
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -167,6 +168,22 @@ def _between(low: Any, high: Any) -> str:
     return f"at least {low}" if low is not None else f"at most {high}"
 
 
+#: Slips a value may show, each as (what the person is told, how the value would read without
+#: it): a hint is given only where that repair makes the value match the pattern, so every
+#: hint is derived from the schema's own rule, never from a field's name.
+_REPAIRS: Final = (
+    (
+        "it includes a scheme such as https://",
+        lambda v: re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*://", "", v),
+    ),
+    ("it includes a port", lambda v: re.sub(r":[0-9]*$", "", v)),
+    ("it includes a path", lambda v: v.split("/", 1)[0]),
+    ("it includes a port and a path", lambda v: re.sub(r":[0-9]*(/.*)?$", "", v)),
+    ("one label: a top-level domain is missing", lambda v: f"{v}.com"),
+    ("it starts with a plus sign", lambda v: v.removeprefix("+")),
+)
+
+
 def _pattern_hints(value: Any, pattern: str) -> str:
     """The slips a person makes most, where ``value`` shows one."""
     if not isinstance(value, str):
@@ -176,8 +193,16 @@ def _pattern_hints(value: Any, pattern: str) -> str:
         hints.append("a trailing newline is not allowed")
     elif value != value.strip():
         hints.append("note the leading or trailing white space")
-    if "://" in value and "://" not in pattern:
-        hints.append("it includes a scheme such as https://")
+    elif len(value) <= 2048:  # a repair is tried on short values only: hints, not a parser
+        try:
+            compiled = re.compile(pattern)
+        except re.error:
+            compiled = None
+        for hint, repair in _REPAIRS if compiled is not None else ():
+            repaired = repair(value)
+            if repaired != value and compiled.search(repaired):
+                hints.append(hint)
+                break
     return f" ({'; '.join(hints)})" if hints else ""
 
 
@@ -225,9 +250,11 @@ def describe(
         )
     if keyword == "pattern":
         pattern = str(schema.get("pattern", ""))
-        rule = schema.get("description", f"it must match {pattern}")
         hints = _pattern_hints(instance, pattern)
-        return f"{name} is malformed{hints}: {rule} Got {show(instance, path)}"
+        # the description says what the field is, then its rule: quoted, not read as a clause
+        about = schema.get("description")
+        rule = f"The schema describes it: {about}" if about else f"It must match {pattern}"
+        return f"{name} is malformed{hints}; got {show(instance, path)}. {rule}"
     if keyword == "const":
         return f"{name} must be {show(schema.get('const'))}; got {show(instance, path)}"
     if keyword == "enum":

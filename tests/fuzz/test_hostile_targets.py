@@ -154,3 +154,11 @@ def test_a_timeout_that_is_no_number_of_seconds_is_a_usage_error(timeout: float)
     """A zero, negative, NaN or infinite timeout is refused up front, naming the setting."""
     with pytest.raises(ArgumentError, match="timeout must be a number of seconds > 0"):
         Settings(token=CUSTOMER_TOKEN, timeout=timeout)
+
+
+def test_a_missing_content_type_is_said_in_words() -> None:
+    """No Content-Type header: the message says so, not "Content-Type (no Content-Type)"."""
+    with serve_in_thread(_Fixed(lambda _: Response(b"{}", content_type=""))) as url:
+        report = run(url, settings=FAST)
+    messages = {f.message for f in report.failures if f.rule == "http-200-json"}
+    assert messages == {"HTTP 200 without a Content-Type header"}
