@@ -195,12 +195,12 @@ def _pattern_hints(value: Any, pattern: str) -> str:
         hints.append("note the leading or trailing white space")
     elif len(value) <= 2048:  # a repair is tried on short values only: hints, not a parser
         try:
-            matches = re.compile(pattern).search
+            compiled = re.compile(pattern)
         except re.error:
-            matches = None
-        for hint, repair in _REPAIRS if matches is not None else ():
+            return ""
+        for hint, repair in _REPAIRS:
             repaired = repair(value)
-            if repaired != value and matches(repaired):
+            if repaired != value and compiled.search(repaired):
                 hints.append(hint)
                 break
     return f" ({'; '.join(hints)})" if hints else ""

@@ -273,6 +273,6 @@ def test_a_description_is_quoted_not_read_as_the_rule() -> None:
     """The field's description follows the value, introduced as the schema's words."""
     violation = only(with_params(default_phone_number="+74951819160"))
     assert violation.message.startswith(
-        '`params.default_phone_number` is malformed (it starts with a plus sign); got '
+        "`params.default_phone_number` is malformed (it starts with a plus sign); got "
         '"+74951819160". The schema describes it: Phone number calls are forwarded to'
     )
