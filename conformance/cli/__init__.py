@@ -7,7 +7,8 @@ Each subcommand is a module of this package with ``HELP``, ``configure(parser)``
 that a cold ``conformance validate`` starts fast.
 
 Exit codes, for every subcommand: 0 success, 1 the payloads or the target break the contract,
-2 usage error, unreadable input or unreachable target.
+2 usage error, unreadable input or unreachable target, 130 interrupted (Ctrl-C). Each
+subcommand's ``--help`` lists its own in an epilog.
 """
 
 from __future__ import annotations
@@ -15,12 +16,18 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import textwrap
 from dataclasses import dataclass, field
 from typing import IO, Final, NoReturn
 
 EXIT_OK: Final = 0
 EXIT_FAILED: Final = 1
 EXIT_USAGE: Final = 2
+#: Ctrl-C, as a shell reports a process ended by SIGINT (128 + 2).
+EXIT_INTERRUPTED: Final = 130
+
+#: The distribution's name (``pip install create-sites-conformance``).
+DISTRIBUTION: Final = "create-sites-conformance"
 
 #: The subcommands, each the name of a module in this package.
 SUBCOMMANDS: Final = ("validate", "serve", "fuzz")
@@ -47,13 +54,67 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(status) if message is None else UsageError(message)
 
 
+def is_terminal(stream: IO[str]) -> bool:
+    """Whether ``stream`` is a terminal (where progress lines are drawn)."""
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def version() -> str:
+    """The installed kit's version (``0.1.0``), or ``unknown`` outside an installation."""
+    from importlib import metadata
+
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+class _VersionAction(argparse.Action):
+    """``--version``, looked up only when asked for (``importlib.metadata`` costs a cold start)."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        sys.stdout.write(f"conformance {version()} ({DISTRIBUTION})\n")
+        raise SystemExit(EXIT_OK)
+
+
+EPILOG = """exit codes (every subcommand):
+  0    success
+  1    the payloads or the target break the contract
+  2    usage error, unreadable input, or a target the run cannot use
+  130  interrupted (Ctrl-C)
+
+Run `conformance COMMAND --help` for a subcommand's options.
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of the whole command, every subcommand included."""
-    parser = _Parser(prog="conformance", description="The create.sites conformance kit.")
+    parser = _Parser(
+        prog="conformance",
+        description="The create.sites conformance kit.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action=_VersionAction)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in SUBCOMMANDS:
         module = importlib.import_module(f"conformance.cli.{name}")
-        sub = commands.add_parser(name, help=module.HELP, description=module.HELP)
+        sub = commands.add_parser(
+            name,
+            help=module.HELP,
+            description=textwrap.fill(module.HELP, 79),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         module.configure(sub)
         sub.set_defaults(run=module.run)
     return parser
@@ -80,5 +141,9 @@ def main(argv: list[str] | None = None, streams: Streams | None = None) -> int:
 
 
 def entry_point() -> NoReturn:
-    """The console script."""
-    sys.exit(main())
+    """The console script; a Ctrl-C outside a subcommand's own handling exits 130 quietly."""
+    try:
+        code = main()
+    except KeyboardInterrupt:
+        code = EXIT_INTERRUPTED
+    sys.exit(code)

@@ -1,25 +1,45 @@
 """``conformance fuzz URL``: run the conformance suite against a live create.sites server.
 
-Exit 0: the target conforms; 1: some rule is broken; 2: a usage error or an unreachable target
-(said at once, before any case is sent).
+Exit 0: the target conforms; 1: some rule is broken; 2: a usage error, or a target the run
+cannot use (unreachable, no JSON-RPC server, a token, ids or role it refuses: said at once,
+in one message naming the option to fix); 130: interrupted, after the report of what ran.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-from typing import TYPE_CHECKING
+import time
+from typing import IO, TYPE_CHECKING
 
-from conformance.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from conformance.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, is_terminal
 
 if TYPE_CHECKING:
     from conformance.cli import Streams
+    from conformance.fuzz.runner import Report
 
 HELP = "Fuzz a live create.sites server with the conformance suite; exit 1 if it breaks a rule."
 
 #: The environment variable a token is read from when --token is not given (kept out of
-#: shell history and process lists).
+#: shell history and process lists); the printed curl commands read it too.
 TOKEN_ENV = "CONFORMANCE_TARGET_TOKEN"
+
+#: Seconds to wait for each reply, by default.
+DEFAULT_TIMEOUT = 5.0
+
+EPILOG = f"""\
+Each failure is printed with the request, the reply and a bash command that sends the
+request again: it reads the token from ${TOKEN_ENV} and draws a fresh domain name on each
+replay. The token prints as *** everywhere unless --show-secrets.
+
+exit codes:
+  0    the target conforms
+  1    the target breaks at least one rule
+  2    usage error; a target the run cannot use (unreachable, no JSON-RPC server at the
+       URL, a token, ids or role it refuses: one message names the option to fix); a
+       --junitxml path that cannot be written (checked before any case is sent)
+  130  interrupted (Ctrl-C): the report of what ran so far is printed
+"""
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -30,7 +50,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default=os.environ.get(TOKEN_ENV),
         help=f"an access token the target accepts (default: ${TOKEN_ENV})",
     )
-    parser.add_argument("--role", choices=("customer", "agent"), default="customer")
+    parser.add_argument(
+        "--role",
+        choices=("customer", "agent"),
+        default="customer",
+        help="the token's role (default: customer); an agent's requests name --user-id",
+    )
     parser.add_argument(
         "--user-id",
         type=int,
@@ -38,57 +63,135 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="a customer user of the agent (required for agents)",
     )
     parser.add_argument(
-        "--scenario-id", type=int, metavar="N", help="a scenario that exists on the target"
+        "--scenario-id",
+        type=int,
+        metavar="N",
+        help="a scenario that exists on the target (default: requests name none)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="hypothesis's seed (default 0)")
+    parser.add_argument("--seed", type=int, default=0, help="hypothesis's seed (default: 0)")
     parser.add_argument(
         "--max-examples",
         type=int,
         metavar="N",
         default=None,
-        help="valid requests hypothesis draws (default 100)",
+        help="valid requests hypothesis draws (default: 100)",
     )
-    parser.add_argument("--timeout", type=float, default=5.0, metavar="S", help="per request")
-    parser.add_argument("--output", choices=("text", "json"), default="text")
-    parser.add_argument("--junitxml", metavar="PATH", help="also write a JUnit XML report")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="S",
+        help=f"seconds to wait for each reply (default: {DEFAULT_TIMEOUT:g})",
+    )
+    parser.add_argument("--output", choices=("text", "json"), default="text", help="default: text")
+    parser.add_argument(
+        "--junitxml", metavar="PATH", help="also write a JUnit XML report (checked first)"
+    )
     parser.add_argument(
         "--show-secrets", action="store_true", help="do not mask the token as *** in reports"
     )
+    parser.epilog = EPILOG
 
 
 class _Progress:
-    """A one-line count of cases sent, redrawn in place: only where stderr is a terminal."""
+    """``family done/total · N sent · R cases/s``, redrawn in place: only where stderr is a
+    terminal."""
 
     def __init__(self, streams: Streams) -> None:
         self.stream = streams.stderr
         self.shown = False
+        self.started = time.monotonic()
+        self.family = ""
+        self.total = 0
+        self.done = 0
+
+    def start_family(self, family: str, total: int) -> None:
+        self.family, self.total, self.done = family, total, 0
 
     def __call__(self, sent: int, family: str) -> None:
+        self.done += family == self.family
         if sent % 20 == 0:
-            self.stream.write(f"\r{sent} cases sent ({family})   ")
+            rate = sent / max(time.monotonic() - self.started, 1e-9)
+            # the valid family's total is hypothesis's budget: shrinking may send more
+            done = min(self.done, self.total) if self.total else self.done
+            self.stream.write(
+                f"\r{family} {done}/{self.total} · {sent} cases sent · {rate:,.0f} cases/s   "
+            )
             self.stream.flush()
             self.shown = True
 
     def clear(self) -> None:
         if self.shown:
-            self.stream.write("\r" + " " * 40 + "\r")
+            self.stream.write("\r" + " " * 79 + "\r")
             self.stream.flush()
+            self.shown = False
+
+
+def _check_writable(path: str) -> str | None:
+    """Why ``path`` cannot be written, or ``None``; checked before the run, not after it."""
+    existed = os.path.exists(path)
+    try:
+        with open(path, "a", encoding="utf-8"):
+            pass
+    except OSError as error:
+        return error.strerror or str(error)
+    if not existed:
+        os.remove(path)
+    return None
+
+
+def _write_setup_error(args: argparse.Namespace, streams: Streams, message: str) -> None:
+    """A run that could not start still tells CI why: in --output json and in --junitxml."""
+    import json
+    from xml.etree import ElementTree
+
+    if args.output == "json":
+        document = {"target": args.url, "conforms": False, "error": message, "exit_code": 2}
+        streams.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    if args.junitxml:
+        suite = ElementTree.Element(
+            "testsuite", name="create.sites conformance", tests="1", failures="0", errors="1"
+        )
+        case = ElementTree.SubElement(suite, "testcase", classname="conformance", name="setup")
+        ElementTree.SubElement(case, "error", message=message[:1000]).text = message
+        _write(args.junitxml, ElementTree.tostring(suite, encoding="unicode", xml_declaration=True))
+
+
+def _write(path: str, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def _report(args: argparse.Namespace, report: Report, stdout: IO[str]) -> None:
+    from conformance.fuzz.report import to_json, to_junit, to_text
+
+    render = to_json if args.output == "json" else to_text
+    stdout.write(render(report, show_secrets=args.show_secrets))
+    if args.output == "json":
+        stdout.write("\n")
+    if args.junitxml:
+        _write(args.junitxml, to_junit(report, show_secrets=args.show_secrets))
 
 
 def run(args: argparse.Namespace, streams: Streams) -> int:
     """Run the suite and report; return the exit code."""
     from conformance.errors import ArgumentError
-    from conformance.fuzz.report import to_json, to_junit, to_text
-    from conformance.fuzz.runner import DEFAULT_MAX_EXAMPLES, Settings, TokenRefused, Unreachable
+    from conformance.fuzz.runner import DEFAULT_MAX_EXAMPLES, Interrupted, Settings, SetupFailed
     from conformance.fuzz.runner import run as run_suite
 
-    if not args.token:
-        streams.stderr.write(
-            f"conformance fuzz: error: a token is required: --token TOKEN or ${TOKEN_ENV}\n"
-        )
+    def fail(message: str) -> int:
+        streams.stderr.write(f"conformance fuzz: error: {message}\n")
         return EXIT_USAGE
-    is_terminal = hasattr(streams.stderr, "isatty") and streams.stderr.isatty()
-    progress = _Progress(streams) if is_terminal else None
+
+    if args.junitxml:
+        why = _check_writable(args.junitxml)
+        if why is not None:
+            return fail(f"cannot write --junitxml {args.junitxml}: {why}")
+    if not args.token:
+        message = f"a token is required: --token TOKEN or ${TOKEN_ENV}"
+        _write_setup_error(args, streams, message)
+        return fail(message)
+    progress = _Progress(streams) if is_terminal(streams.stderr) else None
     try:
         settings = Settings(
             token=args.token,
@@ -99,26 +202,23 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
             max_examples=DEFAULT_MAX_EXAMPLES if args.max_examples is None else args.max_examples,
             timeout=args.timeout,
             progress=progress,
+            on_family=progress.start_family if progress is not None else None,
         )
         report = run_suite(args.url, settings=settings)
-    except (ArgumentError, Unreachable, TokenRefused) as error:
-        streams.stderr.write(f"conformance fuzz: error: {error}\n")
-        return EXIT_USAGE
-    finally:
+    except (ArgumentError, SetupFailed) as error:
         if progress is not None:
             progress.clear()
-    render = to_json if args.output == "json" else to_text
-    streams.stdout.write(render(report, show_secrets=args.show_secrets))
-    if args.output == "json":
-        streams.stdout.write("\n")
-    if args.junitxml:
-        try:
-            with open(args.junitxml, "w", encoding="utf-8") as junit:
-                junit.write(to_junit(report, show_secrets=args.show_secrets))
-        except OSError as error:
-            reason = error.strerror or str(error)
-            streams.stderr.write(
-                f"conformance fuzz: error: cannot write --junitxml {args.junitxml}: {reason}\n"
-            )
-            return EXIT_USAGE
+        _write_setup_error(args, streams, str(error))
+        return fail(str(error))
+    except Interrupted as interrupted:
+        if progress is not None:
+            progress.clear()
+        _report(args, interrupted.report, streams.stdout)
+        return EXIT_INTERRUPTED
+    if progress is not None:
+        progress.clear()
+    try:
+        _report(args, report, streams.stdout)
+    except OSError as error:  # checked before the run; the file may have gone since
+        return fail(f"cannot write --junitxml {args.junitxml}: {error.strerror or error}")
     return EXIT_OK if report.conforms else EXIT_FAILED

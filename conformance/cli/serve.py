@@ -30,15 +30,52 @@ def _positive(kind: Callable[[str], float]) -> Callable[[str], float]:
     return convert
 
 
+EPILOG = """\
+The config file (TOML):
+  scenario_ids = [1, 2, 3]        # the scenarios default_scenario_id may name
+  [[tokens]]
+  token = "customer-secret"       # role "customer" (default), acting as user_id (default 1)
+  user_id = 100
+  [[tokens]]
+  token = "agent-secret"
+  role = "agent"
+  customer_user_ids = [100, 101]  # the users an agent's user_id may name
+Without --config or --token, a customer token is generated and printed.
+
+exit codes:
+  0    stopped by SIGINT or SIGTERM
+  2    a usage error, a configuration it cannot use, a database it cannot open or an
+       address it cannot listen on (said in one line)
+"""
+
+
+def _port(text: str) -> int:
+    """A TCP port, 0 to 65535 (0 picks a free one), refused as a usage error otherwise."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number; got {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 65535; got {port}")
+    return port
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the options of ``serve``."""
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8080, help="port; 0 picks a free one (8080)")
+    parser.add_argument(
+        "--port", type=_port, default=8080, help="port 0 to 65535; 0 picks a free one (8080)"
+    )
     parser.add_argument(
         "--db",
         help="SQLite database file, or :memory: (create-sites.sqlite3 here)",
     )
-    parser.add_argument("--config", type=Path, help="TOML file of tokens and scenario ids")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="TOML file of tokens (with roles and users) and scenario ids; see below",
+    )
     parser.add_argument(
         "--token",
         action="append",
@@ -60,8 +97,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="connections served at once; one more gets HTTP 503 and is closed (256)",
     )
     parser.add_argument(
-        "--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR")
+        "--log-level",
+        default="INFO",
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        help="what the server logs to stderr (default: INFO; logs never hold a body or token)",
     )
+    parser.epilog = EPILOG
 
 
 def run(args: argparse.Namespace, streams: Streams) -> int:

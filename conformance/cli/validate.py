@@ -3,14 +3,32 @@
 from __future__ import annotations
 
 import argparse
+import time
 from typing import TYPE_CHECKING
 
 from conformance.contract import KINDS, ROLES
 
 if TYPE_CHECKING:
     from conformance.cli import Streams
+    from conformance.validation.files import Outcome, Reporter, Summary
 
 HELP = "Validate JSON or JSON Lines payload files (or - for stdin) against the contract."
+
+EPILOG = """\
+A file is JSON Lines (one payload a line, read in constant memory) when its name ends in
+.jsonl or .ndjson, when its first non-blank line is a whole JSON value, or when two of its
+lines are whole JSON objects or arrays; otherwise it is one JSON document. An access token in
+a reported value prints as *** unless --show-secrets.
+
+exit codes:
+  0    every payload is valid
+  1    some payload is invalid
+  2    usage error, or some input unreadable (missing file, not UTF-8, not JSON)
+  130  interrupted (Ctrl-C): the summary so far is printed
+"""
+
+#: A progress line appears once a check has taken this long (and only on a terminal).
+PROGRESS_AFTER_SECONDS = 1.0
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -25,23 +43,86 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--role",
         choices=ROLES,
         default="customer",
-        help="the caller's role, for requests and params (an agent must send user_id)",
+        help="the caller's role, for requests and params (an agent must send user_id); "
+        "default: customer",
     )
     parser.add_argument("--output", choices=sorted(REPORTERS), default="text", help="default: text")
-    parser.epilog = (
-        "exit codes: 0 every payload is valid, 1 some payload is invalid, "
-        "2 usage error or unreadable input"
+    parser.add_argument(
+        "--show-secrets",
+        action="store_true",
+        help="show access tokens in reported values instead of ***",
     )
+    parser.epilog = EPILOG
+
+
+class _Progress:
+    """``N payloads checked (R/s)``, redrawn in place on stderr once the check has taken
+    ``PROGRESS_AFTER_SECONDS``: a short check shows nothing."""
+
+    def __init__(self, streams: Streams) -> None:
+        self.stream = streams.stderr
+        self.started = time.monotonic()
+        self.next_draw = self.started + PROGRESS_AFTER_SECONDS
+        self.shown = False
+
+    def __call__(self, summary: Summary, source: str) -> None:
+        now = time.monotonic()
+        if now < self.next_draw:
+            return
+        self.next_draw = now + 0.25
+        rate = summary.checked / (now - self.started)
+        self.stream.write(
+            f"\r{summary.checked:,} payloads checked ({rate:,.0f}/s): {source[-40:]}   "
+        )
+        self.stream.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r" + " " * 79 + "\r")
+            self.stream.flush()
+            self.shown = False
+
+
+class _ClearingReporter:
+    """Clears the progress line before the report writes to the same terminal."""
+
+    def __init__(self, reporter: Reporter, progress: _Progress) -> None:
+        self.reporter = reporter
+        self.progress = progress
+
+    def outcome(self, outcome: Outcome) -> None:
+        if not outcome.valid:
+            self.progress.clear()
+        self.reporter.outcome(outcome)
+
+    def finish(self, summary: Summary) -> None:
+        self.progress.clear()
+        self.reporter.finish(summary)
 
 
 def run(args: argparse.Namespace, streams: Streams) -> int:
     """Validate every payload of every file, reporting as it goes (constant memory)."""
-    from conformance.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+    from conformance.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, is_terminal
     from conformance.validation.files import check_sources
     from conformance.validation.reporters import REPORTERS
 
-    reporter = REPORTERS[args.output](streams.stdout)
-    summary = check_sources(args.files, args.kind, args.role, reporter, streams.stdin)
+    reporter: Reporter = REPORTERS[args.output](streams.stdout)
+    progress = _Progress(streams) if is_terminal(streams.stderr) else None
+    if progress is not None:
+        reporter = _ClearingReporter(reporter, progress)
+    try:
+        summary = check_sources(
+            args.files,
+            args.kind,
+            args.role,
+            reporter,
+            streams.stdin,
+            show_secrets=args.show_secrets,
+            progress=progress,
+        )
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED  # the reporter has written the summary so far
     if summary.unreadable:
         return EXIT_USAGE
     return EXIT_FAILED if summary.invalid else EXIT_OK

@@ -13,6 +13,26 @@ The API for tools built on the runner::
     report = run("http://127.0.0.1:8080/", settings=Settings(token="..."))
 """
 
-from conformance.fuzz.runner import Failure, Report, Settings, TokenRefused, Unreachable, plan, run
+from conformance.fuzz.runner import (
+    Failure,
+    Interrupted,
+    Report,
+    Settings,
+    SetupFailed,
+    TokenRefused,
+    Unreachable,
+    plan,
+    run,
+)
 
-__all__ = ["Failure", "Report", "Settings", "TokenRefused", "Unreachable", "plan", "run"]
+__all__ = [
+    "Failure",
+    "Interrupted",
+    "Report",
+    "Settings",
+    "SetupFailed",
+    "TokenRefused",
+    "Unreachable",
+    "plan",
+    "run",
+]

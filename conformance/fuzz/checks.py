@@ -37,6 +37,8 @@ class Exchange:
     answer: Answer
     reply: Any = UNPARSED
     parse_error: str | None = None
+    #: what the runner built the body from (``conformance.fuzz.runner.Prepared``), if anything
+    source: Any = None
 
     @property
     def request_id(self) -> Any:
@@ -128,8 +130,9 @@ def http_200_json(exchange: Exchange, state: RunState) -> None:
         return
     media = answer.headers.get("content-type", "").split(";")[0].strip().lower()
     if answer.status != 200 or media != "application/json":
-        shown = answer.headers.get("content-type", "(no Content-Type)")
-        raise Violated(f"HTTP {answer.status} with Content-Type {shown}")
+        given = answer.headers.get("content-type")
+        shown = f"with Content-Type {given}" if given else "without a Content-Type header"
+        raise Violated(f"HTTP {answer.status} {shown}")
 
 
 @check("body-parses")
@@ -210,8 +213,20 @@ def _error_text(error: Any) -> str:
         return _show(error)
     data: dict[str, Any] = error["data"] if isinstance(error.get("data"), dict) else {}
     field_name = data.get("field")
-    where = f", field {field_name!r}" if field_name is not None else ""
-    return f"error {error.get('code')} {data.get('mnemonic')!r}{where}: {error.get('message')!r}"
+    # quoted as JSON, whose quotes do not change with what they quote (repr's do), so that a
+    # report masking the token differs from the unmasked one only where the token stood
+    where = f", field {_quoted(field_name)}" if field_name is not None else ""
+    return (
+        f"error {error.get('code')} {_quoted(data.get('mnemonic'))}{where}: "
+        f"{_quoted(error.get('message'))}"
+    )
+
+
+def _quoted(value: Any) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return repr(value)
 
 
 def _error_matches(exchange: Exchange, error: Any) -> str | None:
@@ -230,7 +245,7 @@ def _error_matches(exchange: Exchange, error: Any) -> str | None:
     ):
         return f"expected one of the mnemonics {sorted(expect.mnemonics)}, got {_error_text(error)}"
     if expect.field is not None and "field" in data and data["field"] != expect.field:
-        return f"expected data.field {expect.field!r}, got {_error_text(error)}"
+        return f"expected data.field {_quoted(expect.field)}, got {_error_text(error)}"
     return None
 
 

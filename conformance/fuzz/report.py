@@ -1,47 +1,105 @@
 """What a run's ``Report`` looks like to a person (text), to a program (JSON) and to CI (JUnit
 XML), with a ``curl`` command that reproduces each failure.
 
-Reporters read the report and recompute nothing. The access token is masked as ``***`` in
-everything they write unless ``show_secrets`` is set.
+Reporters read the report and recompute nothing. The access token is masked by structure,
+never by searching the text (``Masker``): in a request where the runner put it, in a reply
+where the target echoed it (``conformance.validation.masking``); unrelated text that happens to
+hold the token's characters (a URL, a count, the method's name) is left as it is. The ``curl``
+commands read the token from ``$CONFORMANCE_TARGET_TOKEN`` and draw a fresh unique tag for the
+domain name on each replay (``conformance.fuzz.reproduce``).
 """
 
 from __future__ import annotations
 
 import json
-import shlex
+import re
 from typing import Any
 from xml.etree import ElementTree
 
+from conformance.fuzz import reproduce
 from conformance.fuzz.runner import Failure, Report
-from conformance.fuzz.transport import CONTENT_TYPE
 from conformance.fuzz.zones import CONTESTED
-
-MASK = "***"
+from conformance.validation.masking import MASK, MIN_ECHO_LENGTH, is_secret_name, mask_string
 
 #: Failures shown in full per rule in the text report (JSON and JUnit carry them all).
 SHOWN_PER_RULE = 3
 
+#: A JSON string literal, and whether a ``:`` follows it (a member name).
+_STRING_LITERAL = re.compile(r'"(?:[^"\\]|\\.)*"(\s*:)?')
+
 
 class Masker:
-    """Replaces the token, raw or JSON-escaped, by ``***``; does nothing with ``show_secrets``."""
+    """Masks the token by structure; does nothing with ``show_secrets``.
+
+    ``request(failure)`` is the body as sent with ``***`` where the runner put the token;
+    ``reply(text)`` masks a string literal of a reply that is the token, holds a token long
+    enough to be told from chance (``MIN_ECHO_LENGTH``), or is the value of a secret-named
+    member; ``text(words)`` masks target-made text (a check's message, a header) the same way.
+    """
 
     def __init__(self, token: str, show_secrets: bool = False) -> None:
-        escaped = json.dumps(token)[1:-1]
-        ascii_escaped = json.dumps(token, ensure_ascii=True)[1:-1]
-        self.secrets = (
-            [] if show_secrets else sorted({token, escaped, ascii_escaped}, key=len)[::-1]
+        self.show_secrets = show_secrets
+        self.secrets = frozenset() if show_secrets or not token else frozenset({token})
+        # a check's message quotes the target's words as JSON or Python literals, which escape
+        # quotes, backslashes and control characters: a long token is looked for in each form
+        self.forms = sorted(
+            {form for secret in self.secrets for form in _escaped_forms(secret)},
+            key=len,
+            reverse=True,
         )
 
-    def __call__(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, MASK)
-        return text
+    def text(self, words: str) -> str:
+        """Target-made text with the token masked where it shows."""
+        if not self.secrets:
+            return words
+        words = mask_string(words, self.secrets)
+        for form in self.forms:
+            words = words.replace(form, MASK)
+        return words
 
-    def bytes(self, data: bytes) -> bytes:
-        """``data`` with the token's UTF-8 forms masked (before any quoting changes them)."""
-        for secret in self.secrets:
-            data = data.replace(secret.encode("utf-8", "surrogatepass"), MASK.encode())
-        return data
+    def request(self, failure: Failure) -> str:
+        """The request body as sent, the token ``***`` where the runner put it."""
+        if failure.shown is not None and not self.show_secrets:
+            return failure.shown.masked()
+        return _text(failure.body)
+
+    def reply(self, text: str) -> str:
+        """A reply body with each JSON string that holds the token masked, and nothing else."""
+        if not self.secrets:
+            return text
+        out: list[str] = []
+        last = 0
+        secret_member = False
+        for match in _STRING_LITERAL.finditer(text):
+            literal = match.group(0)[: len(match.group(0)) - len(match.group(1) or "")]
+            try:
+                value = json.loads(literal)
+            except ValueError:
+                continue
+            is_name = match.group(1) is not None
+            masked = MASK if secret_member and not is_name else self.text(value)
+            secret_member = is_name and is_secret_name(value)
+            if is_name or masked == value:
+                continue
+            out.append(text[last : match.start()])
+            out.append(json.dumps(masked, ensure_ascii=False))
+            last = match.start() + len(literal)
+        out.append(text[last:])
+        return "".join(out)
+
+
+def _escaped_forms(secret: str) -> set[str]:
+    """The ways a long secret reads once quoted: raw, JSON (either kind), Python ``repr`` (with
+    either quote)."""
+    if len(secret) < MIN_ECHO_LENGTH:
+        return set()
+    return {
+        secret,
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        json.dumps(secret)[1:-1],
+        repr(secret)[1:-1],
+        repr(secret + "'\"")[1:-3],  # holding both quotes, repr picks ' and escapes it
+    }
 
 
 def _text(body: bytes) -> str:
@@ -58,23 +116,10 @@ def _xml_safe(text: str) -> str:
     )
 
 
-def curl(failure: Failure, mask: Masker) -> str:
-    """A shell command that sends the failing request again, the token masked first: shell
-    quoting would rewrite a token holding a quote or non-ASCII bytes past recognition."""
-    body = mask.bytes(failure.body)
-    content_type = shlex.quote(f"Content-Type: {CONTENT_TYPE}")
-    head = f"curl -sS -i -X POST {shlex.quote(failure.target)} -H {content_type}"
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        text = None
-    if text is not None and "\x00" not in text:
-        return f"{head} --data-binary {shlex.quote(text)}"
-    escaped = "".join(
-        chr(byte) if 0x20 <= byte < 0x7F and chr(byte) not in "'\\%" else f"\\{byte:03o}"
-        for byte in body
-    )
-    return f"printf '{escaped}' | {head} --data-binary @-"
+def curl(failure: Failure, mask: Masker | None = None) -> str:
+    """A bash command that sends the failing request again: the token from
+    ``$CONFORMANCE_TARGET_TOKEN`` (never in the command), a fresh tag in the domain name."""
+    return reproduce.curl(failure.target, failure.body, failure.shown)
 
 
 def failure_dict(failure: Failure, mask: Masker) -> dict[str, Any]:
@@ -86,12 +131,12 @@ def failure_dict(failure: Failure, mask: Masker) -> dict[str, Any]:
         "label": failure.label,
         "case": failure.case,
         "test_id": failure.test_id,
-        "message": mask(failure.message),
-        "request": mask(_text(failure.body)),
+        "message": mask.text(failure.message),
+        "request": mask.request(failure),
         "reply": {
             "status": failure.status,
-            "headers": {name: mask(value) for name, value in failure.headers.items()},
-            "body": mask(_text(failure.reply_body)),
+            "headers": {name: mask.text(value) for name, value in failure.headers.items()},
+            "body": mask.reply(_text(failure.reply_body)),
         },
         "curl": curl(failure, mask),
         "seed": failure.seed,
@@ -123,24 +168,29 @@ def to_json(report: Report, *, show_secrets: bool = False) -> str:
 
 def _failure_text(failure: Failure, mask: Masker) -> str:
     reply_head = f"HTTP {failure.status}" if failure.status is not None else "no reply"
-    headers = "".join(f", {name}: {value}" for name, value in failure.headers.items())
+    headers = "".join(f", {name}: {mask.text(value)}" for name, value in failure.headers.items())
     # masked before it is cut: a cut through the token would leave its beginning unmasked
-    body = mask(_text(failure.reply_body)) or "(empty body)"
+    body = mask.reply(_text(failure.reply_body)) or "(empty body)"
     if len(body) > 2000:
         body = body[:2000] + f"… ({len(failure.reply_body)} bytes)"
     lines = [
         f"FAILED {failure.rule}: {failure.test_id}"
         + ("" if failure.case == failure.label else f" (case {failure.case})"),
         f"  rule:    {failure.doc}",
-        f"  found:   {failure.message}",
-        f"  request: {_text(failure.body)}",
+        f"  found:   {mask.text(failure.message)}",
+        f"  request: {mask.request(failure)}",
         f"  reply:   {reply_head}{headers}",
         f"           {body}",
         "  reproduce with:",
         f"    {curl(failure, mask)}",
         f"  seed:    {failure.seed}",
     ]
-    return mask("\n".join(lines))
+    return "\n".join(lines)
+
+
+def failure_text(failure: Failure, token: str, *, show_secrets: bool = False) -> str:
+    """One failure as the text report and pytest show it."""
+    return _failure_text(failure, Masker(token, show_secrets))
 
 
 def to_text(report: Report, *, show_secrets: bool = False) -> str:
@@ -181,7 +231,7 @@ def to_text(report: Report, *, show_secrets: bool = False) -> str:
         f"{_count(len(shown), 'rule')}"
     )
     out.append(verdict)
-    return mask("\n".join(out)) + "\n"
+    return "\n".join(out) + "\n"
 
 
 def not_judged_text() -> str:
@@ -220,7 +270,7 @@ def to_junit(report: Report, *, show_secrets: bool = False) -> str:
             element = ElementTree.SubElement(
                 case,
                 "failure",
-                message=_xml_safe(mask("; ".join(f"{f.rule}: {f.message}" for f in failures)))[
+                message=_xml_safe("; ".join(f"{f.rule}: {mask.text(f.message)}" for f in failures))[
                     :1000
                 ],
             )

@@ -13,9 +13,13 @@ The API, for tools built on the runner (mutation tests, benchmarks)::
 
 ``Settings`` holds the token, the caller's role, the ids the target knows (``user_id``,
 ``scenario_id``), the seed, hypothesis's ``max_examples`` for the valid family, the timeout,
-``families`` to run, ``stop_at_first`` and a ``progress`` callback. ``run`` raises
-``ArgumentError`` for settings it cannot use and ``Unreachable`` when no TCP connection to the
-target opens (said at once, before any case is sent).
+``families`` to run, ``stop_at_first``, ``progress`` and ``on_family`` callbacks, and
+``options``: how the front end names each setting in messages. ``run`` raises
+``ArgumentError`` for settings it cannot use, ``Unreachable`` when no TCP connection to the
+target opens (said at once, before any case is sent), and another ``SetupFailed``
+(``conformance.fuzz.setup``) when the first answers show the run's own mistake: no JSON-RPC
+server at the URL, a token, ids or a role the target refuses. A Ctrl-C raises ``Interrupted``
+(a ``KeyboardInterrupt``) carrying the report of what ran so far.
 
 Order: protocol, boundary, invalid and references (deterministic, no hypothesis engine) then
 valid (hypothesis, shrinking each failing rule to a minimal request). Every request's
@@ -35,14 +39,23 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from conformance.contract import ROLES
-from conformance.errors import ArgumentError, ConformanceError, PayloadError
+from conformance.errors import ArgumentError, PayloadError
 from conformance.fuzz import cases as case_module
 from conformance.fuzz.cases import ABSENT, FAMILIES, SUCCESS, UNIQUE_MEMBER, Case
 from conformance.fuzz.checks import CHECKS, UNPARSED, Exchange, RunState, Violated
+from conformance.fuzz.reproduce import Template, build, marks_for
 from conformance.fuzz.schema_tree import node_validator, tree
+from conformance.fuzz.setup import (
+    CLI_OPTIONS,
+    SetupFailed,
+    TokenRefused,
+    Unreachable,
+    first_exchange,
+    first_success,
+)
 from conformance.fuzz.transport import Answer, Client, Target, reachable
+from conformance.validation.masking import SECRET_MEMBERS
 from conformance.validation.payloads import loads
-from conformance.validation.violations import SECRET_MEMBERS
 
 #: Members that name entities on the target: sent in valid requests only with ids the user
 #: names (``Settings.user_id``, ``Settings.scenario_id``); random ones go to ``references``.
@@ -59,35 +72,12 @@ TOKEN_PLACEHOLDER: Final = "***"
 DEFAULT_MAX_EXAMPLES: Final = 100
 
 
-class Unreachable(ConformanceError):
-    """No connection to the target could be opened."""
+class Interrupted(KeyboardInterrupt):
+    """A Ctrl-C ended the run; ``report`` holds what ran until then."""
 
-
-class TokenRefused(ConformanceError):
-    """The target answered the run's first valid request with an access-token error."""
-
-
-#: Codes that mean "this token is not good here" (authentication, access rights).
-TOKEN_ERROR_CODES: Final = (-32001, -32003)
-
-
-def _refuse_if_token_refused(exchange: Exchange, token: str) -> None:
-    """Stop the run when its first valid request is refused for the token.
-
-    Every case would then fail for a reason of the run's own making (a wrong ``--token``,
-    ``--role`` or ``--user-id``); one plain message says so instead of hundreds of failures.
-    The message quotes the target, so the token is masked in it.
-    """
-    reply = exchange.reply
-    error = reply.get("error") if isinstance(reply, dict) else None
-    if isinstance(error, dict) and error.get("code") in TOKEN_ERROR_CODES:
-        data = error.get("data")
-        said = (data.get("mnemonic") if isinstance(data, dict) else None) or error.get("message")
-        shown = repr(said)[:200].replace(token, TOKEN_PLACEHOLDER)
-        raise TokenRefused(
-            f"the target refused the token on a valid request: error {error.get('code')} "
-            f"{shown}; check --token (and --role, --user-id)"
-        )
+    def __init__(self, report: Report) -> None:
+        super().__init__("interrupted")
+        self.report = report
 
 
 @dataclass(frozen=True)
@@ -103,21 +93,36 @@ class Settings:
     timeout: float = 5.0
     families: tuple[str, ...] = FAMILIES
     stop_at_first: bool = False
+    #: called with the number of cases sent so far and the family of the last one
     progress: Callable[[int, str], None] | None = field(default=None, compare=False)
+    #: called as each family starts, with its number of cases (the valid family: its budget)
+    on_family: Callable[[str, int], None] | None = field(default=None, compare=False)
+    #: how messages name each setting (``conformance.fuzz.setup.CLI_OPTIONS`` by default)
+    options: Mapping[str, str] = field(default_factory=lambda: dict(CLI_OPTIONS), compare=False)
+
+    def option(self, setting: str) -> str:
+        """The name the user knows ``setting`` by (``--user-id``, ``--target-user-id``)."""
+        return self.options.get(setting, CLI_OPTIONS.get(setting, setting))
 
     def __post_init__(self) -> None:
         if not isinstance(self.token, str) or not self.token:
-            raise ArgumentError("a token is required: the access token the target accepts")
+            raise ArgumentError(
+                f"a token is required: {self.option('token')}, the access token the target accepts"
+            )
         if self.role not in ROLES:
-            raise ArgumentError(f"Expected role in {ROLES} but got role={self.role!r}")
+            raise ArgumentError(
+                f"{self.option('role')} must be one of {', '.join(ROLES)}; got {self.role!r}"
+            )
         for name in ("user_id", "scenario_id"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-                raise ArgumentError(f"Expected an integer but got {name}={value!r}")
+                raise ArgumentError(f"{self.option(name)} must be an integer; got {value!r}")
         if self.max_examples < 0:
             raise ArgumentError(f"max_examples must be >= 0; got {self.max_examples!r}")
         if not 0 < self.timeout < float("inf"):  # NaN too: sockets refuse it
-            raise ArgumentError(f"timeout must be a number of seconds > 0; got {self.timeout!r}")
+            raise ArgumentError(
+                f"{self.option('timeout')} must be a number of seconds > 0; got {self.timeout!r}"
+            )
         unknown = set(self.families) - set(FAMILIES)
         if unknown:
             raise ArgumentError(f"unknown families {sorted(unknown)}; expected some of {FAMILIES}")
@@ -140,15 +145,26 @@ class Settings:
 def iter_plan(settings: Settings) -> Iterator[Case]:
     """The deterministic cases of the run (every family but ``valid``), in send order, each
     family made when the one before it is sent: the first case goes out at once."""
+    for _, cases in iter_families(settings):
+        yield from cases
+
+
+def iter_families(settings: Settings) -> Iterator[tuple[str, list[Case]]]:
+    """The deterministic families of the run, each ``(name, cases)``, made one at a time.
+
+    Cases carry ``TOKEN_PLACEHOLDER`` as their token (put in place when sent), so that no
+    case, raw body or report made from one ever holds the real token.
+    """
     required = tree("params", settings.role).get("required", [])
     missing = [m for m in settings.omitted if m in required]
     if missing:
-        options = ", ".join(f"--{REFERENCE_MEMBERS[m].replace('_', '-')}" for m in missing)
+        options = ", ".join(settings.option(REFERENCE_MEMBERS[m]) for m in missing)
         raise ArgumentError(
-            f"{', '.join(missing)} is required for role {settings.role!r}: name one the target "
-            f"knows ({options})"
+            f"{', '.join(missing)} is required for {settings.option('role')} "
+            f"{settings.role}: name one the target knows ({options})"
         )
-    base = case_module.base(settings.role, fixed=settings.fixed, omitted=settings.omitted)
+    fixed = {**settings.fixed, TOKEN_MEMBER: TOKEN_PLACEHOLDER}
+    base = case_module.base(settings.role, fixed=fixed, omitted=settings.omitted)
     made: dict[str, Callable[[], list[Case]]] = {
         "protocol": lambda: case_module.protocol_cases(base, TOKEN_MEMBER),
         "boundary": lambda: case_module.boundary_cases(base),
@@ -159,7 +175,7 @@ def iter_plan(settings: Settings) -> Iterator[Case]:
     }
     for family, make in made.items():
         if family in settings.families:
-            yield from make()
+            yield family, make()
 
 
 def plan(settings: Settings) -> list[Case]:
@@ -187,6 +203,9 @@ class Failure:
     reply_body: bytes
     seed: int
     target: str
+    #: the body in parts (token, unique tag), where the runner built it from a payload: what
+    #: reports show and ``curl`` replays (``conformance.fuzz.reproduce``)
+    shown: Template | None = None
 
     @property
     def test_id(self) -> str:
@@ -237,6 +256,54 @@ class _Stop(Exception):
     """Raised to end a run at its first failure (``Settings.stop_at_first``)."""
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A case's payload as the runner sends it, but with ``TOKEN_PLACEHOLDER`` for the token;
+    ``tagged`` maps each index of ``domain_name`` that holds a tag character to its index in
+    ``tag`` (reports show the body from it, ``curl`` draws a fresh tag there)."""
+
+    payload: Any
+    tag: str = ""
+    tagged: Mapping[int, int] = field(default_factory=dict)
+
+
+def _with_token(payload: Any, token: Any) -> Any:
+    """``payload`` with ``TOKEN_PLACEHOLDER`` replaced by ``token`` (in each request of a batch)."""
+    if isinstance(payload, list):
+        return [_with_token(item, token) for item in payload]
+    if not isinstance(payload, dict) or not isinstance(payload.get("params"), dict):
+        return payload
+    params = payload["params"]
+    if params.get(TOKEN_MEMBER) != TOKEN_PLACEHOLDER:
+        return payload
+    return {**payload, "params": {**params, TOKEN_MEMBER: token}}
+
+
+def _tagged(value: str, unique: str, tag: str) -> dict[int, int]:
+    """Where ``unique_domain`` put ``tag``'s characters in ``unique`` (made from ``value``)."""
+    if unique == value:
+        return {}
+    if unique == f"{tag}.{value}":
+        return {index: index for index in range(len(tag))}
+    positions = [index for index, char in enumerate(value) if char.isalnum()]
+    return {position: index for index, position in enumerate(positions[: len(tag)])}
+
+
+def shown_template(prepared: Prepared) -> Template:
+    """The template of the body sent for ``prepared``: its JSON text with the token and the
+    tag's characters as parts of their own (``conformance.fuzz.reproduce``)."""
+    text = _dumps(prepared.payload).decode("utf-8")
+    base = marks_for(text, len(prepared.tag))
+    marked = _with_token(prepared.payload, chr(base))
+    if prepared.tagged:
+        params = marked["params"]
+        chars = list(params[UNIQUE_MEMBER])
+        for position, index in prepared.tagged.items():
+            chars[position] = chr(base + 1 + index)
+        marked = {**marked, "params": {**params, UNIQUE_MEMBER: "".join(chars)}}
+    return build(_dumps(marked).decode("utf-8"), base, prepared.tag, len(prepared.tag))
+
+
 class Session:
     """Sends cases over one connection, checks the replies, keeps the report: ``exchange(case)``
     then ``evaluate(exchange)`` gives the failures of one case (the pytest plugin's unit)."""
@@ -247,9 +314,11 @@ class Session:
         self.report = report
         self.state = RunState()
         self.seen_test_ids: set[str] = set()
-        #: the first exchange that should succeed also tells whether the token is good
+        #: the first exchange tells whether a JSON-RPC server answers at all; the first that
+        #: should succeed, whether it takes the token, the ids and the role
+        self.target_checked = False
         self.token_checked = False
-        self.refused: TokenRefused | None = None
+        self.refused: SetupFailed | None = None
         # base 36: 5 random characters (60 million runs) and a 4-character counter
         self.tag = _base36(secrets.randbelow(36**5), 5)
         self.counter = 0
@@ -260,28 +329,35 @@ class Session:
     def prepare(self, case: Case) -> Any:
         """The payload to send: the token put in place of ``TOKEN_PLACEHOLDER``, and the domain
         name made unique."""
+        return _with_token(self.prepared(case).payload, self.settings.token)
+
+    def prepared(self, case: Case) -> Prepared:
+        """``case``'s payload with the domain name made unique, the token still a placeholder."""
         payload = case.payload
-        if not isinstance(payload, dict) or not isinstance(payload.get("params"), dict):
-            return payload
+        if (
+            not case.unique_domain
+            or not isinstance(payload, dict)
+            or not isinstance(payload.get("params"), dict)
+            or not isinstance(payload["params"].get(UNIQUE_MEMBER), str)
+        ):
+            return Prepared(payload)
         params = payload["params"]
-        if params.get(TOKEN_MEMBER) == TOKEN_PLACEHOLDER:
-            payload = {**payload, "params": {**params, TOKEN_MEMBER: self.settings.token}}
-            params = payload["params"]
-        if not case.unique_domain or not isinstance(params.get(UNIQUE_MEMBER), str):
-            return payload
         self.counter += 1
         # a fixed width: two tags of one length written over the same places never collide
         tag = f"{self.tag}{_base36(self.counter % 36**4, 4)}"
-        return {
-            **payload,
-            "params": {
-                **params,
-                UNIQUE_MEMBER: unique_domain(params[UNIQUE_MEMBER], tag, self.domain_valid),
-            },
-        }
+        value = params[UNIQUE_MEMBER]
+        unique = unique_domain(value, tag, self.domain_valid)
+        return Prepared(
+            {**payload, "params": {**params, UNIQUE_MEMBER: unique}},
+            tag,
+            _tagged(value, unique, tag),
+        )
 
     def exchange(self, case: Case) -> Exchange:
-        payload = self.prepare(case)
+        prepared = self.prepared(case) if case.body is None else None
+        payload = (
+            _with_token(prepared.payload, self.settings.token) if prepared is not None else None
+        )
         body = case.body if case.body is not None else _dumps(payload)
         answer = self.client.post(body, case.headers)
         self.report.cases_sent += 1
@@ -291,7 +367,7 @@ class Session:
         self.report.families[case.family] = self.report.families.get(case.family, 0) + 1
         if self.settings.progress is not None:
             self.settings.progress(self.report.cases_sent, case.family)
-        exchange = Exchange(case, payload if case.body is None else None, body, answer)
+        exchange = Exchange(case, payload, body, answer, source=prepared)
         if answer.truncated:
             exchange.parse_error = (
                 f"the body is longer than {len(answer.body)} bytes; the runner read no further"
@@ -305,13 +381,16 @@ class Session:
             exchange.parse_error = "the body is empty"
         if self.refused is not None:
             raise self.refused  # every exchange after it too: hypothesis replays its examples
-        if not self.token_checked and case.expect == SUCCESS:
+        found: SetupFailed | None = None
+        if not self.target_checked:
+            self.target_checked = True
+            found = first_exchange(exchange, self.report.target, self.settings.options)
+        if found is None and not self.token_checked and case.expect == SUCCESS:
             self.token_checked = True
-            try:
-                _refuse_if_token_refused(exchange, self.settings.token)
-            except TokenRefused as refused:
-                self.refused = refused
-                raise
+            found = first_success(exchange, self.settings)
+        if found is not None:
+            self.refused = found
+            raise found
         return exchange
 
     def evaluate(self, exchange: Exchange) -> list[Failure]:
@@ -327,6 +406,7 @@ class Session:
     def failure(self, rule: str, doc: str, exchange: Exchange, message: str) -> Failure:
         answer: Answer = exchange.answer
         case = exchange.case
+        source = exchange.source
         return Failure(
             rule=rule,
             doc=doc,
@@ -341,6 +421,7 @@ class Session:
             reply_body=answer.body,
             seed=self.settings.seed,
             target=self.report.target,
+            shown=shown_template(source) if isinstance(source, Prepared) else None,
         )
 
     def record(self, failures: Sequence[Failure]) -> None:
@@ -524,40 +605,55 @@ def _key_text(key: tuple[str, str | None]) -> str:
     return f"{rule} at {member}" if member else rule
 
 
-def check_token(target_url: str, settings: Settings) -> None:
-    """Send the first valid case alone; raise ``TokenRefused`` if the target refuses the token.
+def probe(target_url: str, settings: Settings) -> None:
+    """Send the first valid case alone; raise ``SetupFailed`` where its answer shows the run's
+    own mistake (no JSON-RPC server at the URL, a token, ids or a role the target refuses).
 
-    For the pytest plugin, whose tests run apart; ``run`` checks the first case that should
-    succeed, whichever family sends it (``Session.exchange``).
+    For the pytest plugin, whose tests run apart; ``run`` judges its own first exchanges
+    (``Session.exchange``).
     """
-    probe = next((case for case in iter_plan(settings) if case.expect == SUCCESS), None)
-    if probe is None:
+    probe_case = next((case for case in iter_plan(settings) if case.expect == SUCCESS), None)
+    if probe_case is None:
         return
     session = Session(Target.parse(target_url), settings, Report(target_url, settings))
     try:
-        session.exchange(probe)  # raises TokenRefused
+        session.exchange(probe_case)  # raises SetupFailed
     finally:
         session.client.close()
+
+
+#: The name of ``probe`` in 0.1.0, when it judged the token only.
+check_token = probe
 
 
 def run(target_url: str, *, settings: Settings) -> Report:
     """Run the conformance suite against ``target_url``; see the module docstring."""
     target = Target.parse(target_url)
-    deterministic = iter_plan(settings)
-    first = next(deterministic, None)  # settings the plan cannot take are refused before sending
+    families = iter_families(settings)
+    first = next(families, None)  # settings the plan cannot take are refused before sending
     why = reachable(target, min(settings.timeout, 5.0))
     if why is not None:
-        raise Unreachable(f"the target {target_url} is unreachable: {why}")
+        raise Unreachable(
+            f"the target {target_url} is unreachable: {why}; check {settings.option('url')}"
+        )
     report = Report(target_url, settings)
     session = Session(target, settings, report)
     started = time.perf_counter()
     try:
-        for case in itertools.chain([first] if first else [], deterministic):
-            session.record(session.evaluate(session.exchange(case)))
+        for family, cases in itertools.chain([first] if first else [], families):
+            if settings.on_family is not None:
+                settings.on_family(family, len(cases))
+            for case in cases:
+                session.record(session.evaluate(session.exchange(case)))
         if "valid" in settings.families:
+            if settings.on_family is not None and settings.max_examples:
+                settings.on_family("valid", settings.max_examples)
             _run_valid(session)
     except _Stop:
         pass
+    except KeyboardInterrupt:
+        report.notes.append(f"interrupted (Ctrl-C) after {report.cases_sent} cases")
+        raise Interrupted(report) from None
     finally:
         session.client.close()
         report.elapsed = time.perf_counter() - started
@@ -572,18 +668,24 @@ __all__ = [
     "UNPARSED",
     "CheckFailed",
     "Failure",
+    "Interrupted",
+    "Prepared",
     "Report",
     "RuleCount",
     "Session",
     "Settings",
+    "SetupFailed",
     "TokenRefused",
     "Unreachable",
     "check_token",
     "failure_key",
     "failure_type",
+    "iter_families",
     "iter_plan",
     "plan",
+    "probe",
     "run",
+    "shown_template",
     "unique_domain",
     "valid_requests",
 ]

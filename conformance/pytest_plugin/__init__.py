@@ -19,11 +19,13 @@ from typing import Any, TypeVar
 import pytest
 
 from conformance.pytest_plugin.options import (
+    OPTION_BY_SETTING,
     ROLE_OPTION,
     SCENARIO_ID_OPTION,
     SETTINGS_KEY,
     TIMEOUT_OPTION,
     TOKEN_OPTION,
+    URL_OPTION,
     USER_ID_OPTION,
     add_options,
     dest,
@@ -47,9 +49,10 @@ def _seed_number(seed: Any) -> int:
 
 
 def settings_from(config: pytest.Config) -> Any:
-    """The runner's ``Settings`` from the options; ``pytest.UsageError`` if they do not fit."""
+    """The runner's ``Settings`` from the options; ``pytest.UsageError`` if they do not fit,
+    saying why in the plugin's own option names (``--target-user-id``)."""
     from conformance.errors import ArgumentError
-    from conformance.fuzz.runner import Settings
+    from conformance.fuzz.runner import Settings, iter_families
 
     def number(option: str, convert: Callable[[str], T], expects: str) -> T | None:
         value = config.getoption(dest(option))
@@ -63,24 +66,60 @@ def settings_from(config: pytest.Config) -> Any:
     seed = config.getoption("hypothesis_seed", None)
     timeout = number(TIMEOUT_OPTION, float, "seconds")
     try:
-        return Settings(
+        settings = Settings(
             token=config.getoption(dest(TOKEN_OPTION)) or "",
             role=config.getoption(dest(ROLE_OPTION)) or "customer",
             user_id=number(USER_ID_OPTION, int, "an integer"),
             scenario_id=number(SCENARIO_ID_OPTION, int, "an integer"),
             seed=_seed_number(seed),
             timeout=5.0 if timeout is None else timeout,
+            options=OPTION_BY_SETTING,
         )
+        next(iter_families(settings), None)  # what the plan needs (an agent's user id) is said now
     except (ArgumentError, ValueError) as error:
-        raise pytest.UsageError(
-            f"conformance: {error} ({TOKEN_OPTION}, {ROLE_OPTION}, ...)"
-        ) from None
+        raise pytest.UsageError(f"conformance: {error}") from None
+    return settings
+
+
+#: The temporary folder hypothesis stores in during a run the user gave no folder for.
+_STORAGE_KEY = pytest.StashKey[str]()
+
+
+def _keep_hypothesis_storage_out(config: pytest.Config) -> None:
+    """hypothesis writes ``.hypothesis/`` (its example database, a cache of constants) in the
+    working folder; a run against a target leaves none there unless the user chose one (an
+    existing ``.hypothesis/``, ``$HYPOTHESIS_STORAGE_DIRECTORY``): it stores in a temporary
+    folder, removed at the end. The valid family's test also keeps its database off unless a
+    profile set one (``conformance.pytest_plugin.suite``)."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY") or (Path.cwd() / ".hypothesis").exists():
+        return
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    folder = tempfile.mkdtemp(prefix="conformance-hypothesis-")
+    config.stash[_STORAGE_KEY] = folder
+    set_hypothesis_home_dir(folder)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     if target_url(config) is None:
         return
     config.stash[SETTINGS_KEY] = settings_from(config)
+    _keep_hypothesis_storage_out(config)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder = config.stash.get(_STORAGE_KEY, None)
+    if folder is not None:
+        import shutil
+
+        from hypothesis.configuration import set_hypothesis_home_dir
+
+        set_hypothesis_home_dir(None)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
@@ -95,7 +134,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if target_url(config) is None or hasattr(config, "workerinput"):
         return
     from conformance.errors import ArgumentError
-    from conformance.fuzz.runner import TokenRefused, check_token
+    from conformance.fuzz.runner import SetupFailed, probe
     from conformance.fuzz.transport import Target, reachable
 
     url = target_url(config)
@@ -105,10 +144,13 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     except ArgumentError as error:
         raise pytest.UsageError(str(error)) from None
     if why is not None:
-        pytest.exit(f"conformance: the target {url} is unreachable: {why}", returncode=2)
+        pytest.exit(
+            f"conformance: the target {url} is unreachable: {why}; check {URL_OPTION}",
+            returncode=2,
+        )
     try:
-        check_token(url, config.stash[SETTINGS_KEY])
-    except TokenRefused as error:
+        probe(url, config.stash[SETTINGS_KEY])
+    except SetupFailed as error:
         pytest.exit(f"conformance: {error}", returncode=2)
 
 

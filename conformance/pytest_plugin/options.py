@@ -31,6 +31,16 @@ ENV_BY_OPTION: Final = {
     )
 }
 
+#: How the runner's messages name each setting under pytest.
+OPTION_BY_SETTING: Final = {
+    "url": URL_OPTION,
+    "token": TOKEN_OPTION,
+    "role": ROLE_OPTION,
+    "user_id": USER_ID_OPTION,
+    "scenario_id": SCENARIO_ID_OPTION,
+    "timeout": TIMEOUT_OPTION,
+}
+
 SUITE_NODE_ID: Final = "create.sites"
 
 #: The run's ``conformance.fuzz.runner.Settings``, kept on the config.

@@ -11,7 +11,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Final
 
-from conformance.validation.violations import MISSING, SECRET_MEMBERS
+from conformance.validation.masking import MASK, is_secret_name
+from conformance.validation.violations import MISSING
 
 #: code and message of each error, by its mnemonic (the vendor's list, data-api.md)
 ERRORS: Final[dict[str, tuple[int, str]]] = {
@@ -76,8 +77,8 @@ def error_reply(request_id: RequestId, error: RpcError) -> dict[str, Any]:
     if error.field is not None:
         data["field"] = error.field
         if error.value is not MISSING and writable(error.value):
-            secret = error.field.rpartition(".")[2] in SECRET_MEMBERS
-            data["value"] = "***" if secret else error.value
+            secret = is_secret_name(error.field.rpartition(".")[2])
+            data["value"] = MASK if secret else error.value
     if error.helper:
         data["extended_helper"] = error.helper
     return {

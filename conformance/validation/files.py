@@ -5,7 +5,7 @@ Kept apart from the CLI so that other tools can gate payloads with their own rep
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Protocol
 
@@ -39,6 +39,8 @@ class Summary:
     unreadable: int = 0
     kind: str = "request"
     role: str = "customer"
+    #: the check was stopped (Ctrl-C) before every source was read
+    interrupted: bool = False
 
     @property
     def checked(self) -> int:
@@ -61,9 +63,12 @@ def _lines(path: str, stdin: IO[bytes]) -> Iterator[bytes]:
         yield from handle
 
 
-def check_documents(documents: Iterable[Document], kind: str, role: str) -> Iterator[Outcome]:
-    """An outcome for each document; the valid ones cost one fast engine call."""
-    validator = validator_for(kind, role)
+def check_documents(
+    documents: Iterable[Document], kind: str, role: str, *, show_secrets: bool = False
+) -> Iterator[Outcome]:
+    """An outcome for each document; the valid ones cost one fast engine call. Violations
+    show no access token unless ``show_secrets``."""
+    validator = validator_for(kind, role, show_secrets=show_secrets)
     for document in documents:
         if document.error is not None:
             yield Outcome(document.source, document.line, error=document.error)
@@ -79,26 +84,45 @@ def check_documents(documents: Iterable[Document], kind: str, role: str) -> Iter
 
 
 def check_sources(
-    paths: Iterable[str], kind: str, role: str, reporter: Reporter, stdin: IO[bytes]
+    paths: Iterable[str],
+    kind: str,
+    role: str,
+    reporter: Reporter,
+    stdin: IO[bytes],
+    *,
+    show_secrets: bool = False,
+    progress: Callable[[Summary, str], None] | None = None,
 ) -> Summary:
-    """Check every payload of every path (``-`` is stdin) and report each outcome."""
+    """Check every payload of every path (``-`` is stdin) and report each outcome.
+
+    ``progress(summary, source)`` is called after each payload. A Ctrl-C (``KeyboardInterrupt``)
+    ends the check: the reporter still gets the summary of what was checked so far, marked
+    ``interrupted``, and the interrupt is raised again for the caller.
+    """
     summary = Summary(kind=kind, role=role)
-    for path in paths:
-        summary.sources += 1
-        name = "<stdin>" if path == "-" else path
-        try:
-            outcomes = check_documents(iter_documents(name, _lines(path, stdin)), kind, role)
-            for outcome in outcomes:
-                if outcome.error is not None:
-                    summary.unreadable += 1
-                elif outcome.violations:
-                    summary.invalid += 1
-                else:
-                    summary.valid += 1
-                reporter.outcome(outcome)
-        except OSError as error:
-            summary.unreadable += 1
-            reason = error.strerror or str(error)
-            reporter.outcome(Outcome(name, None, error=PayloadError(f"cannot read: {reason}")))
+    try:
+        for path in paths:
+            summary.sources += 1
+            name = "<stdin>" if path == "-" else path
+            try:
+                documents = iter_documents(name, _lines(path, stdin))
+                for outcome in check_documents(documents, kind, role, show_secrets=show_secrets):
+                    if outcome.error is not None:
+                        summary.unreadable += 1
+                    elif outcome.violations:
+                        summary.invalid += 1
+                    else:
+                        summary.valid += 1
+                    reporter.outcome(outcome)
+                    if progress is not None:
+                        progress(summary, name)
+            except OSError as error:
+                summary.unreadable += 1
+                reason = error.strerror or str(error)
+                reporter.outcome(Outcome(name, None, error=PayloadError(f"cannot read: {reason}")))
+    except KeyboardInterrupt:
+        summary.interrupted = True
+        reporter.finish(summary)
+        raise
     reporter.finish(summary)
     return summary

@@ -101,11 +101,31 @@ class Document:
     error: PayloadError | None = None
 
 
+#: File name endings that mean JSON Lines whatever the lines hold.
+JSON_LINES_SUFFIXES: Final = (".jsonl", ".ndjson")
+
+
+def _is_json_container(raw: bytes) -> bool:
+    """Whether ``raw`` is one whole JSON object or array: what a line of a capture holds. A
+    cheap look at its ends first: most lines of a pretty-printed document are neither."""
+    stripped = raw.strip()
+    if not (stripped[:1] in (b"{", b"[") and stripped[-1:] in (b"}", b"]")):
+        return False
+    try:
+        loads(stripped)
+    except PayloadError:
+        return False
+    return True
+
+
 def iter_documents(source: str, lines: Iterable[bytes]) -> Iterator[Document]:
     """The payloads of a file given as its lines: a single JSON document, or JSON Lines.
 
-    A file whose first non-blank line is a whole JSON value is read as JSON Lines, one line
-    at a time, so that a capture of any size streams in constant memory; otherwise the whole
+    JSON Lines is decided by the file, not by its first line alone: a name ending in
+    ``.jsonl`` or ``.ndjson``, a first non-blank line that is a whole JSON value, or (a capture
+    whose first line was cut) two lines that are each a whole JSON object or array. JSON Lines
+    are read one line at a time, so that a capture of any size streams in constant memory, and
+    a broken line is reported with its number while the rest are checked; otherwise the whole
     file is one document.
     """
     iterator = iter(lines)
@@ -115,11 +135,22 @@ def iter_documents(source: str, lines: Iterable[bytes]) -> Iterator[Document]:
         if raw.strip():
             break
     first = head[-1] if head else b""
-    try:
-        loads(first)
-        json_lines = True
-    except PayloadError:
-        json_lines = False
+    json_lines = source.lower().endswith(JSON_LINES_SUFFIXES)
+    if not json_lines:
+        try:
+            loads(first)
+            json_lines = True
+        except PayloadError:
+            json_lines = False
+    if not json_lines and first.strip():
+        # look further, keeping what is read: two whole lines make it a capture
+        whole = 0
+        for raw in iterator:
+            head.append(raw)
+            whole += _is_json_container(raw)
+            if whole == 2:
+                json_lines = True
+                break
     if not json_lines:
         data = b"".join(head) + b"".join(iterator)
         try:
@@ -127,9 +158,7 @@ def iter_documents(source: str, lines: Iterable[bytes]) -> Iterator[Document]:
         except PayloadError as error:
             yield Document(source, None, error=error)
         return
-    number = len(head) - 1
-    for raw in itertools.chain([first], iterator):
-        number += 1
+    for number, raw in enumerate(itertools.chain(head, iterator), start=1):
         if not raw.strip():
             continue
         try:

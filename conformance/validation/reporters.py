@@ -19,8 +19,9 @@ def _where(outcome: Outcome) -> str:
 
 def _summary_line(summary: Summary) -> str:
     files = "file" if summary.sources == 1 else "files"
+    stopped = "interrupted (Ctrl-C); so far: " if summary.interrupted else ""
     return (
-        f"{summary.checked} {summary.kind} payload(s) in {summary.sources} {files} "
+        f"{stopped}{summary.checked} {summary.kind} payload(s) in {summary.sources} {files} "
         f"({summary.role}): {summary.valid} valid, {summary.invalid} invalid, "
         f"{summary.unreadable} unreadable"
     )
@@ -78,6 +79,7 @@ class JsonReporter:
             "valid": summary.valid,
             "invalid": summary.invalid,
             "unreadable": summary.unreadable,
+            "interrupted": summary.interrupted,
         }
         self.stream.write(f'\n],\n"summary": {json.dumps(counts)}}}\n')
 

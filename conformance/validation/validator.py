@@ -15,8 +15,9 @@ from typing import Any, Final
 import jsonschema_rs
 
 from conformance import contract
-from conformance.errors import ContractViolation, PayloadError
+from conformance.errors import ArgumentError, ContractViolation, PayloadError
 from conformance.validation.formats import FORMATS
+from conformance.validation.masking import is_secret_path, mask, secrets_in
 from conformance.validation.violations import MISSING, Violation, describe, relevance
 
 #: What the engine raises on payloads that JSON text cannot carry; see ``_unreadable``.
@@ -100,17 +101,26 @@ def _member_order(uri: str) -> Mapping[tuple[str, ...], int]:
 
 
 class Validator:
-    """Validates one kind of payload (``request``, ``params`` or a reply) for one role."""
+    """Validates one kind of payload (``request``, ``params`` or a reply) for one role.
 
-    def __init__(self, kind: str = "request", role: str = "customer") -> None:
+    The violations it finds never show an access token (``conformance.validation.masking``):
+    not by its member's name, nor a near miss of it, nor inside a reported value, whatever the
+    kind; ``show_secrets=True`` shows them as they are.
+    """
+
+    def __init__(
+        self, kind: str = "request", role: str = "customer", *, show_secrets: bool = False
+    ) -> None:
         self.kind = kind
         self.role = role
+        self.show_secrets = show_secrets
         self.schema_uri = contract.schema_uri(kind, role)
         self._engine = _engine(self.schema_uri)
         self._order = _member_order(self.schema_uri)
 
     def __repr__(self) -> str:
-        return f"Validator(kind={self.kind!r}, role={self.role!r})"
+        shown = ", show_secrets=True" if self.show_secrets else ""
+        return f"Validator(kind={self.kind!r}, role={self.role!r}{shown})"
 
     def is_valid(self, instance: Any) -> bool:
         """Whether ``instance`` keeps the contract (a payload JSON cannot carry does not)."""
@@ -128,9 +138,12 @@ class Validator:
         if has_lone_surrogate(instance):
             raise _unreadable(UnicodeError())
         engine = self._branch_engine(instance)
+        secrets: frozenset[str] | None = None
         try:
             for error in engine.iter_errors(instance):
-                yield from self._violations(error, instance)
+                if secrets is None:  # looked for once, and only in a payload that breaks a rule
+                    secrets = frozenset() if self.show_secrets else secrets_in(instance)
+                yield from self._violations(error, instance, secrets)
         except ENGINE_INPUT_ERRORS as error:
             raise _unreadable(error) from None
 
@@ -152,7 +165,7 @@ class Validator:
                 return _engine(contract.schema_uri("reply.error"))
         return self._engine
 
-    def _violations(self, error: Any, root: Any) -> Iterator[Violation]:
+    def _violations(self, error: Any, root: Any, secrets: frozenset[str]) -> Iterator[Violation]:
         keyword = error.kind.name
         detail = error.kind.as_dict()
         path = tuple(error.instance_path)
@@ -168,16 +181,30 @@ class Validator:
         else:
             members = []
         if not members:
-            message = describe(keyword, path, value, holder)
+            message = describe(keyword, path, self._described(value, path, secrets), holder)
+            value = self._shown(value, path, secrets)
             if self.kind == "reply" and not path and keyword == "oneOf":
                 message = "a reply carries exactly one of `result` and `error`"
             yield Violation(path, keyword, schema_path, value, message, self._rank(path))
             return
         allowed = list(holder.get("properties", {})) if isinstance(holder, dict) else []
-        for name, value in members:
+        for name, member in members:
             where = (*path, name)
-            message = describe(keyword, where, value, holder, allowed)
+            message = describe(
+                keyword, where, self._described(member, where, secrets), holder, allowed
+            )
+            value = self._shown(member, where, secrets)
             yield Violation(where, keyword, schema_path, value, message, self._rank(where))
+
+    def _shown(self, value: Any, path: tuple[str | int, ...], secrets: frozenset[str]) -> Any:
+        if self.show_secrets or value is MISSING:
+            return value
+        return mask(value, secrets, path)
+
+    def _described(self, value: Any, path: tuple[str | int, ...], secrets: frozenset[str]) -> Any:
+        # a secret member's own value goes to ``describe`` whole: it says the value's type and
+        # masks the rest; any other value is masked first, as it may hold the token inside
+        return value if is_secret_path(path) else self._shown(value, path, secrets)
 
     def _rank(self, path: tuple[str | int, ...]) -> int:
         return self._order.get(tuple(map(str, path)), len(self._order))
@@ -207,23 +234,47 @@ def best_match(
 
 
 @functools.cache
-def validator_for(kind: str = "request", role: str = "customer") -> Validator:
+def validator_for(
+    kind: str = "request", role: str = "customer", *, show_secrets: bool = False
+) -> Validator:
     """The (shared, immutable) validator for ``kind`` and ``role``."""
-    return Validator(kind, role)
+    return Validator(kind, role, show_secrets=show_secrets)
+
+
+def _refuse_json_text(instance: Any, function: str) -> None:
+    """A payload is a parsed value: text that holds JSON would only ever be "invalid", which
+    hides the caller's slip, so it is refused with what to do instead."""
+    if isinstance(instance, bytes | bytearray):
+        head = bytes(instance[:64]).lstrip()[:1]
+        looks_like_json = head in (b"{", b"[")
+    else:
+        looks_like_json = isinstance(instance, str) and instance[:4096].lstrip()[:1] in ("{", "[")
+    if looks_like_json:
+        kind = type(instance).__name__
+        raise ArgumentError(
+            f"{function}() got a {kind} holding JSON text; it checks a parsed payload: "
+            f"parse it first, e.g. conformance.{function}(conformance.loads(text))"
+        )
 
 
 def iter_errors(
     instance: Any, kind: str = "request", role: str = "customer"
 ) -> Iterator[Violation]:
     """Every violation of ``instance`` as a ``kind`` payload sent by a ``role`` caller."""
+    _refuse_json_text(instance, "iter_errors")
     return validator_for(kind, role).iter_errors(instance)
 
 
 def is_valid(instance: Any, kind: str = "request", role: str = "customer") -> bool:
-    """Whether ``instance`` keeps the contract as a ``kind`` payload of a ``role`` caller."""
+    """Whether ``instance`` keeps the contract as a ``kind`` payload of a ``role`` caller.
+
+    Raises ``ArgumentError`` for a ``str`` or ``bytes`` holding JSON text (parse it first).
+    """
+    _refuse_json_text(instance, "is_valid")
     return validator_for(kind, role).is_valid(instance)
 
 
 def validate(instance: Any, kind: str = "request", role: str = "customer") -> None:
     """Raise ``ContractViolation`` for the most relevant violation of ``instance``, if any."""
+    _refuse_json_text(instance, "validate")
     validator_for(kind, role).validate(instance)

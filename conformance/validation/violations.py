@@ -7,9 +7,12 @@ reference server's error replies, the runner's labels) reads it and recomputes n
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
+
+from conformance.validation.masking import MASK, is_secret_path
 
 #: The value of ``Violation.instance`` where the offending member is absent (``required``).
 MISSING: Final = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
@@ -24,9 +27,6 @@ DEFAULT_MNEMONIC: Final = "invalid_parameter_value"
 
 #: Combinators whose failure only restates what a sibling keyword says better.
 WEAK_KEYWORDS: Final = frozenset({"oneOf", "anyOf", "allOf", "not"})
-
-#: Members whose values are secrets and are never shown.
-SECRET_MEMBERS: Final = frozenset({"access_token"})
 
 _KEYWORD_RANK: Final = {"required": 0, "additionalProperties": 1, "type": 2}
 
@@ -43,7 +43,9 @@ class Violation:
     missing member belongs; for ``additionalProperties``, the unexpected member itself).
     ``keyword`` is the schema keyword that failed and ``schema_path`` where it stands
     (``params.schema.json#/properties/industry_id/maximum``). ``instance`` is the offending
-    value, or ``MISSING``.
+    value, or ``MISSING``; a secret in it (the access token, by its member's name, a near
+    miss of it, or inside the value) is ``***`` unless the validator was made with
+    ``show_secrets``.
     """
 
     path: tuple[str | int, ...]
@@ -70,7 +72,7 @@ class Violation:
         return MNEMONIC_BY_KEYWORD.get(self.keyword, DEFAULT_MNEMONIC)
 
     def as_dict(self) -> dict[str, Any]:
-        """A JSON-ready form, with secrets masked."""
+        """A JSON-ready form (``instance`` is masked where it is made)."""
         result: dict[str, Any] = {
             "field": self.field,
             "pointer": self.pointer,
@@ -80,7 +82,7 @@ class Violation:
             "message": self.message,
         }
         if self.instance is not MISSING:
-            result["value"] = "***" if _is_secret(self.path) else self.instance
+            result["value"] = self.instance
         return result
 
 
@@ -129,14 +131,10 @@ def json_type(value: Any) -> str:
     return "object"
 
 
-def _is_secret(path: Sequence[str | int]) -> bool:
-    return bool(path) and path[-1] in SECRET_MEMBERS
-
-
 def show(value: Any, path: Sequence[str | int] = (), limit: int = 60) -> str:
     """``value`` as short JSON for a message; secrets print as ``***``."""
-    if _is_secret(path):
-        return "***"
+    if is_secret_path(path):
+        return MASK
     try:
         text = json.dumps(value, ensure_ascii=False)
     except (TypeError, ValueError, RecursionError):
@@ -154,7 +152,7 @@ def _name(path: Sequence[str | int]) -> str:
 def _got(value: Any, path: Sequence[str | int]) -> str:
     if value is None:
         return "got null"
-    if _is_secret(path):
+    if is_secret_path(path):
         return f"got {json_type(value)} (value masked)"
     return f"got {json_type(value)} {show(value, path)}"
 
@@ -170,6 +168,22 @@ def _between(low: Any, high: Any) -> str:
     return f"at least {low}" if low is not None else f"at most {high}"
 
 
+#: Slips a value may show, each as (what the person is told, how the value would read without
+#: it): a hint is given only where that repair makes the value match the pattern, so every
+#: hint is derived from the schema's own rule, never from a field's name.
+_REPAIRS: Final = (
+    (
+        "it includes a scheme such as https://",
+        lambda v: re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*://", "", v),
+    ),
+    ("it includes a port", lambda v: re.sub(r":[0-9]*$", "", v)),
+    ("it includes a path", lambda v: v.split("/", 1)[0]),
+    ("it includes a port and a path", lambda v: re.sub(r":[0-9]*(/.*)?$", "", v)),
+    ("one label: a top-level domain is missing", lambda v: f"{v}.com"),
+    ("it starts with a plus sign", lambda v: v.removeprefix("+")),
+)
+
+
 def _pattern_hints(value: Any, pattern: str) -> str:
     """The slips a person makes most, where ``value`` shows one."""
     if not isinstance(value, str):
@@ -179,8 +193,16 @@ def _pattern_hints(value: Any, pattern: str) -> str:
         hints.append("a trailing newline is not allowed")
     elif value != value.strip():
         hints.append("note the leading or trailing white space")
-    if "://" in value and "://" not in pattern:
-        hints.append("it includes a scheme such as https://")
+    elif len(value) <= 2048:  # a repair is tried on short values only: hints, not a parser
+        try:
+            compiled = re.compile(pattern)
+        except re.error:
+            return ""
+        for hint, repair in _REPAIRS:
+            repaired = repair(value)
+            if repaired != value and compiled.search(repaired):
+                hints.append(hint)
+                break
     return f" ({'; '.join(hints)})" if hints else ""
 
 
@@ -228,16 +250,18 @@ def describe(
         )
     if keyword == "pattern":
         pattern = str(schema.get("pattern", ""))
-        rule = schema.get("description", f"it must match the pattern `{pattern}`.")
         hints = _pattern_hints(instance, pattern)
-        return f"{name} is malformed{hints}: {rule} Got {show(instance, path)}"
+        # the description says what the field is, then its rule: quoted, not read as a clause
+        about = schema.get("description")
+        rule = f"The schema describes it: {about}" if about else f"It must match {pattern}"
+        return f"{name} is malformed{hints}; got {show(instance, path)}. {rule}"
     if keyword == "format" and isinstance(instance, str):
         from conformance.validation.formats import PROBLEMS
 
         check = PROBLEMS.get(str(schema.get("format")))
         problem = check(instance) if check is not None else None
         why = problem or f"it is not a valid {schema.get('format')}"
-        return f"{name} is malformed: {why}. Got {show(instance, path)}"
+        return f"{name} is malformed: {why}; got {show(instance, path)}"
     if keyword == "const":
         return f"{name} must be {show(schema.get('const'))}; got {show(instance, path)}"
     if keyword == "enum":

@@ -21,6 +21,7 @@ from target_helpers import CUSTOMER_TOKEN, served
 from conformance.errors import ArgumentError
 from conformance.fuzz.report import to_json, to_junit, to_text
 from conformance.fuzz.runner import Settings, TokenRefused, run, valid_requests
+from conformance.fuzz.setup import NoJsonRpc
 from conformance.server import CreateSitesApp, Response, serve_in_thread
 
 FAST = Settings(token=CUSTOMER_TOKEN, families=("protocol", "invalid"), max_examples=0)
@@ -34,12 +35,20 @@ def _json(value: object) -> Callable[[bytes], Response]:
 
 
 class _Fixed:
-    """Answers every request with what ``answer(body)`` gives."""
+    """Answers every request with what ``answer(body)`` gives, but the first one (unless
+    ``from_first``) with a proper success: a target that gives no JSON-RPC reply at all is a
+    setup error (``test_no_json_rpc_at_all_is_one_setup_error``), not a run of failures."""
 
-    def __init__(self, answer: Callable[[bytes], Response]) -> None:
+    def __init__(self, answer: Callable[[bytes], Response], from_first: bool = False) -> None:
         self.answer = answer
+        self.answered = from_first
 
     def handle(self, body: bytes) -> Response:
+        if not self.answered:
+            self.answered = True
+            request_id = json.loads(body).get("id")
+            result = {"jsonrpc": "2.0", "id": request_id, "result": {"id": 1, "success": True}}
+            return Response(json.dumps(result).encode())
         return self.answer(body)
 
 
@@ -68,6 +77,22 @@ HOSTILE: dict[str, tuple[Callable[[bytes], Response], str]] = {
     ),
     "an empty body": (lambda _: Response(b""), "body-parses"),
 }
+
+
+#: Hostile answers that are no JSON-RPC reply at all: given to the first request, they stop
+#: the run with one message (the URL is probably wrong).
+NOT_JSON_RPC = ["invalid UTF-8", "JSON nested 10,000 deep", "an HTML page", "an empty body"]
+
+
+@pytest.mark.parametrize("name", NOT_JSON_RPC)
+def test_no_json_rpc_at_all_is_one_setup_error(name: str) -> None:
+    """A target whose first answer is no JSON-RPC reply stops the run, saying to check the URL."""
+    answer, _ = HOSTILE[name]
+    with (
+        serve_in_thread(_Fixed(answer, from_first=True)) as url,
+        pytest.raises(NoJsonRpc, match=r"is no JSON-RPC server: .*check the target URL"),
+    ):
+        run(url, settings=FAST)
 
 
 @pytest.mark.parametrize("name", list(HOSTILE))
@@ -176,7 +201,10 @@ def test_a_refusal_quoting_the_token_does_not_show_it() -> None:
         "id": None,
         "error": {"code": -32001, "message": f"unknown token {CUSTOMER_TOKEN}"},
     }
-    with serve_in_thread(_Fixed(_json(reply))) as url, pytest.raises(TokenRefused) as refused:
+    with (
+        serve_in_thread(_Fixed(_json(reply), from_first=True)) as url,
+        pytest.raises(TokenRefused) as refused,
+    ):
         run(url, settings=FAST)
     assert CUSTOMER_TOKEN not in str(refused.value)
     assert "unknown token ***" in str(refused.value)
@@ -228,3 +256,11 @@ def test_a_timeout_that_is_no_number_of_seconds_is_a_usage_error(timeout: float)
     """A zero, negative, NaN or infinite timeout is refused up front, naming the setting."""
     with pytest.raises(ArgumentError, match="timeout must be a number of seconds > 0"):
         Settings(token=CUSTOMER_TOKEN, timeout=timeout)
+
+
+def test_a_missing_content_type_is_said_in_words() -> None:
+    """No Content-Type header: the message says so, not "Content-Type (no Content-Type)"."""
+    with serve_in_thread(_Fixed(lambda _: Response(b"{}", content_type=""))) as url:
+        report = run(url, settings=FAST)
+    messages = {f.message for f in report.failures if f.rule == "http-200-json"}
+    assert messages == {"HTTP 200 without a Content-Type header"}

@@ -113,7 +113,7 @@ def test_a_word_seed_gives_a_fixed_number() -> None:
     ("value", "said"),
     [
         ("soon", "--target-timeout expects seconds, got 'soon'"),
-        ("0", "timeout must be a number of seconds > 0; got 0.0"),
+        ("0", "conformance: --target-timeout must be a number of seconds > 0; got 0.0"),
     ],
 )
 def test_a_bad_timeout_is_a_usage_error_not_a_default(
@@ -126,3 +126,40 @@ def test_a_bad_timeout_is_a_usage_error_not_a_default(
     )  # fmt: skip
     assert done.returncode == 4
     assert said in done.stdout + done.stderr
+
+
+def test_an_agent_without_a_user_id_is_one_usage_line(tmp_path: Path) -> None:
+    """--target-role agent without --target-user-id: a usage error naming the plugin's own
+    option (no INTERNALERROR, not the CLI's --user-id, not a list of every option)."""
+    done = _pytest(
+        tmp_path, "--target-url", "http://127.0.0.1:9/", "--target-token", "t",
+        "--target-role", "agent",
+    )  # fmt: skip
+    said = done.stdout + done.stderr
+    assert done.returncode == 4, said
+    assert (
+        "conformance: user_id is required for --target-role agent: name one the target knows "
+        "(--target-user-id)" in said
+    )
+    assert "INTERNALERROR" not in said and "--user-id" not in said.replace("--target-user-id", "")
+
+
+def test_setup_errors_name_the_plugins_options(reference_url: str, tmp_path: Path) -> None:
+    """An agent's token run as a customer's: the session stops (exit 2) naming --target-role."""
+    from target_helpers import AGENT_TOKEN
+
+    done = _pytest(tmp_path, "--target-url", reference_url, "--target-token", AGENT_TOKEN)
+    said = done.stdout + done.stderr
+    assert done.returncode == 2, said[-2000:]
+    assert "needs --target-role agent and --target-user-id N" in said
+
+
+def test_no_hypothesis_folder_is_left_behind(reference_url: str, tmp_path: Path) -> None:
+    """hypothesis's example database stays off unless the user configured one: the folder
+    pytest ran in holds no .hypothesis/ afterwards."""
+    done = _pytest(
+        tmp_path, "--target-url", reference_url, "--target-token", CUSTOMER_TOKEN,
+        "-k", "valid_accepted", "--hypothesis-seed", "3",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert not (tmp_path / ".hypothesis").exists()

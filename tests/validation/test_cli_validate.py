@@ -99,7 +99,7 @@ def test_usage_errors_exit_2(argv: list[str]) -> None:
 def test_help_exits_0() -> None:
     """--help prints the usage and the exit codes on stdout."""
     code, out, _ = run("validate", "--help")
-    assert code == 0 and "exit codes: 0 every payload is valid" in out
+    assert code == 0 and "exit codes:\n  0    every payload is valid" in out
 
 
 def test_json_lines_from_stdin_with_json_output() -> None:
@@ -113,7 +113,7 @@ def test_json_lines_from_stdin_with_json_output() -> None:
     report = json.loads(out)
     assert report["summary"] == {
         "kind": "request", "role": "customer", "sources": 1,
-        "checked": 4, "valid": 2, "invalid": 1, "unreadable": 1,
+        "checked": 4, "valid": 2, "invalid": 1, "unreadable": 1, "interrupted": False,
     }  # fmt: skip
     invalid, unreadable = report["outcomes"]
     assert invalid["line"] == 2
@@ -196,3 +196,30 @@ def test_hostile_files_get_a_clear_word_and_a_documented_code(
     assert (result, err) == (code, "")
     assert said in out
     assert len(out) < 2_000
+
+
+@pytest.mark.parametrize("name", ["capture.jsonl", "capture.ndjson", "capture.json"])
+def test_a_broken_first_line_does_not_hide_the_rest(tmp_path: Path, name: str) -> None:
+    """JSON Lines is decided by the file: a capture whose first line was cut is still read line
+    by line, the broken line reported with its number and the others checked."""
+    good = VALID.read_bytes().replace(b"\n", b"").replace(b" ", b"")
+    bad = INVALID.read_bytes().replace(b"\n", b"").replace(b" ", b"")
+    path = tmp_path / name
+    path.write_bytes(b"\n".join([good[7:], good, bad, good]) + b"\n")
+    code, out, _ = run("validate", str(path))
+    assert code == 2
+    assert f"{path}:1: unreadable: not JSON" in out
+    assert f"{path}:3: /params/second_communication_period" in out
+    assert out.rstrip().endswith(
+        "4 request payload(s) in 1 file (customer): 2 valid, 1 invalid, 1 unreadable"
+    )
+
+
+def test_a_pretty_printed_document_is_still_one_document(tmp_path: Path) -> None:
+    """A document over many lines, with a line that parses alone, is read whole."""
+    payload = json.loads(VALID.read_text())
+    payload["params"]["widget_link"] = {"enabled": True, "text": "x", "url": "http://a.b"}
+    path = tmp_path / "pretty.json"
+    path.write_text(json.dumps([payload, [1, 2]], indent=2))
+    code, out, _ = run("validate", "--kind", "request", str(path))
+    assert code == 1 and f"{path}: /: " in out and f"{path}:" not in out.replace(f"{path}: ", "")

@@ -124,7 +124,7 @@ def test_format_message_names_the_fault() -> None:
     assert violation.keyword == "format"
     assert violation.message == (
         "`params.domain_name` is malformed: it includes a scheme such as https://: give the "
-        'host name alone (example.com). Got "https://example.com"'
+        'host name alone (example.com); got "https://example.com"'
     )
 
 
@@ -149,7 +149,7 @@ def test_pattern_message_teaches_the_rule_and_the_likely_mistake() -> None:
     violation = only(with_params(default_phone_number="+74951819160"))
     assert violation.keyword == "pattern"
     assert "E.164 digits without a plus sign" in violation.message
-    assert violation.message.endswith('Got "+74951819160"')
+    assert '; got "+74951819160". The schema describes it:' in violation.message
 
 
 def test_trailing_newline_is_pointed_out() -> None:
@@ -273,4 +273,43 @@ def test_scheme_hint_only_where_a_scheme_does_not_belong() -> None:
     violation = only(with_params(widget_link=link))
     assert violation.field == "params.widget_link.url"
     assert "includes a scheme" not in violation.message
-    assert violation.message.endswith('Got "ftp://example.com"')
+    assert '; got "ftp://example.com". The schema describes it: ' in violation.message
+
+
+@pytest.mark.parametrize("text", ['{"jsonrpc": "2.0"}', b'  [{"id": 1}]', '\n{"params": {}}'])
+@pytest.mark.parametrize("function", ["is_valid", "iter_errors", "validate"])
+def test_json_text_is_refused_with_what_to_do(text: str | bytes, function: str) -> None:
+    """A str or bytes holding JSON text was meant to be parsed: ArgumentError says so, rather
+    than a silent False."""
+    with pytest.raises(conformance.ArgumentError, match=r"parse it first.*conformance\.loads"):
+        getattr(conformance, function)(text)
+
+
+def test_other_strings_are_just_invalid_payloads() -> None:
+    """A plain string is an invalid payload, as before."""
+    assert conformance.is_valid("create.sites") is False
+    assert conformance.is_valid(conformance.loads('{"jsonrpc": "2.0"}')) is False
+
+
+@pytest.mark.parametrize(
+    ("domain", "hint"),
+    [
+        ("localhost", "(one label: a top-level domain is missing)"),
+        ("example.com:8080", "(it includes a port)"),
+        ("example.com/path", "(it includes a path)"),
+        ("https://example.com", "(it includes a scheme such as https://)"),
+    ],
+)
+def test_a_domain_slip_gets_its_own_hint(domain: str, hint: str) -> None:
+    """Each common slip in a host name is named, as the scheme always was."""
+    violation = only(with_params(domain_name=domain))
+    assert violation.message.startswith(f"`params.domain_name` is malformed {hint}; got ")
+
+
+def test_a_description_is_quoted_not_read_as_the_rule() -> None:
+    """The field's description follows the value, introduced as the schema's words."""
+    violation = only(with_params(default_phone_number="+74951819160"))
+    assert violation.message.startswith(
+        "`params.default_phone_number` is malformed (it starts with a plus sign); got "
+        '"+74951819160". The schema describes it: Phone number calls are forwarded to'
+    )

@@ -1,0 +1,120 @@
+"""Where a payload holds its access token, and the same payload with the token masked.
+
+Masking is by structure, never by searching the text: the value of a member whose name is a
+secret's (``access_token``, or a near miss such as ``acess_token``, ``accessToken``, ``token``)
+is ``***``, and so is a string elsewhere in a reported value that equals such a value or, for a
+token long enough that a chance match is implausible (``MIN_ECHO_LENGTH``), holds it. A short
+token is masked only where it stands as a whole value: searching for ``1`` inside every string
+would turn ``127.0.0.1`` into ``***27.0.0.***``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+from typing import Any, Final
+
+#: What a secret prints as.
+MASK: Final = "***"
+
+#: Members whose values are secrets and are never shown.
+SECRET_MEMBERS: Final = frozenset({"access_token"})
+
+#: A secret this long is also masked inside longer strings (an echo such as "token X is
+#: unknown"); a shorter one only where it is a whole value.
+MIN_ECHO_LENGTH: Final = 8
+
+_SECRET_WORDS: Final = ("token", "secret", "password")
+
+
+def _normalized(name: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", name.lower())
+
+
+def is_secret_name(name: object) -> bool:
+    """Whether a member called ``name`` holds a secret: a secret member's name, a near miss of
+    one (``acess_token``, ``access-token``, ``accessToken``), or a name about a token."""
+    if not isinstance(name, str) or not name:
+        return False
+    if name in SECRET_MEMBERS:
+        return True
+    normalized = _normalized(name)
+    if any(word in normalized for word in _SECRET_WORDS):
+        return True
+    import difflib  # here, not at the top: only an unexpected member name needs it
+
+    return any(
+        difflib.SequenceMatcher(None, normalized, _normalized(secret)).ratio() >= 0.8
+        for secret in SECRET_MEMBERS
+    )
+
+
+def is_secret_path(path: Sequence[str | int]) -> bool:
+    """Whether the member at ``path`` holds a secret (judged by its own name)."""
+    return bool(path) and is_secret_name(path[-1])
+
+
+def secrets_in(payload: Any) -> frozenset[str]:
+    """The non-empty strings held by secret-named members anywhere in ``payload``."""
+    found: set[str] = set()
+    stack = [payload]
+    while stack:  # a loop, not recursion: a payload may be nested as deep as its reader allows
+        node = stack.pop()
+        if isinstance(node, dict):
+            for name, value in node.items():
+                if is_secret_name(name) and isinstance(value, str) and value:
+                    found.add(value)
+                stack.append(value)
+        elif isinstance(node, list | tuple):
+            stack.extend(node)
+    return frozenset(found)
+
+
+def mask_string(text: str, secrets: Collection[str]) -> str:
+    """``text``, ``***`` if it is a secret, with long secrets inside it masked."""
+    if text in secrets:
+        return MASK
+    for secret in sorted(secrets, key=len, reverse=True):
+        if len(secret) >= MIN_ECHO_LENGTH and secret in text:
+            text = text.replace(secret, MASK)
+    return text
+
+
+def mask(value: Any, secrets: Collection[str], path: Sequence[str | int] = ()) -> Any:
+    """A copy of ``value`` (found at ``path``) with every secret in it masked; ``value`` itself
+    where it holds none."""
+    if is_secret_path(path):
+        return MASK
+    try:
+        return _masked(value, secrets)
+    except RecursionError:  # deeper than Python follows: show none of it rather than a secret
+        return MASK
+
+
+def _masked(value: Any, secrets: Collection[str]) -> Any:
+    """``value`` masked; ``value`` itself (the same object) where nothing in it is secret."""
+    if isinstance(value, str):
+        return mask_string(value, secrets) if secrets else value
+    if isinstance(value, dict):
+        masked = {
+            name: MASK if is_secret_name(name) else _masked(item, secrets)
+            for name, item in value.items()
+        }
+        same = all(masked[name] is item for name, item in value.items())
+        return value if same else masked
+    if isinstance(value, list | tuple):
+        items = [_masked(item, secrets) for item in value]
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    return value
+
+
+__all__ = [
+    "MASK",
+    "MIN_ECHO_LENGTH",
+    "SECRET_MEMBERS",
+    "is_secret_name",
+    "is_secret_path",
+    "mask",
+    "mask_string",
+    "secrets_in",
+]

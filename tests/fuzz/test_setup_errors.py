@@ -1,0 +1,132 @@
+"""The user's own mistakes are said once, naming the option to fix (exit 2), before the suite:
+ids the target does not know, an agent's token without --role agent, a URL with no JSON-RPC
+server behind it, https:// to a plain-HTTP port; and a --junitxml that cannot be written. A
+setup error still reaches --output json and the JUnit file."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+import time
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from target_helpers import AGENT_TOKEN, CUSTOMER_TOKEN, served
+
+from conformance.cli import Streams, main
+from conformance.server import Response, serve_in_thread
+
+
+def _fuzz(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    budget = [] if "--max-examples" in argv else ["--max-examples", "5"]
+    code = main(["fuzz", *argv, *budget], Streams(io.BytesIO(), out, err))
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        pytest.param(
+            ["--token", AGENT_TOKEN, "--role", "agent", "--user-id", "101", "--scenario-id", "9"],
+            'the target refused --scenario-id 9: error -32602 "entity_not_found" for field '
+            "'default_scenario_id' on a valid request; name one it knows",
+            id="unknown-scenario",
+        ),
+        pytest.param(
+            ["--token", AGENT_TOKEN, "--role", "agent", "--user-id", "555"],
+            'the target refused --user-id 555: error -32602 "entity_not_found" for field '
+            "'user_id' on a valid request; name one it knows",
+            id="not-the-agents-customer",
+        ),
+        pytest.param(
+            ["--token", AGENT_TOKEN],
+            "the target requires user_id on a valid request (error -32602 "
+            '"required_parameter_missed"): name one it knows with --user-id; an agent\'s '
+            "token needs --role agent and --user-id N",
+            id="agent-token-as-customer",
+        ),
+    ],
+)
+def test_ids_or_a_role_the_target_refuses_are_one_message(
+    reference_url: str, argv: list[str], said: str
+) -> None:
+    """Exit 2 with one line naming the option, not hundreds of failures."""
+    code, out, err = _fuzz(reference_url, *argv)
+    assert (code, out) == (2, "")
+    assert err == f"conformance fuzz: error: {said}\n"
+
+
+class _NotJsonRpc:
+    """What a wrong URL answers: an HTML 404 page, to everything; counts the requests."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+
+    def handle(self, body: bytes) -> Response:
+        self.requests += 1
+        return Response(b"<html>Not Found</html>", status=404, content_type="text/html")
+
+
+def test_a_url_with_no_json_rpc_server_is_one_message() -> None:
+    """An HTML 404 page: exit 2 after one request, naming the URL's path as the thing to fix."""
+    app = _NotJsonRpc()
+    with serve_in_thread(app) as url:
+        code, out, err = _fuzz(url + "wrong/path", "--token", CUSTOMER_TOKEN)
+    assert (code, out, app.requests) == (2, "", 1)
+    assert err == (
+        f"conformance fuzz: error: the target {url}wrong/path is no JSON-RPC server: it answered "
+        "HTTP 404 (text/html) with '<html>Not Found</html>'; check the target URL (the "
+        "endpoint's path)\n"
+    )
+
+
+def test_https_to_a_plain_http_port_is_one_message_at_once(reference_url: str) -> None:
+    """TLS spoken to a plain-HTTP server: exit 2 within a few seconds, saying so."""
+    started = time.perf_counter()
+    code, _, err = _fuzz(reference_url.replace("http://", "https://"), "--token", CUSTOMER_TOKEN)
+    assert code == 2 and time.perf_counter() - started < 5
+    assert "gave no HTTP answer" in err and "SSL" in err
+    assert "does not speak TLS there: check the target URL's scheme" in err
+
+
+def test_a_setup_error_reaches_json_output_and_junit(reference_url: str, tmp_path: Path) -> None:
+    """CI shows why: the error is the JSON document on stdout and a JUnit <error>."""
+    junit = tmp_path / "report.xml"
+    code, out, err = _fuzz(
+        reference_url, "--token", "wrong-1", "--output", "json", "--junitxml", str(junit)
+    )
+    assert code == 2 and "refused the token" in err
+    document = json.loads(out)
+    assert document["conforms"] is False and "refused the token" in document["error"]
+    error = ElementTree.parse(junit).getroot().find("testcase/error")
+    assert error is not None and "refused the token" in error.get("message", "")
+
+
+def test_an_unwritable_junit_path_is_refused_before_any_case(tmp_path: Path) -> None:
+    """--junitxml into a missing folder: exit 2 at once, no request sent."""
+    app = _NotJsonRpc()
+    path = tmp_path / "missing" / "junit.xml"
+    with serve_in_thread(app) as url:
+        code, _, err = _fuzz(url, "--token", CUSTOMER_TOKEN, "--junitxml", str(path))
+    assert (code, app.requests) == (2, 0)
+    assert f"cannot write --junitxml {path}: No such file or directory" in err
+
+
+def test_ctrl_c_prints_the_report_so_far_and_exits_130() -> None:
+    """A Ctrl-C (KeyboardInterrupt) mid-run: the summary of what ran, exit 130, no traceback."""
+    import _thread
+
+    with served() as url:
+        # interrupt the main thread (where the runner runs) as a terminal's Ctrl-C would
+        timer = threading.Timer(1.0, _thread.interrupt_main)
+        timer.start()
+        try:
+            code, out, err = _fuzz(url, "--token", CUSTOMER_TOKEN, "--max-examples", "100000")
+        finally:
+            timer.cancel()
+    assert code == 130, err
+    assert "note: interrupted (Ctrl-C) after" in out and "cases sent to" in out
+    assert "Traceback" not in out + err

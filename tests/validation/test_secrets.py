@@ -1,0 +1,135 @@
+"""The access token never leaves ``conformance validate`` or a ``Violation``: not under its own
+name, a near-miss name, nor inside a reported value, whatever the kind; ``--show-secrets``
+shows it."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+import conformance
+from conformance.cli import Streams, main
+from conformance.validation.masking import MIN_ECHO_LENGTH
+
+#: A token that appears nowhere else in a payload or a report.
+DISTINCT = "Zq8W5tokenZq8W"
+
+
+def _request(token: str) -> dict[str, Any]:
+    return {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "create.sites",
+        "params": {
+            "access_token": token,
+            "domain_name": "example.com",
+            "default_phone_number": "74951819160",
+            "industry_id": 1,
+        },
+    }
+
+
+def _misspelt(token: str) -> dict[str, Any]:
+    request = _request(token)
+    request["params"]["acess_token"] = request["params"].pop("access_token")
+    return request
+
+
+def _envelope_token(token: str) -> dict[str, Any]:
+    return {**_request(token), "token": token}
+
+
+def _camel_case(token: str) -> dict[str, Any]:
+    request = _request(token)
+    request["params"]["accessToken"] = token
+    return request
+
+
+#: (payload maker, kind): each puts the token where a report could show it.
+PLACES = {
+    "misspelt-member": (_misspelt, "request"),
+    "envelope-token": (_envelope_token, "request"),
+    "camel-case-member": (_camel_case, "request"),
+    "whole-request-as-params": (_request, "params"),
+    "whole-request-as-reply": (_request, "reply"),
+    "misspelt-as-params": (_misspelt, "params"),
+    "wrong-type-token": (lambda token: _request([token]), "request"),  # type: ignore[list-item]
+}
+
+
+def _validate(tmp_path: Path, payload: Any, kind: str, output: str, *flags: str) -> str:
+    path = tmp_path / "payload.jsonl"
+    path.write_text(json.dumps(payload, ensure_ascii=False) + "\n", encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    code = main(
+        ["validate", "--kind", kind, "--output", output, *flags, str(path)],
+        Streams(io.BytesIO(), out, err),
+    )
+    assert code == 1, out.getvalue() + err.getvalue()
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("output", ["text", "json", "github"])
+@pytest.mark.parametrize("place", list(PLACES))
+def test_no_output_shows_the_token(tmp_path: Path, place: str, output: str) -> None:
+    """Every output of every place hides the token; --show-secrets shows it."""
+    make, kind = PLACES[place]
+    out = _validate(tmp_path, make(DISTINCT), kind, output)
+    assert DISTINCT not in out
+    if output == "json":
+        assert "***" in out
+        shown = _validate(tmp_path, make(DISTINCT), kind, output, "--show-secrets")
+        assert DISTINCT in shown
+
+
+@pytest.mark.parametrize("place", list(PLACES))
+def test_violations_never_hold_the_token(place: str) -> None:
+    """``Violation.instance`` and ``message`` hide it; a validator made to show it does."""
+    make, kind = PLACES[place]
+    found = list(conformance.iter_errors(make(DISTINCT), kind))
+    assert found
+    assert all(DISTINCT not in repr(v) for v in found)
+    shown = conformance.Validator(kind, show_secrets=True).iter_errors(make(DISTINCT))
+    assert any(DISTINCT in repr(v.instance) for v in shown)
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return []
+
+
+_tokens = st.one_of(
+    st.characters(codec="utf-8"),
+    st.sampled_from(["1", "0", "example", "create", "params", '"', "\\", "т", "🙂", "com"]),
+    st.text(st.characters(codec="utf-8"), min_size=1, max_size=12),
+)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(token=_tokens, place=st.sampled_from(sorted(set(PLACES) - {"wrong-type-token"})))
+def test_the_report_does_not_depend_on_the_token(tmp_path: Path, token: str, place: str) -> None:
+    """Any token (a character, a digit, a word of the payload, a quote, non-ASCII) gives the
+    same JSON report as a distinct one: nothing of it shows, and nothing else was changed.
+    Where the token equals another value of the payload, that value is masked too (a report
+    cannot tell them apart), so such draws are left out."""
+    make, kind = PLACES[place]
+    others = [text for text in _strings(make(DISTINCT)) if text != DISTINCT]
+    assume(token not in others)
+    assume(len(token) < MIN_ECHO_LENGTH or not any(token in text for text in others))
+    masked = _validate(tmp_path, make(token), kind, "json")
+    assert masked == _validate(tmp_path, make(DISTINCT), kind, "json")
+    shown = _validate(tmp_path, make(DISTINCT), kind, "json", "--show-secrets")
+    assert json.loads(masked)["outcomes"] == json.loads(shown.replace(DISTINCT, "***"))["outcomes"]
