@@ -112,6 +112,7 @@ class _CuttingHandler(socketserver.StreamRequestHandler):
 
     answered = "nothing"
     reset = True
+    served_first = False
 
     def handle(self) -> None:
         length = 0
@@ -119,7 +120,17 @@ class _CuttingHandler(socketserver.StreamRequestHandler):
             name, _, value = line.decode("latin-1").partition(":")
             if name.strip().lower() == "content-length":
                 length = int(value)
-        self.rfile.read(length)
+        request = self.rfile.read(length)
+        if request and not type(self).served_first:
+            # the first request gets an honest answer: a target that gives no JSON-RPC reply
+            # at all is a setup error (exit 2), not the failures this test is about
+            type(self).served_first = True
+            request_id = json.loads(request).get("id")
+            reply = {"jsonrpc": "2.0", "id": request_id, "result": {"id": 1, "success": True}}
+            body = json.dumps(reply).encode()
+            head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
+            self.wfile.write(f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body)
+            return
         if self.answered == "half-body":
             # a whole JSON document, but shorter than the Content-Length it announces
             body = b'{"jsonrpc": "2.0", "id": 1, "result": {"id": 1, "success": true}}'
@@ -135,7 +146,8 @@ class _CuttingHandler(socketserver.StreamRequestHandler):
 
 
 def _cutting(answered: str, reset: bool) -> type[_CuttingHandler]:
-    return type("Cutting", (_CuttingHandler,), {"answered": answered, "reset": reset})
+    attributes = {"answered": answered, "reset": reset, "served_first": False}
+    return type("Cutting", (_CuttingHandler,), attributes)
 
 
 @contextlib.contextmanager
@@ -165,14 +177,14 @@ def cutting(handler: type[_CuttingHandler]) -> Iterator[str]:
 def test_a_cut_connection_is_a_failure_not_a_crash(answered: str, reset: bool, seen: str) -> None:
     """A target that resets the connection, before answering or in the middle of the body, or
     closes it before the announced Content-Length arrived (the part that came is whole JSON),
-    fails answer-in-time on every case; the runner neither crashes nor hangs."""
+    fails answer-in-time on every case after the first; the runner neither crashes nor hangs."""
     started = time.monotonic()
     with cutting(_cutting(answered, reset)) as url:
         report = run(url, settings=FAST)
     assert time.monotonic() - started < 60
     assert report.cases_sent > 0 and not report.conforms
     broken = report.rules["answer-in-time"]
-    assert broken.failures == broken.cases == report.cases_sent
+    assert broken.failures == broken.cases - 1 == report.cases_sent - 1
     messages = {f.message for f in report.failures if f.rule == "answer-in-time"}
     assert all(seen in message for message in messages), messages
 

@@ -55,14 +55,20 @@ SENTENCES: list[tuple[str, str, tuple[str, ...], Any, dict[str, Any], str]] = [
      "`t` must be at least 2 characters long (counted as Unicode code points); "
      "got 1 character"),
     ("pattern-described", "pattern", ("p",), "7495", {"pattern": "^x$", "description": "Digits."},
-     '`p` is malformed: Digits. Got "7495"'),
+     '`p` is malformed; got "7495". The schema describes it: Digits.'),
     ("pattern-newline", "pattern", ("p",), "1\n", {"pattern": "^1$(?!\\n)", "description": "D."},
-     '`p` is malformed (a trailing newline is not allowed): D. Got "1\\n"'),
+     '`p` is malformed (a trailing newline is not allowed); got "1\\n". The schema describes '
+     "it: D."),
     ("pattern-scheme", "pattern", ("d",), "https://a.ru", {"pattern": "^[a-z.]+$"},
-     '`d` is malformed (it includes a scheme such as https://): it must match the pattern '
-     '`^[a-z.]+$`. Got "https://a.ru"'),
+     '`d` is malformed (it includes a scheme such as https://); got "https://a.ru". It must '
+     "match ^[a-z.]+$"),
     ("pattern-astral-long", "pattern", ("t",), EMOJI * 70, {"pattern": "^a$", "description": "A."},
-     f'`t` is malformed: A. Got "{EMOJI * 59}… (70 characters)'),
+     f'`t` is malformed; got "{EMOJI * 59}… (70 characters). The schema describes it: A.'),
+    ("format-name", "format", ("d",), "ж" * 58 + ".рф", {"format": "idn-hostname"},
+     f"`d` is malformed: the label '{'ж' * 23}…' is 64 octets as DNS counts it (its A-label "
+     f'form); a label may have at most 63; got "{"ж" * 58}.… (61 characters)'),
+    ("format-url", "format", ("u",), "https://[0]/", {"format": "iri"},
+     "`u` is malformed: its host '[0]' is no IPv6 address; got \"https://[0]/\""),
     ("const", "const", ("jsonrpc",), "1.0", {"const": "2.0"},
      '`jsonrpc` must be "2.0"; got "1.0"'),
     ("enum", "enum", ("e",), "c", {"enum": ["a", "b"]},

@@ -291,21 +291,6 @@ def test_other_strings_are_just_invalid_payloads() -> None:
     assert conformance.is_valid(conformance.loads('{"jsonrpc": "2.0"}')) is False
 
 
-@pytest.mark.parametrize(
-    ("domain", "hint"),
-    [
-        ("localhost", "(one label: a top-level domain is missing)"),
-        ("example.com:8080", "(it includes a port)"),
-        ("example.com/path", "(it includes a path)"),
-        ("https://example.com", "(it includes a scheme such as https://)"),
-    ],
-)
-def test_a_domain_slip_gets_its_own_hint(domain: str, hint: str) -> None:
-    """Each common slip in a host name is named, as the scheme always was."""
-    violation = only(with_params(domain_name=domain))
-    assert violation.message.startswith(f"`params.domain_name` is malformed {hint}; got ")
-
-
 def test_a_description_is_quoted_not_read_as_the_rule() -> None:
     """The field's description follows the value, introduced as the schema's words."""
     violation = only(with_params(default_phone_number="+74951819160"))
