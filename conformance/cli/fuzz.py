@@ -10,7 +10,7 @@ import argparse
 import os
 from typing import TYPE_CHECKING
 
-from conformance.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from conformance.cli import EXIT_USAGE, fuzz_ci
 
 if TYPE_CHECKING:
     from conformance.cli import Streams
@@ -49,11 +49,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="valid requests hypothesis draws (default 100)",
     )
     parser.add_argument("--timeout", type=float, default=5.0, metavar="S", help="per request")
-    parser.add_argument("--output", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--output",
+        choices=("text", "json", "github"),
+        default="text",
+        help="github: the text report, then ::error annotations and $GITHUB_STEP_SUMMARY",
+    )
     parser.add_argument("--junitxml", metavar="PATH", help="also write a JUnit XML report")
     parser.add_argument(
         "--show-secrets", action="store_true", help="do not mask the token as *** in reports"
     )
+    fuzz_ci.configure(parser)
 
 
 class _Progress:
@@ -100,6 +106,7 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
             timeout=args.timeout,
             progress=progress,
         )
+        ci = fuzz_ci.CiRun.prepare(args)
         report = run_suite(args.url, settings=settings)
     except (ArgumentError, Unreachable, TokenRefused) as error:
         streams.stderr.write(f"conformance fuzz: error: {error}\n")
@@ -107,18 +114,23 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
     finally:
         if progress is not None:
             progress.clear()
-    render = to_json if args.output == "json" else to_text
-    streams.stdout.write(render(report, show_secrets=args.show_secrets))
+    shown = ci.shown(report)
     if args.output == "json":
-        streams.stdout.write("\n")
+        streams.stdout.write(
+            to_json(shown, show_secrets=args.show_secrets, extra=ci.json_extra()) + "\n"
+        )
+    else:
+        streams.stdout.write(to_text(shown, show_secrets=args.show_secrets, verdict=ci.verdict))
+    if args.output == "github":
+        streams.stdout.write(ci.annotations(report))
     if args.junitxml:
         try:
             with open(args.junitxml, "w", encoding="utf-8") as junit:
-                junit.write(to_junit(report, show_secrets=args.show_secrets))
+                junit.write(to_junit(shown, show_secrets=args.show_secrets, known=ci.known_tests()))
         except OSError as error:
             reason = error.strerror or str(error)
             streams.stderr.write(
                 f"conformance fuzz: error: cannot write --junitxml {args.junitxml}: {reason}\n"
             )
             return EXIT_USAGE
-    return EXIT_OK if report.conforms else EXIT_FAILED
+    return ci.finish(report, streams)

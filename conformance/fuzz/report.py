@@ -97,8 +97,10 @@ def failure_dict(failure: Failure, mask: Masker) -> dict[str, Any]:
     }
 
 
-def to_json(report: Report, *, show_secrets: bool = False) -> str:
-    """The whole report as one JSON document."""
+def to_json(
+    report: Report, *, show_secrets: bool = False, extra: dict[str, Any] | None = None
+) -> str:
+    """The whole report as one JSON document; ``extra`` members (the baseline's) at its end."""
     mask = Masker(report.settings.token, show_secrets)
     document = {
         "target": report.target,
@@ -114,6 +116,7 @@ def to_json(report: Report, *, show_secrets: bool = False) -> str:
         ],
         "failures": [failure_dict(failure, mask) for failure in report.failures],
         "notes": report.notes,
+        **(extra or {}),
     }
     return json.dumps(document, ensure_ascii=False, indent=2)
 
@@ -140,8 +143,9 @@ def _failure_text(failure: Failure, mask: Masker) -> str:
     return mask("\n".join(lines))
 
 
-def to_text(report: Report, *, show_secrets: bool = False) -> str:
-    """Each failure (a few per rule), then the summary table and the verdict."""
+def to_text(report: Report, *, show_secrets: bool = False, verdict: str | None = None) -> str:
+    """Each failure (a few per rule), then the summary table and the verdict (``verdict``, where
+    given: a baseline's)."""
     mask = Masker(report.settings.token, show_secrets)
     out: list[str] = []
     shown: dict[str, int] = {}
@@ -167,7 +171,7 @@ def to_text(report: Report, *, show_secrets: bool = False) -> str:
         f"role {report.settings.role}, seed {report.settings.seed}"
     )
     out.extend(f"note: {note}" for note in report.notes)
-    verdict = (
+    verdict = verdict or (
         "conforms"
         if report.conforms
         else f"does not conform: {_count(len(report.failures), 'failure')} of "
@@ -181,9 +185,12 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
-def to_junit(report: Report, *, show_secrets: bool = False) -> str:
+def to_junit(
+    report: Report, *, show_secrets: bool = False, known: dict[str, str] | None = None
+) -> str:
     """A JUnit XML document: a test case per case sent (the valid family is one), failures in
-    those that broke a rule."""
+    those that broke a rule; ``known`` tests (id: reason, from a baseline) skipped as pytest
+    writes an xfail."""
     mask = Masker(report.settings.token, show_secrets)
     by_test: dict[str, list[Failure]] = {}
     for failure in report.failures:
@@ -202,6 +209,9 @@ def to_junit(report: Report, *, show_secrets: bool = False) -> str:
             suite, "testcase", classname=f"conformance.{name}", name=test_id
         )
         failures = by_test.get(test_id, [])
+        if not failures and test_id in (known or {}):
+            skipped = ElementTree.SubElement(case, "skipped", type="pytest.xfail")
+            skipped.set("message", _xml_safe(mask((known or {})[test_id]))[:1000])
         if failures:
             element = ElementTree.SubElement(
                 case,

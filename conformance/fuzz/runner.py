@@ -187,6 +187,8 @@ class Failure:
     reply_body: bytes
     seed: int
     target: str
+    #: the case that broke the rule (its expectation and headers): saved failures replay it
+    source: Case | None = field(default=None, compare=False, repr=False)
 
     @property
     def test_id(self) -> str:
@@ -338,6 +340,7 @@ class Session:
             reply_body=answer.body,
             seed=self.settings.seed,
             target=self.report.target,
+            source=case,
         )
 
     def record(self, failures: Sequence[Failure]) -> None:
