@@ -13,6 +13,7 @@ speed on loopback.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -74,10 +75,9 @@ class Watchdog:
                     continue
                 if self._socket is not None:
                     self.fired = True
-                    try:
+                    # closed already (OSError): the request has ended on its own
+                    with contextlib.suppress(OSError):
                         self._socket.shutdown(socket.SHUT_RDWR)
-                    except OSError:
-                        pass  # closed already: the request has ended on its own
                 self._socket, self._deadline = None, None
 
 

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import pytest
 
 from conformance.pytest_plugin.options import (
+    MAX_EXAMPLES_OPTION,
     ROLE_OPTION,
     SCENARIO_ID_OPTION,
     SETTINGS_KEY,
@@ -62,6 +63,11 @@ def settings_from(config: pytest.Config) -> Any:
 
     seed = config.getoption("hypothesis_seed", None)
     timeout = number(TIMEOUT_OPTION, float, "seconds")
+    budget = number(MAX_EXAMPLES_OPTION, int, "an integer")
+    if budget is None:
+        from hypothesis import settings as hypothesis_settings
+
+        budget = hypothesis_settings().max_examples  # the loaded profile's
     try:
         return Settings(
             token=config.getoption(dest(TOKEN_OPTION)) or "",
@@ -70,6 +76,7 @@ def settings_from(config: pytest.Config) -> Any:
             scenario_id=number(SCENARIO_ID_OPTION, int, "an integer"),
             seed=_seed_number(seed),
             timeout=5.0 if timeout is None else timeout,
+            max_examples=budget,
         )
     except (ArgumentError, ValueError) as error:
         raise pytest.UsageError(
@@ -81,6 +88,9 @@ def pytest_configure(config: pytest.Config) -> None:
     if target_url(config) is None:
         return
     config.stash[SETTINGS_KEY] = settings_from(config)
+    from conformance.pytest_plugin.ci import register
+
+    register(config)
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
