@@ -194,7 +194,7 @@ def dumps(baseline: Baseline) -> str:
     """The baseline as TOML: the header, ``version``, then the entries in order."""
     import tomli_w
 
-    known = []
+    blocks = [tomli_w.dumps({"version": VERSION})]
     for entry in baseline.entries:
         table: dict[str, Any] = {"rule": entry.rule, "test_id": entry.test_id}
         for name in ("first_seen", "last_seen", "expires"):
@@ -202,8 +202,10 @@ def dumps(baseline: Baseline) -> str:
                 table[name] = getattr(entry, name)
         if entry.reason:
             table["reason"] = entry.reason
-        known.append(table)
-    return HEADER + "\n" + tomli_w.dumps({"version": VERSION, "known": known})
+        # each entry its own [[known]] block, whatever its length (tomli_w would write short
+        # arrays of tables inline, one line for all, which diffs badly)
+        blocks.append("[[known]]\n" + tomli_w.dumps(table))
+    return HEADER + "\n" + "\n".join(blocks)
 
 
 def write(path: Path, baseline: Baseline) -> None:
