@@ -141,6 +141,11 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
     if args.times < 1:
         return error(f"--times must be at least 1; got {args.times}")
     paths = args.paths or [Path(DEFAULT_SAVE_FOLDER)]
+    if not args.paths and not paths[0].exists():
+        return error(
+            f"no saved failures: {DEFAULT_SAVE_FOLDER} does not exist "
+            "(conformance fuzz saves failures there; or name files or folders)"
+        )
     try:
         files = saved_module.saved_files(paths)
     except ArgumentError as problem:
