@@ -127,11 +127,13 @@ def _file_name(document: Mapping[str, Any]) -> str:
 def save(
     failures: Iterable[Failure], folder: Path, info: RunInfo | Mapping[str, Any], token: str
 ) -> list[Path]:
-    """Write each failure to ``folder`` (made if missing), after removing the folder's earlier
-    records; return the paths written. ``OSError`` if the folder cannot be written."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """Write each failure to ``folder`` (made if missing and there is a failure), after removing
+    the folder's earlier records; return the paths written. ``OSError`` if it cannot write."""
+    failures = list(failures)
     for old in folder.glob(f"*{SUFFIX}"):
-        old.unlink()
+        old.unlink(missing_ok=True)
+    if failures:
+        folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for failure in failures:
         document = record(failure, info, token)
