@@ -79,13 +79,20 @@ def run_state(config: pytest.Config) -> RunState:
 
 
 class _XdistHooks:
-    """The xdist hook, registered only where xdist is: pluggy refuses unknown hooks."""
+    """The xdist hooks, registered only where xdist is: pluggy refuses unknown hooks. Each
+    worker learns where the shared ids are, and hands back its part of the run."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, parts: list[dict[str, Any]]) -> None:
         self.folder = folder
+        self.parts = parts
 
     def pytest_configure_node(self, node: Any) -> None:
         node.workerinput[SHARED_IDS] = str(self.folder)
+
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        part = getattr(node, "workeroutput", {}).get(WORKER_REPORT)
+        if part is not None:
+            self.parts.append(part)
 
 
 class CiHooks:
@@ -117,7 +124,8 @@ class CiHooks:
         self.shared: Path | None = None
         if not self.worker and config.pluginmanager.hasplugin("xdist"):
             self.shared = Path(tempfile.mkdtemp(prefix="conformance-run-"))
-            config.pluginmanager.register(_XdistHooks(self.shared), "conformance-xdist")
+            hooks = _XdistHooks(self.shared, self.parts)
+            config.pluginmanager.register(hooks, "conformance-xdist")
 
     # --- the tests -----------------------------------------------------------------------------
 
@@ -157,11 +165,6 @@ class CiHooks:
             report.sections.append(("create.sites baseline", "\n".join(said)))
 
     # --- the end of the session ----------------------------------------------------------------
-
-    def pytest_testnodedown(self, node: Any, error: Any) -> None:
-        part = getattr(node, "workeroutput", {}).get(WORKER_REPORT)
-        if part is not None:
-            self.parts.append(part)
 
     def _own_part(self) -> dict[str, Any] | None:
         from conformance.fuzz.run_info import RunInfo
