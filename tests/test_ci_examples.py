@@ -26,7 +26,9 @@ def _commands(recipe: dict[str, Any]) -> list[str]:
             continue
         for step in job.get("steps", []):
             lines += str(step.get("run", "")).splitlines()
-        lines += [str(line) for line in job.get("script", [])]
+        for line in job.get("script", []):
+            assert isinstance(line, str), f"job {name}: YAML reads a script line as {line!r}"
+            lines.append(line)
         assert job.get("steps") or job.get("script"), f"job {name} runs nothing"
     return [line.strip() for line in lines if line.strip()]
 
