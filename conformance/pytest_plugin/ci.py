@@ -195,7 +195,8 @@ class CiHooks:
             return
         if part is not None:
             self.parts.append(part)
-        self._write(self._merged())
+        if self.parts:  # no test ran (an unreachable target, a refused token): nothing to say
+            self._write(self._merged())
 
     def _merged(self) -> Report:
         from conformance.fuzz.saved import from_record
