@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: install test lint demo bench clean
+.PHONY: install test lint browser demo bench clean
 
 install: $(STAMP)
 
@@ -20,7 +20,15 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: lint
+# Debian's chromium and chromedriver, for the HTML report's browser test; quick when both are
+# installed (playwright's own browser download does not work on these machines).
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
+	  $$SUDO apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium chromium-driver; }
+
+test: lint browser
 	$(BIN)/pytest -n 2
 
 demo: install

@@ -12,7 +12,7 @@ import os
 import time
 from typing import IO, TYPE_CHECKING
 
-from conformance.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, is_terminal
+from conformance.cli import EXIT_INTERRUPTED, EXIT_USAGE, fuzz_ci, is_terminal
 
 if TYPE_CHECKING:
     from conformance.cli import Streams
@@ -83,13 +83,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         help=f"seconds to wait for each reply (default: {DEFAULT_TIMEOUT:g})",
     )
-    parser.add_argument("--output", choices=("text", "json"), default="text", help="default: text")
+    parser.add_argument(
+        "--output",
+        choices=("text", "json", "github"),
+        default="text",
+        help="default: text; github: the text report, then ::error annotations and "
+        "$GITHUB_STEP_SUMMARY",
+    )
     parser.add_argument(
         "--junitxml", metavar="PATH", help="also write a JUnit XML report (checked first)"
     )
     parser.add_argument(
         "--show-secrets", action="store_true", help="do not mask the token as *** in reports"
     )
+    fuzz_ci.configure(parser)
     parser.epilog = EPILOG
 
 
@@ -162,15 +169,20 @@ def _write(path: str, text: str) -> None:
         handle.write(text)
 
 
-def _report(args: argparse.Namespace, report: Report, stdout: IO[str]) -> None:
+def _report(args: argparse.Namespace, report: Report, stdout: IO[str], ci: fuzz_ci.CiRun) -> None:
+    """The report in the chosen form, with the baseline's judgement where one is used."""
     from conformance.fuzz.report import to_json, to_junit, to_text
 
-    render = to_json if args.output == "json" else to_text
-    stdout.write(render(report, show_secrets=args.show_secrets))
+    shown = ci.shown(report)
+    secrets = args.show_secrets
     if args.output == "json":
-        stdout.write("\n")
+        stdout.write(to_json(shown, show_secrets=secrets, extra=ci.json_extra()) + "\n")
+    else:
+        stdout.write(to_text(shown, show_secrets=secrets, verdict=ci.verdict))
+    if args.output == "github":
+        stdout.write(ci.annotations(report))
     if args.junitxml:
-        _write(args.junitxml, to_junit(report, show_secrets=args.show_secrets))
+        _write(args.junitxml, to_junit(shown, show_secrets=secrets, known=ci.known_tests()))
 
 
 def run(args: argparse.Namespace, streams: Streams) -> int:
@@ -204,6 +216,7 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
             progress=progress,
             on_family=progress.start_family if progress is not None else None,
         )
+        ci = fuzz_ci.CiRun.prepare(args)
         report = run_suite(args.url, settings=settings)
     except (ArgumentError, SetupFailed) as error:
         if progress is not None:
@@ -213,12 +226,12 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
     except Interrupted as interrupted:
         if progress is not None:
             progress.clear()
-        _report(args, interrupted.report, streams.stdout)
+        _report(args, interrupted.report, streams.stdout, ci)
         return EXIT_INTERRUPTED
     if progress is not None:
         progress.clear()
     try:
-        _report(args, report, streams.stdout)
+        _report(args, report, streams.stdout, ci)
     except OSError as error:  # checked before the run; the file may have gone since
         return fail(f"cannot write --junitxml {args.junitxml}: {error.strerror or error}")
-    return EXIT_OK if report.conforms else EXIT_FAILED
+    return ci.finish(report, streams)

@@ -50,9 +50,17 @@ class Exchange:
 
 @dataclass
 class RunState:
-    """What checks remember across one run: the site ids given so far."""
+    """What checks remember across one run: the site ids given so far (shared by every
+    pytest-xdist worker of a run in ``conformance.fuzz.shared_ids.SharedRunState``)."""
 
     result_ids: set[Any] = field(default_factory=set)
+
+    def claim_result_id(self, key: str) -> bool:
+        """Record the site id ``key`` (its JSON text); ``False`` if the run had it already."""
+        if key in self.result_ids:
+            return False
+        self.result_ids.add(key)
+        return True
 
 
 Check = Callable[[Exchange, RunState], None]
@@ -288,6 +296,5 @@ def distinct_result_ids(exchange: Exchange, state: RunState) -> None:
         return
     site = result["id"]
     key = json.dumps(site)
-    if key in state.result_ids:
+    if not state.claim_result_id(key):
         raise Violated(f"result.id {key} was already given to another site in this run")
-    state.result_ids.add(key)

@@ -143,8 +143,10 @@ def failure_dict(failure: Failure, mask: Masker) -> dict[str, Any]:
     }
 
 
-def to_json(report: Report, *, show_secrets: bool = False) -> str:
-    """The whole report as one JSON document."""
+def to_json(
+    report: Report, *, show_secrets: bool = False, extra: dict[str, Any] | None = None
+) -> str:
+    """The whole report as one JSON document; ``extra`` members (the baseline's) at its end."""
     mask = Masker(report.settings.token, show_secrets)
     document = {
         "target": report.target,
@@ -162,6 +164,7 @@ def to_json(report: Report, *, show_secrets: bool = False) -> str:
         "valid_failures": report.valid_failures,
         "notes": report.notes,
         "not_judged": [{"input": what, "why": why} for what, why in CONTESTED],
+        **(extra or {}),
     }
     return json.dumps(document, ensure_ascii=False, indent=2)
 
@@ -193,8 +196,9 @@ def failure_text(failure: Failure, token: str, *, show_secrets: bool = False) ->
     return _failure_text(failure, Masker(token, show_secrets))
 
 
-def to_text(report: Report, *, show_secrets: bool = False) -> str:
-    """Each failure (a few per rule), then the summary table and the verdict."""
+def to_text(report: Report, *, show_secrets: bool = False, verdict: str | None = None) -> str:
+    """Each failure (a few per rule), then the summary table and the verdict (``verdict``, where
+    given: a baseline's)."""
     mask = Masker(report.settings.token, show_secrets)
     out: list[str] = []
     shown: dict[str, int] = {}
@@ -224,7 +228,7 @@ def to_text(report: Report, *, show_secrets: bool = False) -> str:
         out.append(f"valid requests that failed: {counted}")
     out.extend(f"note: {note}" for note in report.notes)
     out.append(not_judged_text())
-    verdict = (
+    verdict = verdict or (
         "conforms"
         if report.conforms
         else f"does not conform: {_count(len(report.failures), 'failure')} of "
@@ -245,9 +249,12 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
-def to_junit(report: Report, *, show_secrets: bool = False) -> str:
+def to_junit(
+    report: Report, *, show_secrets: bool = False, known: dict[str, str] | None = None
+) -> str:
     """A JUnit XML document: a test case per case sent (the valid family is one), failures in
-    those that broke a rule."""
+    those that broke a rule; ``known`` tests (id: reason, from a baseline) skipped as pytest
+    writes an xfail."""
     mask = Masker(report.settings.token, show_secrets)
     by_test: dict[str, list[Failure]] = {}
     for failure in report.failures:
@@ -266,6 +273,9 @@ def to_junit(report: Report, *, show_secrets: bool = False) -> str:
             suite, "testcase", classname=f"conformance.{name}", name=test_id
         )
         failures = by_test.get(test_id, [])
+        if not failures and test_id in (known or {}):
+            skipped = ElementTree.SubElement(case, "skipped", type="pytest.xfail")
+            skipped.set("message", _xml_safe(mask.text((known or {})[test_id]))[:1000])
         if failures:
             element = ElementTree.SubElement(
                 case,

@@ -206,6 +206,8 @@ class Failure:
     #: the body in parts (token, unique tag), where the runner built it from a payload: what
     #: reports show and ``curl`` replays (``conformance.fuzz.reproduce``)
     shown: Template | None = None
+    #: the case that broke the rule (its expectation and headers): saved failures replay it
+    source: Case | None = field(default=None, compare=False, repr=False)
 
     @property
     def test_id(self) -> str:
@@ -422,6 +424,7 @@ class Session:
             seed=self.settings.seed,
             target=self.report.target,
             shown=shown_template(source) if isinstance(source, Prepared) else None,
+            source=case,
         )
 
     def record(self, failures: Sequence[Failure]) -> None:
@@ -499,8 +502,8 @@ def failure_type(key: tuple[str, str | None]) -> type[CheckFailed]:
 class CheckFailed(Exception):
     """A valid request broke a rule; raised inside hypothesis tests, one subclass per key."""
 
-    def __init__(self, failures: list[Failure], text: str | None = None) -> None:
-        super().__init__(text or f"{failures[0].rule}: {failures[0].message}")
+    def __init__(self, failures: list[Failure]) -> None:
+        super().__init__(f"{failures[0].rule}: {failures[0].message}")
         self.failures = failures
 
 

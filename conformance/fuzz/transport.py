@@ -3,8 +3,10 @@
 ``http.client`` is the fastest client measured here (about 1,400 requests per second on
 loopback, against 550-950 for httpx). A dropped connection is reopened and the request sent
 again once; a reply that does not come within the timeout (a body trickled byte by byte
-included: the timeout bounds the whole body) is an ``Answer`` with ``error`` set, never a hang
-of the runner, and a body over ``MAX_REPLY_BYTES`` is read no further (``truncated``).
+included: the timeout bounds the whole body; a status line and headers trickled likewise are
+cut off by a watchdog, ``conformance.fuzz.watchdog``) is an ``Answer`` with ``error`` set,
+never a hang of the runner, and a body over ``MAX_REPLY_BYTES`` is read no further
+(``truncated``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from conformance.errors import ArgumentError
+from conformance.fuzz.watchdog import Watchdog
 
 #: The headers a JSON-RPC client sends with every request.
 CONTENT_TYPE = "application/json; charset=UTF-8"
@@ -91,6 +94,7 @@ class Client:
     timeout: float = 5.0
     max_reply_bytes: int = MAX_REPLY_BYTES
     _connection: http.client.HTTPConnection | None = field(default=None, repr=False)
+    _watchdog: Watchdog = field(default_factory=Watchdog, repr=False)
 
     def _connect(self) -> http.client.HTTPConnection:
         kind = (
@@ -110,11 +114,14 @@ class Client:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+        self._watchdog.close()
 
     def post(self, body: bytes, headers: Mapping[str, str] | None = None) -> Answer:
         """POST ``body``; retried once on a connection the server had closed."""
         sent_headers = {"Content-Type": CONTENT_TYPE, **(headers or {})}
         started = time.perf_counter()
+        # the whole answer, a retry included, within the timeout: status line and headers too
+        deadline = time.monotonic() + self.timeout
         for attempt in (1, 2):
             try:
                 if self._connection is None:
@@ -122,26 +129,36 @@ class Client:
                 elif self._connection.sock is not None:
                     # the last body's read left the deadline's remainder on the socket
                     self._connection.sock.settimeout(self.timeout)
+                self._watchdog.arm(self._connection.sock, deadline)
                 self._connection.request("POST", self.target.path, body, sent_headers)
                 reply = self._connection.getresponse()
                 data, truncated = self._read_body(reply, started)
+                if self._watchdog.fired:  # the socket was shut down under the read: no answer
+                    return self._timed_out(started)
                 answer_headers = {name.lower(): value for name, value in reply.getheaders()}
                 if reply.will_close or truncated:
                     self.close()
                 elapsed = time.perf_counter() - started
                 return Answer(reply.status, answer_headers, data, elapsed, truncated=truncated)
             except TimeoutError:
-                self.close()
-                elapsed = time.perf_counter() - started
-                return Answer(
-                    None, {}, b"", elapsed, f"no answer within {self.timeout:g} s", timed_out=True
-                )
+                return self._timed_out(started)
             except (http.client.HTTPException, OSError) as error:
+                if self._watchdog.fired:
+                    return self._timed_out(started)
                 self.close()
                 if attempt == 2:
                     elapsed = time.perf_counter() - started
                     return Answer(None, {}, b"", elapsed, f"{type(error).__name__}: {error}")
+            finally:
+                self._watchdog.disarm()
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _timed_out(self, started: float) -> Answer:
+        self.close()
+        elapsed = time.perf_counter() - started
+        return Answer(
+            None, {}, b"", elapsed, f"no answer within {self.timeout:g} s", timed_out=True
+        )
 
     def _read_body(self, reply: http.client.HTTPResponse, started: float) -> tuple[bytes, bool]:
         """The body, read until ``timeout`` after ``started`` (else ``TimeoutError``) and at

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import pytest
 
 from conformance.pytest_plugin.options import (
+    MAX_EXAMPLES_OPTION,
     OPTION_BY_SETTING,
     ROLE_OPTION,
     SCENARIO_ID_OPTION,
@@ -65,6 +66,11 @@ def settings_from(config: pytest.Config) -> Any:
 
     seed = config.getoption("hypothesis_seed", None)
     timeout = number(TIMEOUT_OPTION, float, "seconds")
+    budget = number(MAX_EXAMPLES_OPTION, int, "an integer")
+    if budget is None:
+        from hypothesis import settings as hypothesis_settings
+
+        budget = hypothesis_settings().max_examples  # the loaded profile's
     try:
         settings = Settings(
             token=config.getoption(dest(TOKEN_OPTION)) or "",
@@ -74,6 +80,7 @@ def settings_from(config: pytest.Config) -> Any:
             seed=_seed_number(seed),
             timeout=5.0 if timeout is None else timeout,
             options=OPTION_BY_SETTING,
+            max_examples=budget,
         )
         next(iter_families(settings), None)  # what the plan needs (an agent's user id) is said now
     except (ArgumentError, ValueError) as error:
@@ -109,6 +116,9 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     config.stash[SETTINGS_KEY] = settings_from(config)
     _keep_hypothesis_storage_out(config)
+    from conformance.pytest_plugin.ci import register
+
+    register(config)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

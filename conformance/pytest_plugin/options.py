@@ -17,6 +17,13 @@ ROLE_OPTION: Final = "--target-role"
 USER_ID_OPTION: Final = "--target-user-id"
 SCENARIO_ID_OPTION: Final = "--target-scenario-id"
 TIMEOUT_OPTION: Final = "--target-timeout"
+MAX_EXAMPLES_OPTION: Final = "--target-max-examples"
+BASELINE_OPTION: Final = "--target-baseline"
+REPORT_HTML_OPTION: Final = "--target-report-html"
+SAVE_FAILURES_OPTION: Final = "--target-save-failures"
+
+#: Other names of an option: ``--report-html``, as ``conformance fuzz`` spells it.
+ALIASES: Final = {REPORT_HTML_OPTION: ("--report-html",)}
 
 #: Each option's environment variable: CONFORMANCE_TARGET_URL, CONFORMANCE_TARGET_TOKEN, ...
 ENV_BY_OPTION: Final = {
@@ -28,6 +35,10 @@ ENV_BY_OPTION: Final = {
         USER_ID_OPTION,
         SCENARIO_ID_OPTION,
         TIMEOUT_OPTION,
+        MAX_EXAMPLES_OPTION,
+        BASELINE_OPTION,
+        REPORT_HTML_OPTION,
+        SAVE_FAILURES_OPTION,
     )
 }
 
@@ -61,10 +72,18 @@ def add_options(parser: pytest.Parser) -> None:
         USER_ID_OPTION: "an agent's customer user id (required for agents)",
         SCENARIO_ID_OPTION: "a scenario id that exists on the target",
         TIMEOUT_OPTION: "seconds to wait for each reply (default 5)",
+        MAX_EXAMPLES_OPTION: "valid requests hypothesis draws (default: the hypothesis "
+        "profile's max_examples, 100 unless a profile says otherwise)",
+        BASELINE_OPTION: "known failures (TOML, as `conformance fuzz --baseline` writes): "
+        "their tests xfail",
+        REPORT_HTML_OPTION: "also write a self-contained HTML report of the run",
+        SAVE_FAILURES_OPTION: "save each failure as JSON here, for `conformance replay` "
+        "(default: none)",
     }
     for option, env in ENV_BY_OPTION.items():
         group.addoption(
             option,
+            *ALIASES.get(option, ()),
             dest=dest(option),
             default=os.environ.get(env),
             metavar="VALUE",

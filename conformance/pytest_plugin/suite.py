@@ -3,36 +3,67 @@
 Collected by ``conformance.pytest_plugin`` (never by file discovery), one test function per
 family, parametrized with that family's cases; the valid family is one hypothesis test. Each
 test sends its case, runs every registered check, and fails with the report of each broken
-rule (token masked). Across pytest-xdist workers, each worker keeps its own connection and its
-own record of site ids (``distinct-result-ids`` is checked within a worker).
+rule (token masked), raised as ``RulesBroken`` so that the baseline's hooks
+(``conformance.pytest_plugin.ci``) can tell a known failure from a new one. Across
+pytest-xdist workers, each worker keeps its own connection; the record of site ids is shared
+(``distinct-result-ids`` judges the whole run). The valid family's budget is hypothesis's
+profile, or ``--target-max-examples``.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+# pytest.fail.Exception is the documented name of this class, but an attribute of a function,
+# which mypy cannot see as a type
+from _pytest.outcomes import Failed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conformance.fuzz.cases import SUCCESS, Case
 from conformance.fuzz.report import failure_text
-from conformance.fuzz.runner import (
-    Report,
-    Session,
-    failure_key,
-    failure_type,
-    plan,
-    valid_requests,
-)
+from conformance.fuzz.runner import Failure, Report, Session, failure_key, plan, valid_requests
 from conformance.fuzz.transport import Target
-from conformance.pytest_plugin.options import SETTINGS_KEY, SUITE_NODE_ID, target_url
+from conformance.pytest_plugin.options import (
+    MAX_EXAMPLES_OPTION,
+    SETTINGS_KEY,
+    SUITE_NODE_ID,
+    dest,
+    target_url,
+)
 
 #: The deterministic plan, made once per test process.
 PLAN_KEY = pytest.StashKey[list[Case]]()
+
+#: The test process's ``Session`` (its report gathers the failures of the tests it ran).
+SESSION_KEY = pytest.StashKey[Session]()
+
+
+class RulesBroken(Failed):
+    """A test's case broke rules: ``failures`` says which (the report is the message)."""
+
+    def __init__(self, failures: list[Failure], message: str) -> None:
+        super().__init__(message, pytrace=False)
+        self.failures = failures
+
+
+#: One subclass of ``RulesBroken`` per failure key of the valid family (rule and member).
+_KEYED: dict[tuple[str, str | None], type[RulesBroken]] = {}
+
+
+def _keyed(key: tuple[str, str | None]) -> type[RulesBroken]:
+    """hypothesis tells failures apart by their type: one per rule and member, so that a member
+    that fails on most draws is shrunk and reported apart from a defect of another."""
+    if key not in _KEYED:
+        rule, member = key
+        name = f"RulesBroken_{rule}" + (f"_at_{member}" if member else "")
+        _KEYED[key] = type(name.replace("-", "_").replace(".", "_"), (RulesBroken,), {})
+    return _KEYED[key]
 
 
 class _Suite(pytest.Module):
@@ -43,9 +74,16 @@ class _Suite(pytest.Module):
 
 
 def collect_suite(session: pytest.Session) -> list[pytest.Item]:
-    """The suite's test items, for ``pytest_collection_modifyitems`` to add."""
+    """The suite's test items, for ``pytest_collection_modifyitems`` to add; the valid
+    family's test given the budget of ``--target-max-examples`` where it is set."""
     suite = _Suite.from_parent(session, path=Path(__file__), nodeid=SUITE_NODE_ID)
-    return list(session.genitems(suite))
+    items = list(session.genitems(suite))
+    budget = session.config.getoption(dest(MAX_EXAMPLES_OPTION))
+    if budget not in (None, ""):
+        for item in items:
+            if isinstance(item, pytest.Function) and item.originalname == "test_valid_accepted":
+                item.obj = _valid_test(session.config.stash[SETTINGS_KEY].max_examples)
+    return items
 
 
 @pytest.fixture(scope="session")
@@ -56,16 +94,22 @@ def conformance_session(request: pytest.FixtureRequest) -> Iterator[Session]:
     assert url is not None
     chosen = config.stash[SETTINGS_KEY]
     session = Session(Target.parse(url), chosen, Report(url, chosen))
+    from conformance.pytest_plugin.ci import run_state
+
+    session.state = run_state(config)
+    config.stash[SESSION_KEY] = session
     yield session
     session.client.close()
 
 
-def _check(session: Session, *cases: Case) -> None:
-    """Send each case of one rule; fail with the report of every broken check of every case."""
+def _check(session: Session, *cases: Case, keyed: bool = False) -> None:
+    """Send each case of one rule; fail with the report of every broken check of every case
+    (``keyed``: as the subclass of ``RulesBroken`` for the failure's rule and member)."""
     failures = [found for case in cases for found in session.evaluate(session.exchange(case))]
     if failures:
         token = session.settings.token
-        pytest.fail("\n\n".join(failure_text(f, token) for f in failures), pytrace=False)
+        broken = _keyed(failure_key(failures)) if keyed else RulesBroken
+        raise broken(failures, "\n\n".join(failure_text(f, token) for f in failures))
 
 
 _FAMILY_OF = {
@@ -121,16 +165,34 @@ def _own_database() -> dict[str, Any]:
     return {} if configured else {"database": None}
 
 
-@settings(deadline=None, suppress_health_check=list(HealthCheck), **_own_database())
-@given(data=st.data())
-def test_valid_accepted(conformance_session: Session, data: st.DataObject) -> None:
-    """Any request the schemas accept gets a success reply (drawn by hypothesis)."""
-    # drawn with a placeholder token: hypothesis prints what it draws
-    request = data.draw(valid_requests(conformance_session.settings), label="request")
-    session = conformance_session
-    failures = session.evaluate(session.exchange(Case("valid", "valid", "valid", SUCCESS, request)))
-    if failures:
-        # one exception type per rule and member: hypothesis shrinks and reports each, so a
-        # member that fails often does not hide a defect of another
-        text = "\n\n".join(failure_text(f, session.settings.token) for f in failures)
-        raise failure_type(failure_key(failures))(failures, text)
+def _valid_test(budget: int | None) -> Callable[..., None]:
+    """The valid family's test, made anew for each budget: hypothesis refuses settings applied
+    twice to one function. ``None``: the hypothesis profile's ``max_examples``."""
+    if budget == 0:
+
+        def no_valid_request(conformance_session: Session) -> None:
+            """Skipped: --target-max-examples 0 draws no valid request."""
+            pytest.skip(f"{MAX_EXAMPLES_OPTION} 0: no valid request drawn")
+
+        return no_valid_request
+
+    chosen = settings(
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        # the profile's budget where none is given: settings() reads the loaded profile
+        max_examples=settings().max_examples if budget is None else budget,
+        **_own_database(),
+    )
+
+    @chosen
+    @given(data=st.data())
+    def test_valid_accepted(conformance_session: Session, data: st.DataObject) -> None:
+        """Any request the schemas accept gets a success reply (drawn by hypothesis)."""
+        # drawn with a placeholder token: hypothesis prints what it draws
+        request = data.draw(valid_requests(conformance_session.settings), label="request")
+        _check(conformance_session, Case("valid", "valid", "valid", SUCCESS, request), keyed=True)
+
+    return test_valid_accepted
+
+
+test_valid_accepted = _valid_test(None)

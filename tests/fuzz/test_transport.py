@@ -87,3 +87,53 @@ def test_a_body_over_the_limit_fails_body_parses_and_says_why() -> None:
             "the body is not JSON: the body is longer than 1000 bytes; the runner read no further",
         )
     ]
+
+
+@contextmanager
+def trickling_head_server(pause: float) -> Iterator[str]:
+    """A server that sends its status line and then an endless header a byte at a time,
+    ``pause`` seconds apart: every read gets a byte well within any timeout."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve(connection: socket.socket) -> None:
+        with connection:
+            try:
+                connection.recv(65536)
+                for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 600:
+                    if stop.wait(pause):
+                        return
+                    connection.sendall(bytes([byte]))
+            except OSError:
+                return
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=serve, args=(connection,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/"
+    finally:
+        stop.set()
+        listener.close()
+
+
+def test_a_trickled_status_line_and_headers_time_out_within_the_timeout() -> None:
+    """The head sent a byte every 20 ms (each read well within the timeout) still ends at the
+    timeout: the watchdog bounds the whole answer, not each read. Without it this takes the
+    12 s the server trickles for."""
+    with trickling_head_server(pause=0.02) as url:
+        client = Client(Target.parse(url), timeout=0.5)
+        started = time.perf_counter()
+        answer = client.post(b"{}")
+        took = time.perf_counter() - started
+        second = client.post(b"{}")  # the client reconnects and is bounded again
+        client.close()
+    assert took < 1.5, f"the answer took {took:.1f} s"
+    assert (answer.timed_out, answer.error) == (True, "no answer within 0.5 s")
+    assert second.timed_out and second.elapsed < 1.5

@@ -1,0 +1,190 @@
+"""``conformance replay [FILE|DIR]...``: send saved failures again and say which still fail.
+
+Each saved failure (``conformance fuzz`` writes them to ``.conformance/failures/``) is sent
+``--times`` times (3), each time with a fresh unique domain name where the case makes one,
+and judged by the rule it broke: ``FIXED`` (the rule held every time), ``FAILED`` (broken every
+time), ``FLAKY`` (both), ``ERROR`` (the file is no saved failure, or its case cannot be made).
+
+Exit 0 when every failure is fixed; 1 otherwise; 2 for a usage error: no token, no saved
+failure found, a path that does not exist, an unreachable target or a refused token.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from conformance.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from conformance.cli.fuzz import TOKEN_ENV
+from conformance.cli.fuzz_ci import DEFAULT_SAVE_FOLDER
+
+if TYPE_CHECKING:
+    from conformance.cli import Streams
+    from conformance.fuzz.cases import Case
+    from conformance.fuzz.runner import Settings
+    from conformance.fuzz.saved import Saved
+
+HELP = "Send saved failures again; say FIXED, FAILED, FLAKY or ERROR for each."
+
+#: A failure is FIXED when its rule holds on this many sends in a row.
+DEFAULT_TIMES: Final = 3
+
+VERDICTS: Final = ("FIXED", "FAILED", "FLAKY", "ERROR")
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths",
+        metavar="FILE|DIR",
+        nargs="*",
+        type=Path,
+        help=f"saved failures, or folders of them (default {DEFAULT_SAVE_FOLDER})",
+    )
+    parser.add_argument("--url", help="send to this endpoint (default: the one each was found on)")
+    parser.add_argument(
+        "--token",
+        default=os.environ.get(TOKEN_ENV),
+        help=f"an access token the target accepts (default: ${TOKEN_ENV})",
+    )
+    parser.add_argument(
+        "--timeout", type=float, metavar="S", help="per request (default: the run's)"
+    )
+    parser.add_argument(
+        "--times",
+        type=int,
+        default=DEFAULT_TIMES,
+        metavar="N",
+        help=f"sends per failure; FIXED needs the rule to hold on all (default {DEFAULT_TIMES})",
+    )
+
+
+def _settings(saved: Saved, args: argparse.Namespace) -> Settings:
+    from conformance.fuzz.runner import Settings
+
+    info: dict[str, Any] = saved.info
+
+    def number(name: str) -> Any:
+        value = info.get(name)
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    timeout = args.timeout or info.get("timeout") or 5.0
+    role = info.get("role")
+    return Settings(
+        token=args.token,
+        role=role if isinstance(role, str) else "customer",
+        user_id=number("user_id"),
+        scenario_id=number("scenario_id"),
+        seed=number("seed") or 0,
+        timeout=float(timeout),
+    )
+
+
+def _case(saved: Saved, settings: Settings) -> Case:
+    """The case to send: the saved one, or, where its raw body held the token (which a saved
+    file never keeps), the same case made again by the current plan with this token."""
+    from conformance.errors import ArgumentError
+    from conformance.fuzz.runner import iter_plan
+
+    failure = saved.failure
+    if failure.source is None:
+        raise ArgumentError("the saved failure has no expected outcome to judge the reply by")
+    if not saved.body_masked:
+        return failure.source
+    for case in iter_plan(settings):
+        if (case.family, case.name) == (failure.family, failure.case):
+            return case
+    raise ArgumentError(
+        f"its body held the token, and this kit no longer makes case {failure.family} "
+        f"{failure.case} to send it again"
+    )
+
+
+def _replay(saved: Saved, url: str, settings: Settings, times: int) -> tuple[str, str]:
+    """The verdict on one saved failure, and what was seen."""
+    from conformance.fuzz.runner import Report, Session
+    from conformance.fuzz.transport import Target
+
+    case = _case(saved, settings)
+    session = Session(Target.parse(url), settings, Report(url, settings))
+    session.token_checked = True  # checked once for the whole replay, before it
+    broken: list[str] = []
+    try:
+        for _ in range(times):
+            failures = session.evaluate(session.exchange(case))
+            found = [f.message for f in failures if f.rule == saved.failure.rule]
+            if found:
+                broken.append(found[0])
+    finally:
+        session.client.close()
+    if not broken:
+        return "FIXED", f"the rule held on {times} sends"
+    if len(broken) == times:
+        return "FAILED", broken[-1]
+    return "FLAKY", f"broken on {len(broken)} of {times} sends: {broken[-1]}"
+
+
+def run(args: argparse.Namespace, streams: Streams) -> int:
+    from conformance.errors import ArgumentError
+    from conformance.fuzz import saved as saved_module
+    from conformance.fuzz.runner import TokenRefused, check_token
+    from conformance.fuzz.scrub import scrub_text
+    from conformance.fuzz.transport import Target, reachable
+
+    def error(message: str) -> int:
+        streams.stderr.write(f"conformance replay: error: {message}\n")
+        return EXIT_USAGE
+
+    if not args.token:
+        return error(f"a token is required: --token TOKEN or ${TOKEN_ENV}")
+    if args.times < 1:
+        return error(f"--times must be at least 1; got {args.times}")
+    paths = args.paths or [Path(DEFAULT_SAVE_FOLDER)]
+    if not args.paths and not paths[0].exists():
+        return error(
+            f"no saved failures: {DEFAULT_SAVE_FOLDER} does not exist "
+            "(conformance fuzz saves failures there; or name files or folders)"
+        )
+    try:
+        files = saved_module.saved_files(paths)
+    except ArgumentError as problem:
+        return error(str(problem))
+    if not files:
+        return error(f"no saved failures (*{saved_module.SUFFIX}) in {', '.join(map(str, paths))}")
+    counts = dict.fromkeys(VERDICTS, 0)
+    checked: set[tuple[str, str]] = set()
+    for path in files:
+        try:
+            saved = saved_module.load(path)
+            url = args.url or saved.failure.target
+            settings = _settings(saved, args)
+            if (url, settings.role) not in checked:
+                why = reachable(Target.parse(url), min(settings.timeout, 5.0))
+                if why is not None:
+                    return error(f"the target {url} is unreachable: {why}")
+                check_token(url, settings)
+                checked.add((url, settings.role))
+            verdict, said = _replay(saved, url, settings, args.times)
+        except TokenRefused as refused:
+            return error(str(refused))
+        except ArgumentError as problem:
+            verdict, said = "ERROR", str(problem)
+            name = "?"
+        else:
+            name = f"{saved.failure.rule} {saved.failure.test_id}"
+            if saved.failure.case != saved.failure.label:
+                name += f" (case {saved.failure.case})"
+        counts[verdict] += 1
+        said = scrub_text(said, args.token)
+        streams.stdout.write(f"{verdict:<6} {name}: {said} [{path}]\n")
+    streams.stdout.write(
+        f"{len(files)} saved failures replayed: "
+        + ", ".join(f"{counts[v]} {v.lower()}" for v in VERDICTS[:3])
+        + f", {counts['ERROR']} errors"
+        + "\n"
+    )
+    return EXIT_OK if counts["FIXED"] == len(files) else EXIT_FAILED
+
+
+__all__ = ["DEFAULT_TIMES", "HELP", "VERDICTS", "configure", "run"]

@@ -1,0 +1,124 @@
+"""GitHub Actions output of a run: ``::error`` workflow commands, one per broken rule and test
+id, and a job summary in Markdown (appended to ``$GITHUB_STEP_SUMMARY`` when it is set).
+
+Everything written here is scrubbed of the token first (``conformance.fuzz.scrub``): a job
+summary and annotations outlive the job's log and are seen by everyone who can see the run.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Final
+
+from conformance.fuzz.baseline import Judgement
+from conformance.fuzz.run_info import RunInfo
+from conformance.fuzz.runner import Failure, Report
+from conformance.fuzz.scrub import scrub_text
+from conformance.validation.reporters import _escape as escape_command
+
+SUMMARY_VARIABLE: Final = "GITHUB_STEP_SUMMARY"
+
+#: GitHub shows only the first annotations of a step; the job summary has them all.
+_MESSAGE_LENGTH: Final = 900
+
+
+def _groups(failures: Sequence[Failure]) -> dict[tuple[str, str], list[Failure]]:
+    groups: dict[tuple[str, str], list[Failure]] = {}
+    for failure in failures:
+        groups.setdefault((failure.rule, failure.test_id), []).append(failure)
+    return groups
+
+
+def _failing(report: Report, judgement: Judgement | None) -> list[Failure]:
+    return report.failures if judgement is None else judgement.failing
+
+
+def workflow_commands(report: Report, judgement: Judgement | None, token: str) -> str:
+    """The workflow commands: ``::error`` per failing rule and test id (new, or of an expired
+    baseline entry), ``::notice`` per baseline entry that no longer fails."""
+    expired = {entry.key: entry for entry in judgement.expired} if judgement is not None else {}
+    lines = []
+    for (rule, test_id), failures in _groups(_failing(report, judgement)).items():
+        first = failures[0]
+        message = scrub_text(first.message, token)
+        if first.case != first.label:
+            message = f"case {first.case}: {message}"
+        if len(failures) > 1:
+            message += f" (and {len(failures) - 1} more cases)"
+        entry = expired.get((rule, test_id))
+        if entry is not None:
+            message = f"baseline entry expired on {entry.expires}: {message}"
+        title = escape_command(f"{rule}: {test_id}", property_value=True)
+        lines.append(f"::error title={title}::{escape_command(message[:_MESSAGE_LENGTH])}")
+    for entry in judgement.fixed if judgement is not None else []:
+        title = escape_command(f"fixed: {entry.rule}: {entry.test_id}", property_value=True)
+        said = "the baseline entry no longer fails; remove it with --baseline-prune"
+        lines.append(f"::notice title={title}::{escape_command(said)}")
+    return "".join(line + "\n" for line in lines)
+
+
+def _cell(text: str) -> str:
+    """Text for a Markdown table cell: HTML-escaped, no pipe or line break to end the cell."""
+    return html.escape(" ".join(text.split())).replace("|", "&#124;")
+
+
+def summary(report: Report, judgement: Judgement | None, info: RunInfo, token: str) -> str:
+    """The job summary: the verdict, the failing rules, the baseline, the counts per rule."""
+    failing = _failing(report, judgement)
+    groups = _groups(failing)
+    if not failing:
+        known = sum(len(f) for f in judgement.known.values()) if judgement else 0
+        verdict = "✅ conforms" + (f" but for {known} known failures (baseline)" if known else "")
+    else:
+        verdict = f"❌ {len(failing)} failures of {len(groups)} rules and tests"
+    out = [f"## create.sites conformance: {verdict}", ""]
+    out.append(
+        f"Target `{_cell(info.target)}`, revision `{_cell(info.revision or 'unknown')}`, "
+        f"role {info.role}, seed {info.seed}, budget {info.max_examples}; "
+        f"{report.cases_sent} cases in {report.elapsed:.1f} s."
+    )
+    if groups:
+        out += ["", "| rule | test | cases | first found |", "|---|---|---|---|"]
+        for (rule, test_id), failures in groups.items():
+            found = _cell(scrub_text(failures[0].message, token))[:300]
+            out.append(f"| {rule} | `{_cell(test_id)}` | {len(failures)} | {found} |")
+    if judgement is not None:
+        _baseline_lines(out, judgement)
+    out += ["", "| rule | cases | failures |", "|---|---|---|"]
+    out += [f"| {name} | {c.cases} | {c.failures} |" for name, c in report.rules.items()]
+    return "\n".join(out) + "\n"
+
+
+def _baseline_lines(out: list[str], judgement: Judgement) -> None:
+    sections: Mapping[str, Sequence[tuple[str, str, str]]] = {
+        "Known failures (baseline)": [
+            (e.rule, e.test_id, e.reason) for e in sorted(judgement.known)
+        ],
+        "Fixed (no longer fail: `--baseline-prune` removes them)": [
+            (e.rule, e.test_id, e.reason) for e in judgement.fixed
+        ],
+        "Expired entries that still fail": [
+            (e.rule, e.test_id, f"expired on {e.expires}") for e in sorted(judgement.expired)
+        ],
+    }
+    for title, rows in sections.items():
+        if rows:
+            out += ["", f"**{title}**", ""]
+            out += [f"- {rule} `{_cell(test_id)}`: {_cell(why)}" for rule, test_id, why in rows]
+
+
+def write_summary(markdown: str, environ: Mapping[str, str] = os.environ) -> Path | None:
+    """Append ``markdown`` to the file ``$GITHUB_STEP_SUMMARY`` names; ``None`` where unset."""
+    name = environ.get(SUMMARY_VARIABLE)
+    if not name:
+        return None
+    path = Path(name)
+    with path.open("a", encoding="utf-8") as summary_file:
+        summary_file.write(markdown)
+    return path
+
+
+__all__ = ["SUMMARY_VARIABLE", "summary", "workflow_commands", "write_summary"]

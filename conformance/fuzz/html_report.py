@@ -1,0 +1,279 @@
+"""The HTML report of a run: one self-contained file, readable without the kit, that works
+from a CI artifact.
+
+Self-contained means no script, no stylesheet, font or image from anywhere: one ``<style>``
+element, and a Content-Security-Policy that forbids every fetch (``default-src 'none'``), so
+that even a reply body quoting a URL can make the browser load nothing. Every text is
+HTML-escaped; the token never appears (failures are scrubbed by ``conformance.fuzz.saved``'s
+record round trip before anything is written).
+
+It shows: the verdict; the run settings (target, revision, role, seed, budget); the baseline's
+judgement where one was used; a matrix of rules x families, cases and failures per cell; each
+failure with the rule's statement, the request, the reply, a ``curl`` command and the seed; and
+what the run did not judge (cases where either answer conforms, and what no check looks at).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from typing import Final
+
+from conformance.fuzz.baseline import Judgement
+from conformance.fuzz.cases import FAMILIES, Case, Expectation
+from conformance.fuzz.report import Masker, curl
+from conformance.fuzz.run_info import RunInfo
+from conformance.fuzz.runner import Failure, Report
+from conformance.fuzz.saved import from_record, record
+from conformance.fuzz.scrub import MASK
+
+#: The failures shown are scrubbed already: the text masker has nothing left to do.
+_ALREADY_SCRUBBED: Final = Masker(MASK, show_secrets=True)
+
+#: Failures shown in full per rule and test id; the others are counted.
+SHOWN_PER_TEST: Final = 3
+
+#: What no check looks at, whatever the case: said so that a reader knows the verdict's reach.
+NEVER_JUDGED: Final = (
+    "the wording of error.message and error.data.extended_helper (any text conforms)",
+    "which params mnemonic an invalid request gets, among the params mnemonics",
+    "error.data.field where the server leaves it out (it is compared only where given)",
+    "members of result beyond id and success",
+    "whether a created site is stored as sent (the method's reply is all the runner sees)",
+)
+
+_STYLE: Final = """
+body{font:14px/1.45 system-ui,sans-serif;margin:1.5em auto;max-width:75em;padding:0 1em;
+color:#1b1b1b}
+h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.6em;border-bottom:1px solid #ccc}
+.verdict{padding:.6em 1em;border-radius:4px;font-weight:600;font-size:1.1em}
+.pass{background:#e3f4e1}.fail{background:#fbe3e1}.known{background:#fff4d6}
+table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #ccc;padding:.25em .6em;
+text-align:left;vertical-align:top}td.n{text-align:right;font-variant-numeric:tabular-nums}
+td.empty{color:#999}pre{background:#f6f6f6;padding:.5em;overflow-x:auto;white-space:pre-wrap;
+word-break:break-all;margin:.2em 0}.failure{border:1px solid #e0b4b0;border-radius:4px;
+padding:.3em 1em;margin:1em 0}.failure.known{border-color:#e6cf8f}dt{font-weight:600}
+dd{margin:0 0 .5em 1em}code{background:#f1f1f1;padding:0 .2em}
+"""
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8", "backslashreplace")
+
+
+def scrubbed(failures: Iterable[Failure], info: RunInfo, token: str) -> list[Failure]:
+    """The failures as their saved records would give them back: the token out of each."""
+    return [from_record(record(failure, info, token)).failure for failure in failures]
+
+
+def either_way(expect: Expectation) -> str | None:
+    """What a case accepts besides one answer, in words; ``None`` where one answer alone
+    conforms."""
+    parts = []
+    if expect.outcome == "success_or_params_error":
+        parts.append("a success or a -32602 params error")
+    elif expect.outcome == "batch_or_error":
+        parts.append("an array of replies, as plain JSON-RPC 2.0 answers a batch, or error -32099")
+    elif expect.outcome == "notification_or_error":
+        parts.append("no reply body, as plain JSON-RPC 2.0 answers a notification, or error -32099")
+    elif expect.outcome == "error" and len(expect.codes) > 1:
+        parts.append("error " + " or ".join(map(str, expect.codes)))
+    if expect.reply_id == "echo_or_null":
+        parts.append("a reply id that echoes the request's or is null")
+    return "; ".join(parts) or None
+
+
+def contested(cases: Iterable[Case]) -> list[tuple[str, str]]:
+    """(test id, what conforms) for every test of ``cases`` where more than one answer does."""
+    found: dict[str, str] = {}
+    for case in cases:
+        said = either_way(case.expect)
+        if said is not None:
+            found.setdefault(case.test_id, said)
+    return sorted(found.items())
+
+
+def _verdict(report: Report, judgement: Judgement | None, failing: Sequence[Failure]) -> str:
+    if failing:
+        tests = len({(f.rule, f.test_id) for f in failing})
+        text, kind = f"Does not conform: {len(failing)} failures of {tests} rules and tests", "fail"
+    elif judgement is not None and judgement.known:
+        known = sum(len(f) for f in judgement.known.values())
+        text, kind = f"No new failures; {known} known failures (baseline)", "known"
+    else:
+        text, kind = "Conforms: no rule broken", "pass"
+    return f'<p class="verdict {kind}" id="verdict" data-verdict="{kind}">{_e(text)}</p>'
+
+
+def _settings(report: Report, info: RunInfo) -> str:
+    rows = [
+        ("target", info.target),
+        ("revision", info.revision or "unknown"),
+        ("role", info.role),
+        ("user id", info.user_id if info.user_id is not None else "(none)"),
+        ("scenario id", info.scenario_id if info.scenario_id is not None else "(none)"),
+        ("seed", info.seed),
+        ("budget", f"{info.max_examples} valid requests drawn by hypothesis"),
+        ("timeout", f"{info.timeout:g} s per request"),
+        ("families", ", ".join(info.families)),
+        ("access token", f"{MASK} (never written here)"),
+        ("cases sent", f"{report.cases_sent} in {report.elapsed:.2f} s"),
+        ("kit", f"create-sites-conformance {info.kit}"),
+    ]
+    cells = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
+    return f'<table id="settings">{cells}</table>'
+
+
+def _matrix(report: Report, failures: Sequence[Failure]) -> str:
+    families = [f for f in FAMILIES if f in report.families] + [
+        f for f in report.families if f not in FAMILIES
+    ]
+    broken: dict[tuple[str, str], int] = {}
+    for failure in failures:
+        key = (failure.rule, failure.family)
+        broken[key] = broken.get(key, 0) + 1
+    head = "".join(f"<th>{_e(f)}</th>" for f in families)
+    rows = []
+    for rule, count in report.rules.items():
+        cells = []
+        for family in families:
+            cases = report.families[family]
+            failed = broken.get((rule, family), 0)
+            kind = "fail" if failed else ("pass" if cases else "empty")
+            cells.append(
+                f'<td class="n {kind}" data-rule="{_e(rule)}" data-family="{_e(family)}" '
+                f'data-cases="{cases}" data-failures="{failed}">{cases} / {failed}</td>'
+            )
+        total = "fail" if count.failures else "pass"
+        rows.append(
+            f"<tr><th>{_e(rule)}</th>{''.join(cells)}"
+            f'<td class="n {total}">{count.cases} / {count.failures}</td></tr>'
+        )
+    return (
+        '<table id="matrix"><caption>cases / failures per rule and family</caption>'
+        f"<tr><th>rule</th>{head}<th>all</th></tr>{''.join(rows)}</table>"
+    )
+
+
+def _failure(failure: Failure, index: int, known_reason: str | None) -> str:
+    head = f"HTTP {failure.status}" if failure.status is not None else "no reply"
+    headers = "".join(f"\n{name}: {value}" for name, value in failure.headers.items())
+    body = _text(failure.reply_body) or "(empty body)"
+    if len(body) > 4000:
+        body = body[:4000] + f"… ({len(failure.reply_body)} bytes)"
+    case = "" if failure.case == failure.label else f" (case {failure.case})"
+    known = (
+        f'<p class="known">Known failure (baseline): {_e(known_reason)}</p>'
+        if known_reason is not None
+        else ""
+    )
+    details = [
+        ("rule", f"{_e(failure.rule)}: {_e(failure.doc)}"),
+        ("found", _e(failure.message)),
+        ("request", f"<pre>{_e(_text(failure.body))}</pre>"),
+        ("reply", f"<pre>{_e(head + headers)}\n\n{_e(body)}</pre>"),
+        ("reproduce with", f"<pre>{_e(curl(failure, _ALREADY_SCRUBBED))}</pre>"),
+        ("seed", _e(failure.seed)),
+    ]
+    items = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in details)
+    kind = "failure known" if known_reason is not None else "failure"
+    return (
+        f'<section class="{kind}" id="failure-{index}" data-rule="{_e(failure.rule)}" '
+        f'data-test-id="{_e(failure.test_id)}"><h3>{_e(failure.rule)}: '
+        f"<code>{_e(failure.test_id)}</code>{_e(case)}</h3>{known}<dl>{items}</dl></section>"
+    )
+
+
+def _failures(failures: Sequence[Failure], judgement: Judgement | None) -> str:
+    reasons = (
+        {entry.key: entry.reason or "(no reason given)" for entry in judgement.known}
+        if judgement is not None
+        else {}
+    )
+    shown: dict[tuple[str, str], int] = {}
+    parts = []
+    for index, failure in enumerate(failures):
+        key = (failure.rule, failure.test_id)
+        shown[key] = shown.get(key, 0) + 1
+        if shown[key] <= SHOWN_PER_TEST:
+            parts.append(_failure(failure, index, reasons.get(key)))
+    more = [
+        f"<li>{_e(rule)} <code>{_e(test_id)}</code>: {times - SHOWN_PER_TEST} more cases</li>"
+        for (rule, test_id), times in shown.items()
+        if times > SHOWN_PER_TEST
+    ]
+    if more:
+        parts.append(f"<p>Not shown in full:</p><ul>{''.join(more)}</ul>")
+    return "".join(parts) or "<p>None.</p>"
+
+
+def _baseline(judgement: Judgement) -> str:
+    def rows(entries: Iterable[object], why: str) -> list[str]:
+        return [
+            f"<tr><td>{_e(why)}</td><td>{_e(getattr(e, 'rule', ''))}</td>"
+            f"<td><code>{_e(getattr(e, 'test_id', ''))}</code></td>"
+            f"<td>{_e(getattr(e, 'reason', ''))}</td></tr>"
+            for e in entries
+        ]
+
+    lines = [
+        *rows(sorted(judgement.known), "known"),
+        *rows(sorted(judgement.expired), "expired: fails again"),
+        *rows(judgement.fixed, "fixed: no longer fails"),
+        *rows(judgement.not_run, "not run"),
+    ]
+    if not lines:
+        return "<p>The baseline is empty.</p>"
+    return (
+        '<table id="baseline"><tr><th>state</th><th>rule</th><th>test</th><th>reason</th></tr>'
+        f"{''.join(lines)}</table>"
+    )
+
+
+def to_html(
+    report: Report,
+    info: RunInfo,
+    token: str,
+    *,
+    judgement: Judgement | None = None,
+    open_cases: Iterable[Case] = (),
+) -> str:
+    """The report as one HTML document; ``open_cases`` are the run's cases, whose tests where
+    either answer conforms are listed as not judged."""
+    failures = scrubbed(report.failures, info, token)
+    failing_ids = {id(f) for f in judgement.failing} if judgement is not None else None
+    failing = [
+        shown
+        for shown, original in zip(failures, report.failures, strict=True)
+        if failing_ids is None or id(original) in failing_ids
+    ]
+    contested_rows = "".join(
+        f"<li><code>{_e(test)}</code>: {_e(said)}</li>" for test, said in contested(open_cases)
+    )
+    never = "".join(f"<li>{_e(line)}</li>" for line in NEVER_JUDGED)
+    notes = "".join(f"<li>{_e(note)}</li>" for note in report.notes)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>create.sites conformance: {_e(info.target)}</title><style>{_STYLE}</style></head>
+<body><h1>create.sites conformance report</h1>
+{_verdict(report, judgement, failing)}
+<h2>Run</h2>{_settings(report, info)}{f"<ul>{notes}</ul>" if notes else ""}
+{"<h2>Baseline</h2>" + _baseline(judgement) if judgement is not None else ""}
+<h2>Rules and families</h2>{_matrix(report, report.failures)}
+<h2>Failures</h2><div id="failures">{_failures(failures, judgement)}</div>
+<h2>Not judged</h2><div id="not-judged">
+<p>Either answer conforms in these tests, so neither fails them:</p>
+<ul>{contested_rows or "<li>(none in this run)</li>"}</ul>
+<p>No check looks at:</p><ul>{never}</ul></div>
+<p><small>Made by create-sites-conformance {_e(info.kit)}; this file loads nothing from
+anywhere.</small></p></body></html>
+"""
+
+
+__all__ = ["NEVER_JUDGED", "contested", "either_way", "scrubbed", "to_html"]

@@ -1,0 +1,69 @@
+"""What a run was, for the files that outlive it (saved failures, the HTML report): the target,
+the revision under test and the settings, never the token."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from typing import Any, Final
+
+from conformance.fuzz.runner import Settings
+
+#: Where the revision under test is read from, first found first: the kit's own variable,
+#: then what GitHub Actions and GitLab CI set for the commit being built.
+REVISION_VARIABLES: Final = ("CONFORMANCE_REVISION", "GITHUB_SHA", "CI_COMMIT_SHA")
+
+
+def revision_from(environ: Mapping[str, str]) -> str | None:
+    """The revision under test named by the environment, or ``None``."""
+    return next((environ[name] for name in REVISION_VARIABLES if environ.get(name)), None)
+
+
+def kit_version() -> str:
+    try:
+        return metadata.version("create-sites-conformance")
+    except metadata.PackageNotFoundError:  # pragma: no cover - a checkout that is not installed
+        return "unknown"
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """A run's settings as people read them; ``as_dict`` for JSON."""
+
+    target: str
+    role: str
+    user_id: int | None
+    scenario_id: int | None
+    seed: int
+    max_examples: int
+    timeout: float
+    families: tuple[str, ...]
+    revision: str | None
+    kit: str
+
+    @classmethod
+    def of(cls, target: str, settings: Settings, revision: str | None = None) -> RunInfo:
+        """The info of a run of ``settings`` against ``target``; the revision, when not given,
+        from the environment (``REVISION_VARIABLES``)."""
+        return cls(
+            target=target,
+            role=settings.role,
+            user_id=settings.user_id,
+            scenario_id=settings.scenario_id,
+            seed=settings.seed,
+            max_examples=settings.max_examples,
+            timeout=settings.timeout,
+            families=tuple(settings.families),
+            revision=revision or revision_from(os.environ),
+            kit=kit_version(),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        document = asdict(self)
+        document["families"] = list(self.families)
+        return document
+
+
+__all__ = ["REVISION_VARIABLES", "RunInfo", "kit_version", "revision_from"]

@@ -1,0 +1,273 @@
+"""The plugin's CI hooks: the baseline (known failures xfail), the HTML report, saved
+failures, and the site ids shared by pytest-xdist's workers.
+
+Registered by ``conformance.pytest_plugin`` once a target is given. Each test process (the only
+one, or each xdist worker) gathers the failures of the tests it ran, as raised by the suite's
+``RulesBroken``; a worker hands its part to the controller in ``workeroutput`` (scrubbed records,
+``conformance.fuzz.saved``), and the controller, which alone writes files, merges them into one
+report at the end of the session.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Generator
+from datetime import date
+from pathlib import Path
+from typing import Any, Final
+
+import pytest
+
+from conformance.fuzz.cases import TEST_NAMES, test_id
+from conformance.fuzz.checks import RunState
+from conformance.fuzz.runner import Failure, Report, RuleCount
+from conformance.pytest_plugin.options import (
+    BASELINE_OPTION,
+    REPORT_HTML_OPTION,
+    SAVE_FAILURES_OPTION,
+    SETTINGS_KEY,
+    SUITE_NODE_ID,
+    dest,
+    target_url,
+)
+
+#: The key of a worker's part of the run in ``workeroutput`` / of the shared ids' folder in
+#: ``workerinput``.
+WORKER_REPORT: Final = "conformance_report"
+SHARED_IDS: Final = "conformance_shared_ids"
+
+_FAMILY_OF_TEST: Final = {name: family for family, name in TEST_NAMES.items()}
+
+
+def suite_test_id(item: pytest.Item) -> str | None:
+    """The runner's test id of a suite item (``test_valid_accepted[valid]`` for the valid
+    family's one test), or ``None`` for any other item."""
+    if not item.nodeid.startswith(f"{SUITE_NODE_ID}::"):
+        return None
+    name = item.name
+    if "[" in name:
+        return name
+    family = _FAMILY_OF_TEST.get(name)
+    return test_id(family, family) if family is not None else None
+
+
+def _broken(error: BaseException | None) -> list[Failure] | None:
+    """The failures a test raised (``RulesBroken``, alone or grouped by hypothesis); ``None``
+    where anything else went wrong, which no baseline excuses."""
+    from conformance.pytest_plugin.suite import RulesBroken
+
+    if isinstance(error, RulesBroken):
+        return error.failures
+    if isinstance(error, BaseExceptionGroup):
+        found = [_broken(inner) for inner in error.exceptions]
+        if any(part is None for part in found):
+            return None
+        return [failure for part in found if part for failure in part]
+    return None
+
+
+def run_state(config: pytest.Config) -> RunState:
+    """The site ids of the run: a file shared with the other workers under xdist."""
+    folder = getattr(config, "workerinput", {}).get(SHARED_IDS)
+    if folder is None:
+        return RunState()
+    from conformance.fuzz.shared_ids import SharedRunState
+
+    return SharedRunState(Path(folder) / "result-ids")
+
+
+class _XdistHooks:
+    """The xdist hooks, registered only where xdist is: pluggy refuses unknown hooks. Each
+    worker learns where the shared ids are, and hands back its part of the run."""
+
+    def __init__(self, folder: Path, parts: list[dict[str, Any]]) -> None:
+        self.folder = folder
+        self.parts = parts
+
+    def pytest_configure_node(self, node: Any) -> None:
+        node.workerinput[SHARED_IDS] = str(self.folder)
+
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        part = getattr(node, "workeroutput", {}).get(WORKER_REPORT)
+        if part is not None:
+            self.parts.append(part)
+
+
+class CiHooks:
+    """See the module docstring."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.worker = hasattr(config, "workerinput")
+        self.failures: list[Failure] = []
+        self.parts: list[dict[str, Any]] = []
+        self.today = date.today()
+        self.started = time.perf_counter()
+        self.baseline: Any = None
+        self.judgement: Any = None
+        html_path = config.getoption(dest(REPORT_HTML_OPTION))
+        if html_path and not Path(html_path).absolute().parent.is_dir():
+            raise pytest.UsageError(
+                f"{REPORT_HTML_OPTION} {html_path}: no folder {Path(html_path).parent}"
+            )
+        path = config.getoption(dest(BASELINE_OPTION))
+        if path:
+            from conformance.errors import ArgumentError
+            from conformance.fuzz.baseline import load
+
+            try:
+                self.baseline = load(Path(path))
+            except ArgumentError as error:
+                raise pytest.UsageError(f"{BASELINE_OPTION}: {error}") from None
+        self.shared: Path | None = None
+        if not self.worker and config.pluginmanager.hasplugin("xdist"):
+            self.shared = Path(tempfile.mkdtemp(prefix="conformance-run-"))
+            hooks = _XdistHooks(self.shared, self.parts)
+            config.pluginmanager.register(hooks, "conformance-xdist")
+
+    # --- the tests -----------------------------------------------------------------------------
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        report = yield
+        test = suite_test_id(item)
+        if call.when != "call" or test is None or not report.failed:
+            return report
+        failures = _broken(call.excinfo.value if call.excinfo else None)
+        if failures is None:
+            return report
+        self.failures.extend(failures)
+        if self.baseline is not None:
+            self._judge(report, test, failures)
+        return report
+
+    def _judge(self, report: pytest.TestReport, test: str, failures: list[Failure]) -> None:
+        from conformance.fuzz.baseline import judge
+
+        judgement = judge(failures, [test], self.baseline, self.today)
+        if judgement.passed:
+            report.outcome = "skipped"
+            report.wasxfail = "; ".join(
+                f"known failure of {e.rule} (baseline): {e.reason or 'no reason given'}"
+                for e in sorted(judgement.known)
+            )
+            return
+        said = [
+            f"baseline entry for {e.rule} expired on {e.expires}: it fails again"
+            for e in sorted(judgement.expired)
+        ]
+        said += [f"known failure of {e.rule} (baseline)" for e in sorted(judgement.known)]
+        if said:
+            report.sections.append(("create.sites baseline", "\n".join(said)))
+
+    # --- the end of the session ----------------------------------------------------------------
+
+    def _own_part(self) -> dict[str, Any] | None:
+        from conformance.fuzz.run_info import RunInfo
+        from conformance.fuzz.saved import record
+        from conformance.pytest_plugin.suite import SESSION_KEY
+
+        session = self.config.stash.get(SESSION_KEY, None)
+        if session is None:
+            return None
+        report = session.report
+        info = RunInfo.of(report.target, report.settings)
+        return {
+            "cases_sent": report.cases_sent,
+            "families": report.families,
+            "cases": {name: count.cases for name, count in report.rules.items()},
+            "test_ids": report.test_ids,
+            "notes": report.notes,
+            "failures": [record(f, info, report.settings.token) for f in self.failures],
+        }
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        part = self._own_part()
+        if self.worker:
+            if part is not None:
+                output: dict[str, Any] = getattr(self.config, "workeroutput")  # noqa: B009
+                output[WORKER_REPORT] = part
+            return
+        if part is not None:
+            self.parts.append(part)
+        if self.parts:  # no test ran (an unreachable target, a refused token): nothing to say
+            self._write(self._merged())
+
+    def _merged(self) -> Report:
+        from conformance.fuzz.saved import from_record
+
+        settings = self.config.stash[SETTINGS_KEY]
+        url = target_url(self.config) or ""
+        report = Report(url, settings)
+        for part in self.parts:
+            report.cases_sent += part["cases_sent"]
+            for family, count in part["families"].items():
+                report.families[family] = report.families.get(family, 0) + count
+            for name, cases in part["cases"].items():
+                report.rules.setdefault(name, RuleCount()).cases += cases
+            report.test_ids += [t for t in part["test_ids"] if t not in report.test_ids]
+            report.notes += part["notes"]
+            report.failures += [from_record(r).failure for r in part["failures"]]
+        for failure in report.failures:
+            report.rules.setdefault(failure.rule, RuleCount()).failures += 1
+        report.elapsed = time.perf_counter() - self.started
+        return report
+
+    def _write(self, report: Report) -> None:
+        from conformance.fuzz.baseline import judge
+        from conformance.fuzz.html_report import to_html
+        from conformance.fuzz.run_info import RunInfo
+        from conformance.fuzz.runner import plan
+        from conformance.fuzz.saved import save
+
+        info = RunInfo.of(report.target, report.settings)
+        token = report.settings.token
+        if self.baseline is not None:
+            self.judgement = judge(report.failures, report.test_ids, self.baseline, self.today)
+        html_path = self.config.getoption(dest(REPORT_HTML_OPTION))
+        if html_path:
+            Path(html_path).write_text(
+                to_html(
+                    report,
+                    info,
+                    token,
+                    judgement=self.judgement,
+                    open_cases=plan(report.settings),
+                ),
+                encoding="utf-8",
+            )
+        folder = self.config.getoption(dest(SAVE_FAILURES_OPTION))
+        if folder:
+            save(report.failures, Path(folder), info, token)
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        judgement = self.judgement
+        if judgement is None:
+            return
+        terminalreporter.write_sep("-", "create.sites baseline")
+        lines = [f"known: {e.rule} {e.test_id}" for e in sorted(judgement.known)]
+        lines += [f"expired, fails again: {e.rule} {e.test_id}" for e in judgement.expired]
+        lines += [
+            f"fixed, no longer fails: {e.rule} {e.test_id} "
+            "(conformance fuzz --baseline-prune removes it)"
+            for e in judgement.fixed
+        ]
+        for line in lines or ["no entry of the baseline was met"]:
+            terminalreporter.write_line(line)
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        if self.shared is not None:
+            shutil.rmtree(self.shared, ignore_errors=True)
+
+
+def register(config: pytest.Config) -> None:
+    """Register the CI hooks for a session with a target."""
+    config.pluginmanager.register(CiHooks(config), "conformance-ci")
+
+
+__all__ = ["CiHooks", "register", "run_state", "suite_test_id"]

@@ -1,0 +1,113 @@
+"""Saved failures and ``conformance replay``: one file per failure without the token, sent
+again with a fresh domain, FIXED / FAILED / FLAKY / ERROR, and the exit codes."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mutants import MUTANTS, serve
+
+from conformance.cli import Streams, main
+from conformance.server import CreateSitesApp, Response
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CONFORMANCE_TARGET_TOKEN", raising=False)
+
+
+def _run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), Streams(stdin=io.BytesIO(), stdout=out, stderr=err))
+    return code, out.getvalue(), err.getvalue()
+
+
+def _saved(folder: Path) -> list[dict[str, Any]]:
+    return [json.loads(path.read_text("utf-8")) for path in sorted(folder.glob("*.json"))]
+
+
+def test_failures_are_saved_without_the_token_and_replay_fixed_on_a_fixed_server() -> None:
+    """html-parse-error breaks the protocol family's bodies that are no JSON (half a request,
+    the token cut inside it): each failure is a file holding no part of the token; replayed
+    on the same server each is FAILED (exit 1), on the reference server FIXED (exit 0)."""
+    folder = Path(".conformance/failures")
+    with serve(MUTANTS["html-parse-error"].app) as (url, token):
+        code, _, err = _run("fuzz", url, "--token", token, "--max-examples", "0")
+        assert code == 1
+        records = _saved(folder)
+        assert f"{len(records)} failures saved in .conformance/failures/" in err
+        texts = [path.read_text("utf-8") for path in folder.glob("*.json")]
+        assert not any(token[:4] in text for text in texts)  # not even the half body's cut
+        not_json = [r for r in records if r["case"] == "not-json"]
+        assert not_json and not_json[0]["request_body_masked"] is True
+        assert not_json[0]["expected"]["codes"] == [-32700]
+        assert {"rule", "test_id", "request", "reply", "seed", "settings"} <= set(records[0])
+        assert records[0]["settings"]["target"] == url
+        code, out, _ = _run("replay", "--token", token)
+    assert code == 1
+    assert out.count("FAILED ") == len(records)
+    assert out.endswith(f"{len(records)} saved failures replayed: 0 fixed, {len(records)} "
+                        "failed, 0 flaky, 0 errors\n")  # fmt: skip
+    with serve(CreateSitesApp) as (url, token):
+        code, out, _ = _run("replay", str(folder), "--url", url, "--token", token)
+    assert code == 0, out
+    assert out.count("FIXED ") == len(records)
+
+
+class _EveryOtherIsWrong(CreateSitesApp):
+    """Accepts jsonrpc "1.0" on every other request: a flaky defect."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._lock = threading.Lock()
+        self._count = 0
+
+    def handle(self, body: bytes) -> Response:
+        with self._lock:
+            self._count += 1
+            lax = self._count % 2 == 0
+        if lax:
+            body = body.replace(b'"jsonrpc": "1.0"', b'"jsonrpc": "2.0"')
+        return super().handle(body)
+
+
+def test_a_flaky_defect_is_flaky_and_a_broken_file_is_an_error() -> None:
+    """Sent three times, a defect seen on some sends only is FLAKY; a file that is no saved
+    failure is ERROR with the reason; both exit 1."""
+    with serve(MUTANTS["jsonrpc-unchecked"].app) as (url, token):
+        assert _run("fuzz", url, "--token", token, "--max-examples", "0")[0] == 1
+    wrong = next(Path(".conformance/failures").glob("*jsonrpc-wrong*"))
+    Path("not-a-failure.failure.json").write_text('{"format": "other"}', "utf-8")
+    with serve(_EveryOtherIsWrong) as (url, token):
+        code, out, _ = _run(
+            "replay", str(wrong), "not-a-failure.failure.json", "--url", url, "--token", token
+        )
+    assert code == 1
+    # the token check is the server's first request: the replay's are its 2nd, 3rd and 4th
+    assert "FLAKY  expected-outcome test_protocol[jsonrpc-wrong]: broken on 2 of 3 sends" in out
+    assert (
+        "ERROR  ?: not-a-failure.failure.json: not a saved failure: format must be "
+        "'create.sites-conformance-failure/1'; got 'other'" in out
+    )
+
+
+def test_replay_usage_errors_exit_2() -> None:
+    """No token, nothing saved, a missing path, an unreachable target: exit 2, one message."""
+    assert _run("replay")[0] == 2
+    code, _, err = _run("replay", "--token", "t")
+    assert code == 2 and "no saved failures: .conformance/failures does not exist" in err
+    Path("empty").mkdir()
+    code, _, err = _run("replay", "empty", "--token", "t")
+    assert code == 2 and "no saved failures (*.failure.json) in empty" in err
+    code, _, err = _run("replay", "missing.json", "--token", "t")
+    assert code == 2 and "missing.json: no such file or folder" in err
+    with serve(MUTANTS["jsonrpc-unchecked"].app) as (url, token):
+        _run("fuzz", url, "--token", token, "--max-examples", "0")
+    code, _, err = _run("replay", "--token", token)  # the server is gone
+    assert code == 2 and "unreachable" in err

@@ -1,0 +1,139 @@
+"""The plugin's CI options: --target-baseline (known failures xfail, expired ones and new ones
+fail), --report-html and --target-save-failures across xdist workers, --target-max-examples,
+and site ids judged across workers."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mutants import serve
+from mutants.combined import COMBINED
+
+from conformance.cli import Streams, main
+from conformance.server import CreateSitesApp
+
+pytestmark = pytest.mark.slow
+
+
+def _pytest(folder: Path, *argv: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("CONFORMANCE_TARGET_")}
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rfx", *argv],
+        cwd=folder,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+
+def _baseline(folder: Path) -> Path:
+    """The baseline of ``two-defects``, made by ``conformance fuzz --baseline-update``."""
+    path = folder / "known.toml"
+    with serve(COMBINED["two-defects"].app) as (url, token):
+        code = main(
+            ["fuzz", url, "--token", token, "--max-examples", "0", "--no-save-failures",
+             "--baseline", str(path), "--baseline-update"],
+            Streams(stdin=io.BytesIO(), stdout=io.StringIO(), stderr=io.StringIO()),
+        )  # fmt: skip
+    assert code == 0
+    return path
+
+
+def test_known_failures_xfail_and_the_workers_reports_are_merged(tmp_path: Path) -> None:
+    """Two xdist workers, the two-defects server baselined: exit 0 with its 5 tests xfailed
+    (the entry's reason shown); one HTML report and one folder of saved failures for the whole
+    run, without the token; the valid family drew the budget of the environment variable."""
+    baseline = _baseline(tmp_path)
+    with serve(COMBINED["two-defects"].app) as (url, token):
+        done = _pytest(
+            tmp_path, "--target-url", url, "--target-baseline", str(baseline), "-n", "2",
+            "--report-html", "report.html", "--target-save-failures", "saved",
+            CONFORMANCE_TARGET_TOKEN=token, CONFORMANCE_TARGET_MAX_EXAMPLES="3",
+        )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert re.search(r"\b5 xfailed\b", done.stdout)
+    assert "XFAIL create.sites::test_protocol[method-unknown] - known failure of " in done.stdout
+    assert "known: expected-outcome test_protocol[jsonrpc-wrong]" in done.stdout
+    html = (tmp_path / "report.html").read_text("utf-8")
+    assert 'data-rule="expected-outcome" data-family="protocol" data-cases="37" ' in html
+    assert 'data-family="valid" data-cases="3" ' in html
+    assert "No new failures; 5 known failures (baseline)" in html
+    saved = list((tmp_path / "saved").glob("*.failure.json"))
+    assert len(saved) == 5
+    assert token not in html and not any(token in p.read_text("utf-8") for p in saved)
+
+
+def test_an_expired_entry_and_a_new_defect_fail(tmp_path: Path) -> None:
+    """Against three-defects, with one entry expired: the new defect and the expired entry's
+    test fail (the latter saying so), the others xfail."""
+    baseline = _baseline(tmp_path)
+    text = baseline.read_text("utf-8").replace(
+        'test_id = "test_protocol[method-case]"\n',
+        'test_id = "test_protocol[method-case]"\nexpires = 2001-01-31\n',
+    )
+    baseline.write_text(text, "utf-8")
+    with serve(COMBINED["three-defects"].app) as (url, token):
+        done = _pytest(
+            tmp_path, "--target-url", url, "--target-token", token, "-k", "test_protocol",
+            "--target-baseline", str(baseline),
+        )  # fmt: skip
+    assert done.returncode == 1
+    failed = set(re.findall(r"(?m)^FAILED (create\.sites::\S+)", done.stdout))
+    assert failed == {
+        "create.sites::test_protocol[token-wrong]",
+        "create.sites::test_protocol[method-case]",
+    }
+    assert "baseline entry for expected-outcome expired on 2001-01-31" in done.stdout
+    assert re.search(r"\b4 xfailed\b", done.stdout)
+
+
+def test_a_bad_baseline_or_budget_is_a_usage_error(tmp_path: Path) -> None:
+    """A baseline that is not one, and a budget that is no number: pytest's usage error."""
+    (tmp_path / "bad.toml").write_text("version = 3\n", "utf-8")
+    done = _pytest(
+        tmp_path, "--target-url", "http://127.0.0.1:9/", "--target-token", "t",
+        "--target-baseline", "bad.toml",
+    )  # fmt: skip
+    assert done.returncode == 4
+    assert "--target-baseline: bad.toml: version must be 1; got 3" in done.stderr
+    done = _pytest(
+        tmp_path, "--target-url", "http://127.0.0.1:9/", "--target-token", "t",
+        "--target-max-examples", "many",
+    )  # fmt: skip
+    assert done.returncode == 4
+    assert "--target-max-examples expects an integer, got 'many'" in done.stderr
+
+
+class IdsPerConnection(CreateSitesApp):
+    """Numbers sites per connection (each connection has its own thread): one connection never
+    sees an id twice, two connections do."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._local = threading.local()
+
+    def success(self, request_id: Any, site_id: int) -> dict[str, Any]:
+        self._local.count = getattr(self._local, "count", 0) + 1
+        return super().success(request_id, self._local.count)
+
+
+def test_site_ids_are_judged_across_xdist_workers(tmp_path: Path) -> None:
+    """Two workers (two connections) get the same ids from IdsPerConnection: distinct-result-ids
+    fails, as the run as a whole gave two sites one id; one process passes."""
+    with serve(IdsPerConnection) as (url, token):
+        argv = ("--target-url", url, "--target-token", token, "-k", "boundary_accepted")
+        alone = _pytest(tmp_path, *argv, "-p", "no:xdist")
+        workers = _pytest(tmp_path, *argv, "-n", "2")
+    assert alone.returncode == 0, alone.stdout[-2000:]
+    assert workers.returncode == 1, workers.stdout[-2000:]
+    assert "FAILED distinct-result-ids" in workers.stdout
+    assert "was already given to another site in this run" in workers.stdout
