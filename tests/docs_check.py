@@ -106,6 +106,9 @@ def _conformance(arguments: list[str], root: Path) -> str | None:
 #: Stand-ins for the placeholders commands are written with, where a real value is needed.
 STAND_INS = {"URL": "http://127.0.0.1:9/"}
 
+#: Files a command names that must exist to be parsed, written where a ``pytest`` command runs.
+FILE_STAND_INS = {"baseline.toml": "version = 1\n"}
+
 
 def _pytest(arguments: list[str], root: Path) -> str | None:
     """Parsed by pytest itself, with the installed plugins, collecting in an empty folder
@@ -115,6 +118,8 @@ def _pytest(arguments: list[str], root: Path) -> str | None:
 
     argv = [STAND_INS.get(word, word) for word in arguments]
     with tempfile.TemporaryDirectory() as empty:
+        for name, text in FILE_STAND_INS.items():
+            (Path(empty) / name).write_text(text, encoding="utf-8")
         done = subprocess.run(
             [
                 sys.executable,

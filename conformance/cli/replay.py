@@ -34,7 +34,17 @@ DEFAULT_TIMES: Final = 3
 VERDICTS: Final = ("FIXED", "FAILED", "FLAKY", "ERROR")
 
 
+EPILOG = """\
+exit codes:
+  0    every saved failure is FIXED
+  1    some failure is FAILED, FLAKY or ERROR
+  2    usage error: no token, no saved failure found, a path that does not exist, an
+       unreachable target or a refused token
+"""
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = EPILOG
     parser.add_argument(
         "paths",
         metavar="FILE|DIR",
@@ -108,7 +118,9 @@ def _replay(saved: Saved, url: str, settings: Settings, times: int) -> tuple[str
 
     case = _case(saved, settings)
     session = Session(Target.parse(url), settings, Report(url, settings))
-    session.token_checked = True  # checked once for the whole replay, before it
+    # the target and the token are checked once for the whole replay, before it; a saved
+    # failure is no first exchange of a run (its answer may well be no JSON-RPC reply)
+    session.target_checked = session.token_checked = True
     broken: list[str] = []
     try:
         for _ in range(times):
