@@ -59,7 +59,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from mutants import MUTANTS, serve  # noqa: E402
 
-from conformance.fuzz.runner import Failure, Report, Settings, run  # noqa: E402
+from conformance.fuzz.runner import DEFAULT_MAX_EXAMPLES, Failure, Report, Settings, run  # noqa: E402
 from conformance.fuzz.schema_tree import tree  # noqa: E402
 from conformance.server import App, CreateSitesApp, Response  # noqa: E402
 from conformance.validation.validator import validator_for  # noqa: E402
@@ -365,6 +365,48 @@ def throughput(workdir: Path) -> tuple[set[tuple[str, str, str]], set[tuple[str,
     return ours_alarms, theirs_alarms
 
 
+def whole_process(workdir: Path, rounds: int = 3) -> None:
+    """Part (c): each tool's default run as a user starts it, a new process timed from start to
+    exit (imports, generation, sending, reporting), against the same reference server on a
+    thread of this process; requests counted where they reach the app. Rounds interleave the
+    two tools, and the median of the per-round ratios is printed."""
+    import subprocess
+
+    print("(c) a default run, whole process timed (median of interleaved rounds)")
+    document = workdir / "openapi-whole.json"
+    rows: list[tuple[float, float, int, float, int]] = []
+    for _ in range(rounds):
+        with logged(CreateSitesApp) as (url, token, log):
+            started = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "conformance", "fuzz", url, "--token", token,
+                 "--no-save-failures", "--output", "json"],
+                capture_output=True, check=False, cwd=workdir,
+            )  # fmt: skip
+            ours_seconds, ours_cases = time.perf_counter() - started, len(log.bodies)
+        with logged(CreateSitesApp) as (url, token, log):
+            document.write_text(json.dumps(openapi_document(token)), encoding="utf-8")
+            started = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "schemathesis.cli", "run", str(document), "--url", url,
+                 "--checks", "not_a_server_error,response_schema_conformance",
+                 "--continue-on-failure", "--max-examples", str(DEFAULT_MAX_EXAMPLES)],
+                capture_output=True, check=False, cwd=workdir,
+            )  # fmt: skip
+            st_seconds, st_cases = time.perf_counter() - started, len(log.bodies)
+        ratio = (ours_cases / ours_seconds) / (st_cases / st_seconds)
+        rows.append((ratio, ours_seconds, ours_cases, st_seconds, st_cases))
+    print(f"  {'round':<6} {'this runner':>24} {'schemathesis 4.32':>26} {'ratio':>7}")
+    for index, (ratio, ours_s, ours_n, st_s, st_n) in enumerate(rows, 1):
+        print(
+            f"  {index:<6} {ours_n:>5} in {ours_s:>5.2f} s ({ours_n / ours_s:>5.0f}/s) "
+            f"{st_n:>6} in {st_s:>5.2f} s ({st_n / st_s:>5.0f}/s) {ratio:>6.1f}x"
+        )
+    median = statistics.median(row[0] for row in rows)
+    print(f"  median ratio: this runner {median:.1f}x schemathesis's requests per second "
+          "(goal: >= 3x)")  # fmt: skip
+
+
 def warm_up(workdir: Path | None = None) -> None:
     """One untimed schemathesis run against the reference server: imports and first-use
     caches, so that no timed run pays for them (a pool worker's initializer, too)."""
@@ -484,6 +526,7 @@ def main(names: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as folder:
         workdir = Path(folder)
         ours_alarms, theirs_alarms = throughput(workdir)
+        whole_process(workdir)
         mutants(workdir, ours_alarms, theirs_alarms, names or [])
 
 
