@@ -10,6 +10,7 @@ would turn ``127.0.0.1`` into ``***27.0.0.***``.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection, Sequence
 from typing import Any, Final
@@ -38,11 +39,27 @@ def is_secret_name(name: object) -> bool:
         return False
     if name in SECRET_MEMBERS:
         return True
+    # every member of every reported payload is asked about: the answer per name is cached
+    # (names are few and repeat), and a name too long to be a near miss skips difflib
+    return _secret_name(name) if len(name) <= _CACHED_NAME else _names_a_secret(name)
+
+
+#: Longest name whose answer is cached; longer ones are no near miss of a secret member's.
+_CACHED_NAME: Final = 64
+
+
+def _names_a_secret(name: str) -> bool:
     normalized = _normalized(name)
-    if any(word in normalized for word in _SECRET_WORDS):
+    return any(word in normalized for word in _SECRET_WORDS)
+
+
+@functools.lru_cache(maxsize=1024)
+def _secret_name(name: str) -> bool:
+    if _names_a_secret(name):
         return True
     import difflib  # here, not at the top: only an unexpected member name needs it
 
+    normalized = _normalized(name)
     return any(
         difflib.SequenceMatcher(None, normalized, _normalized(secret)).ratio() >= 0.8
         for secret in SECRET_MEMBERS
