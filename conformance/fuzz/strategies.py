@@ -55,18 +55,23 @@ def _ascii_labels(draw: Any, max_size: int = 20) -> str:
     return "-".join(pieces)[:max_size].strip("-") or "a"
 
 
-def _script_labels(script: str, max_size: int = 10) -> st.SearchStrategy[str]:
-    return st.text(SCRIPTS[script], min_size=1, max_size=max_size)
+@functools.cache
+def _script_labels(script: str, min_size: int = 1, max_size: int = 10) -> st.SearchStrategy[str]:
+    # made once each: a strategy over an alphabet of 20,000 letters (Han) indexes them when
+    # made, which would cost milliseconds on every draw
+    return st.text(SCRIPTS[script], min_size=min_size, max_size=max_size)
 
 
+def _one_script(scripts: Collection[str], min_size: int, max_size: int) -> Any:
+    return st.one_of([_script_labels(script, min_size, max_size) for script in sorted(scripts)])
+
+
+@functools.cache
 def _top_level_domains() -> st.SearchStrategy[str]:
     # two or more letters: a one-letter or digit-ending last label can be no real TLD, and
     # libraries refuse it (contested)
     ascii_tld = st.text(ASCII_LETTERS, min_size=2, max_size=6)
-    idn_tld = st.sampled_from(sorted(SCRIPTS)).flatmap(
-        lambda script: st.text(SCRIPTS[script], min_size=2, max_size=4)
-    )
-    return st.one_of(ascii_tld, idn_tld)
+    return st.one_of(ascii_tld, _one_script(SCRIPTS, 2, 4))
 
 
 @st.composite
@@ -77,13 +82,21 @@ def domain_names(draw: Any) -> str:
         st.lists(
             st.one_of(
                 _ascii_labels(),
-                st.sampled_from(sorted(SCRIPTS)).flatmap(_script_labels),
+                _one_script(SCRIPTS, 1, 10),
             ),
             min_size=1,
             max_size=3,
         )
     )
     return ".".join([*labels, draw(_top_level_domains())])
+
+
+@functools.cache
+def _url_segments() -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.text(URL_CHARACTERS, min_size=1, max_size=8),
+        _one_script(("cyrillic", "greek", "latin"), 1, 6),
+    )
 
 
 @st.composite
@@ -96,12 +109,7 @@ def http_urls(draw: Any) -> str:
     port = draw(st.none() | st.integers(min_value=1, max_value=2**16 - 1))
     if port is not None:
         url += f":{port}"
-    segment = st.one_of(
-        st.text(URL_CHARACTERS, min_size=1, max_size=8),
-        st.sampled_from(["cyrillic", "greek", "latin"]).flatmap(
-            lambda script: _script_labels(script, 6)
-        ),
-    )
+    segment = _url_segments()
     url += "/" + "/".join(draw(st.lists(segment, max_size=3)))
     if draw(st.booleans()):
         url += f"?{draw(segment)}={draw(segment)}"
