@@ -13,6 +13,7 @@ import time
 from typing import IO, TYPE_CHECKING
 
 from conformance.cli import EXIT_INTERRUPTED, EXIT_USAGE, fuzz_ci, is_terminal
+from conformance.cli.progress import ProgressLine
 
 if TYPE_CHECKING:
     from conformance.cli import Streams
@@ -100,13 +101,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
 
 
-class _Progress:
+class _Progress(ProgressLine):
     """``family done/total · N sent · R cases/s``, redrawn in place: only where stderr is a
     terminal."""
 
     def __init__(self, streams: Streams) -> None:
-        self.stream = streams.stderr
-        self.shown = False
+        super().__init__(streams.stderr)
         self.started = time.monotonic()
         self.family = ""
         self.total = 0
@@ -121,17 +121,7 @@ class _Progress:
             rate = sent / max(time.monotonic() - self.started, 1e-9)
             # the valid family's total is hypothesis's budget: shrinking may send more
             done = min(self.done, self.total) if self.total else self.done
-            self.stream.write(
-                f"\r{family} {done}/{self.total} · {sent} cases sent · {rate:,.0f} cases/s   "
-            )
-            self.stream.flush()
-            self.shown = True
-
-    def clear(self) -> None:
-        if self.shown:
-            self.stream.write("\r" + " " * 79 + "\r")
-            self.stream.flush()
-            self.shown = False
+            self.draw(f"{family} {done}/{self.total} · {sent} cases sent · {rate:,.0f} cases/s")
 
 
 def _check_writable(path: str) -> str | None:

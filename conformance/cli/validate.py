@@ -6,6 +6,7 @@ import argparse
 import time
 from typing import TYPE_CHECKING
 
+from conformance.cli.progress import ProgressLine
 from conformance.contract import KINDS, ROLES
 
 if TYPE_CHECKING:
@@ -55,15 +56,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
 
 
-class _Progress:
+class _Progress(ProgressLine):
     """``N payloads checked (R/s)``, redrawn in place on stderr once the check has taken
     ``PROGRESS_AFTER_SECONDS``: a short check shows nothing."""
 
     def __init__(self, streams: Streams) -> None:
-        self.stream = streams.stderr
+        super().__init__(streams.stderr)
         self.started = time.monotonic()
         self.next_draw = self.started + PROGRESS_AFTER_SECONDS
-        self.shown = False
 
     def __call__(self, summary: Summary, source: str) -> None:
         now = time.monotonic()
@@ -71,17 +71,7 @@ class _Progress:
             return
         self.next_draw = now + 0.25
         rate = summary.checked / (now - self.started)
-        self.stream.write(
-            f"\r{summary.checked:,} payloads checked ({rate:,.0f}/s): {source[-40:]}   "
-        )
-        self.stream.flush()
-        self.shown = True
-
-    def clear(self) -> None:
-        if self.shown:
-            self.stream.write("\r" + " " * 79 + "\r")
-            self.stream.flush()
-            self.shown = False
+        self.draw(f"{summary.checked:,} payloads checked ({rate:,.0f}/s): {source[-40:]}")
 
 
 class _ClearingReporter:
