@@ -7,12 +7,11 @@ that outlive the run are scrubbed here, before anything is written, and never of
 
 - in a request, the token member's value, where it is the run's token, becomes
   ``TOKEN_PLACEHOLDER``, which a replay puts the replay's token back in place of (the runner
-  does the same for the requests hypothesis draws); any other string that holds the token has
-  it replaced by ``MASK``;
-- in a reply, every string (values and member names) that holds the token has it replaced;
-- in raw bytes (a body that is no JSON), the token's UTF-8 and JSON-escaped forms, and a
-  beginning of it cut off by the end of the body (the protocol family's half body), are
-  replaced.
+  does the same for the requests hypothesis draws);
+- elsewhere, as the text reports do (``conformance.validation.masking``): a string that is the
+  token, and a token long enough to be told from chance (``MIN_ECHO_LENGTH``) inside a longer
+  string or in raw bytes (with a beginning of it cut off by the end of a body). A short token
+  is never searched for inside other text: ``--token 1`` must leave "-32602" as it is.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ import json
 from typing import Any, Final
 
 from conformance.fuzz.runner import TOKEN_PLACEHOLDER
-from conformance.validation.masking import SECRET_MEMBERS
+from conformance.validation.masking import MIN_ECHO_LENGTH, SECRET_MEMBERS, mask
 
 MASK: Final = "***"
 
@@ -37,21 +36,18 @@ def _forms(token: str) -> list[str]:
 
 
 def scrub_text(text: str, token: str) -> str:
-    """``text`` with every form of ``token`` replaced by ``MASK``."""
-    for form in _forms(token):
-        text = text.replace(form, MASK)
-    return text
+    """Target-made text (a check's message, a header) with the token masked where it shows, as
+    the text report masks it (``Masker.text``): a short token only where it is the whole text,
+    so that ``--token 1`` leaves "-32602" as it is."""
+    from conformance.fuzz.report import Masker
+
+    return Masker(token).text(text)
 
 
 def scrub_value(value: Any, token: str) -> Any:
-    """A JSON value with the token replaced in every string, member names included."""
-    if isinstance(value, str):
-        return scrub_text(value, token)
-    if isinstance(value, list):
-        return [scrub_value(item, token) for item in value]
-    if isinstance(value, dict):
-        return {scrub_text(key, token): scrub_value(item, token) for key, item in value.items()}
-    return value
+    """A JSON value with each string that is the token, or holds a token long enough to be told
+    from chance, masked (``conformance.validation.masking.mask``)."""
+    return mask(value, frozenset({token}) if token else frozenset())
 
 
 def scrub_request(value: Any, token: str) -> Any:
@@ -73,7 +69,10 @@ def scrub_request(value: Any, token: str) -> Any:
 
 def scrub_bytes(data: bytes, token: str) -> bytes:
     """Raw bytes with the token's encoded forms replaced, and a beginning of the token that
-    ends the data (a body cut in half) masked too."""
+    ends the data (a body cut in half) masked too; a token too short to be told from chance
+    (``MIN_ECHO_LENGTH``) is left alone, as the text report leaves it."""
+    if len(token) < MIN_ECHO_LENGTH:
+        return data
     mask = MASK.encode()
     for form in _forms(token):
         data = data.replace(form.encode("utf-8", "surrogatepass"), mask)
