@@ -46,19 +46,24 @@ def _any_json() -> st.SearchStrategy[Any]:
 # --- the formats' must-accept values -----------------------------------------------------------
 
 
-@st.composite
-def _ascii_labels(draw: Any, max_size: int = 20) -> str:
+# Each strategy here is built once (``functools.cache``) and combined with ``map``/``tuples``:
+# a strategy made inside a draw is validated anew on every draw, which cost more than the draw.
+
+
+def _hyphenated(pieces: list[str]) -> str:
     # pieces joined by single hyphens: never a hyphen first, last or at positions 3-4 ("--")
-    pieces = draw(
-        st.lists(st.text(ASCII_LETTERS + DIGITS, min_size=1, max_size=8), min_size=1, max_size=3)
-    )
-    return "-".join(pieces)[:max_size].strip("-") or "a"
+    return "-".join(pieces)
+
+
+@functools.cache
+def _ascii_labels() -> st.SearchStrategy[str]:
+    piece = st.text(ASCII_LETTERS + DIGITS, min_size=1, max_size=6)
+    return st.lists(piece, min_size=1, max_size=3).map(_hyphenated)
 
 
 @functools.cache
 def _script_labels(script: str, min_size: int = 1, max_size: int = 10) -> st.SearchStrategy[str]:
-    # made once each: a strategy over an alphabet of 20,000 letters (Han) indexes them when
-    # made, which would cost milliseconds on every draw
+    # one strategy a script: an alphabet of 20,000 letters (Han) is indexed when it is made
     return st.text(SCRIPTS[script], min_size=min_size, max_size=max_size)
 
 
@@ -74,48 +79,44 @@ def _top_level_domains() -> st.SearchStrategy[str]:
     return st.one_of(ascii_tld, _one_script(SCRIPTS, 2, 4))
 
 
-@st.composite
-def domain_names(draw: Any) -> str:
-    """Must-accept domain names: 1-3 labels and a top-level domain, each label ASCII letters
-    and digits with inner hyphens or the letters of one script in ``SCRIPTS``."""
-    labels = draw(
-        st.lists(
-            st.one_of(
-                _ascii_labels(),
-                _one_script(SCRIPTS, 1, 10),
-            ),
-            min_size=1,
-            max_size=3,
-        )
-    )
-    return ".".join([*labels, draw(_top_level_domains())])
+def _joined(parts: tuple[list[str], str]) -> str:
+    labels, top_level = parts
+    return ".".join([*labels, top_level])
 
 
 @functools.cache
-def _url_segments() -> st.SearchStrategy[str]:
-    return st.one_of(
+def domain_names() -> st.SearchStrategy[str]:
+    """Must-accept domain names: 1-3 labels and a top-level domain, each label ASCII letters
+    and digits with inner hyphens or the letters of one script in ``SCRIPTS``."""
+    label = st.one_of(_ascii_labels(), _one_script(SCRIPTS, 1, 10))
+    return st.tuples(st.lists(label, min_size=1, max_size=3), _top_level_domains()).map(_joined)
+
+
+def _url(parts: tuple[str, str, int | None, list[str], tuple[str, str] | None, str | None]) -> str:
+    scheme, host, port, path, query, fragment = parts
+    url = f"{scheme}://{host}" + (f":{port}" if port is not None else "") + "/" + "/".join(path)
+    if query is not None:
+        url += f"?{query[0]}={query[1]}"
+    return url if fragment is None else f"{url}#{fragment}"
+
+
+@functools.cache
+def http_urls() -> st.SearchStrategy[str]:
+    """Must-accept URLs: http or https in any letter case, a must-accept domain name, maybe a
+    port, a path, a query and a fragment of unreserved characters or letters of a script."""
+    schemes = st.sampled_from(["http", "https", "HTTP", "HTTPS", "Http", "hTtPs"])
+    segment = st.one_of(
         st.text(URL_CHARACTERS, min_size=1, max_size=8),
         _one_script(("cyrillic", "greek", "latin"), 1, 6),
     )
-
-
-@st.composite
-def http_urls(draw: Any) -> str:
-    """Must-accept URLs: http or https in any letter case, a must-accept domain name, maybe a
-    port, a path, a query and a fragment of unreserved characters or letters of a script."""
-    scheme = draw(st.sampled_from(["http", "https"]))
-    scheme = "".join(c.upper() if draw(st.booleans()) else c for c in scheme)
-    url = f"{scheme}://{draw(domain_names())}"
-    port = draw(st.none() | st.integers(min_value=1, max_value=2**16 - 1))
-    if port is not None:
-        url += f":{port}"
-    segment = _url_segments()
-    url += "/" + "/".join(draw(st.lists(segment, max_size=3)))
-    if draw(st.booleans()):
-        url += f"?{draw(segment)}={draw(segment)}"
-    if draw(st.booleans()):
-        url += f"#{draw(segment)}"
-    return url
+    return st.tuples(
+        schemes,
+        domain_names(),
+        st.none() | st.integers(min_value=1, max_value=2**16 - 1),
+        st.lists(segment, max_size=3),
+        st.none() | st.tuples(segment, segment),
+        st.none() | segment,
+    ).map(_url)
 
 
 #: Each format's must-accept strategy, by the name the schemas use.
