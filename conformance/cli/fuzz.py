@@ -12,7 +12,7 @@ import os
 import time
 from typing import IO, TYPE_CHECKING
 
-from conformance.cli import EXIT_INTERRUPTED, EXIT_USAGE, fuzz_ci, is_terminal
+from conformance.cli import EXIT_INTERRUPTED, EXIT_USAGE, fuzz_ci, fuzz_openrpc, is_terminal
 
 if TYPE_CHECKING:
     from conformance.cli import Streams
@@ -97,6 +97,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--show-secrets", action="store_true", help="do not mask the token as *** in reports"
     )
     fuzz_ci.configure(parser)
+    fuzz_openrpc.configure(parser)
     parser.epilog = EPILOG
 
 
@@ -195,6 +196,10 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
         streams.stderr.write(f"conformance fuzz: error: {message}\n")
         return EXIT_USAGE
 
+    if fuzz_openrpc.wanted(args):
+        return fuzz_openrpc.run(args, streams)
+    if args.method:
+        return fail("--method names a method of an OpenRPC document: add --openrpc or --discover")
     if args.junitxml:
         why = _check_writable(args.junitxml)
         if why is not None:

@@ -91,6 +91,10 @@ EXTENSIONS: Final[dict[str, str]] = {
         "method: true when an invalid-params error names the offending param, dotted for a "
         "nested member, in error.data.field."
     ),
+    "x-result-unique": (
+        "method: members of the result no two calls of a run may share (each created site "
+        "gets its own id)."
+    ),
     "x-role": "example pairing: the role of the caller whose request the example is.",
 }
 
@@ -267,6 +271,7 @@ def _document_text(revision: str) -> str:
         "x-error-mnemonics": mnemonics,
         "x-error-data": components.rewrite(data_node, data_uri),
         "x-params-error-field": True,
+        "x-result-unique": ["id"],
     }
     document: dict[str, Any] = {
         "openrpc": OPENRPC_VERSION,
