@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: install test lint browser demo bench clean
+.PHONY: install test lint browser openrpc-tools demo bench clean
 
 install: $(STAMP)
 
@@ -28,7 +28,19 @@ browser:
 	  $$SUDO apt-get update -q && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium chromium-driver; }
 
-test: lint browser
+# The OpenRPC packages from the npm registry (pinned in tools/openrpc/package-lock.json): the
+# official meta-schema the exported document is validated against, the example documents, the
+# mock server and test-coverage. Quick when installed: npm runs only when the lock file changes.
+OPENRPC_TOOLS := tools/openrpc
+OPENRPC_STAMP := $(OPENRPC_TOOLS)/node_modules/.installed
+
+openrpc-tools: $(OPENRPC_STAMP)
+
+$(OPENRPC_STAMP): $(OPENRPC_TOOLS)/package.json $(OPENRPC_TOOLS)/package-lock.json
+	cd $(OPENRPC_TOOLS) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(OPENRPC_STAMP)
+
+test: lint browser openrpc-tools
 	$(BIN)/pytest -n 2
 
 demo: install
@@ -44,4 +56,4 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(OPENRPC_TOOLS)/node_modules build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis

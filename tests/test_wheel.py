@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import venv
@@ -49,3 +50,11 @@ def test_wheel_validates_in_a_fresh_virtualenv(tmp_path: Path) -> None:
         cwd=work, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert cli.returncode == 1 and "`id` is required but missing" in cli.stdout
+    # the OpenRPC document's examples travel in the wheel too
+    export = subprocess.run(
+        [env_dir / "bin" / "conformance", "export", "openrpc"],
+        cwd=work, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert export.returncode == 0, export.stderr
+    examples = json.loads(export.stdout)["methods"][0]["examples"]
+    assert len(examples) == len(list((ROOT / "tests" / "cases" / "valid").glob("request*__*")))

@@ -1,4 +1,4 @@
-"""The ``conformance`` command: ``validate``, ``serve``, ``fuzz`` and ``replay``.
+"""The ``conformance`` command: ``validate``, ``serve``, ``fuzz``, ``replay`` and ``export``.
 
 Parsing is separate from running: ``main(argv, streams)`` parses, hands the parsed arguments
 to the subcommand's ``run`` and returns its exit code, so tests call it with their own streams.
@@ -30,7 +30,7 @@ EXIT_INTERRUPTED: Final = 130
 DISTRIBUTION: Final = "create-sites-conformance"
 
 #: The subcommands, each the name of a module in this package.
-SUBCOMMANDS: Final = ("validate", "serve", "fuzz", "replay")
+SUBCOMMANDS: Final = ("validate", "serve", "fuzz", "replay", "export")
 
 
 @dataclass

@@ -12,7 +12,7 @@ import os
 import time
 from typing import IO, TYPE_CHECKING
 
-from conformance.cli import EXIT_INTERRUPTED, EXIT_USAGE, fuzz_ci, is_terminal
+from conformance.cli import EXIT_INTERRUPTED, EXIT_USAGE, fuzz_ci, fuzz_openrpc, is_terminal
 from conformance.cli.progress import ProgressLine
 
 if TYPE_CHECKING:
@@ -98,6 +98,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--show-secrets", action="store_true", help="do not mask the token as *** in reports"
     )
     fuzz_ci.configure(parser)
+    fuzz_openrpc.configure(parser)
     parser.epilog = EPILOG
 
 
@@ -185,6 +186,10 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
         streams.stderr.write(f"conformance fuzz: error: {message}\n")
         return EXIT_USAGE
 
+    if fuzz_openrpc.wanted(args):
+        return fuzz_openrpc.run(args, streams)
+    if args.method:
+        return fail("--method names a method of an OpenRPC document: add --openrpc or --discover")
     if args.junitxml:
         why = _check_writable(args.junitxml)
         if why is not None:

@@ -42,7 +42,7 @@ from conformance.contract import ROLES
 from conformance.errors import ArgumentError, PayloadError
 from conformance.fuzz import cases as case_module
 from conformance.fuzz.cases import ABSENT, FAMILIES, SUCCESS, UNIQUE_MEMBER, Case
-from conformance.fuzz.checks import CHECKS, UNPARSED, Exchange, RunState, Violated
+from conformance.fuzz.checks import CHECKS, UNPARSED, Exchange, Rule, RunState, Violated
 from conformance.fuzz.reproduce import Template, build, marks_for
 from conformance.fuzz.schema_tree import node_validator, tree
 from conformance.fuzz.setup import (
@@ -314,6 +314,8 @@ class Session:
         self.client = Client(target, settings.timeout)
         self.settings = settings
         self.report = report
+        #: the checks every reply goes through (the OpenRPC runner passes its own set)
+        self.checks: Mapping[str, Rule] = CHECKS
         self.state = RunState()
         self.seen_test_ids: set[str] = set()
         #: the first exchange tells whether a JSON-RPC server answers at all; the first that
@@ -397,8 +399,8 @@ class Session:
 
     def evaluate(self, exchange: Exchange) -> list[Failure]:
         failures: list[Failure] = []
-        for rule in CHECKS.values():
-            self.report.rules[rule.name].cases += 1
+        for rule in self.checks.values():
+            self.report.rules.setdefault(rule.name, RuleCount()).cases += 1
             try:
                 rule.function(exchange, self.state)
             except Violated as violated:
@@ -430,7 +432,7 @@ class Session:
     def record(self, failures: Sequence[Failure]) -> None:
         for failure in failures:
             self.report.failures.append(failure)
-            self.report.rules[failure.rule].failures += 1
+            self.report.rules.setdefault(failure.rule, RuleCount()).failures += 1
         if failures and self.report.first_failure_at is None:
             self.report.first_failure_at = self.report.cases_sent
         if failures and self.settings.stop_at_first:

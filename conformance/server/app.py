@@ -14,6 +14,7 @@ The steps, in order (what each refuses, and with which mnemonic):
 ``parse(body)``             not UTF-8 or not JSON: ``parse_error``
 ``check_batch(request)``    a JSON array: ``batch_operations_not_supported``
 ``read_id(request)``        the id to echo: a string or an integer, else ``None``
+``discover(request)``       ``rpc.discover``: answered with the OpenRPC document, no more steps
 ``check_envelope(request)`` not a Request object: ``invalid_request``
 ``check_notification(r)``   no ``id``: ``notifications_not_supported``
 ``check_method(request)``   another method: ``method_not_found``
@@ -50,6 +51,8 @@ logger = logging.getLogger("conformance.server")
 
 METHOD: Final = "create.sites"
 ENVELOPE_MEMBERS: Final = frozenset({"jsonrpc", "id", "method", "params"})
+#: OpenRPC's service discovery method, answered with the contract's OpenRPC document.
+DISCOVER: Final = "rpc.discover"
 
 
 def is_request_id(value: Any) -> bool:
@@ -138,6 +141,9 @@ class CreateSitesApp:
             request = self.parse(body)
             self.check_batch(request)
             request_id = self.read_id(request)
+            discovered = self.discover(request)
+            if discovered is not None:
+                return discovered
             self.check_envelope(request)
             self.check_notification(request)
             self.check_method(request)
@@ -174,6 +180,24 @@ class CreateSitesApp:
             value: RequestId = request["id"]
             return value
         return None
+
+    def discover(self, request: Any) -> dict[str, Any] | None:
+        """The reply to ``rpc.discover`` (OpenRPC service discovery): the contract's OpenRPC
+        document; ``None`` for any other request. Params may be absent, ``[]`` or ``{}``."""
+        if not (
+            isinstance(request, dict)
+            and request.get("method") == DISCOVER
+            and request.get("jsonrpc") == "2.0"
+            and is_request_id(request.get("id"))
+            and request.get("params", []) in ([], {})
+            and set(request) <= ENVELOPE_MEMBERS
+        ):
+            return None
+        from conformance.openrpc.export import export_document
+
+        # the revision the server serves, once the configuration names one
+        revision = getattr(self.config, "revision", None)
+        return {"jsonrpc": "2.0", "id": request["id"], "result": export_document(revision)}
 
     def check_envelope(self, request: Any) -> None:
         """Refuse what is not a JSON-RPC 2.0 Request object (the params are checked later)."""

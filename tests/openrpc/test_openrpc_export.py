@@ -1,0 +1,154 @@
+"""``conformance export openrpc``: the contract as an OpenRPC document, valid by the official
+meta-schema (``@open-rpc/meta-schema`` 1.14.9, read offline), complete, and served by the
+reference server's ``rpc.discover``."""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openrpc_tools import meta_validator
+
+from conformance import contract
+from conformance.cli import Streams, main
+from conformance.openrpc.export import EXTENSIONS, document_bytes, examples_dir, export_document
+from conformance.server.rpc import ERRORS
+from conformance.validation.masking import SECRET_MEMBERS
+from conformance.validation.validator import validator_for
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "cases" / "valid"
+
+
+def _run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), Streams(io.BytesIO(), out, err))
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_the_document_keeps_the_official_meta_schema() -> None:
+    errors = sorted(meta_validator().iter_errors(export_document()), key=str)
+    assert errors == [], [error.message for error in errors[:3]]
+
+
+@pytest.mark.parametrize(
+    ("where", "breakage"),
+    [
+        ("a param without a schema", lambda d: d["methods"][0]["params"][0].pop("schema")),
+        ("an unknown method member", lambda d: d["methods"][0].update({"paramsStructure": 1})),
+        ("an error code that is text", lambda d: d["methods"][0]["errors"][0].update(code="1")),
+        ("a schema that is a number", lambda d: d["methods"][0]["params"][1].update(schema=3)),
+    ],
+)
+def test_the_meta_schema_check_refuses_a_broken_document(where: str, breakage: Any) -> None:
+    """The check is real: each breakage, including one inside a JSON Schema (read through the
+    json-schema-tools meta-schema), is refused."""
+    document = copy.deepcopy(export_document())
+    breakage(document)
+    assert list(meta_validator().iter_errors(document)), where
+
+
+def test_one_content_descriptor_per_param_by_name() -> None:
+    method = export_document()["methods"][0]
+    params = contract.schema("params")
+    assert method["name"] == "create.sites" and method["paramStructure"] == "by-name"
+    assert [d["name"] for d in method["params"]] == list(params["properties"])
+    for descriptor in method["params"]:
+        assert descriptor["required"] is (descriptor["name"] in params["required"])
+        assert descriptor["description"] == params["properties"][descriptor["name"]]["description"]
+        assert descriptor["schema"] == {
+            k: v for k, v in params["properties"][descriptor["name"]].items()
+        }
+    assert method["x-additional-params"] is False
+
+
+def test_the_extensions_mark_secret_unique_references_and_roles() -> None:
+    method = export_document()["methods"][0]
+    by_name = {d["name"]: d for d in method["params"]}
+    assert [n for n, d in by_name.items() if d.get("x-secret")] == sorted(SECRET_MEMBERS)
+    assert [n for n, d in by_name.items() if "x-unique" in d] == ["domain_name"]
+    assert {n: d["x-references"]["entity"] for n, d in by_name.items() if "x-references" in d} == {
+        "user_id": "customer_user",
+        "default_scenario_id": "scenario",
+    }
+    roles = method["x-roles"]
+    assert set(roles) == set(contract.ROLES)
+    assert set(roles["agent"]["required"]) - set(roles["customer"]["required"]) == {"user_id"}
+    document = export_document()
+    used = {key for key in json.dumps(document).split('"') if key.startswith("x-")}
+    # every extension used is described in the document and in EXTENSIONS, and no other
+    assert used <= set(EXTENSIONS) and set(document["x-conformance-extensions"]) == set(EXTENSIONS)
+
+
+def test_one_error_per_code_with_the_mnemonics() -> None:
+    method = export_document()["methods"][0]
+    codes = [error["code"] for error in method["errors"]]
+    assert len(codes) == len(set(codes)) == len({code for code, _ in ERRORS.values()})
+    mnemonics = method["x-error-mnemonics"]
+    assert sorted(m for names in mnemonics.values() for m in names) == sorted(ERRORS)
+    for mnemonic, (code, _) in ERRORS.items():
+        assert mnemonic in mnemonics[str(code)]
+    assert method["x-error-data"]["required"] == ["mnemonic"]
+
+
+def test_the_examples_are_the_valid_request_files_and_keep_the_contract() -> None:
+    method = export_document()["methods"][0]
+    files = sorted(p.stem for p in EXAMPLES.glob("request*__*.json"))
+    assert examples_dir() == EXAMPLES
+    assert sorted(pairing["name"] for pairing in method["examples"]) == files
+    result_valid = validator_for("reply.success").is_valid
+    for pairing in method["examples"]:
+        params = {example["name"]: example["value"] for example in pairing["params"]}
+        sent = json.loads((EXAMPLES / f"{pairing['name']}.json").read_text(encoding="utf-8"))
+        assert params == sent["params"], pairing["name"]
+        assert validator_for("params", pairing["x-role"]).is_valid(params), pairing["name"]
+        reply = {"jsonrpc": "2.0", "id": 1, "result": pairing["result"]["value"]}
+        assert result_valid(reply)
+
+
+def test_export_writes_the_document(tmp_path: Path) -> None:
+    code, out, _ = _run("export", "openrpc")
+    assert code == 0 and json.loads(out) == export_document()
+    target = tmp_path / "create.sites.openrpc.json"
+    assert _run("export", "openrpc", "-o", str(target)) == (0, "", "")
+    assert target.read_bytes() == document_bytes()
+
+
+def test_export_refuses_what_it_cannot_do(tmp_path: Path) -> None:
+    code, _, err = _run("export", "openrpc", "--revision", "nope")
+    assert code == 2 and "--revision" in err and "'nope'" in err
+    code, _, err = _run("export", "openrpc", "-o", str(tmp_path / "missing" / "x.json"))
+    assert code == 2 and "--output" in err and "cannot write" in err
+    code, _, err = _run("export", "openapi")
+    assert code == 2 and "invalid choice: 'openapi'" in err
+
+
+def _post(url: str, payload: Any) -> Any:
+    request = urllib.request.Request(
+        url, json.dumps(payload).encode(), {"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return json.loads(answer.read())
+
+
+@pytest.mark.parametrize("params", [None, [], {}])
+def test_the_reference_server_answers_rpc_discover(reference_url: str, params: Any) -> None:
+    payload: dict[str, Any] = {"jsonrpc": "2.0", "id": "d", "method": "rpc.discover"}
+    if params is not None:
+        payload["params"] = params
+    assert _post(reference_url, payload) == {
+        "jsonrpc": "2.0",
+        "id": "d",
+        "result": export_document(),
+    }
+
+
+def test_a_malformed_discover_is_an_ordinary_error(reference_url: str) -> None:
+    reply = _post(
+        reference_url, {"jsonrpc": "2.0", "id": 1, "method": "rpc.discover", "params": "x"}
+    )
+    assert reply["error"]["code"] == -32600

@@ -1,0 +1,335 @@
+"""The runner over OpenRPC documents: one engine with the built-in contract (same cases, same
+verdicts on the reference server and on every mutant), the example documents of
+``@open-rpc/examples``, all three JSON Schema drafts, and a small server of another method."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from mutants.servers import MUTANTS
+from openrpc_tools import EXAMPLE_NAMES, example_document
+from target_helpers import AGENT_TOKEN, CUSTOMER_TOKEN, served
+
+from conformance.cli import Streams, main
+from conformance.fuzz.runner import Settings, plan, run
+from conformance.fuzz.schema_tree import node_validator
+from conformance.openrpc.document import OpenRpcError, load, parse
+from conformance.openrpc.export import export_document
+from conformance.openrpc.runner import plan_document, run_document, valid_strategy
+from conformance.server import Response, serve_in_thread
+
+EXPORTED = parse(export_document(), "exported")
+SEED = 20240601
+
+
+def _cases(plans: Any) -> list[Any]:
+    return [case for p in plans for cases in p.families.values() for case in cases]
+
+
+def _key(case: Any, exact_bodies: bool) -> tuple[Any, ...]:
+    # the built-in agent request is inlined from an allOf that puts params first: its raw
+    # bodies (half a request, not UTF-8) hold the same members in another order
+    body = case.body if exact_bodies or case.body is None else len(case.body)
+    return (case.family, case.name, case.payload, body, case.expect, case.unique_domain)
+
+
+@pytest.mark.parametrize(
+    "chosen",
+    [
+        Settings(token="t"),
+        Settings(token="t", role="agent", user_id=101, scenario_id=7, seed=3),
+    ],
+    ids=["customer", "agent"],
+)
+def test_the_exported_document_gives_the_built_in_cases(chosen: Settings) -> None:
+    """One engine: the plan made from the exported document is the built-in plan, case for
+    case (payload, expectation, uniqueness), for both roles."""
+    mine = _cases(plan_document(EXPORTED, chosen))
+    assert len(mine) > 250
+    exact = chosen.role == "customer"
+    assert [_key(c, exact) for c in mine] == [_key(c, exact) for c in plan(chosen)]
+
+
+#: One mutant for each rule that catches some (the last registered), and the params defects
+#: whose verdicts hinge on the document's schemas: every mutant twice would cost a minute of
+#: make test, and tests/test_mutation_score.py already serves each one.
+REPRESENTATIVE = sorted(
+    {*{mutant.rule: name for name, mutant in MUTANTS.items()}.values()}
+    | {"range-unchecked", "field-not-dotted", "label-length-in-characters", "nested-url-optional"}
+)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", REPRESENTATIVE)
+def test_the_same_verdicts_as_the_built_in_contract(name: str) -> None:
+    """On a mutant of each rule (deterministic families), the run through the exported document
+    fails the same tests as the built-in run."""
+    chosen = Settings(token=CUSTOMER_TOKEN, max_examples=0, seed=SEED, timeout=2.0)
+    # a fresh server each: a mutant's state (ids per industry) must start alike for both
+    with served(MUTANTS[name].app) as url:
+        built_in = run(url, settings=chosen)
+    with served(MUTANTS[name].app) as url:
+        through = run_document(url, EXPORTED, settings=chosen)
+    failing = {f.test_id for f in built_in.failures}
+    # a mutant only hypothesis's drawn requests show is caught by neither run here
+    assert failing or MUTANTS[name].shows == "valid", f"{name}: no deterministic case fails"
+    assert {t.split("::")[1] for t in through.failing_tests()} == failing
+
+
+@pytest.mark.slow
+def test_the_reference_server_conforms_through_its_discovered_document(reference_url: str) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["fuzz", reference_url, "--discover", "--token", AGENT_TOKEN, "--role", "agent"]
+    argv += ["--user-id", "101", "--scenario-id", "7", "--max-examples", "20"]
+    code = main(argv, Streams(io.BytesIO(), out, err))
+    assert code == 0, out.getvalue() + err.getvalue()
+    assert "create.sites: " in out.getvalue() and "conforms" in out.getvalue()
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_every_example_document_gives_cases_for_every_method(name: str) -> None:
+    document = load(example_document(name))
+    plans = plan_document(document, Settings(token="t"))
+    assert [p.method.name for p in plans] == [m.name for m in document.methods]
+    for each in plans:
+        assert each.base is not None, each.notes
+        assert each.families["protocol"] and each.families["boundary"], each.method.name
+
+        _draw_valid(each)
+
+
+def _draw_valid(each: Any) -> None:
+    @settings(max_examples=5, database=None, suppress_health_check=list(HealthCheck))
+    @given(valid_strategy(each))
+    def drawn_requests_keep_the_params(request: dict[str, Any]) -> None:
+        params = request["params"]
+        assert request["method"] == each.method.name
+        if isinstance(params, dict):
+            assert node_validator(each.method.params_schema)(params)
+        else:
+            assert len(params) <= len(each.method.params)
+
+    drawn_requests_keep_the_params()
+
+
+DRAFTS_DOCUMENT: dict[str, Any] = {
+    "openrpc": "1.3.2",
+    "info": {"title": "drafts", "version": "1"},
+    "methods": [
+        {
+            "name": "search",
+            "paramStructure": "by-name",
+            "params": [
+                {"$ref": "#/components/contentDescriptors/Filter"},
+                {
+                    "name": "page",
+                    "required": True,
+                    "schema": {
+                        "$schema": "http://json-schema.org/draft-07/schema#",
+                        "type": "array",
+                        "items": [{"type": "integer", "minimum": 1}, {"type": "string"}],
+                        "additionalItems": False,
+                    },
+                },
+                {
+                    "name": "when",
+                    "schema": {
+                        "$schema": "https://json-schema.org/draft/2019-09/schema",
+                        "allOf": [
+                            {"$ref": "#/components/schemas/Stamp"},
+                            {"properties": {"zone": {"enum": ["utc", "local"]}}},
+                        ],
+                    },
+                },
+                {
+                    "name": "tags",
+                    "schema": {
+                        "$schema": "https://json-schema.org/draft/2020-12/schema",
+                        "type": "array",
+                        "items": {"type": "string", "format": "email"},
+                        "uniqueItems": True,
+                        "maxItems": 3,
+                    },
+                },
+                {"name": "ratio", "schema": {"type": "number", "multipleOf": 0.5, "maximum": 10}},
+            ],
+            "result": {"name": "hits", "schema": {"type": "integer", "exclusiveMinimum": -1}},
+        }
+    ],
+    "components": {
+        "contentDescriptors": {
+            "Filter": {
+                "name": "filter",
+                "required": True,
+                "schema": {"$ref": "#/components/schemas/Filter"},
+            }
+        },
+        "schemas": {
+            "Filter": {
+                "type": "object",
+                "properties": {"term": {"type": "string", "minLength": 1}},
+                "patternProperties": {"^x-": {"type": "string"}},
+                "not": {"required": ["forbidden"]},
+            },
+            "Stamp": {
+                "type": "object",
+                "properties": {"at": {"type": "string", "format": "date-time"}},
+                "required": ["at"],
+            },
+        },
+    },
+}
+
+
+def test_three_drafts_refs_and_unconstructed_keywords_are_named_not_crashed() -> None:
+    document = parse(DRAFTS_DOCUMENT, "drafts.json")
+    method = document.methods[0]
+    page = method.params[1].schema
+    assert page["prefixItems"][0] == {"type": "integer", "minimum": 1} and page["items"] is False
+    when = method.params[2].schema
+    assert when["required"] == ["at"] and set(when["properties"]) == {"at", "zone"}
+    (each,) = plan_document(document, Settings(token="t"))
+    notes = "\n".join(each.notes)
+    for keyword, where in (
+        ("not", "params.filter"),
+        ("patternProperties", "params.filter"),
+        ("prefixItems", "params.page"),
+        ("uniqueItems", "params.tags"),
+    ):
+        assert f"not generated: `{keyword}` at `{where}`" in notes
+    assert notes.count("`not` at `params.filter`") == 1
+    assert each.families["invalid"] and each.base is not None
+
+    @settings(max_examples=10, database=None, suppress_health_check=list(HealthCheck))
+    @given(valid_strategy(each))
+    def drawn(request: dict[str, Any]) -> None:
+        assert node_validator(method.params_schema)(request["params"])
+
+    drawn()
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"methods": "x"}, "`methods` must be an array"),
+        ({"methods": [{"name": "a", "params": [{"name": "p"}]}]}, "needs a schema"),
+        (
+            {"methods": [{"name": "a", "params": [{"$ref": "https://x.example/p"}]}]},
+            "leaves the document",
+        ),
+        ({"methods": [{"name": "a", "params": [{"$ref": "#/nowhere"}]}]}, "names nothing"),
+        ({"methods": [{"name": "a", "params": []}, {"name": "a", "params": []}]}, "used twice"),
+    ],
+)
+def test_documents_it_cannot_read_are_refused_with_the_place(raw: Any, message: str) -> None:
+    with pytest.raises(OpenRpcError, match=message):
+        parse(raw, "bad.json")
+
+
+def _notification(request: Any) -> bool:
+    return isinstance(request, dict) and request.get("jsonrpc") == "2.0" and "id" not in request
+
+
+class SimpleMath:
+    """A by-position JSON-RPC 2.0 server of simple-math's addition and subtraction (integers),
+    written apart from the kit; ``wrong_result`` answers subtraction with a string."""
+
+    def __init__(self, wrong_result: bool = False) -> None:
+        self.wrong_result = wrong_result
+
+    def handle(self, body: bytes) -> Response:
+        try:
+            request = json.loads(body)
+        except ValueError:
+            return self._reply(None, error=(-32700, "Parse error"))
+        if isinstance(request, list):
+            if not request:
+                return self._reply(None, error=(-32600, "Invalid Request"))
+            answers = [json.loads(self.answer(r)) for r in request if not _notification(r)]
+            return Response(json.dumps(answers).encode()) if answers else Response(b"", 204)
+        if _notification(request):
+            return Response(b"", 204)  # JSON-RPC 2.0: a notification gets no reply
+        return Response(self.answer(request))
+
+    def answer(self, request: Any) -> bytes:
+        ok_id = isinstance(request, dict) and (
+            isinstance(request.get("id"), str)
+            or (isinstance(request.get("id"), int) and not isinstance(request.get("id"), bool))
+        )
+        rid = request["id"] if ok_id else None
+        if (
+            not isinstance(request, dict)
+            or request.get("jsonrpc") != "2.0"
+            or not isinstance(request.get("method"), str)
+            or ("id" in request and not ok_id)
+            or ("params" in request and not isinstance(request["params"], list | dict))
+        ):
+            return self._body(rid, error=(-32600, "Invalid Request"))
+        if request["method"] not in ("addition", "subtraction"):
+            return self._body(rid, error=(-32601, "Method not found"))
+        params = request.get("params", [])
+        values = list(params.values()) if isinstance(params, dict) else params
+        names_ok = not isinstance(params, dict) or set(params) <= {"a", "b"}
+        if (
+            not names_ok
+            or len(values) > 2
+            or not all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+        ):
+            return self._body(rid, error=(-32602, "Invalid params"))
+        if isinstance(params, dict):
+            a, b = params.get("a", 0), params.get("b", 0)
+        else:
+            a, b = [*values, 0, 0][:2]
+        value: Any = a + b if request["method"] == "addition" else a - b
+        if self.wrong_result and request["method"] == "subtraction":
+            value = str(value)
+        return self._body(rid, result=value)
+
+    def _body(self, rid: Any, result: Any = None, error: Any = None) -> bytes:
+        reply: dict[str, Any] = {"jsonrpc": "2.0", "id": rid}
+        if error is None:
+            reply["result"] = result
+        else:
+            reply["error"] = {"code": error[0], "message": error[1]}
+        return json.dumps(reply).encode()
+
+    def _reply(self, rid: Any, error: Any) -> Response:
+        return Response(self._body(rid, error=error))
+
+
+@pytest.mark.slow
+def test_a_server_of_another_method_conforms_and_its_mutant_is_caught() -> None:
+    document = load(example_document("simple-math"))
+    chosen = Settings(token="t", max_examples=30, seed=SEED)
+    with serve_in_thread(SimpleMath(), read_timeout=2.0) as url:
+        report = run_document(url, document, settings=chosen)
+    assert report.conforms, [f.message for m in report.methods for f in m.report.failures][:3]
+    assert [m.method for m in report.methods] == ["addition", "subtraction"]
+    with serve_in_thread(SimpleMath(wrong_result=True), read_timeout=2.0) as url:
+        report = run_document(url, document, settings=chosen, methods=["subtraction"])
+    assert "subtraction::test_protocol[id-string]" in report.failing_tests()
+    assert {f.rule for m in report.methods for f in m.report.failures} == {"result-schema"}
+
+
+def test_the_command_line_refuses_what_it_cannot_run(tmp_path: Path) -> None:
+    def fuzz(*argv: str) -> tuple[int, str]:
+        err = io.StringIO()
+        streams = Streams(io.BytesIO(), io.StringIO(), err)
+        code = main(["fuzz", "http://127.0.0.1:9/", *argv], streams)
+        return code, err.getvalue()
+
+    code, err = fuzz("--method", "addition", "--token", "t")
+    assert code == 2 and "add --openrpc or --discover" in err
+    code, err = fuzz("--openrpc", str(example_document("simple-math")), "--method", "division")
+    assert code == 2 and "no method 'division'" in err and "addition, subtraction" in err
+    code, err = fuzz("--openrpc", str(tmp_path / "missing.json"))
+    assert code == 2 and "cannot read" in err
+    exported = tmp_path / "create.sites.json"
+    exported.write_text(json.dumps(export_document()))
+    code, err = fuzz("--openrpc", str(exported))
+    assert code == 2 and "secret param: --token" in err
