@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import json
-import threading
 import time
 from pathlib import Path
 from xml.etree import ElementTree
@@ -116,22 +115,24 @@ def test_an_unwritable_junit_path_is_refused_before_any_case(tmp_path: Path) -> 
 
 
 def test_ctrl_c_prints_the_report_so_far_and_exits_130() -> None:
-    """A Ctrl-C (KeyboardInterrupt) mid-run: the summary of what ran, exit 130, no traceback."""
-    import _thread
+    """A Ctrl-C (SIGINT) mid-run: the summary of what ran, exit 130, no traceback."""
     import signal
+    import subprocess
+    import sys
 
-    # pytest-xdist's workers ignore SIGINT, and interrupt_main() then does nothing: the
-    # terminal's own handler is put back for the test
-    handler = signal.signal(signal.SIGINT, signal.default_int_handler)
     with served() as url:
-        # interrupt the main thread (where the runner runs) as a terminal's Ctrl-C would
-        timer = threading.Timer(1.0, _thread.interrupt_main)
-        timer.start()
+        # a process of its own, interrupted as a terminal's Ctrl-C interrupts it (pytest-xdist's
+        # workers ignore SIGINT, so an interrupt of this process would prove nothing)
+        command = [sys.executable, "-m", "conformance", "fuzz", url, "--token", CUSTOMER_TOKEN,
+                   "--max-examples", "20000", "--no-save-failures"]  # fmt: skip
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(2.0)
+        process.send_signal(signal.SIGINT)
         try:
-            code, out, err = _fuzz(url, "--token", CUSTOMER_TOKEN, "--max-examples", "20000")
+            stdout, stderr = process.communicate(timeout=60)
         finally:
-            timer.cancel()
-            signal.signal(signal.SIGINT, handler)
+            process.kill()
+    code, out, err = process.returncode, stdout.decode(), stderr.decode()
     assert code == 130, err
     assert "note: interrupted (Ctrl-C) after" in out and "cases sent to" in out
     assert "Traceback" not in out + err
