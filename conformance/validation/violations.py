@@ -28,6 +28,12 @@ DEFAULT_MNEMONIC: Final = "invalid_parameter_value"
 #: Combinators whose failure only restates what a sibling keyword says better.
 WEAK_KEYWORDS: Final = frozenset({"oneOf", "anyOf", "allOf", "not"})
 
+#: The annotation naming each value of a numbered member (``industry_id``): ``{"1": "..."}``.
+#: Validators in other languages ignore it; ajv's strict mode takes it once declared
+#: (``ajv.addKeyword("x-labels")``). A ``oneOf`` of titled ``const``s said the same, but made
+#: the engine try every branch on each bad value (most of an error's cost).
+LABELS_KEYWORD: Final = "x-labels"
+
 _KEYWORD_RANK: Final = {"required": 0, "additionalProperties": 1, "type": 2}
 
 
@@ -206,6 +212,14 @@ def _pattern_hints(value: Any, pattern: str) -> str:
     return f" ({'; '.join(hints)})" if hints else ""
 
 
+def _labels(schema: dict[str, Any]) -> str:
+    """The values a labelled member takes, each with its label: `` (1 Auto, moto; 2 ...)``."""
+    labels = schema.get(LABELS_KEYWORD)
+    if not isinstance(labels, dict) or not labels:
+        return ""
+    return f" ({'; '.join(f'{value} {label}' for value, label in labels.items())})"
+
+
 def describe(
     keyword: str,
     path: Sequence[str | int],
@@ -236,7 +250,7 @@ def describe(
     if keyword in ("minimum", "maximum"):
         return (
             f"{name} must be {_between(schema.get('minimum'), schema.get('maximum'))}; "
-            f"got {show(instance, path)}"
+            f"got {show(instance, path)}{_labels(schema)}"
         )
     if keyword in ("minLength", "maxLength"):
         low, high = schema.get("minLength"), schema.get("maxLength")

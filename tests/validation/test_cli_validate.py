@@ -46,7 +46,7 @@ def test_invalid_file_exits_1_with_one_line_per_violation() -> None:
     assert out.splitlines()[0] == (
         f"{INVALID}: /params/second_communication_period: `params.second_communication_period` "
         "must be between 1 and 365; got 0 [minimum at "
-        "params.schema.json#/properties/second_communication_period/minimum]"
+        "shared.schema.json#/$defs/second_communication_period/minimum]"
     )
 
 
