@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from conformance.contract import ROLES
+from conformance.contract import DEFAULT_REVISION, REVISIONS, ROLES
 from conformance.errors import ArgumentError, PayloadError
 from conformance.fuzz import cases as case_module
 from conformance.fuzz.cases import ABSENT, FAMILIES, SUCCESS, UNIQUE_MEMBER, Case
@@ -86,6 +86,8 @@ class Settings:
 
     token: str
     role: str = "customer"
+    #: the contract's revision the target implements (``conformance.contract.REVISIONS``)
+    revision: str = DEFAULT_REVISION
     user_id: int | None = None
     scenario_id: int | None = None
     seed: int = 0
@@ -112,6 +114,11 @@ class Settings:
         if self.role not in ROLES:
             raise ArgumentError(
                 f"{self.option('role')} must be one of {', '.join(ROLES)}; got {self.role!r}"
+            )
+        if self.revision not in REVISIONS:
+            raise ArgumentError(
+                f"{self.option('revision')} must be one of the contract's revisions "
+                f"{', '.join(REVISIONS)}; got {self.revision!r}"
             )
         for name in ("user_id", "scenario_id"):
             value = getattr(self, name)
@@ -155,7 +162,7 @@ def iter_families(settings: Settings) -> Iterator[tuple[str, list[Case]]]:
     Cases carry ``TOKEN_PLACEHOLDER`` as their token (put in place when sent), so that no
     case, raw body or report made from one ever holds the real token.
     """
-    required = tree("params", settings.role).get("required", [])
+    required = tree("params", settings.role, settings.revision).get("required", [])
     missing = [m for m in settings.omitted if m in required]
     if missing:
         options = ", ".join(settings.option(REFERENCE_MEMBERS[m]) for m in missing)
@@ -164,7 +171,9 @@ def iter_families(settings: Settings) -> Iterator[tuple[str, list[Case]]]:
             f"{settings.role}: name one the target knows ({options})"
         )
     fixed = {**settings.fixed, TOKEN_MEMBER: TOKEN_PLACEHOLDER}
-    base = case_module.base(settings.role, fixed=fixed, omitted=settings.omitted)
+    base = case_module.base(
+        settings.role, fixed=fixed, omitted=settings.omitted, revision=settings.revision
+    )
     made: dict[str, Callable[[], list[Case]]] = {
         "protocol": lambda: case_module.protocol_cases(base, TOKEN_MEMBER),
         "boundary": lambda: case_module.boundary_cases(base),
@@ -172,6 +181,7 @@ def iter_families(settings: Settings) -> Iterator[tuple[str, list[Case]]]:
         "references": lambda: case_module.reference_cases(
             base, list(REFERENCE_MEMBERS), settings.seed
         ),
+        "duplicates": lambda: case_module.duplicate_cases(base),
     }
     for family, make in made.items():
         if family in settings.families:
@@ -314,7 +324,7 @@ class Session:
         self.client = Client(target, settings.timeout)
         self.settings = settings
         self.report = report
-        self.state = RunState()
+        self.state = RunState(revision=settings.revision)
         self.seen_test_ids: set[str] = set()
         #: the first exchange tells whether a JSON-RPC server answers at all; the first that
         #: should succeed, whether it takes the token, the ids and the role
@@ -324,8 +334,10 @@ class Session:
         # base 36: 5 random characters (60 million runs) and a 4-character counter
         self.tag = _base36(secrets.randbelow(36**5), 5)
         self.counter = 0
+        #: the tag of each ``Case.domain_key`` sent so far: its cases share one domain name
+        self.domain_tags: dict[str, str] = {}
         self.domain_valid = node_validator(
-            tree("params", settings.role)["properties"][UNIQUE_MEMBER]
+            tree("params", settings.role, settings.revision)["properties"][UNIQUE_MEMBER]
         )
 
     def prepare(self, case: Case) -> Any:
@@ -344,11 +356,17 @@ class Session:
         ):
             return Prepared(payload)
         params = payload["params"]
-        self.counter += 1
-        # a fixed width: two tags of one length written over the same places never collide
-        tag = f"{self.tag}{_base36(self.counter % 36**4, 4)}"
+        tag = self.domain_tags.get(case.domain_key or "")
+        if tag is None:
+            self.counter += 1
+            # a fixed width: two tags of one length written over the same places never collide
+            tag = f"{self.tag}{_base36(self.counter % 36**4, 4)}"
+            if case.domain_key is not None:
+                self.domain_tags[case.domain_key] = tag
         value = params[UNIQUE_MEMBER]
         unique = unique_domain(value, tag, self.domain_valid)
+        if case.domain_case == "upper":
+            unique = unique.upper()
         return Prepared(
             {**payload, "params": {**params, UNIQUE_MEMBER: unique}},
             tag,
@@ -528,7 +546,9 @@ def valid_requests(settings: Settings, pinned: Mapping[str, Any] | None = None) 
     from conformance.fuzz.strategies import requests
 
     fixed = {**(pinned or {}), **settings.fixed, TOKEN_MEMBER: TOKEN_PLACEHOLDER}
-    return requests(settings.role, fixed=fixed, omitted=settings.omitted)
+    return requests(
+        settings.role, fixed=fixed, omitted=settings.omitted, revision=settings.revision
+    )
 
 
 def _run_valid(session: Session) -> None:
@@ -542,7 +562,9 @@ def _run_valid(session: Session) -> None:
     settings = session.settings
     if settings.max_examples == 0:
         return
-    base = case_module.base(settings.role, fixed=settings.fixed, omitted=settings.omitted)
+    base = case_module.base(
+        settings.role, fixed=settings.fixed, omitted=settings.omitted, revision=settings.revision
+    )
     pinned: dict[str, Any] = {}
     seen: set[tuple[str, str | None]] = set()
     for _ in range(MAX_VALID_ROUNDS):

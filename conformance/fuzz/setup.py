@@ -22,6 +22,7 @@ CLI_OPTIONS: Final = {
     "url": "the target URL",
     "token": "--token",
     "role": "--role",
+    "revision": "--revision",
     "user_id": "--user-id",
     "scenario_id": "--scenario-id",
     "timeout": "--timeout",
