@@ -13,6 +13,7 @@ import time
 from typing import IO, TYPE_CHECKING
 
 from conformance.cli import EXIT_INTERRUPTED, EXIT_USAGE, fuzz_ci, is_terminal
+from conformance.contract import DEFAULT_REVISION, REVISIONS
 
 if TYPE_CHECKING:
     from conformance.cli import Streams
@@ -55,6 +56,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         choices=("customer", "agent"),
         default="customer",
         help="the token's role (default: customer); an agent's requests name --user-id",
+    )
+    parser.add_argument(
+        "--revision",
+        choices=REVISIONS,
+        default=DEFAULT_REVISION,
+        help="the contract's revision: seed (the method page this kit encodes; default) or "
+        "current (the vendor's live page: name, 19 industries, result.data): what the target "
+        "implements",
     )
     parser.add_argument(
         "--user-id",
@@ -208,6 +217,7 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
         settings = Settings(
             token=args.token,
             role=args.role,
+            revision=args.revision,
             user_id=args.user_id,
             scenario_id=args.scenario_id,
             seed=args.seed,

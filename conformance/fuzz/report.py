@@ -221,7 +221,8 @@ def to_text(report: Report, *, show_secrets: bool = False, verdict: str | None =
     out.append(
         f"{report.cases_sent} cases sent to {report.target} in {report.elapsed:.1f} s "
         f"({rate:.0f} cases/s; {families}); "
-        f"role {report.settings.role}, seed {report.settings.seed}"
+        f"role {report.settings.role}, revision {report.settings.revision}, "
+        f"seed {report.settings.seed}"
     )
     if report.valid_failures:
         counted = ", ".join(f"{key} {n}" for key, n in report.valid_failures.items())

@@ -97,6 +97,7 @@ def conformance_session(request: pytest.FixtureRequest) -> Iterator[Session]:
     from conformance.pytest_plugin.ci import run_state
 
     session.state = run_state(config)
+    session.state.revision = chosen.revision
     config.stash[SESSION_KEY] = session
     yield session
     session.client.close()
