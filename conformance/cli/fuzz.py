@@ -66,6 +66,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "implements",
     )
     parser.add_argument(
+        "--rate",
+        type=float,
+        metavar="N",
+        help="send at most N requests per second (default: unlimited); a -32029 "
+        "limit_exceeded reply is waited on and resent, up to 60 s of waiting in all (then "
+        "exit 2)",
+    )
+    parser.add_argument(
         "--user-id",
         type=int,
         metavar="N",
@@ -223,6 +231,7 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
             seed=args.seed,
             max_examples=DEFAULT_MAX_EXAMPLES if args.max_examples is None else args.max_examples,
             timeout=args.timeout,
+            rate=args.rate,
             progress=progress,
             on_family=progress.start_family if progress is not None else None,
         )

@@ -43,6 +43,7 @@ from conformance.errors import ArgumentError, PayloadError
 from conformance.fuzz import cases as case_module
 from conformance.fuzz.cases import ABSENT, FAMILIES, SUCCESS, UNIQUE_MEMBER, Case
 from conformance.fuzz.checks import CHECKS, UNPARSED, Exchange, RunState, Violated
+from conformance.fuzz.limits import Pacer, RateLimited, limit_exceeded, wait_for
 from conformance.fuzz.reproduce import Template, build, marks_for
 from conformance.fuzz.schema_tree import node_validator, tree
 from conformance.fuzz.setup import (
@@ -93,6 +94,10 @@ class Settings:
     seed: int = 0
     max_examples: int = DEFAULT_MAX_EXAMPLES
     timeout: float = 5.0
+    #: requests per second at most (``None``: as fast as the target answers)
+    rate: float | None = None
+    #: seconds the run may wait in total on -32029 limit_exceeded replies before it stops
+    max_limit_wait: float = 60.0
     families: tuple[str, ...] = FAMILIES
     stop_at_first: bool = False
     #: called with the number of cases sent so far and the family of the last one
@@ -130,6 +135,13 @@ class Settings:
             raise ArgumentError(
                 f"{self.option('timeout')} must be a number of seconds > 0; got {self.timeout!r}"
             )
+        if self.rate is not None and not 0 < self.rate < float("inf"):
+            raise ArgumentError(
+                f"{self.option('rate')} must be a number of requests per second > 0; "
+                f"got {self.rate!r}"
+            )
+        if not 0 <= self.max_limit_wait < float("inf"):
+            raise ArgumentError(f"max_limit_wait must be seconds >= 0; got {self.max_limit_wait!r}")
         unknown = set(self.families) - set(FAMILIES)
         if unknown:
             raise ArgumentError(f"unknown families {sorted(unknown)}; expected some of {FAMILIES}")
@@ -253,6 +265,9 @@ class Report:
     valid_failures: dict[str, int] = field(default_factory=dict)
     #: the test id of every rule sent, in order, once each (the valid family is one)
     test_ids: list[str] = field(default_factory=list)
+    #: -32029 limit_exceeded replies waited on and resent, and the seconds waited for them
+    limit_waits: int = 0
+    limit_waited: float = 0.0
 
     @property
     def conforms(self) -> bool:
@@ -323,6 +338,7 @@ class Session:
     def __init__(self, target: Target, settings: Settings, report: Report) -> None:
         self.client = Client(target, settings.timeout)
         self.settings = settings
+        self.pacer = Pacer(settings.rate)
         self.report = report
         self.state = RunState(revision=settings.revision)
         self.seen_test_ids: set[str] = set()
@@ -379,7 +395,7 @@ class Session:
             _with_token(prepared.payload, self.settings.token) if prepared is not None else None
         )
         body = case.body if case.body is not None else _dumps(payload)
-        answer = self.client.post(body, case.headers)
+        answer = self.post(body, case.headers)
         self.report.cases_sent += 1
         if case.test_id not in self.seen_test_ids:
             self.seen_test_ids.add(case.test_id)
@@ -412,6 +428,30 @@ class Session:
             self.refused = found
             raise found
         return exchange
+
+    def post(self, body: bytes, headers: Mapping[str, str]) -> Answer:
+        """Send ``body`` at the run's pace; a -32029 limit_exceeded reply is waited on and the
+        body sent again, within ``Settings.max_limit_wait`` in total (else ``RateLimited``)."""
+        attempt = 0
+        while True:
+            self.pacer.wait()
+            answer = self.client.post(body, headers)
+            error = limit_exceeded(answer)
+            if error is None:
+                return answer
+            pause = wait_for(answer, error, attempt)
+            left = self.settings.max_limit_wait - self.report.limit_waited
+            if pause > left:
+                raise RateLimited(
+                    f"the target answered -32029 limit_exceeded again after "
+                    f"{self.report.limit_waited:.1f} s of waiting in this run (the bound is "
+                    f"{self.settings.max_limit_wait:g} s); lower {self.settings.option('rate')} "
+                    "or raise the target's limit"
+                )
+            time.sleep(pause)
+            attempt += 1
+            self.report.limit_waits += 1
+            self.report.limit_waited += pause
 
     def evaluate(self, exchange: Exchange) -> list[Failure]:
         failures: list[Failure] = []
@@ -695,6 +735,7 @@ __all__ = [
     "Failure",
     "Interrupted",
     "Prepared",
+    "RateLimited",
     "Report",
     "RuleCount",
     "Session",

@@ -26,6 +26,7 @@ CLI_OPTIONS: Final = {
     "user_id": "--user-id",
     "scenario_id": "--scenario-id",
     "timeout": "--timeout",
+    "rate": "--rate",
 }
 
 #: Codes that mean "this token is not good here" (authentication, access rights).

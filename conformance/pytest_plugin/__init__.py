@@ -138,7 +138,10 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     if target_url(config) is None:
         return None
     settings = config.stash[SETTINGS_KEY]
-    return f"create.sites conformance target: {target_url(config)} (role {settings.role}, revision {settings.revision})"
+    return (
+        f"create.sites conformance target: {target_url(config)} "
+        f"(role {settings.role}, revision {settings.revision})"
+    )
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
