@@ -118,6 +118,7 @@ _FAMILY_OF = {
     "test_invalid_rejected": "invalid",
     "test_protocol": "protocol",
     "test_references": "references",
+    "test_duplicate_refused": "duplicates",
 }
 
 
@@ -153,6 +154,12 @@ def test_protocol(conformance_session: Session, cases: list[Case]) -> None:
 
 def test_references(conformance_session: Session, cases: list[Case]) -> None:
     """An entity id the target may not know gets a success or a -32602 error."""
+    _check(conformance_session, *cases)
+
+
+def test_duplicate_refused(conformance_session: Session, cases: list[Case]) -> None:
+    """A site created twice for one caller (the second time in another letter case too) gets
+    -32602 duplicate_entity naming domain_name."""
     _check(conformance_session, *cases)
 
 

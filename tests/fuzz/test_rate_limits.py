@@ -3,7 +3,6 @@ waited on and sent again (counted in the report, never a failure), and waiting i
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from typing import Any
