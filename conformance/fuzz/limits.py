@@ -37,11 +37,13 @@ class RateLimited(SetupFailed):
 
 def limit_exceeded(answer: Answer) -> Mapping[str, Any] | None:
     """The ``error`` of a -32029 reply, or ``None`` for any other answer."""
-    if answer.status is None or not answer.body or answer.truncated:
+    # parsed only where the code can be in it: most answers are not limits, and a hostile
+    # body (JSON nested 10,000 deep) is the checks' to judge, not this
+    if answer.status is None or answer.truncated or b"-32029" not in answer.body:
         return None
     try:
         reply = json.loads(answer.body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     error = reply.get("error") if isinstance(reply, dict) else None
     if not isinstance(error, dict) or error.get("code") != LIMIT_EXCEEDED_CODE:

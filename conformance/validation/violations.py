@@ -6,6 +6,7 @@ reference server's error replies, the runner's labels) reads it and recomputes n
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -212,6 +213,16 @@ def _pattern_hints(value: Any, pattern: str) -> str:
     return f" ({'; '.join(hints)})" if hints else ""
 
 
+@functools.lru_cache(maxsize=1024)
+def _intended(name: str, allowed: tuple[str, ...]) -> str | None:
+    """The allowed member ``name`` probably meant; cached, as the same slips recur and the
+    comparison costs tens of microseconds, most of an unexpected member's cost."""
+    import difflib  # here, not at the top: only a misspelt member needs it (cold start)
+
+    hint = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+    return hint[0] if hint else None
+
+
 def _labels(schema: dict[str, Any]) -> str:
     """The values a labelled member takes, each with its label: `` (1 Auto, moto; 2 ...)``."""
     labels = schema.get(LABELS_KEYWORD)
@@ -237,11 +248,8 @@ def describe(
     if keyword == "required":
         return f"{name} is required but missing"
     if keyword == "additionalProperties":
-        allowed = list(detail or ())
-        import difflib  # here, not at the top: only a misspelt member needs it (cold start)
-
-        hint = difflib.get_close_matches(str(path[-1]), allowed, n=1, cutoff=0.6)
-        also = f"; you may have intended `{hint[0]}`" if hint else ""
+        hint = _intended(str(path[-1]), tuple(detail or ()))
+        also = f"; you may have intended `{hint}`" if hint else ""
         return f"{name} is not an allowed member (unexpected){also}"
     if keyword == "type":
         types = schema.get("type", [])
