@@ -52,11 +52,29 @@ def payloads() -> dict[str, Any]:
     broken = copy.deepcopy(full)
     broken["params"].update(industry_id=22, sales_enabled="true", domian_name="x")
     broken["params"]["widget_link"]["text"] = "я" * 101
+    typical = _payload("valid/request__typical.json")
+
+    def one(**changes: Any) -> Any:
+        changed = copy.deepcopy(typical)
+        for name, value in changes.items():
+            if value is None:
+                del changed["params"][name]
+            else:
+                changed["params"][name] = value
+        return changed
+
     return {
         "minimal (valid)": _payload("valid/request__minimal.json"),
-        "typical (valid)": _payload("valid/request__typical.json"),
+        "typical (valid)": typical,
         "full (valid)": full,
         "one error": _payload("invalid/request__params.industry_id__maximum__above-21.json"),
+        # every kind of single error: the goal is each at least 10x python-jsonschema
+        "one error: range": one(second_communication_period=0),
+        "one error: pattern": one(default_phone_number="+74951819160"),
+        "one error: format": one(domain_name="example.com:8080"),
+        "one error: type": one(sales_enabled="true"),
+        "one error: unexpected member": one(domian_name="x"),
+        "one error: missing member": one(industry_id=None),
         "four errors": broken,
     }
 

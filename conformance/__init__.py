@@ -6,7 +6,7 @@ and a conformance runner.
     False
 """
 
-from conformance.contract import KINDS, ROLES, registry, schema
+from conformance.contract import DEFAULT_REVISION, KINDS, REVISIONS, ROLES, registry, schema
 from conformance.errors import ArgumentError, ConformanceError, ContractViolation, PayloadError
 from conformance.validation.formats import format_checker
 from conformance.validation.payloads import loads
@@ -21,8 +21,10 @@ from conformance.validation.validator import (
 from conformance.validation.violations import MISSING, Violation, relevance
 
 __all__ = [
+    "DEFAULT_REVISION",
     "KINDS",
     "MISSING",
+    "REVISIONS",
     "ROLES",
     "ArgumentError",
     "ConformanceError",

@@ -17,12 +17,14 @@ import conformance
 Place = tuple[tuple[Any, ...], str]
 
 
-def oracle(kind: str, role: str = "customer") -> jsonschema.Draft202012Validator:
-    """python-jsonschema's validator for ``kind`` and ``role``, offline, checking the formats as
-    the kit defines them (``conformance.format_checker()``)."""
+def oracle(
+    kind: str, role: str = "customer", revision: str = "seed"
+) -> jsonschema.Draft202012Validator:
+    """python-jsonschema's validator for ``kind`` and ``role`` in ``revision``, offline,
+    checking the formats as the kit defines them (``conformance.format_checker()``)."""
     return jsonschema.Draft202012Validator(
-        conformance.schema(kind, role),
-        registry=conformance.registry(),
+        conformance.schema(kind, role, revision),
+        registry=conformance.registry(revision),
         format_checker=conformance.format_checker(),
     )
 
@@ -40,10 +42,12 @@ def _branch(payload: Any, kind: str) -> str:
     return kind
 
 
-def oracle_places(payload: Any, kind: str, role: str = "customer") -> set[Place]:
+def oracle_places(
+    payload: Any, kind: str, role: str = "customer", revision: str = "seed"
+) -> set[Place]:
     """Every (path, keyword) python-jsonschema finds broken in ``payload``."""
     places: set[Place] = set()
-    for error in oracle(_branch(payload, kind), role).iter_errors(payload):
+    for error in oracle(_branch(payload, kind), role, revision).iter_errors(payload):
         path = tuple(error.absolute_path)
         if error.validator == "required":
             for name in error.validator_value:
@@ -64,7 +68,9 @@ def dotted(path: tuple[Any, ...]) -> str:
     return ".".join(map(str, path))
 
 
-def oracle_rules(payload: Any, kind: str, role: str = "customer") -> set[tuple[str, str]]:
+def oracle_rules(
+    payload: Any, kind: str, role: str = "customer", revision: str = "seed"
+) -> set[tuple[str, str]]:
     """Every rule python-jsonschema finds broken, named from its place in the *schema*.
 
     (field, keyword), where the field is read from the names after each ``properties`` in the
@@ -72,7 +78,7 @@ def oracle_rules(payload: Any, kind: str, role: str = "customer") -> set[tuple[s
     which rule of the schema failed, independently of where in the payload it was seen.
     """
     rules = set()
-    for error in oracle(_branch(payload, kind), role).iter_errors(payload):
+    for error in oracle(_branch(payload, kind), role, revision).iter_errors(payload):
         steps = list(error.relative_schema_path)
         names = [str(steps[i + 1]) for i, step in enumerate(steps[:-1]) if step == "properties"]
         keyword = str(steps[-1])

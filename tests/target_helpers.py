@@ -27,9 +27,12 @@ def config_document() -> dict[str, object]:
 
 
 @contextmanager
-def served(app_class: type[CreateSitesApp] = CreateSitesApp) -> Iterator[str]:
-    """``app_class`` (the reference app or a mutant of it) served on a free loopback port."""
+def served(
+    app_class: type[CreateSitesApp] = CreateSitesApp, revision: str = "seed"
+) -> Iterator[str]:
+    """``app_class`` (the reference app or a mutant of it) served on a free loopback port, in
+    the contract's ``revision``."""
     with SiteStore(":memory:") as store:
-        app = app_class(parse(config_document()), store)
+        app = app_class(parse(config_document()), store, revision=revision)
         with serve_in_thread(app, read_timeout=2.0) as url:
             yield url

@@ -11,6 +11,7 @@ the end of the session by ``mutants.score`` (hooked in by tests/conftest.py).
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ import pytest
 from mutants import MUTANTS, SCENARIO_IDS, Mutant, serve
 from mutants.score import record, score_lines
 
+from conformance.contract import REVISIONS
 from conformance.fuzz.checks import CHECKS
 from conformance.fuzz.runner import Failure, Report, Settings, run
 from conformance.server import CreateSitesApp
@@ -39,14 +41,22 @@ def _shown(report: Report, limit: int = 5) -> str:
 
 
 @pytest.fixture(scope="module")
-def reference_report() -> Report:
-    """The full default run against the reference server (customer token, no known ids)."""
-    with serve(CreateSitesApp) as (url, token):
-        return run(url, settings=Settings(token=token, seed=SEED))
+def reference_reports() -> dict[str, Report]:
+    """The full default run against the reference server (customer token, no known ids), in
+    each revision of the contract."""
+    reports = {}
+    for revision in REVISIONS:
+        with serve(CreateSitesApp, revision=revision) as (url, token):
+            settings = Settings(token=token, seed=SEED, revision=revision)
+            reports[revision] = run(url, settings=settings)
+    return reports
 
 
-def test_reference_server_conforms(reference_report: Report) -> None:
-    """The default run finds nothing wrong with the reference server (no false alarm)."""
+@pytest.mark.parametrize("revision", REVISIONS)
+def test_reference_server_conforms(reference_reports: dict[str, Report], revision: str) -> None:
+    """The default run finds nothing wrong with the reference server (no false alarm), in
+    either revision."""
+    reference_report = reference_reports[revision]
     assert reference_report.cases_sent > 0
     assert reference_report.conforms, (
         f"{len(reference_report.failures)} failures on the reference server:\n"
@@ -83,32 +93,54 @@ def _first_case(failure: Failure) -> str:
     return failure.family if failure.case == failure.family else f"{failure.family} {failure.case}"
 
 
-@pytest.mark.parametrize("mutant", MUTANTS.values(), ids=list(MUTANTS))
+MUTANT_RUNS = [
+    pytest.param(mutant, revision, id=f"{revision}-{mutant.name}")
+    for revision in REVISIONS
+    for mutant in MUTANTS.values()
+    if revision in mutant.revisions
+]
+
+
+@pytest.mark.parametrize(("mutant", "revision"), MUTANT_RUNS)
 def test_mutant_is_caught(
-    mutant: Mutant, reference_report: Report, request: pytest.FixtureRequest
+    mutant: Mutant,
+    revision: str,
+    reference_reports: dict[str, Report],
+    request: pytest.FixtureRequest,
 ) -> None:
-    """The runner catches the mutant's defect, by the rule the mutant names, first on the case
-    the mutant's ``shows`` names (the README's table says so)."""
+    """The runner catches the mutant's defect in each revision it exists in, by the rule the
+    mutant names, first on the case the mutant's ``shows`` names (the README's table says so)."""
+    reference_report = reference_reports[revision]
+    settings = Settings(token="-", seed=SEED, stop_at_first=True, revision=revision)
     try:
-        with serve(mutant.app) as (url, token):
-            report = run(url, settings=Settings(token=token, seed=SEED, stop_at_first=True))
+        with serve(mutant.app, revision=revision) as (url, token):
+            report = run(url, settings=dataclasses.replace(settings, token=token))
     except BaseException:  # a run that crashes is recorded as not caught: it lowers the score
-        record(request.node, mutant.name, False, None)
+        record(request.node, mutant.name, False, None, revision)
         raise
     false_alarms = {_signature(f) for f in reference_report.failures}
     genuine = [f for f in report.failures if _signature(f) not in false_alarms]
     caught = bool(genuine) and mutant.rule in {f.rule for f in genuine}
-    record(request.node, mutant.name, caught, report)
+    record(request.node, mutant.name, caught, report, revision)
     assert genuine, f"{mutant.name} ({mutant.defect}) not caught in {report.cases_sent} cases" + (
         f"; only failures the reference also gets:\n{_shown(report)}" if report.failures else ""
     )
     assert mutant.rule in {f.rule for f in genuine}, (
         f"{mutant.name} caught, but not by {mutant.rule}:\n{_shown(report)}"
     )
-    assert _first_case(genuine[0]) == mutant.shows, (
-        f"{mutant.name} is first shown by {_first_case(genuine[0])!r}, not {mutant.shows!r}: "
-        "correct its shows= and the README's mutant table"
+    assert _first_case(genuine[0]) == mutant.shows[revision], (
+        f"{mutant.name} is first shown by {_first_case(genuine[0])!r} in the {revision} "
+        f"revision, not {mutant.shows[revision]!r}: correct its shows= and the README's table"
     )
+
+
+def test_some_mutants_exist_in_one_revision_only() -> None:
+    """At least three defects exist only in the current revision, and the seed-only ones are
+    the seed's success shape."""
+    current_only = [m.name for m in MUTANTS.values() if m.revisions == ("current",)]
+    seed_only = [m.name for m in MUTANTS.values() if m.revisions == ("seed",)]
+    assert len(current_only) >= 3, current_only
+    assert {"success-missing", "string-result-id"} <= set(seed_only)
 
 
 def test_a_mutant_without_an_outcome_lowers_the_score() -> None:
@@ -118,6 +150,11 @@ def test_a_mutant_without_an_outcome_lowers_the_score() -> None:
         "mutation score: 1/4 mutants caught (25%)",
         "not caught: b",
         "no outcome (not run, or the test crashed): c, d",
+    ]
+    # per revision: each revision's registered mutants, scored apart
+    outcomes = {"seed a": {"caught": True}, "current a": {"caught": False}}
+    assert score_lines(outcomes, ["seed a"], "seed") == [
+        "mutation score (seed revision): 1/1 mutants caught (100%)"
     ]
 
 
@@ -142,7 +179,7 @@ def _readme_mutant_rows() -> list[tuple[str, str, str, str]]:
 def test_the_readme_mutant_table_is_the_registry() -> None:
     """The README's table lists every mutant, in order, with its defect, rule and first case."""
     registered = [
-        (m.name, m.defect.removesuffix(".").removesuffix(f" ({m.rule})"), m.rule, m.shows)
+        (m.name, m.defect.removesuffix(".").removesuffix(f" ({m.rule})"), m.rule, m.shows_text)
         for m in MUTANTS.values()
     ]
     assert _readme_mutant_rows() == registered

@@ -14,6 +14,7 @@ from typing import IO, TYPE_CHECKING
 
 from conformance.cli import EXIT_INTERRUPTED, EXIT_USAGE, fuzz_ci, fuzz_openrpc, is_terminal
 from conformance.cli.progress import ProgressLine
+from conformance.contract import DEFAULT_REVISION, REVISIONS
 
 if TYPE_CHECKING:
     from conformance.cli import Streams
@@ -56,6 +57,22 @@ def configure(parser: argparse.ArgumentParser) -> None:
         choices=("customer", "agent"),
         default="customer",
         help="the token's role (default: customer); an agent's requests name --user-id",
+    )
+    parser.add_argument(
+        "--revision",
+        choices=REVISIONS,
+        default=DEFAULT_REVISION,
+        help="the contract's revision: seed (the method page this kit encodes; default) or "
+        "current (the vendor's live page: name, 19 industries, result.data): what the target "
+        "implements",
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        metavar="N",
+        help="send at most N requests per second (default: unlimited); a -32029 "
+        "limit_exceeded reply is waited on and resent, up to 60 s of waiting in all (then "
+        "exit 2)",
     )
     parser.add_argument(
         "--user-id",
@@ -203,11 +220,13 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
         settings = Settings(
             token=args.token,
             role=args.role,
+            revision=args.revision,
             user_id=args.user_id,
             scenario_id=args.scenario_id,
             seed=args.seed,
             max_examples=DEFAULT_MAX_EXAMPLES if args.max_examples is None else args.max_examples,
             timeout=args.timeout,
+            rate=args.rate,
             progress=progress,
             on_family=progress.start_family if progress is not None else None,
         )

@@ -60,9 +60,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--no-save-failures", action="store_true", help="save no failure files")
     group.add_argument(
-        "--revision",
+        # --revision is the contract's revision (seed or current); this is the code's
+        "--code-revision",
         metavar="REV",
-        help="the revision under test, for the reports (default: $CONFORMANCE_REVISION, "
+        help="the code revision under test, for the reports (default: $CONFORMANCE_REVISION, "
         "$GITHUB_SHA or $CI_COMMIT_SHA)",
     )
 
@@ -225,7 +226,7 @@ class CiRun:
 
         args = self.args
         settings = report.settings
-        info = RunInfo.of(report.target, settings, args.revision)
+        info = RunInfo.of(report.target, settings, args.code_revision)
         judgement = self.judgement
         try:
             if self.baseline is not None and (args.baseline_update or args.baseline_prune):

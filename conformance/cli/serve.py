@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from conformance.cli import EXIT_OK, EXIT_USAGE, Streams
+from conformance.contract import DEFAULT_REVISION, REVISIONS
 
 if TYPE_CHECKING:
     from conformance.server.httpd import RpcHTTPServer
@@ -97,6 +98,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="connections served at once; one more gets HTTP 503 and is closed (256)",
     )
     parser.add_argument(
+        "--revision",
+        choices=REVISIONS,
+        default=DEFAULT_REVISION,
+        help="the contract's revision: seed (the method page this kit encodes; default) or "
+        "current (the vendor's live page: name, 19 industries, result.data): the params it "
+        "takes and the shape of its success replies",
+    )
+    parser.add_argument(
         "--log-level",
         default="INFO",
         choices=("DEBUG", "INFO", "WARNING", "ERROR"),
@@ -149,7 +158,7 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
         try:
             server = RpcHTTPServer(
                 (args.host, args.port),
-                CreateSitesApp(config, sites),
+                CreateSitesApp(config, sites, revision=args.revision),
                 max_body_bytes=args.max_body_bytes or httpd.MAX_BODY_BYTES,
                 read_timeout=args.read_timeout or httpd.READ_TIMEOUT,
                 max_connections=args.max_connections or httpd.MAX_CONNECTIONS,

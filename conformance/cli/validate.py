@@ -7,7 +7,7 @@ import time
 from typing import TYPE_CHECKING
 
 from conformance.cli.progress import ProgressLine
-from conformance.contract import KINDS, ROLES
+from conformance.contract import DEFAULT_REVISION, KINDS, REVISIONS, ROLES
 
 if TYPE_CHECKING:
     from conformance.cli import Streams
@@ -46,6 +46,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default="customer",
         help="the caller's role, for requests and params (an agent must send user_id); "
         "default: customer",
+    )
+    parser.add_argument(
+        "--revision",
+        choices=REVISIONS,
+        default=DEFAULT_REVISION,
+        help="the contract's revision: seed (the method page this kit encodes; default) or "
+        "current (the vendor's live page: name, 19 industries, result.data)",
     )
     parser.add_argument("--output", choices=sorted(REPORTERS), default="text", help="default: text")
     parser.add_argument(
@@ -110,6 +117,7 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
             streams.stdin,
             show_secrets=args.show_secrets,
             progress=progress,
+            revision=args.revision,
         )
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED  # the reporter has written the summary so far

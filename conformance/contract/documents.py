@@ -1,7 +1,11 @@
 """The schema documents of ``schemas/``, loaded from files, never from the network.
 
-Each schema is named by its ``(kind, role)``; ``schema()`` returns a copy of it, ``registry()``
-returns a ``referencing.Registry`` of all of them for use with python-jsonschema.
+The contract has two revisions (``REVISIONS``): ``seed``, the method page this kit was asked
+for (the default, in ``schemas/``), and ``current``, the vendor's live page (in
+``schemas/current/``). Both reference ``schemas/shared.schema.json`` for what they define
+alike. Each schema is named by its ``(kind, role, revision)``; ``schema()`` returns a copy of
+it, ``registry()`` returns a ``referencing.Registry`` of one revision's documents (and the
+shared ones) for use with python-jsonschema.
 """
 
 from __future__ import annotations
@@ -20,6 +24,13 @@ if TYPE_CHECKING:
     import referencing
 
 BASE_URI = "https://create-sites.conformance.example/schemas/"
+#: The contract's revisions: the seed's method page (the default) and the vendor's current one.
+REVISIONS = ("seed", "current")
+DEFAULT_REVISION = "seed"
+#: Each revision's folder under ``schemas/`` (and under ``BASE_URI``).
+REVISION_FOLDERS = {"seed": "", "current": "current/"}
+#: The document both revisions reference for what they define alike.
+SHARED_URI = BASE_URI + "shared.schema.json"
 KINDS = ("request", "params", "reply", "reply.success", "reply.error")
 ROLES = ("customer", "agent")
 #: the kinds whose schema depends on the caller's role
@@ -39,7 +50,11 @@ def schema_dir() -> Path:
 def load_schemas() -> dict[str, dict[str, Any]]:
     """Every schema document, by its ``$id``."""
     documents: dict[str, dict[str, Any]] = {}
-    for path in sorted(schema_dir().glob("*.schema.json")):
+    folder = schema_dir()
+    paths = [
+        path for name in REVISION_FOLDERS.values() for path in folder.glob(f"{name}*.schema.json")
+    ]
+    for path in sorted(paths):
         document = json.loads(path.read_text(encoding="utf-8"))
         documents[document["$id"]] = document
     if not documents:
@@ -47,9 +62,14 @@ def load_schemas() -> dict[str, dict[str, Any]]:
     return documents
 
 
-def check_kind(kind: str, role: str = "customer") -> None:
-    """Raise ``ArgumentError`` naming the argument unless ``kind`` and ``role`` are known."""
-    for name, value, known in (("kind", kind, KINDS), ("role", role, ROLES)):
+def check_kind(kind: str, role: str = "customer", revision: str = DEFAULT_REVISION) -> None:
+    """Raise ``ArgumentError`` naming the argument unless ``kind``, ``role`` and ``revision``
+    are known."""
+    for name, value, known in (
+        ("kind", kind, KINDS),
+        ("role", role, ROLES),
+        ("revision", revision, REVISIONS),
+    ):
         if value not in known:
             import difflib  # here, not at the top: only a misspelt argument needs it
 
@@ -61,16 +81,37 @@ def check_kind(kind: str, role: str = "customer") -> None:
             )
 
 
-def schema_uri(kind: str = "request", role: str = "customer") -> str:
-    """The ``$id`` of the schema for ``kind`` (and ``role``, for requests and params)."""
-    check_kind(kind, role)
+def check_revision(revision: str) -> str:
+    """``revision``, if it is known; else ``ArgumentError`` naming the known ones."""
+    check_kind("request", "customer", revision)
+    return revision
+
+
+def schema_uri(
+    kind: str = "request", role: str = "customer", revision: str = DEFAULT_REVISION
+) -> str:
+    """The ``$id`` of the schema for ``kind`` (and ``role``, for requests and params) in
+    ``revision``."""
+    check_kind(kind, role, revision)
     suffix = ".agent" if role == "agent" and kind in ROLE_KINDS else ""
-    return f"{BASE_URI}{kind}{suffix}.schema.json"
+    return f"{BASE_URI}{REVISION_FOLDERS[revision]}{kind}{suffix}.schema.json"
 
 
-def schema(kind: str = "request", role: str = "customer") -> dict[str, Any]:
-    """A copy of the schema document for ``kind`` and ``role``."""
-    return copy.deepcopy(load_schemas()[schema_uri(kind, role)])
+def schema(
+    kind: str = "request", role: str = "customer", revision: str = DEFAULT_REVISION
+) -> dict[str, Any]:
+    """A copy of the schema document for ``kind`` and ``role`` in ``revision``."""
+    return copy.deepcopy(load_schemas()[schema_uri(kind, role, revision)])
+
+
+def revision_documents(revision: str = DEFAULT_REVISION) -> dict[str, dict[str, Any]]:
+    """The documents of ``revision``, and the shared ones they reference, by ``$id``."""
+    folder = BASE_URI + REVISION_FOLDERS[check_revision(revision)]
+    return {
+        uri: document
+        for uri, document in load_schemas().items()
+        if uri == SHARED_URI or uri.rpartition("/")[0] + "/" == folder
+    }
 
 
 def resolve(uri: str) -> Any:
@@ -101,12 +142,13 @@ def relative(uri: str) -> str:
     return uri.removeprefix(BASE_URI)
 
 
-def registry() -> referencing.Registry[Any]:
-    """A ``referencing.Registry`` holding every schema, for python-jsonschema validators."""
+def registry(revision: str = DEFAULT_REVISION) -> referencing.Registry[Any]:
+    """A ``referencing.Registry`` holding every schema of ``revision`` (and the shared
+    definitions), for python-jsonschema validators."""
     from referencing import Registry, Resource
     from referencing.jsonschema import DRAFT202012
 
     return Registry().with_resources(
         (uri, Resource.from_contents(document, default_specification=DRAFT202012))
-        for uri, document in load_schemas().items()
+        for uri, document in revision_documents(revision).items()
     )

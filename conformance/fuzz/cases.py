@@ -13,7 +13,12 @@ the first ``const``), then changed in one place:
   alone, so that no field needs special handling here;
 - protocol: the JSON-RPC envelope and transport broken (not JSON, a batch, a notification, ids
   of every JSON type, a wrong or missing token, ...);
-- references: entity ids the target may or may not know, where success and -32602 both conform.
+- references: entity ids the target may or may not know, where success and -32602 both conform;
+- duplicates: a site created, then created again for the same caller, as sent and with its
+  domain name in another letter case (host names are case-insensitive, RFC 4343): the second
+  and third are refused with -32602 ``duplicate_entity`` at ``domain_name``.
+
+Every family follows the revision the ``Base`` was made for, from its schemas alone.
 
 Nothing here draws from hypothesis's engine: the same arguments give the same cases.
 """
@@ -29,14 +34,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from conformance.contract import ROLES
+from conformance.contract import DEFAULT_REVISION, ROLES
 from conformance.errors import ArgumentError
 from conformance.fuzz.schema_tree import Node, node_validator, schema_types, tree
 from conformance.fuzz.zones import FORMAT_ZONES
 from conformance.validation.validator import validator_for
 from conformance.validation.violations import DEFAULT_MNEMONIC, MNEMONIC_BY_KEYWORD
 
-FAMILIES: Final = ("valid", "boundary", "invalid", "protocol", "references")
+FAMILIES: Final = ("valid", "boundary", "invalid", "protocol", "references", "duplicates")
 
 #: The mnemonics of params errors (-32602) a server may answer an invalid request with.
 PARAMS_MNEMONICS: Final = frozenset(
@@ -99,6 +104,10 @@ class Case:
     body: bytes | None = None
     unique_domain: bool = True
     headers: Mapping[str, str] = field(default_factory=dict)
+    #: cases with one key get one unique domain name (the duplicates family sends one site
+    #: three times); ``domain_case`` ``"upper"`` sends that name upper-cased
+    domain_key: str | None = None
+    domain_case: str = ""
 
     @property
     def test_id(self) -> str:
@@ -117,7 +126,11 @@ TEST_NAMES: Final = {
     "invalid": "test_invalid_rejected",
     "protocol": "test_protocol",
     "references": "test_references",
+    "duplicates": "test_duplicate_refused",
 }
+
+#: The error a second site for one domain name gets (the vendor's errors for create methods).
+DUPLICATE_MNEMONIC: Final = "duplicate_entity"
 
 
 # --- walking the params tree ------------------------------------------------------------------
@@ -256,25 +269,25 @@ class Base:
     minimal: dict[str, Any]
     fixed: Mapping[str, Any]
     omitted: tuple[str, ...]
+    revision: str = DEFAULT_REVISION
 
     def request(self, params: Mapping[str, Any], request_id: Any = 1) -> dict[str, Any]:
         """A request around ``params``, with the envelope's values read from the schema."""
-        envelope = tree("request", self.role)["properties"]
+        envelope = tree("request", self.role, self.revision)["properties"]
         return {
             name: (params if name == "params" else request_id if name == "id" else sample(child))
             for name, child in envelope.items()
         }
 
     def params_valid(self, params: Any) -> bool:
-        return validator_for("params", self.role).is_valid(params)
+        return validator_for("params", self.role, revision=self.revision).is_valid(params)
 
     def violations(self, params: Any) -> list[tuple[str, str]]:
         """``(field, keyword)`` of each way ``params`` breaks the params schema (the invalid
         family keeps a case only where every violation is of one field); a subclass over
         another params schema (``conformance.openrpc.generation``) overrides this."""
-        return [
-            (v.field, v.keyword) for v in validator_for("params", self.role).iter_errors(params)
-        ]
+        validator = validator_for("params", self.role, revision=self.revision)
+        return [(v.field, v.keyword) for v in validator.iter_errors(params)]
 
 
 def base(
@@ -282,6 +295,7 @@ def base(
     *,
     fixed: Mapping[str, Any] | None = None,
     omitted: Sequence[str] = (),
+    revision: str = DEFAULT_REVISION,
 ) -> Base:
     """The base requests: every member (``complete``) and only the required ones (``minimal``),
     with ``fixed`` members (dotted params paths: the token, known ids) set and ``omitted`` ones
@@ -289,7 +303,7 @@ def base(
     if role not in ROLES:
         raise ArgumentError(f"Expected role in {ROLES} but got role={role!r}")
     fixed = dict(fixed or {})
-    params_tree = tree("params", role)
+    params_tree = tree("params", role, revision)
     complete = sample(params_tree, complete=True)
     minimal = sample(params_tree, complete=False)
     for path in omitted:
@@ -300,7 +314,7 @@ def base(
         complete = _with(complete, path.split("."), value)
         if _is_required(params_tree, path.split(".")):
             minimal = _with(minimal, path.split("."), value)
-    result = Base(role, params_tree, complete, minimal, fixed, tuple(omitted))
+    result = Base(role, params_tree, complete, minimal, fixed, tuple(omitted), revision)
     for params in (complete, minimal):
         if not result.params_valid(params):
             raise ArgumentError(f"the fixed values make the base request invalid: {params!r}")
@@ -643,3 +657,28 @@ def reference_cases(base: Base, references: Sequence[str], seed: int, count: int
             name = f"{dotted}={value}"
             cases.append(Case("references", name, name, expect, base.request(params)))
     return cases
+
+
+def duplicate_cases(base: Base) -> list[Case]:
+    """One site created, then created again for the same caller: as sent, and with the domain
+    name in another letter case. The first must succeed, the others be refused as duplicates.
+
+    A name's U-label and A-label forms (пример.рф, xn--e1afmkfd.xn--p1ai) name one host too,
+    but whether a server compares them is contested (``conformance.fuzz.zones.CONTESTED``)."""
+    request = base.request(base.complete)
+    refused = Expectation("error", (-32602,), frozenset({DUPLICATE_MNEMONIC}), UNIQUE_MEMBER)
+    # one label: the three go out in order, in one test (one pytest-xdist worker)
+    key = label = UNIQUE_MEMBER
+    return [
+        Case("duplicates", label, "created", SUCCESS, request, domain_key=key),
+        Case("duplicates", label, "same-name", refused, request, domain_key=key),
+        Case(
+            "duplicates",
+            label,
+            "other-letter-case",
+            refused,
+            request,
+            domain_key=key,
+            domain_case="upper",
+        ),
+    ]

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from conformance.contract import DEFAULT_REVISION
 from conformance.fuzz.cases import Case
 from conformance.fuzz.transport import Answer
 
@@ -51,9 +52,11 @@ class Exchange:
 @dataclass
 class RunState:
     """What checks remember across one run: the site ids given so far (shared by every
-    pytest-xdist worker of a run in ``conformance.fuzz.shared_ids.SharedRunState``)."""
+    pytest-xdist worker of a run in ``conformance.fuzz.shared_ids.SharedRunState``), and the
+    contract's revision the replies are judged by."""
 
     result_ids: set[Any] = field(default_factory=set)
+    revision: str = DEFAULT_REVISION
 
     def claim_result_id(self, key: str) -> bool:
         """Record the site id ``key`` (its JSON text); ``False`` if the run had it already."""
@@ -154,10 +157,11 @@ def body_parses(exchange: Exchange, state: RunState) -> None:
 
 @check("reply-schema")
 def reply_schema(exchange: Exchange, state: RunState) -> None:
-    """Each reply matches the contract's reply schema (reply.schema.json)."""
+    """Each reply matches the contract's reply schema (reply.schema.json of the run's
+    revision)."""
     from conformance.validation.validator import best_match, validator_for
 
-    validator = validator_for("reply")
+    validator = validator_for("reply", revision=state.revision)
     if exchange.reply == []:
         # JSON-RPC 2.0 answers an empty batch with one error object, and a batch of
         # notifications with no body at all: never with an empty array
@@ -288,13 +292,19 @@ def expected_outcome(exchange: Exchange, state: RunState) -> None:
 
 @check("distinct-result-ids")
 def distinct_result_ids(exchange: Exchange, state: RunState) -> None:
-    """Every site created in the run gets a ``result.id`` no other site of the run has."""
+    """Every site created in the run gets a site id (``result.id``; ``result.data.id`` in the
+    current revision) no other site of the run has."""
+    from conformance.fuzz.schema_tree import site_id_path
+
     if not isinstance(exchange.reply, dict):
         return
-    result = exchange.reply.get("result")
-    if not isinstance(result, dict) or "id" not in result:
-        return
-    site = result["id"]
+    path = site_id_path(state.revision)
+    site: Any = exchange.reply.get("result")
+    for name in path:
+        if not isinstance(site, dict) or name not in site:
+            return
+        site = site[name]
     key = json.dumps(site)
     if not state.claim_result_id(key):
-        raise Violated(f"result.id {key} was already given to another site in this run")
+        where = ".".join(("result", *path))
+        raise Violated(f"{where} {key} was already given to another site in this run")

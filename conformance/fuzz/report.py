@@ -151,6 +151,7 @@ def to_json(
     document = {
         "target": report.target,
         "role": report.settings.role,
+        "revision": report.settings.revision,
         "seed": report.settings.seed,
         "conforms": report.conforms,
         "cases_sent": report.cases_sent,
@@ -163,6 +164,7 @@ def to_json(
         "failures": [failure_dict(failure, mask) for failure in report.failures],
         "valid_failures": report.valid_failures,
         "notes": report.notes,
+        "rate_limited": {"waits": report.limit_waits, "seconds": round(report.limit_waited, 3)},
         "not_judged": [{"input": what, "why": why} for what, why in CONTESTED],
         **(extra or {}),
     }
@@ -221,8 +223,14 @@ def to_text(report: Report, *, show_secrets: bool = False, verdict: str | None =
     out.append(
         f"{report.cases_sent} cases sent to {report.target} in {report.elapsed:.1f} s "
         f"({rate:.0f} cases/s; {families}); "
-        f"role {report.settings.role}, seed {report.settings.seed}"
+        f"role {report.settings.role}, revision {report.settings.revision}, "
+        f"seed {report.settings.seed}"
     )
+    if report.limit_waits:
+        out.append(
+            f"rate limited: {report.limit_waits} -32029 replies waited on "
+            f"({report.limit_waited:.1f} s) and sent again"
+        )
     if report.valid_failures:
         counted = ", ".join(f"{key} {n}" for key, n in report.valid_failures.items())
         out.append(f"valid requests that failed: {counted}")

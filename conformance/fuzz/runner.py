@@ -38,11 +38,12 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from conformance.contract import ROLES
+from conformance.contract import DEFAULT_REVISION, REVISIONS, ROLES
 from conformance.errors import ArgumentError, PayloadError
 from conformance.fuzz import cases as case_module
 from conformance.fuzz.cases import ABSENT, FAMILIES, SUCCESS, UNIQUE_MEMBER, Case
 from conformance.fuzz.checks import CHECKS, UNPARSED, Exchange, Rule, RunState, Violated
+from conformance.fuzz.limits import Pacer, RateLimited, limit_exceeded, wait_for
 from conformance.fuzz.reproduce import Template, build, marks_for
 from conformance.fuzz.schema_tree import node_validator, tree
 from conformance.fuzz.setup import (
@@ -86,11 +87,17 @@ class Settings:
 
     token: str
     role: str = "customer"
+    #: the contract's revision the target implements (``conformance.contract.REVISIONS``)
+    revision: str = DEFAULT_REVISION
     user_id: int | None = None
     scenario_id: int | None = None
     seed: int = 0
     max_examples: int = DEFAULT_MAX_EXAMPLES
     timeout: float = 5.0
+    #: requests per second at most (``None``: as fast as the target answers)
+    rate: float | None = None
+    #: seconds the run may wait in total on -32029 limit_exceeded replies before it stops
+    max_limit_wait: float = 60.0
     families: tuple[str, ...] = FAMILIES
     stop_at_first: bool = False
     #: called with the number of cases sent so far and the family of the last one
@@ -113,6 +120,11 @@ class Settings:
             raise ArgumentError(
                 f"{self.option('role')} must be one of {', '.join(ROLES)}; got {self.role!r}"
             )
+        if self.revision not in REVISIONS:
+            raise ArgumentError(
+                f"{self.option('revision')} must be one of the contract's revisions "
+                f"{', '.join(REVISIONS)}; got {self.revision!r}"
+            )
         for name in ("user_id", "scenario_id"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
@@ -123,6 +135,13 @@ class Settings:
             raise ArgumentError(
                 f"{self.option('timeout')} must be a number of seconds > 0; got {self.timeout!r}"
             )
+        if self.rate is not None and not 0 < self.rate < float("inf"):
+            raise ArgumentError(
+                f"{self.option('rate')} must be a number of requests per second > 0; "
+                f"got {self.rate!r}"
+            )
+        if not 0 <= self.max_limit_wait < float("inf"):
+            raise ArgumentError(f"max_limit_wait must be seconds >= 0; got {self.max_limit_wait!r}")
         unknown = set(self.families) - set(FAMILIES)
         if unknown:
             raise ArgumentError(f"unknown families {sorted(unknown)}; expected some of {FAMILIES}")
@@ -155,7 +174,7 @@ def iter_families(settings: Settings) -> Iterator[tuple[str, list[Case]]]:
     Cases carry ``TOKEN_PLACEHOLDER`` as their token (put in place when sent), so that no
     case, raw body or report made from one ever holds the real token.
     """
-    required = tree("params", settings.role).get("required", [])
+    required = tree("params", settings.role, settings.revision).get("required", [])
     missing = [m for m in settings.omitted if m in required]
     if missing:
         options = ", ".join(settings.option(REFERENCE_MEMBERS[m]) for m in missing)
@@ -164,7 +183,9 @@ def iter_families(settings: Settings) -> Iterator[tuple[str, list[Case]]]:
             f"{settings.role}: name one the target knows ({options})"
         )
     fixed = {**settings.fixed, TOKEN_MEMBER: TOKEN_PLACEHOLDER}
-    base = case_module.base(settings.role, fixed=fixed, omitted=settings.omitted)
+    base = case_module.base(
+        settings.role, fixed=fixed, omitted=settings.omitted, revision=settings.revision
+    )
     made: dict[str, Callable[[], list[Case]]] = {
         "protocol": lambda: case_module.protocol_cases(base, TOKEN_MEMBER),
         "boundary": lambda: case_module.boundary_cases(base),
@@ -172,6 +193,7 @@ def iter_families(settings: Settings) -> Iterator[tuple[str, list[Case]]]:
         "references": lambda: case_module.reference_cases(
             base, list(REFERENCE_MEMBERS), settings.seed
         ),
+        "duplicates": lambda: case_module.duplicate_cases(base),
     }
     for family, make in made.items():
         if family in settings.families:
@@ -243,6 +265,9 @@ class Report:
     valid_failures: dict[str, int] = field(default_factory=dict)
     #: the test id of every rule sent, in order, once each (the valid family is one)
     test_ids: list[str] = field(default_factory=list)
+    #: -32029 limit_exceeded replies waited on and resent, and the seconds waited for them
+    limit_waits: int = 0
+    limit_waited: float = 0.0
 
     @property
     def conforms(self) -> bool:
@@ -313,10 +338,11 @@ class Session:
     def __init__(self, target: Target, settings: Settings, report: Report) -> None:
         self.client = Client(target, settings.timeout)
         self.settings = settings
+        self.pacer = Pacer(settings.rate)
         self.report = report
         #: the checks every reply goes through (the OpenRPC runner passes its own set)
         self.checks: Mapping[str, Rule] = CHECKS
-        self.state = RunState()
+        self.state = RunState(revision=settings.revision)
         self.seen_test_ids: set[str] = set()
         #: the first exchange tells whether a JSON-RPC server answers at all; the first that
         #: should succeed, whether it takes the token, the ids and the role
@@ -326,8 +352,10 @@ class Session:
         # base 36: 5 random characters (60 million runs) and a 4-character counter
         self.tag = _base36(secrets.randbelow(36**5), 5)
         self.counter = 0
+        #: the tag of each ``Case.domain_key`` sent so far: its cases share one domain name
+        self.domain_tags: dict[str, str] = {}
         self.domain_valid = node_validator(
-            tree("params", settings.role)["properties"][UNIQUE_MEMBER]
+            tree("params", settings.role, settings.revision)["properties"][UNIQUE_MEMBER]
         )
 
     def prepare(self, case: Case) -> Any:
@@ -346,11 +374,17 @@ class Session:
         ):
             return Prepared(payload)
         params = payload["params"]
-        self.counter += 1
-        # a fixed width: two tags of one length written over the same places never collide
-        tag = f"{self.tag}{_base36(self.counter % 36**4, 4)}"
+        tag = self.domain_tags.get(case.domain_key or "")
+        if tag is None:
+            self.counter += 1
+            # a fixed width: two tags of one length written over the same places never collide
+            tag = f"{self.tag}{_base36(self.counter % 36**4, 4)}"
+            if case.domain_key is not None:
+                self.domain_tags[case.domain_key] = tag
         value = params[UNIQUE_MEMBER]
         unique = unique_domain(value, tag, self.domain_valid)
+        if case.domain_case == "upper":
+            unique = unique.upper()
         return Prepared(
             {**payload, "params": {**params, UNIQUE_MEMBER: unique}},
             tag,
@@ -363,7 +397,7 @@ class Session:
             _with_token(prepared.payload, self.settings.token) if prepared is not None else None
         )
         body = case.body if case.body is not None else _dumps(payload)
-        answer = self.client.post(body, case.headers)
+        answer = self.post(body, case.headers)
         self.report.cases_sent += 1
         if case.test_id not in self.seen_test_ids:
             self.seen_test_ids.add(case.test_id)
@@ -396,6 +430,30 @@ class Session:
             self.refused = found
             raise found
         return exchange
+
+    def post(self, body: bytes, headers: Mapping[str, str]) -> Answer:
+        """Send ``body`` at the run's pace; a -32029 limit_exceeded reply is waited on and the
+        body sent again, within ``Settings.max_limit_wait`` in total (else ``RateLimited``)."""
+        attempt = 0
+        while True:
+            self.pacer.wait()
+            answer = self.client.post(body, headers)
+            error = limit_exceeded(answer)
+            if error is None:
+                return answer
+            pause = wait_for(answer, error, attempt)
+            left = self.settings.max_limit_wait - self.report.limit_waited
+            if pause > left:
+                raise RateLimited(
+                    f"the target answered -32029 limit_exceeded again after "
+                    f"{self.report.limit_waited:.1f} s of waiting in this run (the bound is "
+                    f"{self.settings.max_limit_wait:g} s); lower {self.settings.option('rate')} "
+                    "or raise the target's limit"
+                )
+            time.sleep(pause)
+            attempt += 1
+            self.report.limit_waits += 1
+            self.report.limit_waited += pause
 
     def evaluate(self, exchange: Exchange) -> list[Failure]:
         failures: list[Failure] = []
@@ -530,7 +588,9 @@ def valid_requests(settings: Settings, pinned: Mapping[str, Any] | None = None) 
     from conformance.fuzz.strategies import requests
 
     fixed = {**(pinned or {}), **settings.fixed, TOKEN_MEMBER: TOKEN_PLACEHOLDER}
-    return requests(settings.role, fixed=fixed, omitted=settings.omitted)
+    return requests(
+        settings.role, fixed=fixed, omitted=settings.omitted, revision=settings.revision
+    )
 
 
 def _run_valid(session: Session) -> None:
@@ -544,7 +604,9 @@ def _run_valid(session: Session) -> None:
     settings = session.settings
     if settings.max_examples == 0:
         return
-    base = case_module.base(settings.role, fixed=settings.fixed, omitted=settings.omitted)
+    base = case_module.base(
+        settings.role, fixed=settings.fixed, omitted=settings.omitted, revision=settings.revision
+    )
     pinned: dict[str, Any] = {}
     seen: set[tuple[str, str | None]] = set()
     for _ in range(MAX_VALID_ROUNDS):
@@ -675,6 +737,7 @@ __all__ = [
     "Failure",
     "Interrupted",
     "Prepared",
+    "RateLimited",
     "Report",
     "RuleCount",
     "Session",

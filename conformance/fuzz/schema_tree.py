@@ -72,15 +72,40 @@ def inline(node: Any, base: str) -> dict[str, Any]:
 
 
 @functools.cache
-def _tree_text(kind: str, role: str) -> str:
-    uri = contract.schema_uri(kind, role)
+def _tree_text(kind: str, role: str, revision: str) -> str:
+    uri = contract.schema_uri(kind, role, revision)
     return json.dumps(inline(contract.load_schemas()[uri], uri))
 
 
-def tree(kind: str = "request", role: str = "customer") -> dict[str, Any]:
-    """A fresh copy of the inlined schema for ``kind`` and ``role``."""
-    result: dict[str, Any] = json.loads(_tree_text(kind, role))
+def tree(
+    kind: str = "request", role: str = "customer", revision: str = contract.DEFAULT_REVISION
+) -> dict[str, Any]:
+    """A fresh copy of the inlined schema for ``kind`` and ``role`` in ``revision``."""
+    result: dict[str, Any] = json.loads(_tree_text(kind, role, revision))
     return result
+
+
+@functools.cache
+def site_id_path(revision: str = contract.DEFAULT_REVISION) -> tuple[str, ...]:
+    """Where a success reply carries the created site's id, read from the reply schema: the
+    first integer member reached through required members of ``result``, depth first
+    (``("id",)`` in the seed's revision, ``("data", "id")`` in the current one)."""
+
+    def find(node: Node, path: tuple[str, ...]) -> tuple[str, ...] | None:
+        for name in node.get("required", ()):
+            child = node.get("properties", {}).get(name, {})
+            if "integer" in schema_types(child):
+                return (*path, name)
+            found = find(child, (*path, name))
+            if found is not None:
+                return found
+        return None
+
+    result = tree("reply.success", revision=revision)["properties"]["result"]
+    found = find(result, ())
+    if found is None:
+        raise ValueError(f"the {revision} revision's success reply names no integer site id")
+    return found
 
 
 @functools.cache

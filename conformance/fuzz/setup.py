@@ -22,9 +22,11 @@ CLI_OPTIONS: Final = {
     "url": "the target URL",
     "token": "--token",
     "role": "--role",
+    "revision": "--revision",
     "user_id": "--user-id",
     "scenario_id": "--scenario-id",
     "timeout": "--timeout",
+    "rate": "--rate",
 }
 
 #: Codes that mean "this token is not good here" (authentication, access rights).

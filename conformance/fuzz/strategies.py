@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from hypothesis import strategies as st
 
-from conformance.contract import ROLES
+from conformance.contract import DEFAULT_REVISION, ROLES
 from conformance.errors import ArgumentError
 from conformance.fuzz.schema_tree import Node, node_validator, schema_types, tree
 from conformance.fuzz.zones import (
@@ -231,8 +231,9 @@ def requests(
     *,
     fixed: Mapping[str, Any] | None = None,
     omitted: Collection[str] = (),
+    revision: str = DEFAULT_REVISION,
 ) -> st.SearchStrategy[dict[str, Any]]:
-    """Whole create.sites requests of a ``role`` caller, valid by the contract.
+    """Whole create.sites requests of a ``role`` caller, valid by the contract's ``revision``.
 
     ``fixed`` and ``omitted`` name members of ``params`` (dotted: ``widget_link.url``): the
     access token and the entity references the target knows are fixed, others left out.
@@ -242,13 +243,15 @@ def requests(
     if not isinstance(omitted, Collection) or isinstance(omitted, str):
         raise ArgumentError(f"Expected a collection of member names but got omitted={omitted!r}")
     key = json.dumps(sorted((fixed or {}).items()))
-    return _requests(role, key, tuple(sorted(omitted)))
+    return _requests(role, key, tuple(sorted(omitted)), revision)
 
 
 @functools.lru_cache(maxsize=32)
-def _requests(role: str, fixed: str, omitted: tuple[str, ...]) -> st.SearchStrategy[dict[str, Any]]:
+def _requests(
+    role: str, fixed: str, omitted: tuple[str, ...], revision: str
+) -> st.SearchStrategy[dict[str, Any]]:
     # built once per arguments: hypothesis validates a new strategy (and compiles its regular
     # expressions) on first use, which costs far more than drawing from it
     params_fixed = {f"params.{path}": value for path, value in json.loads(fixed)}
     params_omitted = [f"params.{path}" for path in omitted]
-    return instances(tree("request", role), fixed=params_fixed, omitted=params_omitted)
+    return instances(tree("request", role, revision), fixed=params_fixed, omitted=params_omitted)

@@ -159,6 +159,17 @@ CONTESTED: Final = (
         "controls, noncharacters and unassigned code points in free text",
         "a PostgreSQL text column refuses NUL",
     ),
+    (
+        "`name` (current revision) judged beyond being a string: a length limit, an empty or "
+        "blank name",
+        "the page states no bounds: the contract takes any string and the runner refuses only "
+        "non-strings; the valid family sends it as free text, as show_visitor_id.message",
+    ),
+    (
+        "a duplicate site named by the other IDN form of its domain (пример.рф, then "
+        "xn--e1afmkfd.xn--p1ai)",
+        "one host to DNS, but servers that store the name as sent compare them as two",
+    ),
     ("integer-valued floats (5.0) for integers", "JSON Schema says integer; strict parsers refuse"),
     (
         "entity ids (user_id, default_scenario_id) past their 32-bit bounds: sent where success "

@@ -238,8 +238,8 @@ def make_base(
         minimal,
         dict(fixed),
         tuple(omitted),
-        method.name,
-        schema,
+        method=method.name,
+        schema=schema,
     )
     return base, None
 

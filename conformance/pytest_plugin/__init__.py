@@ -21,6 +21,7 @@ import pytest
 from conformance.pytest_plugin.options import (
     MAX_EXAMPLES_OPTION,
     OPTION_BY_SETTING,
+    REVISION_OPTION,
     ROLE_OPTION,
     SCENARIO_ID_OPTION,
     SETTINGS_KEY,
@@ -75,6 +76,7 @@ def settings_from(config: pytest.Config) -> Any:
         settings = Settings(
             token=config.getoption(dest(TOKEN_OPTION)) or "",
             role=config.getoption(dest(ROLE_OPTION)) or "customer",
+            revision=config.getoption(dest(REVISION_OPTION)) or "seed",
             user_id=number(USER_ID_OPTION, int, "an integer"),
             scenario_id=number(SCENARIO_ID_OPTION, int, "an integer"),
             seed=_seed_number(seed),
@@ -136,7 +138,10 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     if target_url(config) is None:
         return None
     settings = config.stash[SETTINGS_KEY]
-    return f"create.sites conformance target: {target_url(config)} (role {settings.role})"
+    return (
+        f"create.sites conformance target: {target_url(config)} "
+        f"(role {settings.role}, revision {settings.revision})"
+    )
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -14,6 +14,7 @@ GROUP: Final = "create.sites conformance"
 URL_OPTION: Final = "--target-url"
 TOKEN_OPTION: Final = "--target-token"
 ROLE_OPTION: Final = "--target-role"
+REVISION_OPTION: Final = "--target-revision"
 USER_ID_OPTION: Final = "--target-user-id"
 SCENARIO_ID_OPTION: Final = "--target-scenario-id"
 TIMEOUT_OPTION: Final = "--target-timeout"
@@ -32,6 +33,7 @@ ENV_BY_OPTION: Final = {
         URL_OPTION,
         TOKEN_OPTION,
         ROLE_OPTION,
+        REVISION_OPTION,
         USER_ID_OPTION,
         SCENARIO_ID_OPTION,
         TIMEOUT_OPTION,
@@ -47,6 +49,7 @@ OPTION_BY_SETTING: Final = {
     "url": URL_OPTION,
     "token": TOKEN_OPTION,
     "role": ROLE_OPTION,
+    "revision": REVISION_OPTION,
     "user_id": USER_ID_OPTION,
     "scenario_id": SCENARIO_ID_OPTION,
     "timeout": TIMEOUT_OPTION,
@@ -69,6 +72,7 @@ def add_options(parser: pytest.Parser) -> None:
         URL_OPTION: "run the create.sites conformance suite against this endpoint",
         TOKEN_OPTION: "an access token the target accepts",
         ROLE_OPTION: "the token's role: customer (default) or agent",
+        REVISION_OPTION: "the contract's revision the target implements: seed (default) or current",
         USER_ID_OPTION: "an agent's customer user id (required for agents)",
         SCENARIO_ID_OPTION: "a scenario id that exists on the target",
         TIMEOUT_OPTION: "seconds to wait for each reply (default 5)",

@@ -97,6 +97,7 @@ def conformance_session(request: pytest.FixtureRequest) -> Iterator[Session]:
     from conformance.pytest_plugin.ci import run_state
 
     session.state = run_state(config)
+    session.state.revision = chosen.revision
     config.stash[SESSION_KEY] = session
     yield session
     session.client.close()
@@ -117,6 +118,7 @@ _FAMILY_OF = {
     "test_invalid_rejected": "invalid",
     "test_protocol": "protocol",
     "test_references": "references",
+    "test_duplicate_refused": "duplicates",
 }
 
 
@@ -152,6 +154,12 @@ def test_protocol(conformance_session: Session, cases: list[Case]) -> None:
 
 def test_references(conformance_session: Session, cases: list[Case]) -> None:
     """An entity id the target may not know gets a success or a -32602 error."""
+    _check(conformance_session, *cases)
+
+
+def test_duplicate_refused(conformance_session: Session, cases: list[Case]) -> None:
+    """A site created twice for one caller (the second time in another letter case too) gets
+    -32602 duplicate_entity naming domain_name."""
     _check(conformance_session, *cases)
 
 

@@ -39,6 +39,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any, Final
 
+from conformance.contract import DEFAULT_REVISION, check_revision
 from conformance.errors import PayloadError
 from conformance.server.config import Caller, Config
 from conformance.server.rpc import RequestId, Response, RpcError, encode, error_reply
@@ -121,11 +122,15 @@ def params_error(violation: Violation, params: Mapping[str, Any]) -> RpcError:
 
 
 class CreateSitesApp:
-    """The reference implementation of create.sites over a ``Config`` and a ``SiteStore``."""
+    """The reference implementation of create.sites over a ``Config`` and a ``SiteStore``, in
+    the contract's ``revision`` (its params schema, so its industries; its success reply)."""
 
-    def __init__(self, config: Config, store: SiteStore) -> None:
+    def __init__(
+        self, config: Config, store: SiteStore, *, revision: str = DEFAULT_REVISION
+    ) -> None:
         self.config = config
         self.store = store
+        self.revision = check_revision(revision)
         # bytes, so that compare_digest takes any token, even one with a lone surrogate: the
         # configured and the presented tokens are encoded alike (UTF-8, surrogatepass)
         self._tokens = [(_token_bytes(token), caller) for token, caller in config.tokens.items()]
@@ -255,7 +260,8 @@ class CreateSitesApp:
         cannot be validated; it is ``invalid_parameter_value`` for the member that holds it.
         """
         try:
-            violation = best_match(validator_for("params", role).iter_errors(params))
+            validator = validator_for("params", role, revision=self.revision)
+            violation = best_match(validator.iter_errors(params))
         except PayloadError as error:
             path = lone_surrogate_path(params) or ()
             field = ".".join(_printable(part) for part in path) or "params"
@@ -311,8 +317,13 @@ class CreateSitesApp:
             ) from None
 
     def success(self, request_id: RequestId, site_id: int) -> dict[str, Any]:
-        """The reply to a created site."""
-        return {"jsonrpc": "2.0", "id": request_id, "result": {"id": site_id, "success": True}}
+        """The reply to a created site, in the revision's shape: ``{"id", "success"}`` (seed),
+        ``{"data": {"id"}, "metadata"}`` (current; no limits apply here, so it is empty)."""
+        if self.revision == "seed":
+            result: dict[str, Any] = {"id": site_id, "success": True}
+        else:
+            result = {"data": {"id": site_id}, "metadata": {}}
+        return {"jsonrpc": "2.0", "id": request_id, "result": result}
 
     def error(self, request_id: RequestId, error: RpcError) -> dict[str, Any]:
         """The reply to a refused request."""

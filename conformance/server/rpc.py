@@ -27,6 +27,15 @@ ERRORS: Final[dict[str, tuple[int, str]]] = {
     "duplicate_entity": (-32602, "Entity already exists"),
     "internal_error": (-32603, "Internal error, contact the support service"),
     "access_token_invalid": (-32001, "Access token is invalid"),
+    # the current revision's documents add these (the reference server answers none of them
+    # but limit_exceeded, and that only when a test configures a limit)
+    "auth_error": (-32001, "Authorization error"),
+    "ip_not_whitelisted": (-32003, "The IP address is not whitelisted"),
+    "forbidden": (-32003, "Access forbidden"),
+    "method_component_disabled": (-32008, "The method's component is disabled"),
+    "parameter_component_disabled": (-32008, "The parameter's component is disabled"),
+    "account_inactive": (-32009, "The account is inactive"),
+    "limit_exceeded": (-32029, "Limit exceeded"),
     "batch_operations_not_supported": (-32099, "Batch operations not supported"),
     "notifications_not_supported": (-32099, "Notifications not supported"),
 }

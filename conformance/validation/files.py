@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Protocol
 
+from conformance.contract import DEFAULT_REVISION
 from conformance.errors import PayloadError
 from conformance.validation.payloads import Document, iter_documents
 from conformance.validation.validator import validator_for
@@ -64,11 +65,16 @@ def _lines(path: str, stdin: IO[bytes]) -> Iterator[bytes]:
 
 
 def check_documents(
-    documents: Iterable[Document], kind: str, role: str, *, show_secrets: bool = False
+    documents: Iterable[Document],
+    kind: str,
+    role: str,
+    *,
+    show_secrets: bool = False,
+    revision: str = DEFAULT_REVISION,
 ) -> Iterator[Outcome]:
-    """An outcome for each document; the valid ones cost one fast engine call. Violations
-    show no access token unless ``show_secrets``."""
-    validator = validator_for(kind, role, show_secrets=show_secrets)
+    """An outcome for each document, by the contract's ``revision``; the valid ones cost one
+    fast engine call. Violations show no access token unless ``show_secrets``."""
+    validator = validator_for(kind, role, show_secrets=show_secrets, revision=revision)
     for document in documents:
         if document.error is not None:
             yield Outcome(document.source, document.line, error=document.error)
@@ -92,6 +98,7 @@ def check_sources(
     *,
     show_secrets: bool = False,
     progress: Callable[[Summary, str], None] | None = None,
+    revision: str = DEFAULT_REVISION,
 ) -> Summary:
     """Check every payload of every path (``-`` is stdin) and report each outcome.
 
@@ -106,7 +113,10 @@ def check_sources(
             name = "<stdin>" if path == "-" else path
             try:
                 documents = iter_documents(name, _lines(path, stdin))
-                for outcome in check_documents(documents, kind, role, show_secrets=show_secrets):
+                outcomes = check_documents(
+                    documents, kind, role, show_secrets=show_secrets, revision=revision
+                )
+                for outcome in outcomes:
                     if outcome.error is not None:
                         summary.unreadable += 1
                     elif outcome.violations:

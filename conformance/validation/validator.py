@@ -71,6 +71,7 @@ def has_lone_surrogate(instance: Any) -> bool:
 
 @functools.cache
 def _engine_registry() -> Any:
+    # every revision's documents in one registry: their $ids differ, so each resolves its own
     return jsonschema_rs.Registry(list(contract.load_schemas().items()))
 
 
@@ -109,17 +110,25 @@ class Validator:
     """
 
     def __init__(
-        self, kind: str = "request", role: str = "customer", *, show_secrets: bool = False
+        self,
+        kind: str = "request",
+        role: str = "customer",
+        *,
+        show_secrets: bool = False,
+        revision: str = contract.DEFAULT_REVISION,
     ) -> None:
         self.kind = kind
         self.role = role
+        self.revision = revision
         self.show_secrets = show_secrets
-        self.schema_uri = contract.schema_uri(kind, role)
+        self.schema_uri = contract.schema_uri(kind, role, revision)
         self._engine = _engine(self.schema_uri)
         self._order = _member_order(self.schema_uri)
 
     def __repr__(self) -> str:
         shown = ", show_secrets=True" if self.show_secrets else ""
+        if self.revision != contract.DEFAULT_REVISION:
+            shown += f", revision={self.revision!r}"
         return f"Validator(kind={self.kind!r}, role={self.role!r}{shown})"
 
     def is_valid(self, instance: Any) -> bool:
@@ -160,9 +169,9 @@ class Validator:
         if self.kind == "reply" and isinstance(instance, dict):
             has = ("result" in instance, "error" in instance)
             if has == (True, False):
-                return _engine(contract.schema_uri("reply.success"))
+                return _engine(contract.schema_uri("reply.success", revision=self.revision))
             if has == (False, True):
-                return _engine(contract.schema_uri("reply.error"))
+                return _engine(contract.schema_uri("reply.error", revision=self.revision))
         return self._engine
 
     def _violations(self, error: Any, root: Any, secrets: frozenset[str]) -> Iterator[Violation]:
@@ -235,10 +244,14 @@ def best_match(
 
 @functools.cache
 def validator_for(
-    kind: str = "request", role: str = "customer", *, show_secrets: bool = False
+    kind: str = "request",
+    role: str = "customer",
+    *,
+    show_secrets: bool = False,
+    revision: str = contract.DEFAULT_REVISION,
 ) -> Validator:
-    """The (shared, immutable) validator for ``kind`` and ``role``."""
-    return Validator(kind, role, show_secrets=show_secrets)
+    """The (shared, immutable) validator for ``kind`` and ``role`` in ``revision``."""
+    return Validator(kind, role, show_secrets=show_secrets, revision=revision)
 
 
 def _refuse_json_text(instance: Any, function: str) -> None:
@@ -258,23 +271,42 @@ def _refuse_json_text(instance: Any, function: str) -> None:
 
 
 def iter_errors(
-    instance: Any, kind: str = "request", role: str = "customer"
+    instance: Any,
+    kind: str = "request",
+    role: str = "customer",
+    *,
+    revision: str = contract.DEFAULT_REVISION,
 ) -> Iterator[Violation]:
-    """Every violation of ``instance`` as a ``kind`` payload sent by a ``role`` caller."""
+    """Every violation of ``instance`` as a ``kind`` payload sent by a ``role`` caller, by the
+    contract's ``revision`` (``seed``, the default, or ``current``)."""
     _refuse_json_text(instance, "iter_errors")
-    return validator_for(kind, role).iter_errors(instance)
+    return validator_for(kind, role, revision=revision).iter_errors(instance)
 
 
-def is_valid(instance: Any, kind: str = "request", role: str = "customer") -> bool:
-    """Whether ``instance`` keeps the contract as a ``kind`` payload of a ``role`` caller.
+def is_valid(
+    instance: Any,
+    kind: str = "request",
+    role: str = "customer",
+    *,
+    revision: str = contract.DEFAULT_REVISION,
+) -> bool:
+    """Whether ``instance`` keeps the contract's ``revision`` as a ``kind`` payload of a
+    ``role`` caller.
 
-    Raises ``ArgumentError`` for a ``str`` or ``bytes`` holding JSON text (parse it first).
+    Raises ``ArgumentError`` for a ``str`` or ``bytes`` holding JSON text (parse it first), or
+    for an unknown kind, role or revision.
     """
     _refuse_json_text(instance, "is_valid")
-    return validator_for(kind, role).is_valid(instance)
+    return validator_for(kind, role, revision=revision).is_valid(instance)
 
 
-def validate(instance: Any, kind: str = "request", role: str = "customer") -> None:
+def validate(
+    instance: Any,
+    kind: str = "request",
+    role: str = "customer",
+    *,
+    revision: str = contract.DEFAULT_REVISION,
+) -> None:
     """Raise ``ContractViolation`` for the most relevant violation of ``instance``, if any."""
     _refuse_json_text(instance, "validate")
-    validator_for(kind, role).validate(instance)
+    validator_for(kind, role, revision=revision).validate(instance)

@@ -6,6 +6,7 @@ reference server's error replies, the runner's labels) reads it and recomputes n
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -27,6 +28,12 @@ DEFAULT_MNEMONIC: Final = "invalid_parameter_value"
 
 #: Combinators whose failure only restates what a sibling keyword says better.
 WEAK_KEYWORDS: Final = frozenset({"oneOf", "anyOf", "allOf", "not"})
+
+#: The annotation naming each value of a numbered member (``industry_id``): ``{"1": "..."}``.
+#: Validators in other languages ignore it; ajv's strict mode takes it once declared
+#: (``ajv.addKeyword("x-labels")``). A ``oneOf`` of titled ``const``s said the same, but made
+#: the engine try every branch on each bad value (most of an error's cost).
+LABELS_KEYWORD: Final = "x-labels"
 
 _KEYWORD_RANK: Final = {"required": 0, "additionalProperties": 1, "type": 2}
 
@@ -206,6 +213,24 @@ def _pattern_hints(value: Any, pattern: str) -> str:
     return f" ({'; '.join(hints)})" if hints else ""
 
 
+@functools.lru_cache(maxsize=1024)
+def _intended(name: str, allowed: tuple[str, ...]) -> str | None:
+    """The allowed member ``name`` probably meant; cached, as the same slips recur and the
+    comparison costs tens of microseconds, most of an unexpected member's cost."""
+    import difflib  # here, not at the top: only a misspelt member needs it (cold start)
+
+    hint = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+    return hint[0] if hint else None
+
+
+def _labels(schema: dict[str, Any]) -> str:
+    """The values a labelled member takes, each with its label: `` (1 Auto, moto; 2 ...)``."""
+    labels = schema.get(LABELS_KEYWORD)
+    if not isinstance(labels, dict) or not labels:
+        return ""
+    return f" ({'; '.join(f'{value} {label}' for value, label in labels.items())})"
+
+
 def describe(
     keyword: str,
     path: Sequence[str | int],
@@ -223,11 +248,8 @@ def describe(
     if keyword == "required":
         return f"{name} is required but missing"
     if keyword == "additionalProperties":
-        allowed = list(detail or ())
-        import difflib  # here, not at the top: only a misspelt member needs it (cold start)
-
-        hint = difflib.get_close_matches(str(path[-1]), allowed, n=1, cutoff=0.6)
-        also = f"; you may have intended `{hint[0]}`" if hint else ""
+        hint = _intended(str(path[-1]), tuple(detail or ()))
+        also = f"; you may have intended `{hint}`" if hint else ""
         return f"{name} is not an allowed member (unexpected){also}"
     if keyword == "type":
         types = schema.get("type", [])
@@ -236,7 +258,7 @@ def describe(
     if keyword in ("minimum", "maximum"):
         return (
             f"{name} must be {_between(schema.get('minimum'), schema.get('maximum'))}; "
-            f"got {show(instance, path)}"
+            f"got {show(instance, path)}{_labels(schema)}"
         )
     if keyword in ("minLength", "maxLength"):
         low, high = schema.get("minLength"), schema.get("maxLength")

@@ -163,3 +163,15 @@ def test_a_refused_token_is_said_plainly_for_the_valid_family_alone(reference_ur
 
     with pytest.raises(TokenRefused, match="refused the token"):
         run(reference_url, settings=Settings(token="wrong-0", families=("valid",)))
+
+
+def test_revision_current_against_a_current_server() -> None:
+    """fuzz --revision current: the current server conforms and the summary names the
+    revision; without it, its success replies break the seed's reply schema."""
+    with served(revision="current") as url:
+        code, out, _ = _fuzz(url, "--token", CUSTOMER_TOKEN, "--revision", "current",
+                             "--max-examples", "0")  # fmt: skip
+        assert code == 0, out[-2000:]
+        assert "revision current" in out and "duplicates 3" in out
+        code, out, _ = _fuzz(url, "--token", CUSTOMER_TOKEN, "--max-examples", "0")
+        assert code == 1 and "reply-schema" in out

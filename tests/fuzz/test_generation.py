@@ -3,6 +3,7 @@ each invalid one is rejected for the rule it is labelled with, and all follow th
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from json_schema_oracle import dotted, oracle, oracle_places, oracle_rules
 
 from conformance import contract
 from conformance.contract import documents
-from conformance.fuzz import schema_tree
+from conformance.fuzz import schema_tree, strategies
 from conformance.fuzz.cases import stretched
 from conformance.fuzz.runner import REFERENCE_MEMBERS, Settings, plan, unique_domain
 from conformance.fuzz.schema_tree import node_validator, tree
@@ -31,41 +32,60 @@ ROLE_SETTINGS = {
 }
 
 
-def _family(role: str, family: str) -> list[Any]:
-    return [case for case in plan(ROLE_SETTINGS[role]) if case.family == family]
+def _family(role: str, family: str, revision: str = "seed") -> list[Any]:
+    chosen = dataclasses.replace(ROLE_SETTINGS[role], revision=revision)
+    return [case for case in plan(chosen) if case.family == family]
 
 
-@pytest.mark.parametrize("role", ["customer", "agent"])
+ROLES_AND_REVISIONS = [(r, v) for r in ("customer", "agent") for v in contract.REVISIONS]
+
+
+@pytest.mark.parametrize(("role", "revision"), ROLES_AND_REVISIONS)
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
-def test_valid_requests_are_valid(role: str, data: st.DataObject) -> None:
-    """Every request the valid family draws passes the request validator of its role."""
+def test_valid_requests_are_valid(role: str, revision: str, data: st.DataObject) -> None:
+    """Every request the valid family draws passes the request validator of its role and
+    revision."""
     chosen = ROLE_SETTINGS[role]
-    request = data.draw(requests(role, fixed=chosen.fixed, omitted=chosen.omitted))
-    assert validation.validator_for("request", role).is_valid(request)
-    assert oracle("request", role).is_valid(request)  # and in an engine the cases never used
+    drawn = requests(role, fixed=chosen.fixed, omitted=chosen.omitted, revision=revision)
+    request = data.draw(drawn)
+    assert validation.validator_for("request", role, revision=revision).is_valid(request)
+    # and in an engine the cases never used
+    assert oracle("request", role, revision).is_valid(request)
     assert request["params"]["access_token"] == TOKEN
 
 
-@pytest.mark.parametrize("role", ["customer", "agent"])
-def test_boundary_requests_are_valid(role: str) -> None:
+@pytest.mark.parametrize(("role", "revision"), ROLES_AND_REVISIONS)
+def test_boundary_requests_are_valid(role: str, revision: str) -> None:
     """Every boundary case is a valid request of its role, by python-jsonschema (an oracle
     independent of the validator that made the cases)."""
-    for case in _family(role, "boundary"):
-        assert oracle_places(case.payload, "request", role) == set(), case.name
+    for case in _family(role, "boundary", revision):
+        assert oracle_places(case.payload, "request", role, revision) == set(), case.name
 
 
-@pytest.mark.parametrize("role", ["customer", "agent"])
-def test_invalid_requests_break_their_label(role: str) -> None:
+@pytest.mark.parametrize(("role", "revision"), ROLES_AND_REVISIONS)
+def test_invalid_requests_break_their_label(role: str, revision: str) -> None:
     """Every invalid case is rejected by python-jsonschema (not the validator that filtered and
     labelled the cases) for the rule of its label: the label's keyword, at the schema path of
     the label's field, and no other field broken; the envelope is untouched."""
-    for case in _family(role, "invalid"):
+    for case in _family(role, "invalid", revision):
         field, keyword = case.label.rsplit(":", 1)
-        places = oracle_places(case.payload, "request", role)
+        places = oracle_places(case.payload, "request", role, revision)
         assert {dotted(path) for path, _ in places} == {f"params.{field}"}, (case.name, places)
-        rules = oracle_rules(case.payload["params"], "params", role)
+        rules = oracle_rules(case.payload["params"], "params", role, revision)
         assert (field, keyword) in rules, (case.name, rules)
+
+
+def test_the_current_revisions_differences_are_in_its_cases() -> None:
+    """The current revision's plan has its own industries and the optional name; the seed's
+    has neither; the duplicates family is in both."""
+    current = {c.name for c in plan(Settings(token=TOKEN, revision="current"))}
+    seed = {c.name for c in plan(Settings(token=TOKEN))}
+    assert "industry_id:maximum/at=19" in current and "industry_id:maximum/at=21" in seed
+    assert "industry_id:maximum/at=21" not in current
+    assert {"name:optional/alone", "name:type/integer"} <= current
+    assert not any(name.startswith("name:") for name in seed)
+    assert {"created", "same-name", "other-letter-case"} <= current & seed
 
 
 def test_every_bound_and_member_is_covered() -> None:
@@ -160,6 +180,8 @@ def test_stretched_candidates_have_the_length() -> None:
 def _clear_caches() -> None:
     contract.load_schemas.cache_clear()
     schema_tree._tree_text.cache_clear()
+    schema_tree.site_id_path.cache_clear()
+    strategies._requests.cache_clear()
     for cached in (
         validation._engine_registry,
         validation._engine,
@@ -171,13 +193,17 @@ def _clear_caches() -> None:
 
 @pytest.fixture
 def narrowed_schemas(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """A copy of the schemas where widget_link.text allows 40 characters instead of 100."""
-    for path in contract.schema_dir().glob("*.schema.json"):
-        shutil.copy(path, tmp_path / path.name)
-    params_file = tmp_path / "params.schema.json"
-    document = json.loads(params_file.read_text(encoding="utf-8"))
-    document["properties"]["widget_link"]["properties"]["text"]["maxLength"] = 40
-    params_file.write_text(json.dumps(document), encoding="utf-8")
+    """A copy of the schemas where widget_link.text allows 40 characters instead of 100 (in the
+    definitions both revisions share), and the current revision's industry_id 1-15."""
+    shutil.copytree(contract.schema_dir(), tmp_path, dirs_exist_ok=True)
+    shared_file = tmp_path / "shared.schema.json"
+    document = json.loads(shared_file.read_text(encoding="utf-8"))
+    document["$defs"]["widget_link"]["properties"]["text"]["maxLength"] = 40
+    shared_file.write_text(json.dumps(document), encoding="utf-8")
+    current_file = tmp_path / "current" / "params.schema.json"
+    document = json.loads(current_file.read_text(encoding="utf-8"))
+    document["properties"]["industry_id"]["maximum"] = 15
+    current_file.write_text(json.dumps(document), encoding="utf-8")
     monkeypatch.setattr(documents, "schema_dir", lambda: tmp_path)
     _clear_caches()
     yield
@@ -192,6 +218,21 @@ def test_a_changed_bound_changes_the_cases() -> None:
     assert "widget_link.text:maxLength/ascii=40" in names
     assert "widget_link.text:maxLength/ascii=41" in names
     assert "widget_link.text:maxLength/ascii=100" not in names
+    assert "industry_id:maximum/at=21" in names  # the seed's own bound is untouched
+    # the current revision's cases follow its changed bound, and its shared one
+    current = {case.name for case in plan(Settings(token=TOKEN, revision="current"))}
+    assert {"industry_id:maximum/at=15", "industry_id:maximum"} <= current
+    assert "industry_id:maximum/at=19" not in current
+    assert "widget_link.text:maxLength/ascii=40" in current
+    industry = tree("params", revision="current")["properties"]["industry_id"]
+
+    @settings(max_examples=30, deadline=None, database=None)
+    @given(requests(fixed={"access_token": TOKEN}, revision="current"))
+    def drawn_industries_fit(request: dict[str, Any]) -> None:
+        assert 1 <= request["params"]["industry_id"] <= 15
+
+    assert industry["maximum"] == 15
+    drawn_industries_fit()
     text_node = tree("params")["properties"]["widget_link"]["properties"]["text"]
 
     @settings(max_examples=30, deadline=None, database=None)

@@ -60,7 +60,7 @@ def report_html(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
     with serve(_HtmlForBadBodies) as (url, token):
         code, _, _ = _fuzz(
             url, "--token", token, "--max-examples", "3", "--report-html", str(path),
-            "--revision", "abc123", "--no-save-failures",
+            "--code-revision", "abc123", "--no-save-failures",
         )  # fmt: skip
     assert code == 1
     return path.read_text("utf-8"), token

@@ -28,9 +28,13 @@ SCENARIO_IDS = (1, 2, 3)
 
 @contextlib.contextmanager
 def serve(
-    app: type[CreateSitesApp] = CreateSitesApp, *, wrap: Callable[[App], App] | None = None
+    app: type[CreateSitesApp] = CreateSitesApp,
+    *,
+    wrap: Callable[[App], App] | None = None,
+    revision: str = "seed",
 ) -> Iterator[tuple[str, str]]:
-    """Serve a fresh ``app`` (over a new in-memory store); yield its base URL and the token.
+    """Serve a fresh ``app`` (over a new in-memory store) in the contract's ``revision``; yield
+    its base URL and the token.
 
     ``wrap`` puts an app in front of it (the benchmark's request log).
 
@@ -39,7 +43,7 @@ def serve(
     """
     config = Config(scenario_ids=frozenset(SCENARIO_IDS)).with_customer_tokens([TOKEN])
     with SiteStore(":memory:") as store:
-        served = app(config, store)
+        served = app(config, store, revision=revision)
         with serve_in_thread(wrap(served) if wrap else served, read_timeout=2.0) as url:
             try:
                 yield url, TOKEN

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from conformance.contract import REVISIONS
 from mutants.servers import MUTANTS
 
 #: The key of the user property a mutant test reports under.
@@ -19,8 +20,9 @@ KEY = "mutant"
 _outcomes: dict[str, dict[str, Any]] = {}
 
 
-def record(item: pytest.Item, name: str, caught: bool, report: Any) -> None:
-    """Remember (in ``item``'s report) whether mutant ``name`` was caught, and how soon.
+def record(item: pytest.Item, name: str, caught: bool, report: Any, revision: str) -> None:
+    """Remember (in ``item``'s report) whether mutant ``name`` was caught in the contract's
+    ``revision``, and how soon (under the key ``"{revision} {name}"``).
 
     ``report`` is ``None`` where the run itself crashed.
     """
@@ -29,7 +31,7 @@ def record(item: pytest.Item, name: str, caught: bool, report: Any) -> None:
         (
             KEY,
             {
-                "name": name,
+                "name": f"{revision} {name}",
                 "caught": caught,
                 "cases": report.first_failure_at if report is not None else None,
                 "seconds": round(report.elapsed, 3) if report is not None else None,
@@ -48,15 +50,20 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
             _outcomes[value["name"]] = value
 
 
-def score_lines(outcomes: dict[str, dict[str, Any]], registered: list[str]) -> list[str]:
-    """The score, over every registered mutant: one that reported nothing (its test crashed
-    before recording, or was not run) counts as not caught, so it lowers the score."""
+def score_lines(
+    outcomes: dict[str, dict[str, Any]], registered: list[str], revision: str | None = None
+) -> list[str]:
+    """The score, over every registered mutant (of ``revision``, where given): one that
+    reported nothing (its test crashed before recording, or was not run) counts as not caught,
+    so it lowers the score."""
     caught = [name for name in registered if outcomes.get(name, {}).get("caught")]
     missed = [name for name in registered if name in outcomes and name not in caught]
     silent = [name for name in registered if name not in outcomes]
     total = len(registered)
+    of = f" ({revision} revision)" if revision else ""
     lines = [
-        f"mutation score: {len(caught)}/{total} mutants caught ({100 * len(caught) / total:.0f}%)"
+        f"mutation score{of}: {len(caught)}/{total} mutants caught "
+        f"({100 * len(caught) / total:.0f}%)"
     ]
     if missed:
         lines.append(f"not caught: {', '.join(missed)}")
@@ -70,5 +77,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     if not _outcomes:
         return
     terminalreporter.write_sep("=", "mutation score")
-    for line in score_lines(_outcomes, list(MUTANTS)):
-        terminalreporter.write_line(line)
+    for revision in REVISIONS:
+        registered = [f"{revision} {m.name}" for m in MUTANTS.values() if revision in m.revisions]
+        for line in score_lines(_outcomes, registered, revision):
+            terminalreporter.write_line(line)

@@ -5,6 +5,10 @@ A mutant overrides one pipeline step of the reference app (``parse`` ... ``encod
 the runner's rule that must catch it (a check of ``conformance.fuzz.checks``) and ``shows``, the
 family and name of the case that catches it first at tests/test_mutation_score.py's seed (that
 test asserts it); the class's one-line docstring says the defect and the rule in words.
+
+A mutant runs in each revision of the contract its defect exists in (``revisions``, both by
+default); ``shows`` names the first case in every one of them, or ``{revision: case}`` where
+they differ.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Final
 
+from conformance.contract import REVISIONS
 from conformance.errors import PayloadError
 from conformance.server import CreateSitesApp, Response, RpcError
 from conformance.server.app import params_error
@@ -32,11 +37,20 @@ class Mutant:
     name: str
     app: type[CreateSitesApp]
     rule: str
-    shows: str
+    shows: dict[str, str]
+    revisions: tuple[str, ...] = REVISIONS
 
     @property
     def defect(self) -> str:
         return (self.app.__doc__ or "").strip()
+
+    @property
+    def shows_text(self) -> str:
+        """How the README's table names the first case: one case, or one per revision."""
+        cases = [self.shows[revision] for revision in self.revisions]
+        if len(set(cases)) == 1 and self.revisions == REVISIONS:
+            return cases[0]
+        return "; ".join(f"{revision}: {self.shows[revision]}" for revision in self.revisions)
 
 
 #: Every mutant by name, in the order they are defined (the order of the README's table).
@@ -45,13 +59,21 @@ MUTANTS: Final[dict[str, Mutant]] = {}
 _App = type[CreateSitesApp]
 
 
-def mutant(name: str, *, rule: str, shows: str) -> Callable[[_App], _App]:
-    """Register the decorated class as the mutant ``name``, caught by ``rule``."""
+def mutant(
+    name: str,
+    *,
+    rule: str,
+    shows: str | dict[str, str],
+    revisions: tuple[str, ...] = REVISIONS,
+) -> Callable[[_App], _App]:
+    """Register the decorated class as the mutant ``name``, caught by ``rule`` in each of
+    ``revisions``."""
 
     def register(app: _App) -> _App:
         if name in MUTANTS:
             raise ValueError(f"a mutant named {name!r} is registered already")
-        MUTANTS[name] = Mutant(name, app, rule, shows)
+        cases = shows if isinstance(shows, dict) else dict.fromkeys(revisions, shows)
+        MUTANTS[name] = Mutant(name, app, rule, cases, revisions)
         return app
 
     return register
@@ -86,7 +108,7 @@ class _Overlooks(CreateSitesApp):
 
     def validate_params(self, params: dict[str, Any], role: str) -> dict[str, Any]:
         try:
-            found = list(validator_for("params", role).iter_errors(params))
+            found = list(validator_for("params", role, revision=self.revision).iter_errors(params))
         except PayloadError:
             return super().validate_params(params, role)
         violation = best_match(v for v in found if not self.overlooks(v, params))
@@ -597,7 +619,7 @@ class IntegerIdAsBoolean(CreateSitesApp):
         return bool(found) if type(found) is int and found in (0, 1) else found
 
 
-@mutant("string-result-id", rule="reply-schema", shows="protocol id-string")
+@mutant("string-result-id", rule="reply-schema", shows="protocol id-string", revisions=("seed",))
 class StringResultId(CreateSitesApp):
     """result.id a string ("42"), not an integer (reply-schema)."""
 
@@ -607,7 +629,7 @@ class StringResultId(CreateSitesApp):
         return reply
 
 
-@mutant("success-missing", rule="reply-schema", shows="protocol id-string")
+@mutant("success-missing", rule="reply-schema", shows="protocol id-string", revisions=("seed",))
 class SuccessMissing(CreateSitesApp):
     """result without success: true (reply-schema)."""
 
@@ -615,6 +637,57 @@ class SuccessMissing(CreateSitesApp):
         reply = super().success(request_id, site_id)
         del reply["result"]["success"]
         return reply
+
+
+@mutant("data-missing", rule="reply-schema", shows="protocol id-string", revisions=("current",))
+class DataMissing(CreateSitesApp):
+    """The seed's success shape under current: result.id, no result.data (reply-schema)."""
+
+    def success(self, request_id: RequestId, site_id: int) -> dict[str, Any]:
+        reply = super().success(request_id, site_id)
+        reply["result"] = {"id": reply["result"]["data"]["id"], "success": True}
+        return reply
+
+
+@mutant("string-data-id", rule="reply-schema", shows="protocol id-string", revisions=("current",))
+class StringDataId(CreateSitesApp):
+    """result.data.id a string ("42"), not an integer (reply-schema)."""
+
+    def success(self, request_id: RequestId, site_id: int) -> dict[str, Any]:
+        reply = super().success(request_id, site_id)
+        reply["result"]["data"]["id"] = str(site_id)
+        return reply
+
+
+@mutant(
+    "seed-industries-accepted",
+    rule="expected-outcome",
+    shows="invalid industry_id:maximum",
+    revisions=("current",),
+)
+class SeedIndustriesAccepted(CreateSitesApp):
+    """The seed's 21 industries under current: industry_id 20 accepted (expected-outcome)."""
+
+    def validate_params(self, params: dict[str, Any], role: str) -> dict[str, Any]:
+        industry = params.get("industry_id")
+        if type(industry) is int and industry in (20, 21):
+            return super().validate_params({**params, "industry_id": 19}, role) and params
+        return super().validate_params(params, role)
+
+
+@mutant(
+    "name-refused",
+    rule="expected-outcome",
+    shows="protocol id-string",
+    revisions=("current",),
+)
+class NameRefused(CreateSitesApp):
+    """A seed server under current: the optional name refused as unexpected (expected-outcome)."""
+
+    def validate_params(self, params: dict[str, Any], role: str) -> dict[str, Any]:
+        if "name" in params:
+            raise RpcError("unexpected_parameters", "unexpected member", field="name")
+        return super().validate_params(params, role)
 
 
 @mutant("wrong-jsonrpc-in-reply", rule="jsonrpc-version", shows="protocol id-string")
@@ -642,6 +715,49 @@ class IdsPerIndustry(CreateSitesApp):
             industry = int(params["industry_id"])
             self._counters[industry] = self._counters.get(industry, 0) + 1
             return self._counters[industry]
+
+
+class _KeepsDuplicates(CreateSitesApp):
+    """Stores a refused duplicate anyway, under a name the store has not seen, where ``same``
+    says two names are not one domain."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._names: set[tuple[int, str]] = set()
+        self._copies = 0
+        self._lock = threading.Lock()
+
+    def same(self, seen: set[tuple[int, str]], owner: int, name: str) -> bool:
+        raise NotImplementedError
+
+    def create(self, params: dict[str, Any], owner: int) -> int:
+        name = params["domain_name"]
+        with self._lock:
+            same = self.same(self._names, owner, name)
+            self._names.add((owner, name))
+            try:
+                return super().create(params, owner)
+            except RpcError as error:
+                if error.mnemonic != "duplicate_entity" or same:
+                    raise
+                self._copies += 1
+                return self.store.add(owner, f"{name}#{self._copies}", params)
+
+
+@mutant("duplicates-accepted", rule="expected-outcome", shows="duplicates same-name")
+class DuplicatesAccepted(_KeepsDuplicates):
+    """A second site for one domain name created, not refused (expected-outcome)."""
+
+    def same(self, seen: set[tuple[int, str]], owner: int, name: str) -> bool:
+        return False
+
+
+@mutant("duplicates-case-sensitive", rule="expected-outcome", shows="duplicates other-letter-case")
+class DuplicatesCaseSensitive(_KeepsDuplicates):
+    """Domain names compared case-sensitively: EXAMPLE.COM beside example.com (expected-outcome)."""
+
+    def same(self, seen: set[tuple[int, str]], owner: int, name: str) -> bool:
+        return (owner, name) in seen
 
 
 # --- HTTP: status, content type, body, time -----------------------------------------------------

@@ -163,3 +163,37 @@ def test_no_hypothesis_folder_is_left_behind(reference_url: str, tmp_path: Path)
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-2000:]
     assert not (tmp_path / ".hypothesis").exists()
+
+
+def test_the_current_revision_from_its_environment_variable(tmp_path: Path) -> None:
+    """CONFORMANCE_TARGET_REVISION=current against a current-revision server: every family
+    passes and the duplicates family is one test; the same
+    server run as the seed's revision fails its success replies."""
+    junit = tmp_path / "report.xml"
+    with served(revision="current") as url:
+        done = _pytest(
+            tmp_path, "--target-url", url, "--target-max-examples", "10", "--junitxml",
+            str(junit), CONFORMANCE_TARGET_TOKEN=CUSTOMER_TOKEN,
+            CONFORMANCE_TARGET_REVISION="current",
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout[-3000:]
+        names = {c.get("name", "") for c in ElementTree.parse(junit).getroot().iter("testcase")}
+        assert {"test_duplicate_refused[domain_name]", "test_boundary_accepted[name:optional]"} <= (
+            names
+        )
+        seed = _pytest(
+            tmp_path, "--target-url", url, "--target-max-examples", "0",
+            "-k", "test_protocol and id-string", CONFORMANCE_TARGET_TOKEN=CUSTOMER_TOKEN,
+        )  # fmt: skip
+        assert seed.returncode == 1 and "reply-schema" in seed.stdout, seed.stdout[-2000:]
+
+
+def test_an_unknown_revision_is_a_usage_error(tmp_path: Path) -> None:
+    """--target-revision 2019: exit 4 naming the option and the known revisions."""
+    done = _pytest(
+        tmp_path, "--target-url", "http://127.0.0.1:9/", "--target-token", "t",
+        "--target-revision", "2019",
+    )  # fmt: skip
+    said = done.stdout + done.stderr
+    assert done.returncode == 4, said
+    assert "--target-revision must be one of the contract's revisions seed, current" in said

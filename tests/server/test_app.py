@@ -360,3 +360,27 @@ def test_a_configured_token_with_a_lone_surrogate_is_encoded_as_a_presented_one(
         assert error_of(answer(app, other))[1] == "access_token_invalid"
         same = other.replace(b"udc81", b"udc80")
         assert error_of(answer(app, same))[1:] == ("invalid_parameter_value", "access_token")
+
+
+def test_the_current_revision_answers_in_its_shape(config: Config, store: SiteStore) -> None:
+    """Served in the current revision: a success reply is result.data.id (valid by that
+    revision's reply schema, invalid by the seed's); industry 20 is refused, name taken."""
+    import conformance
+
+    app = CreateSitesApp(config, store, revision="current")
+    reply = app.process(json.dumps(request(name="My shop")).encode())
+    assert reply is not None and set(reply["result"]) == {"data", "metadata"}
+    assert conformance.is_valid(reply, "reply", revision="current")
+    assert not conformance.is_valid(reply, "reply")
+    refused = app.process(json.dumps(request(industry_id=20)).encode())
+    assert refused is not None
+    assert (refused["error"]["code"], refused["error"]["data"]["field"]) == (-32602, "industry_id")
+    assert "19 E-commerce and retail" in refused["error"]["data"]["extended_helper"]
+
+
+def test_an_unknown_revision_is_refused(config: Config, store: SiteStore) -> None:
+    """revision='2019' is an ArgumentError naming the known revisions."""
+    import conformance
+
+    with pytest.raises(conformance.ArgumentError, match="expected one of 'seed', 'current'"):
+        CreateSitesApp(config, store, revision="2019")

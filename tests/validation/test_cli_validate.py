@@ -46,7 +46,7 @@ def test_invalid_file_exits_1_with_one_line_per_violation() -> None:
     assert out.splitlines()[0] == (
         f"{INVALID}: /params/second_communication_period: `params.second_communication_period` "
         "must be between 1 and 365; got 0 [minimum at "
-        "params.schema.json#/properties/second_communication_period/minimum]"
+        "shared.schema.json#/$defs/second_communication_period/minimum]"
     )
 
 
@@ -223,3 +223,14 @@ def test_a_pretty_printed_document_is_still_one_document(tmp_path: Path) -> None
     path.write_text(json.dumps([payload, [1, 2]], indent=2))
     code, out, _ = run("validate", "--kind", "request", str(path))
     assert code == 1 and f"{path}: /: " in out and f"{path}:" not in out.replace(f"{path}: ", "")
+
+
+def test_revision_picks_the_contract() -> None:
+    """A request with name is valid under --revision current only; an unknown revision is a
+    usage error naming the known ones."""
+    path = str(CASES / "current" / "valid" / "request__name.json")
+    assert run("validate", "--revision", "current", path)[0] == 0
+    code, out, _ = run("validate", path)
+    assert code == 1 and "`params.name` is not an allowed member" in out
+    code, _, err = run("validate", "--revision", "2019", path)
+    assert code == 2 and "'seed', 'current'" in err

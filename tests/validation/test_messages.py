@@ -14,7 +14,7 @@ import pytest
 
 import conformance
 from conformance import contract
-from conformance.validation.violations import describe
+from conformance.validation.violations import LABELS_KEYWORD, describe
 
 EMOJI = "\U0001f600"
 
@@ -113,7 +113,7 @@ def _keywords(node: Any) -> set[str]:
             if key in ("properties", "$defs"):
                 for grandchild in child.values():
                     found |= _keywords(grandchild)
-            elif key not in ("examples", "default", "const", "enum"):
+            elif key not in ("examples", "default", "const", "enum", LABELS_KEYWORD):
                 found |= _keywords(child)
     elif isinstance(node, list):
         for child in node:
@@ -122,7 +122,7 @@ def _keywords(node: Any) -> set[str]:
 
 
 #: keywords that hold no rule a payload can break (annotations, structure, references)
-NOT_RULES = {"$schema", "$id", "$ref", "title", "description", "allOf"}
+NOT_RULES = {"$schema", "$id", "$ref", "title", "description", "allOf", LABELS_KEYWORD}
 
 
 def test_every_keyword_the_schemas_use_has_a_sentence_here() -> None:
@@ -149,3 +149,27 @@ def test_text_too_long_counts_code_points_through_the_api(script: str, char: str
         "got 101 characters"
     )
     assert json.loads(json.dumps(violation.as_dict()))["value"] == char * 101
+
+
+@pytest.mark.parametrize(
+    ("revision", "value", "first", "last"),
+    [
+        ("seed", 22, "1 Auto, moto", "21 Securities"),
+        ("current", 20, "1 Automotive and transportation", "19 E-commerce and retail"),
+    ],
+)
+def test_an_industry_out_of_range_is_told_with_the_revisions_labels(
+    revision: str, value: int, first: str, last: str
+) -> None:
+    """The labels are an annotation, not a rule; the message still lists each, in the
+    revision's own list, and the one violation is the range (no restated oneOf)."""
+    params = {
+        "access_token": "t",
+        "domain_name": "example.com",
+        "default_phone_number": "74951819160",
+        "industry_id": value,
+    }
+    found = list(conformance.iter_errors(params, "params", revision=revision))
+    assert [v.keyword for v in found] == ["maximum"]
+    assert found[0].message.startswith(f"`industry_id` must be between 1 and {value - 1}; ")
+    assert f"({first}; " in found[0].message and found[0].message.endswith(f"; {last})")
