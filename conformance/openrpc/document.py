@@ -310,6 +310,12 @@ def parse(raw: Any, source: str = "the document") -> Document:
                 f"{where} ({name}): paramStructure must be by-name, by-position or either; "
                 f"got {structure!r}"
             )
+        extensions = {k: v for k, v in node.items() if k.startswith("x-")}
+        if isinstance(extensions.get("x-error-data"), Mapping):
+            # a schema, like the params' and the result's: its $refs inlined the same way
+            extensions["x-error-data"] = normaliser.schema(
+                extensions["x-error-data"], f"{where}.x-error-data", draft
+            )
         methods.append(
             Method(
                 name=name,
@@ -318,7 +324,7 @@ def parse(raw: Any, source: str = "the document") -> Document:
                 result=result,
                 errors=errors,
                 examples=examples,
-                extensions={k: v for k, v in node.items() if k.startswith("x-")},
+                extensions=extensions,
                 not_generated=tuple(normaliser.cut),
             )
         )

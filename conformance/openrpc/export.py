@@ -28,15 +28,14 @@ from typing import Any, Final
 from urllib.parse import urljoin
 
 from conformance import contract
-from conformance.errors import ArgumentError
 from conformance.server.rpc import ERRORS
 
 #: The OpenRPC version the document is written in: the newest that ``@open-rpc/meta-schema``
 #: 1.14.9 (the official meta-schema) knows.
 OPENRPC_VERSION: Final = "1.3.2"
 
-#: The contract this build of the kit bundles; ``revision=None`` means it.
-BUNDLED_REVISION: Final = "bundled"
+#: The revision ``revision=None`` means: the kit's default contract.
+BUNDLED_REVISION: Final = contract.DEFAULT_REVISION
 
 METHOD: Final = "create.sites"
 
@@ -83,6 +82,10 @@ EXTENSIONS: Final[dict[str, str]] = {
         "method: for each error code (as a string), the vendor's mnemonics (error.data.mnemonic) "
         "that code is sent with; -32602 with any params mnemonic means invalid params."
     ),
+    "x-labels": (
+        "schema: an annotation on an integer param (industry_id): each value's label, by "
+        "value; validators ignore it, messages quote it."
+    ),
     "x-error-data": (
         "method: the JSON Schema of error.data in every error reply of the method (the "
         "vendor's error shape)."
@@ -100,11 +103,8 @@ EXTENSIONS: Final[dict[str, str]] = {
 
 
 def _check_revision(revision: str | None) -> None:
-    if revision not in (None, BUNDLED_REVISION):
-        raise ArgumentError(
-            f"revision={revision!r} is not a contract of this build; expected "
-            f"{BUNDLED_REVISION!r} (the bundled contract)"
-        )
+    # ArgumentError naming the known revisions
+    contract.check_revision(revision or BUNDLED_REVISION)
 
 
 def examples_dir() -> Path:
@@ -154,40 +154,57 @@ class _Components:
         return f"#/components/schemas/{self._names[uri]}"
 
 
-def _required(kind: str, role: str) -> list[str]:
-    uri = contract.schema_uri(kind, role)
+def _required(kind: str, role: str, revision: str) -> list[str]:
+    uri = contract.schema_uri(kind, role, revision)
     names: list[str] = []
     for part, _ in contract.parts(contract.load_schemas()[uri], uri):
         names.extend(name for name in part.get("required", ()) if name not in names)
     return names
 
 
-def _reply_member(kind: str, *path: str) -> tuple[Any, str]:
-    uri = contract.schema_uri(kind)
+def _reply_member(kind: str, revision: str, *path: str) -> tuple[Any, str]:
+    uri = contract.schema_uri(kind, "customer", revision)
     node: Any = contract.load_schemas()[uri]
     for name in path:
         node = node["properties"][name]
     return node, uri
 
 
-def _example_pairings(params_names: list[str]) -> list[dict[str, Any]]:
+def _described(node: Mapping[str, Any], base: str) -> str | None:
+    """A param's description: its own, or that of the shared definition it refers to."""
+    if "description" in node:
+        return str(node["description"])
+    if isinstance(node.get("$ref"), str):
+        target = contract.resolve(urljoin(base, node["$ref"]))
+        return _described(target, base) if isinstance(target, Mapping) else None
+    return None
+
+
+def _example_pairings(params_names: list[str], revision: str) -> list[dict[str, Any]]:
+    """The valid example files as pairings: those whose params keep ``revision``'s contract,
+    with the success example's result where it keeps that revision's reply schema."""
+    from conformance.validation.validator import validator_for
+
     folder = examples_dir()
     success = json.loads((folder / "reply.success__minimal.json").read_text(encoding="utf-8"))
+    result_fits = validator_for("reply.success", revision=revision).is_valid(success)
     pairings = []
     for path in sorted(folder.glob("request*__*.json")):
         request = json.loads(path.read_text(encoding="utf-8"))
         params = request["params"]
         role = "agent" if path.name.startswith("request-agent__") else "customer"
-        pairings.append(
-            {
-                "name": path.stem,
-                "x-role": role,
-                "params": [
-                    {"name": name, "value": params[name]} for name in params_names if name in params
-                ],
-                "result": {"name": "created", "value": success["result"]},
-            }
-        )
+        if not validator_for("params", role, revision=revision).is_valid(params):
+            continue  # an example of another revision (industry 21, say)
+        pairing: dict[str, Any] = {
+            "name": path.stem,
+            "x-role": role,
+            "params": [
+                {"name": name, "value": params[name]} for name in params_names if name in params
+            ],
+        }
+        if result_fits:
+            pairing["result"] = {"name": "created", "value": success["result"]}
+        pairings.append(pairing)
     return pairings
 
 
@@ -228,20 +245,21 @@ REFERENCE_PARAMS: Final = {"user_id": "customer_user", "default_scenario_id": "s
 @functools.cache
 def _document_text(revision: str) -> str:
     components = _Components()
-    params_uri = contract.schema_uri("params", "customer")
+    params_uri = contract.schema_uri("params", "customer", revision)
     params_schema = contract.load_schemas()[params_uri]
-    required = _required("params", "customer")
+    required = _required("params", "customer", revision)
     descriptors = []
     for name, node in params_schema["properties"].items():
         descriptor: dict[str, Any] = {"name": name}
-        if "description" in node:
-            descriptor["description"] = node["description"]
+        description = _described(node, params_uri)
+        if description is not None:
+            descriptor["description"] = description
         descriptor["required"] = name in required
         descriptor["schema"] = components.rewrite(node, params_uri)
         _annotate(name, descriptor)
         descriptors.append(descriptor)
-    result_node, result_uri = _reply_member("reply.success", "result")
-    data_node, data_uri = _reply_member("reply.error", "error", "data")
+    result_node, result_uri = _reply_member("reply.success", revision, "result")
+    data_node, data_uri = _reply_member("reply.error", revision, "error", "data")
     errors, mnemonics = _errors()
     method: dict[str, Any] = {
         "name": METHOD,
@@ -260,10 +278,12 @@ def _document_text(revision: str) -> str:
             "schema": components.rewrite(result_node, result_uri),
         },
         "errors": errors,
-        "examples": _example_pairings(list(params_schema["properties"])),
+        "examples": _example_pairings(list(params_schema["properties"]), revision),
         "x-additional-params": params_schema.get("additionalProperties", True) is not False,
         "x-default-role": "customer",
-        "x-roles": {role: {"required": _required("params", role)} for role in contract.ROLES},
+        "x-roles": {
+            role: {"required": _required("params", role, revision)} for role in contract.ROLES
+        },
         "x-secret-error": {
             "code": ERRORS["access_token_invalid"][0],
             "mnemonic": "access_token_invalid",

@@ -16,6 +16,8 @@ from openrpc_tools import EXAMPLE_NAMES, example_document
 from target_helpers import AGENT_TOKEN, CUSTOMER_TOKEN, served
 
 from conformance.cli import Streams, main
+from conformance.contract import DEFAULT_REVISION
+from conformance.fuzz.cases import FAMILIES
 from conformance.fuzz.runner import Settings, plan, run
 from conformance.fuzz.schema_tree import node_validator
 from conformance.openrpc.document import OpenRpcError, load, parse
@@ -52,16 +54,28 @@ def test_the_exported_document_gives_the_built_in_cases(chosen: Settings) -> Non
     mine = _cases(plan_document(EXPORTED, chosen))
     assert len(mine) > 250
     exact = chosen.role == "customer"
-    assert [_key(c, exact) for c in mine] == [_key(c, exact) for c in plan(chosen)]
+    built_in = [c for c in plan(chosen) if c.family in DOCUMENT_FAMILIES]
+    assert [_key(c, exact) for c in mine] == [_key(c, exact) for c in built_in]
 
 
 #: One mutant for each rule that catches some (the last registered), and the params defects
 #: whose verdicts hinge on the document's schemas: every mutant twice would cost a minute of
 #: make test, and tests/test_mutation_score.py already serves each one.
 REPRESENTATIVE = sorted(
-    {*{mutant.rule: name for name, mutant in MUTANTS.items()}.values()}
+    {
+        *{
+            mutant.rule: name
+            for name, mutant in MUTANTS.items()
+            # the seed revision's defects outside the duplicates family, which the document's
+            # plan does not build yet (x-unique says which param; see the README)
+            if DEFAULT_REVISION in mutant.revisions and not name.startswith("duplicates-")
+        }.values()
+    }
     | {"range-unchecked", "field-not-dotted", "label-length-in-characters", "nested-url-optional"}
 )
+
+#: The families the document's plan builds (all the built-in ones but duplicates).
+DOCUMENT_FAMILIES = tuple(family for family in FAMILIES if family != "duplicates")
 
 
 @pytest.mark.slow
@@ -75,7 +89,7 @@ def test_the_same_verdicts_as_the_built_in_contract(name: str) -> None:
         built_in = run(url, settings=chosen)
     with served(MUTANTS[name].app) as url:
         through = run_document(url, EXPORTED, settings=chosen)
-    failing = {f.test_id for f in built_in.failures}
+    failing = {f.test_id for f in built_in.failures if f.family in DOCUMENT_FAMILIES}
     # a mutant only hypothesis's drawn requests show is caught by neither run here
     assert failing or MUTANTS[name].shows == "valid", f"{name}: no deterministic case fails"
     assert {t.split("::")[1] for t in through.failing_tests()} == failing
