@@ -36,6 +36,7 @@ from conformance.fuzz.runner import (
 )
 from conformance.fuzz.schema_tree import node_validator
 from conformance.fuzz.transport import Target, reachable
+from conformance.openrpc.arrays import with_arrays
 from conformance.openrpc.document import Document, Method
 from conformance.openrpc.generation import (
     MethodBase,
@@ -165,8 +166,8 @@ def plan_method(method: Method, settings: Settings) -> MethodPlan:
     )
     made: dict[str, Callable[[], list[Case]]] = {
         "protocol": lambda: protocol_cases(base, method, secret),
-        "boundary": lambda: case_module.boundary_cases(base),
-        "invalid": lambda: case_module.invalid_cases(base, names),
+        "boundary": lambda: with_arrays(base, "boundary", case_module.boundary_cases(base)),
+        "invalid": lambda: with_arrays(base, "invalid", case_module.invalid_cases(base, names)),
         "references": lambda: case_module.reference_cases(base, names, settings.seed),
     }
     unique = any("x-unique" in p.extensions for p in method.params)

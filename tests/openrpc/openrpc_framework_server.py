@@ -17,6 +17,7 @@ document generated once for a release and pinned would.
 
 # no `from __future__ import annotations`: the framework reads the signatures with
 # typing.get_type_hints, which cannot see the factory's local types in string annotations
+import inspect
 import itertools
 import json
 from collections.abc import Iterator
@@ -112,12 +113,11 @@ def build_app(defect: str | None = None, document: dict[str, Any] | None = None)
         line_model = LooseSkuLine
 
     priority_type: Any = Annotated[str, Field(strict=True)] if has("enum-unchecked") else Priority
-    customer_default: Any = ... if not has("customer-optional") else "anonymous"
     lines_min = 0 if has("lines-min-items-unchecked") else 1
 
     @app.method(name="order.create", param_structure=ParamStructure.BY_NAME)
     def create_order(
-        customer: Annotated[Customer, Field(default=customer_default)],
+        customer: Customer,
         lines: Annotated[list[line_model], Field(min_length=lines_min, max_length=10)],  # type: ignore[valid-type]
         priority: priority_type = "normal",
     ) -> Order:
@@ -129,7 +129,7 @@ def build_app(defect: str | None = None, document: dict[str, Any] | None = None)
         :return: The order as stored.
         """
         order_id = next(ids)
-        kept = [Line(sku=line.sku, quantity=line.quantity) for line in lines]
+        kept = [Line.model_construct(sku=line.sku, quantity=line.quantity) for line in lines]
         order = Order.model_construct(
             id=order_id,
             customer=customer,
@@ -141,6 +141,20 @@ def build_app(defect: str | None = None, document: dict[str, Any] | None = None)
         if has("extra-result-member"):
             return {**order.model_dump(), "warehouse": "north"}  # type: ignore[return-value]
         return order
+
+    if has("customer-optional"):
+        # the code gained a default the document does not know of
+        signature = inspect.signature(create_order)
+        create_order.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            parameters=[  # keyword-only: a default may then come before a required param
+                p.replace(kind=inspect.Parameter.KEYWORD_ONLY)
+                if p.name != "customer"
+                else p.replace(kind=inspect.Parameter.KEYWORD_ONLY, default="anonymous")
+                for p in signature.parameters.values()
+            ]
+        )
+        app.remove("order.create")
+        app.method(name="order.create", param_structure=ParamStructure.BY_NAME)(create_order)
 
     @app.method(name="order.find", param_structure=ParamStructure.BY_NAME)
     def find_order(order_id: Annotated[int, Field(ge=1, strict=True)]) -> Order | None:
@@ -203,7 +217,7 @@ def build_app(defect: str | None = None, document: dict[str, Any] | None = None)
         :return: The summary.
         """
         mean = sum(values) / len(values)  # an empty list raises: the framework says -32000
-        if has("nullable-result-member-missing"):
+        if has("result-member-missing"):
             return {"count": len(values), "mean": mean, "label": label}  # type: ignore[return-value]
         return Summary(
             count=len(values), mean=mean, minimum=min(values), maximum=max(values), label=label
@@ -216,7 +230,7 @@ def _lax_line(*, range_checked: bool) -> type[BaseModel]:
     class LaxLine(BaseModel):
         model_config = ConfigDict(extra="forbid" if not range_checked else "ignore")
         sku: Sku
-        quantity: Quantity if range_checked else Annotated[int, Field(strict=True)]  # type: ignore[valid-type]
+        quantity: Quantity if range_checked else Annotated[int, Field(ge=1, strict=True)]  # type: ignore[valid-type]
 
     return LaxLine
 

@@ -16,7 +16,8 @@ from conformance.fuzz.runner import Settings
 from conformance.openrpc.document import parse
 from conformance.openrpc.runner import run_document
 
-SEEDS = (1, 2, 3, 4, 5)
+#: the mutants run at the first: a failure there is one the honest service does not show
+SEEDS = (20240601, 1, 2, 3, 4)
 
 
 def test_the_framework_document_is_valid_openrpc_and_has_every_shape() -> None:

@@ -58,3 +58,36 @@ def test_a_params_array_to_a_by_name_method_may_be_invalid_params_unless_a_vendo
     vendor = plan_of(exported.methods[0], Settings(token="t"))
     (case,) = [c for c in vendor.families["protocol"] if c.name == "params-array"]
     assert case.expect.codes == (-32600,)
+
+
+def test_arrays_get_length_cases_and_their_first_item_every_family_case() -> None:
+    item = {
+        "type": "object",
+        "properties": {"n": {"type": "integer", "minimum": 1, "maximum": 9}},
+        "required": ["n"],
+        "additionalProperties": False,
+    }
+    schema = {"type": "array", "items": item, "minItems": 1, "maxItems": 3}
+    document = _document([{"name": "rows", "required": True, "schema": schema}])
+    (each,) = plan_document(document, Settings(token="t"))
+    invalid = {c.label: c for c in each.families["invalid"]}
+    assert {"rows:minItems", "rows:maxItems", "rows.0.n:maximum", "rows.0.n:required"} <= set(
+        invalid
+    )
+    assert "rows.0.unexpected:additionalProperties" in invalid
+    assert invalid["rows.0.n:maximum"].payload["params"] == {"rows": [{"n": 10}]}
+    assert invalid["rows:minItems"].payload["params"] == {"rows": []}
+    assert all(c.expect.codes == (-32602,) for c in invalid.values())
+    boundary = {c.name: c.payload["params"]["rows"] for c in each.families["boundary"]}
+    assert boundary["rows:maxItems/at=3"] == [{"n": 1}] * 3
+    assert boundary["rows.0.n:maximum/at=9"] == [{"n": 9}]
+    names = [c.name for c in each.families["boundary"] + each.families["invalid"]]
+    assert len(names) == len(set(names))
+
+
+def test_a_number_is_sent_on_its_excluded_bound() -> None:
+    schema = {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 10}
+    document = _document([{"name": "x", "required": True, "schema": schema}])
+    (each,) = plan_document(document, Settings(token="t"))
+    sent = {c.name: c.payload["params"].get("x") for c in each.families["invalid"]}
+    assert sent["x:exclusiveMinimum/at=0"] == 0 and sent["x:exclusiveMaximum/at=10"] == 10
