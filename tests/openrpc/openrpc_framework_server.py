@@ -273,13 +273,15 @@ def _envelope_refusal(rpc: RPCApp, request: Any) -> dict[str, Any] | None:
 
 async def guarded_process(rpc: RPCApp, text: str) -> str | None:
     """``rpc.process`` behind the team's guard of what the framework lets through: each request
-    (of a batch too) with a bad ``jsonrpc``, a bad ``id`` or no params where some are required
-    is answered here; the rest is the framework's."""
+    (of a batch too) with a bad ``jsonrpc``, a bad ``id`` or no params where some are required,
+    and an empty batch, are answered here; the rest is the framework's."""
     try:
         parsed = json.loads(text)
     except ValueError:
         return await rpc.process(text)
-    if isinstance(parsed, list) and parsed:
+    if parsed == []:
+        return json.dumps(_error(None, -32600, "Invalid Request: an empty batch"))
+    if isinstance(parsed, list):
         replies = [await _answer_one(rpc, request) for request in parsed]
         kept = [reply for reply in replies if reply is not None]
         return f"[{','.join(kept)}]" if kept else None
