@@ -52,7 +52,7 @@ $(BENCH_STAMP): $(STAMP)
 
 # The competitors (fastjsonschema, check-jsonschema, schemathesis) are installed for the
 # benchmark only, so that the test environment holds just what the tests use.
-bench: $(BENCH_STAMP)
+bench: $(BENCH_STAMP) openrpc-tools
 	$(BIN)/python benchmarks/run.py
 
 clean:

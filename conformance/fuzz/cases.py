@@ -186,15 +186,17 @@ def _with(params: Mapping[str, Any], path: Sequence[str], value: Any) -> dict[st
 
 def _shortest_match(node: Node) -> Any:
     """The simplest value hypothesis finds for ``node``: for a pattern with no example given."""
-    from hypothesis import HealthCheck, find, settings
+    from hypothesis import HealthCheck, Phase, find, settings
 
     from conformance.fuzz.strategies import instances
 
-    return find(
-        instances(node),
-        lambda _: True,
-        settings=settings(database=None, suppress_health_check=list(HealthCheck)),
+    # no explain phase: it reruns the search for nothing here (2 s a pattern on this machine)
+    chosen = settings(
+        database=None,
+        suppress_health_check=list(HealthCheck),
+        phases=(Phase.generate, Phase.shrink),
     )
+    return find(instances(node), lambda _: True, settings=chosen)
 
 
 def sample(node: Node, *, complete: bool = True) -> Any:

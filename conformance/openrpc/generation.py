@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -92,14 +93,22 @@ _OWN_FORMATS: Final = frozenset({"idn-hostname", "iri"})
 
 
 def drawable(node: Any) -> Any:
-    """A copy of ``node`` the strategies draw well from: exclusive integer bounds as inclusive
-    ones, a format as a pattern that is a subset of it. Generation only; the real node judges."""
+    """A copy of ``node`` the strategies draw well from: exclusive bounds as inclusive ones
+    (a number's as the nearest double inside), integral float bounds of integers as integers,
+    a format as a pattern that is a subset of it. Generation only; the real node judges."""
     if not isinstance(node, Mapping):
         return node
     result = dict(node)
     types = result.get("type")
     integer = types == "integer" or (isinstance(types, list) and types == ["integer"])
+    number = types == "number" or (isinstance(types, list) and types == ["number"])
     if integer:
+        for bound in ("minimum", "maximum"):
+            # generators write integer bounds as floats (pydantic: "minimum": 1.0); a value
+            # read from the bound is then 1.0, which a strict server takes for no integer
+            value = result.get(bound)
+            if isinstance(value, float) and value.is_integer():
+                result[bound] = int(value)
         for keyword, bound, step in (
             ("exclusiveMinimum", "minimum", 1),
             ("exclusiveMaximum", "maximum", -1),
@@ -109,6 +118,20 @@ def drawable(node: Any) -> Any:
                 moved = int(value) + step if value == int(value) else int(value) + (step > 0)
                 result[bound] = moved if bound not in result else (
                     max(result[bound], moved) if step > 0 else min(result[bound], moved)
+                )  # fmt: skip
+    if number:
+        # an exclusive bound of a number as the nearest double inside it: a value read from
+        # the schema (its lower bound, or 0) would otherwise sit on the excluded bound
+        for keyword, bound, toward in (
+            ("exclusiveMinimum", "minimum", math.inf),
+            ("exclusiveMaximum", "maximum", -math.inf),
+        ):
+            value = result.pop(keyword, None)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                inside = math.nextafter(float(value), toward)
+                kept = result.get(bound)
+                result[bound] = inside if kept is None else (
+                    max(kept, inside) if toward > 0 else min(kept, inside)
                 )  # fmt: skip
     if result.get("format") in FORMAT_PATTERNS and "pattern" not in result:
         result["pattern"] = FORMAT_PATTERNS[result["format"]]
@@ -250,6 +273,9 @@ def _vendor_codes(method: Method, mnemonic: str, fallback: tuple[int, ...]) -> t
     return codes or fallback
 
 
+_INVALID_REQUEST_OR_PARAMS: Final = Expectation("error", (-32600, -32602), reply_id="echo_or_null")
+
+
 def protocol_cases(base: MethodBase, method: Method, secret: str | None) -> list[Case]:
     """The JSON-RPC 2.0 envelope and transport broken, for any method: the built-in family's
     cases, with the codes the document's ``x-error-mnemonics`` names where it names them."""
@@ -309,7 +335,11 @@ def protocol_cases(base: MethodBase, method: Method, secret: str | None) -> list
             without("params"),
         )
     if method.param_structure == "by-name":
-        add("params-array", case_module.INVALID_REQUEST, {**good, "params": [base.complete]})
+        # JSON-RPC 2.0 makes an array of params a well-formed request: a method that wants
+        # them by name may call that invalid params (-32602) as well, unless the vendor's
+        # contract says which (create.sites: -32600)
+        params_array = case_module.INVALID_REQUEST if vendor else _INVALID_REQUEST_OR_PARAMS
+        add("params-array", params_array, {**good, "params": [base.complete]})
     add("params-string", case_module.INVALID_REQUEST, {**good, "params": "x"})
     if method.extensions.get("x-additional-params") is False:
         add("envelope-unexpected-member", case_module.INVALID_REQUEST, {**good, "unexpected": 1})

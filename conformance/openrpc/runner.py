@@ -36,6 +36,7 @@ from conformance.fuzz.runner import (
 )
 from conformance.fuzz.schema_tree import node_validator
 from conformance.fuzz.transport import Target, reachable
+from conformance.openrpc.arrays import with_arrays
 from conformance.openrpc.document import Document, Method
 from conformance.openrpc.generation import (
     MethodBase,
@@ -74,7 +75,10 @@ def checks_for(method: Method) -> dict[str, Rule]:
 
     def reply_shape(exchange: Exchange, state: RunState) -> None:
         """Each reply is a JSON-RPC 2.0 Response object: an error has an integer code and a
-        string message (and, where the document says, data of its x-error-data schema)."""
+        string message (and, where the document says, data of its x-error-data schema); an
+        empty batch gets one -32600 error, never an empty array."""
+        if exchange.reply == [] and exchange.case.payload == []:
+            raise Violated("an empty batch answered with an empty array, not a -32600 error")
         for reply in _replies(exchange):
             if not isinstance(reply, dict):
                 raise Violated(f"a reply is {type(reply).__name__}, not an object")
@@ -165,8 +169,8 @@ def plan_method(method: Method, settings: Settings) -> MethodPlan:
     )
     made: dict[str, Callable[[], list[Case]]] = {
         "protocol": lambda: protocol_cases(base, method, secret),
-        "boundary": lambda: case_module.boundary_cases(base),
-        "invalid": lambda: case_module.invalid_cases(base, names),
+        "boundary": lambda: with_arrays(base, "boundary", case_module.boundary_cases(base)),
+        "invalid": lambda: with_arrays(base, "invalid", case_module.invalid_cases(base, names)),
         "references": lambda: case_module.reference_cases(base, names, settings.seed),
     }
     unique = any("x-unique" in p.extensions for p in method.params)
@@ -339,6 +343,9 @@ def run_document(
         raise Unreachable(f"the target {target_url} is unreachable: {why}; check --url")
     result = DocumentReport(target_url, document.source)
     started = time.perf_counter()
+    # the target is proven a JSON-RPC server (and the token taken) once per run: a target that
+    # stops answering in a later method is a finding of that method, not a setup failure
+    checked = (False, False)
     for method in chosen:
         plan = plan_method(method, settings)
         checks = checks_for(method)
@@ -346,6 +353,7 @@ def run_document(
         report.rules = {name: RuleCount() for name in checks}
         session = Session(target, settings, report)
         session.checks = checks
+        session.target_checked, session.token_checked = checked
         result.methods.append(MethodReport(method.name, report, plan.notes))
         try:
             for family, cases in plan.families.items():
@@ -359,6 +367,7 @@ def run_document(
             pass
         finally:
             session.client.close()
+        checked = (session.target_checked, session.token_checked)
     result.elapsed = time.perf_counter() - started
     return result
 

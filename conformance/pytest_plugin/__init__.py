@@ -20,6 +20,7 @@ import pytest
 
 from conformance.pytest_plugin.options import (
     MAX_EXAMPLES_OPTION,
+    OPENRPC_OPTION,
     OPTION_BY_SETTING,
     REVISION_OPTION,
     ROLE_OPTION,
@@ -31,6 +32,7 @@ from conformance.pytest_plugin.options import (
     USER_ID_OPTION,
     add_options,
     dest,
+    openrpc_document,
     target_url,
 )
 
@@ -65,6 +67,7 @@ def settings_from(config: pytest.Config) -> Any:
         except ValueError:
             raise pytest.UsageError(f"{option} expects {expects}, got {value!r}") from None
 
+    openrpc = openrpc_document(config) is not None
     seed = config.getoption("hypothesis_seed", None)
     timeout = number(TIMEOUT_OPTION, float, "seconds")
     budget = number(MAX_EXAMPLES_OPTION, int, "an integer")
@@ -74,7 +77,8 @@ def settings_from(config: pytest.Config) -> Any:
         budget = hypothesis_settings().max_examples  # the loaded profile's
     try:
         settings = Settings(
-            token=config.getoption(dest(TOKEN_OPTION)) or "",
+            # a document that names no secret param needs no token (conformance fuzz's too)
+            token=config.getoption(dest(TOKEN_OPTION)) or ("no-token" if openrpc else ""),
             role=config.getoption(dest(ROLE_OPTION)) or "customer",
             revision=config.getoption(dest(REVISION_OPTION)) or "seed",
             user_id=number(USER_ID_OPTION, int, "an integer"),
@@ -84,7 +88,8 @@ def settings_from(config: pytest.Config) -> Any:
             options=OPTION_BY_SETTING,
             max_examples=budget,
         )
-        next(iter_families(settings), None)  # what the plan needs (an agent's user id) is said now
+        if not openrpc:  # what the plan needs (an agent's user id) is said now
+            next(iter_families(settings), None)
     except (ArgumentError, ValueError) as error:
         raise pytest.UsageError(f"conformance: {error}") from None
     return settings
@@ -118,9 +123,32 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     config.stash[SETTINGS_KEY] = settings_from(config)
     _keep_hypothesis_storage_out(config)
+    if openrpc_document(config) is not None:
+        _load_openrpc(config)
+        return  # the CI options (baseline, HTML report, saved failures) are create.sites's
     from conformance.pytest_plugin.ci import register
 
     register(config)
+
+
+def _load_openrpc(config: pytest.Config) -> None:
+    """The document of ``--target-openrpc``, kept for the suite; a usage error where it cannot
+    be read or names a secret param and no token is given."""
+    from conformance.openrpc.document import OpenRpcError, load
+    from conformance.pytest_plugin.openrpc_suite import DOCUMENT_KEY
+
+    path = openrpc_document(config)
+    assert path is not None
+    try:
+        document = load(path)
+    except OpenRpcError as error:
+        raise pytest.UsageError(f"conformance: {OPENRPC_OPTION}: {error}") from None
+    secret = any(p.extensions.get("x-secret") for m in document.methods for p in m.params)
+    if secret and not config.getoption(dest(TOKEN_OPTION)):
+        raise pytest.UsageError(
+            f"conformance: the document names a secret param: {TOKEN_OPTION} TOKEN"
+        )
+    config.stash[DOCUMENT_KEY] = document
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -138,6 +166,8 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     if target_url(config) is None:
         return None
     settings = config.stash[SETTINGS_KEY]
+    if openrpc_document(config) is not None:
+        return f"OpenRPC conformance target: {target_url(config)} ({openrpc_document(config)})"
     return (
         f"create.sites conformance target: {target_url(config)} "
         f"(role {settings.role}, revision {settings.revision})"
@@ -163,6 +193,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             f"conformance: the target {url} is unreachable: {why}; check {URL_OPTION}",
             returncode=2,
         )
+    if openrpc_document(config) is not None:
+        return  # the probe is create.sites's; the runner proves the target at its first case
     try:
         probe(url, config.stash[SETTINGS_KEY])
     except SetupFailed as error:
@@ -174,13 +206,18 @@ def pytest_collection_modifyitems(
 ) -> None:
     if target_url(config) is None:
         return
+    if openrpc_document(config) is not None:
+        from conformance.pytest_plugin.openrpc_suite import collect_openrpc_suite
+
+        items.extend(collect_openrpc_suite(session))
+        return
     from conformance.pytest_plugin.suite import collect_suite
 
     items.extend(collect_suite(session))
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    if target_url(config) is None:
+    if target_url(config) is None or openrpc_document(config) is not None:
         return
     from conformance.fuzz.report import not_judged_text
 

@@ -22,6 +22,7 @@ MAX_EXAMPLES_OPTION: Final = "--target-max-examples"
 BASELINE_OPTION: Final = "--target-baseline"
 REPORT_HTML_OPTION: Final = "--target-report-html"
 SAVE_FAILURES_OPTION: Final = "--target-save-failures"
+OPENRPC_OPTION: Final = "--target-openrpc"
 
 #: Other names of an option: ``--report-html``, as ``conformance fuzz`` spells it.
 ALIASES: Final = {REPORT_HTML_OPTION: ("--report-html",)}
@@ -41,6 +42,7 @@ ENV_BY_OPTION: Final = {
         BASELINE_OPTION,
         REPORT_HTML_OPTION,
         SAVE_FAILURES_OPTION,
+        OPENRPC_OPTION,
     )
 }
 
@@ -83,6 +85,8 @@ def add_options(parser: pytest.Parser) -> None:
         REPORT_HTML_OPTION: "also write a self-contained HTML report of the run",
         SAVE_FAILURES_OPTION: "save each failure as JSON here, for `conformance replay` "
         "(default: none)",
+        OPENRPC_OPTION: "run every method of this OpenRPC document (a file) instead of "
+        "create.sites; ids read method::test_invalid_rejected[param:keyword]",
     }
     for option, env in ENV_BY_OPTION.items():
         group.addoption(
@@ -93,6 +97,12 @@ def add_options(parser: pytest.Parser) -> None:
             metavar="VALUE",
             help=f"{helps[option]} (${env})",
         )
+
+
+def openrpc_document(config: pytest.Config) -> str | None:
+    """The OpenRPC document's path, or ``None``: then the suite is create.sites's."""
+    value: str | None = config.getoption(dest(OPENRPC_OPTION))
+    return value or None
 
 
 def target_url(config: pytest.Config) -> str | None:

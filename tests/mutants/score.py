@@ -42,12 +42,20 @@ def record(item: pytest.Item, name: str, caught: bool, report: Any, revision: st
     )
 
 
+#: The key of another server's mutants (tests/openrpc: the openrpc-framework server): each
+#: outcome carries its title and the names of all that server's mutants.
+OTHER_KEY = "other-mutant"
+_others: dict[str, dict[str, dict[str, Any]]] = {}
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.when != "call":
         return
     for key, value in report.user_properties:
         if key == KEY and isinstance(value, dict):
             _outcomes[value["name"]] = value
+        elif key == OTHER_KEY and isinstance(value, dict):
+            _others.setdefault(value["title"], {})[value["name"]] = value
 
 
 def score_lines(
@@ -74,6 +82,11 @@ def score_lines(
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
+    for title, outcomes in _others.items():
+        terminalreporter.write_sep("=", f"mutation score, {title}")
+        registered = next(iter(outcomes.values()))["registered"]
+        for line in score_lines(outcomes, registered):
+            terminalreporter.write_line(line)
     if not _outcomes:
         return
     terminalreporter.write_sep("=", "mutation score")

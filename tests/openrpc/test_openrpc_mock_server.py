@@ -1,0 +1,100 @@
+"""The runner against ``@open-rpc/mock-server`` 1.7.8 (npm, a third-party JSON-RPC server)
+serving two ``@open-rpc/examples`` documents: the run completes, and what it finds is exactly
+the findings the README explains (section "@open-rpc/mock-server")."""
+
+from __future__ import annotations
+
+import pytest
+from openrpc_mock_server import serve_mock
+from openrpc_tools import example_document
+
+from conformance.fuzz.runner import Settings
+from conformance.openrpc.document import load
+from conformance.openrpc.runner import DocumentReport, run_document
+
+#: Each finding of the README's table, as the (test, rule) pairs that show it.
+FINDINGS: dict[str, set[tuple[str, str]]] = {
+    # body-parser answers a body that is not a JSON object or array with an HTML 400 page
+    "not-json-as-html": {
+        (f"test_protocol[{case}]", rule)
+        for case in (
+            "not-json",
+            "not-json-text",
+            "non-object-string",
+            "non-object-integer",
+            "non-object-null",
+            "non-object-boolean",
+        )
+        for rule in ("http-200-json", "body-parses")
+    },
+    # an empty body becomes {}: "Method not found" with no id member at all
+    "empty-body": {
+        ("test_protocol[empty-body]", "expected-outcome"),
+        ("test_protocol[empty-body]", "reply-id"),
+    },
+    # the Request object is never checked: jsonrpc, id and method as they come
+    "envelope-unchecked": {
+        ("test_protocol[jsonrpc-wrong]", "expected-outcome"),
+        ("test_protocol[jsonrpc-number]", "expected-outcome"),
+        ("test_protocol[jsonrpc-missing]", "expected-outcome"),
+        ("test_protocol[not-utf8]", "expected-outcome"),
+        ("test_protocol[not-utf8]", "reply-id"),
+        ("test_protocol[method-missing]", "expected-outcome"),
+        ("test_protocol[method-not-string]", "expected-outcome"),
+        *{
+            (f"test_protocol[id-{kind}]", rule)
+            for kind in ("float", "boolean", "array", "object")
+            for rule in ("expected-outcome", "reply-id")
+        },
+    },
+    "notification-answered": {
+        ("test_protocol[notification]", "expected-outcome"),
+        ("test_protocol[notification]", "reply-id"),
+    },
+    "empty-batch-as-empty-array": {("test_protocol[batch-empty]", "reply-shape")},
+    "params-string": {("test_protocol[params-string]", "expected-outcome")},
+    # contested: JavaScript reads every JSON number as a double
+    "id-rounded": {
+        ("test_protocol[id-beyond-double]", "reply-id"),
+        ("test_protocol[id-beyond-int64]", "reply-id"),
+    },
+    # a by-name method served params by position: paramStructure is not read
+    "param-structure-ignored": {("test_protocol[params-array]", "expected-outcome")},
+}
+
+SETTINGS = Settings(token="t", max_examples=0, seed=1, timeout=5.0)
+
+
+def _run(name: str) -> DocumentReport:
+    document = load(example_document(name))
+    with serve_mock(example_document(name)) as url:
+        return run_document(url, document, settings=SETTINGS)
+
+
+def _found(report: DocumentReport) -> list[tuple[str, str, str]]:
+    return [(m.method, f.test_id, f.rule) for m in report.methods for f in m.report.failures]
+
+
+@pytest.mark.slow
+def test_simple_math_on_the_mock_shows_the_explained_findings() -> None:
+    report = _run("simple-math")
+    assert [m.method for m in report.methods] == ["addition", "subtraction"]
+    found = {(test, rule) for _, test, rule in _found(report)}
+    expected = set().union(*(v for k, v in FINDINGS.items() if k != "param-structure-ignored"))
+    assert found == expected
+    assert report.cases_sent > 90
+
+
+@pytest.mark.slow
+def test_a_by_name_petstore_on_the_mock_is_killed_by_a_request_without_params() -> None:
+    """get_pet requires petId: a request with no params kills the mock (a TypeError in
+    @open-rpc/schema-utils-js), and every case after it goes unanswered."""
+    report = _run("params-by-name-petstore")
+    found = _found(report)
+    dead = next(i for i, (_, _, rule) in enumerate(found) if rule == "answer-in-time")
+    assert found[dead][:2] == ("get_pet", "test_protocol[params-missing]")
+    assert all(rule == "answer-in-time" for _, _, rule in found[dead:])
+    before = {(test, rule) for _, test, rule in found[:dead]}
+    assert before <= set().union(*FINDINGS.values())
+    assert FINDINGS["param-structure-ignored"] <= before
+    assert FINDINGS["envelope-unchecked"] <= before and FINDINGS["not-json-as-html"] <= before

@@ -1,0 +1,64 @@
+"""``pytest --target-url URL --target-openrpc FILE``: the suite of every method of an OpenRPC
+document, with ids ``method::test_invalid_rejected[param:keyword]``, against the
+openrpc-framework service and one of its mutants."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from openrpc_framework_server import honest_document, serve_orders
+
+
+def _pytest(folder: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("CONFORMANCE_TARGET_")}
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rf", *argv],
+        cwd=folder,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.slow
+def test_the_document_suite_passes_on_the_service_and_names_a_mutants_failure(
+    tmp_path: Path,
+) -> None:
+    document = tmp_path / "orders.openrpc.json"
+    document.write_text(json.dumps(honest_document()), encoding="utf-8")
+    junit = tmp_path / "report.xml"
+    common = ["--target-openrpc", str(document), "--target-max-examples", "10"]
+    with serve_orders() as url:
+        done = _pytest(tmp_path, "--target-url", url, *common, "--junitxml", str(junit))
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    cases = list(ElementTree.parse(junit).getroot().iter("testcase"))
+    ids = {f"{c.get('classname')}::{c.get('name')}" for c in cases}
+    assert "order.create::test_invalid_rejected[lines.0.quantity:maximum]" in ids
+    assert "stats.summary::test_valid_accepted" in ids
+    assert not any("NOTSET" in i or "test_references" in i for i in ids)  # no empty family
+    with serve_orders("quantity-range-unchecked") as url:
+        done = _pytest(tmp_path, "--target-url", url, *common)
+    assert done.returncode == 1, done.stdout[-3000:]
+    # the short summary's lines (a failure's own report has lines starting with FAILED too)
+    failed = re.findall(r"^FAILED (\S+::\S+) - ", done.stdout, flags=re.MULTILINE)
+    assert failed == ["order.create::test_invalid_rejected[lines.0.quantity:maximum]"]
+
+
+def test_a_document_it_cannot_read_is_a_usage_error(tmp_path: Path) -> None:
+    done = _pytest(
+        tmp_path,
+        "--target-url",
+        "http://127.0.0.1:9/",
+        "--target-openrpc",
+        str(tmp_path / "missing.json"),
+    )
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert "--target-openrpc" in done.stderr and "cannot read" in done.stderr
