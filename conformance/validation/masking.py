@@ -75,15 +75,19 @@ def secrets_in(payload: Any) -> frozenset[str]:
     """The non-empty strings held by secret-named members anywhere in ``payload``."""
     found: set[str] = set()
     stack = [payload]
+    pop = stack.pop
     while stack:  # a loop, not recursion: a payload may be nested as deep as its reader allows
-        node = stack.pop()
+        node = pop()
         if isinstance(node, dict):
             for name, value in node.items():
-                if is_secret_name(name) and isinstance(value, str) and value:
-                    found.add(value)
-                stack.append(value)
+                if isinstance(value, str):
+                    # only a string can be a token: the name is asked about for strings alone
+                    if value and is_secret_name(name):
+                        found.add(value)
+                elif isinstance(value, dict | list | tuple):
+                    stack.append(value)
         elif isinstance(node, list | tuple):
-            stack.extend(node)
+            stack.extend(item for item in node if isinstance(item, dict | list | tuple))
     return frozenset(found)
 
 
