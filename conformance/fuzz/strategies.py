@@ -63,8 +63,12 @@ def _ascii_labels() -> st.SearchStrategy[str]:
 
 @functools.cache
 def _script_labels(script: str, min_size: int = 1, max_size: int = 10) -> st.SearchStrategy[str]:
-    # one strategy a script: an alphabet of 20,000 letters (Han) is indexed when it is made
-    return st.text(SCRIPTS[script], min_size=min_size, max_size=max_size)
+    # one strategy a script, its letters given as code point ranges: an alphabet spelled out
+    # (20,000 Han letters) is indexed letter by letter when the strategy is made
+    letters = st.one_of(
+        [st.characters(min_codepoint=low, max_codepoint=high) for low, high in SCRIPTS[script]]
+    )
+    return st.text(letters, min_size=min_size, max_size=max_size)
 
 
 def _one_script(scripts: Collection[str], min_size: int, max_size: int) -> Any:

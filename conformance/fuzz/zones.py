@@ -39,22 +39,18 @@ DIGITS: Final = "0123456789"
 URL_CHARACTERS: Final = ASCII_LETTERS + DIGITS + "-._~"
 
 
-def _span(first: str, last: str, *, without: str = "") -> str:
-    return "".join(chr(c) for c in range(ord(first), ord(last) + 1) if chr(c) not in without)
-
-
 #: Lower-case letters of major scripts that IDNA 2003 (Unicode 3.2) and IDNA 2008 both allow,
 #: with no joiner, bidi or context rule: a label of them passes every listed parser. Left out
 #: on purpose: sharp s and final sigma (IDNA 2003 maps them to ss and sigma), upper case (IDNA
 #: 2008 refuses it, UTS #46 maps it), right-to-left scripts (bidi rules), letters newer than
-#: Unicode 3.2.
+#: Unicode 3.2. Each script is a list of inclusive code point ranges.
 SCRIPTS: Final = {
-    "latin": _span("\u00e0", "\u00ff", without="\u00f7"),  # à-ÿ without ÷
-    "cyrillic": _span("\u0430", "\u044f") + "\u0451",  # small a to ya, and yo
-    "greek": _span("\u03b1", "\u03c9", without="\u03c2"),  # alpha to omega without final sigma
-    "han": _span("\u4e00", "\u9fa5"),
-    "hiragana": _span("\u3041", "\u3093"),
-    "hangul": _span("\uac00", "\ud7a3"),
+    "latin": ((0xE0, 0xF6), (0xF8, 0xFF)),  # a-grave to y-diaeresis, without the division sign
+    "cyrillic": ((0x430, 0x44F), (0x451, 0x451)),  # small a to ya, and yo
+    "greek": ((0x3B1, 0x3C1), (0x3C3, 0x3C9)),  # alpha to omega, without final sigma
+    "han": ((0x4E00, 0x9FA5),),
+    "hiragana": ((0x3041, 0x3093),),
+    "hangul": ((0xAC00, 0xD7A3),),
 }
 
 
