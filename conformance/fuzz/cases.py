@@ -552,6 +552,20 @@ INVALID_REQUEST: Final = _error((-32600,), "echo_or_null")
 INVALID_REQUEST_NO_ID: Final = _error((-32600,), "null")
 
 
+#: The ids the protocol family sends on a success path, by kind: strings (one a client really
+#: sends, one of digits, an empty one) and integers up to beyond 64 bits.
+SUCCESS_IDS: Final[tuple[tuple[str, str | int], ...]] = (
+    ("string", "req_create_sites_1795701519.17"),
+    ("numeric-string", "1"),
+    ("empty-string", ""),
+    ("integer", 7),
+    ("zero", 0),
+    ("negative", -1),
+    ("beyond-double", 2**53 + 1),
+    ("beyond-int64", 2**64 + 1),
+)
+
+
 def protocol_cases(base: Base, token_member: str) -> list[Case]:
     """The JSON-RPC envelope and transport broken, and ids of every JSON type."""
     good = base.request(base.complete)
@@ -566,17 +580,7 @@ def protocol_cases(base: Base, token_member: str) -> list[Case]:
 
     # ids of every allowed type first: a success path, so that the run's first case checks
     # the token and a whole success reply
-    ids: tuple[tuple[str, str | int], ...] = (
-        ("string", "req_create_sites_1795701519.17"),
-        ("numeric-string", "1"),
-        ("empty-string", ""),
-        ("integer", 7),
-        ("zero", 0),
-        ("negative", -1),
-        ("beyond-double", 2**53 + 1),
-        ("beyond-int64", 2**64 + 1),
-    )
-    for kind, request_id in ids:
+    for kind, request_id in SUCCESS_IDS:
         add(f"id-{kind}", SUCCESS, {**good, "id": request_id})
     add("not-json", PARSE_ERROR, raw=body[: len(body) // 2])
     add("not-json-text", PARSE_ERROR, raw=b"create.sites please")

@@ -36,7 +36,7 @@ import secrets
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from conformance.contract import DEFAULT_REVISION, REVISIONS, ROLES
 from conformance.errors import ArgumentError, PayloadError
@@ -57,6 +57,9 @@ from conformance.fuzz.setup import (
 from conformance.fuzz.transport import Answer, Client, Target, reachable
 from conformance.validation.masking import SECRET_MEMBERS
 from conformance.validation.payloads import loads
+
+if TYPE_CHECKING:
+    import hypothesis
 
 #: Members that name entities on the target: sent in valid requests only with ids the user
 #: names (``Settings.user_id``, ``Settings.scenario_id``); random ones go to ``references``.
@@ -622,14 +625,12 @@ def _run_valid(session: Session) -> None:
         pinned.update({m: case_module.member_value(base, m) for m in members})
 
 
-def _valid_round(session: Session, strategy: Any) -> list[CheckFailed]:
-    from hypothesis import HealthCheck, Phase, Verbosity, given, reporting
-    from hypothesis import seed as seed_of
+def valid_family_settings(settings: Settings) -> hypothesis.settings:
+    """hypothesis's settings for a valid family (this runner's and the OpenRPC runner's)."""
+    from hypothesis import HealthCheck, Phase, Verbosity
     from hypothesis import settings as hypothesis_settings
 
-    settings = session.settings
-
-    @hypothesis_settings(
+    return hypothesis_settings(
         max_examples=settings.max_examples,
         database=None,
         deadline=None,
@@ -640,6 +641,15 @@ def _valid_round(session: Session, strategy: Any) -> list[CheckFailed]:
         report_multiple_bugs=True,
         verbosity=Verbosity.quiet,
     )
+
+
+def _valid_round(session: Session, strategy: Any) -> list[CheckFailed]:
+    from hypothesis import given, reporting
+    from hypothesis import seed as seed_of
+
+    settings = session.settings
+
+    @valid_family_settings(settings)
     @seed_of(settings.seed)
     @given(strategy)
     def valid_requests_are_accepted(request: dict[str, Any]) -> None:
@@ -755,5 +765,6 @@ __all__ = [
     "run",
     "shown_template",
     "unique_domain",
+    "valid_family_settings",
     "valid_requests",
 ]

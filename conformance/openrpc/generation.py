@@ -58,17 +58,8 @@ FORMAT_PATTERNS: Final = {
     r"|[1-9]?[0-9])){3}$",
 }
 
-#: The protocol family's ids sent on a success path first (as the built-in family does).
-_IDS: Final[tuple[tuple[str, str | int], ...]] = (
-    ("string", "req_create_sites_1795701519.17"),
-    ("numeric-string", "1"),
-    ("empty-string", ""),
-    ("integer", 7),
-    ("zero", 0),
-    ("negative", -1),
-    ("beyond-double", 2**53 + 1),
-    ("beyond-int64", 2**64 + 1),
-)
+#: The protocol family's ids sent on a success path first, as the built-in family sends them.
+_IDS: Final = case_module.SUCCESS_IDS
 
 
 def unconstructed(node: Any, where: str) -> Iterator[tuple[str, str]]:

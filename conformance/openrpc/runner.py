@@ -33,6 +33,7 @@ from conformance.fuzz.runner import (
     _Stop,
     failure_key,
     failure_type,
+    valid_family_settings,
 )
 from conformance.fuzz.schema_tree import node_validator
 from conformance.fuzz.transport import Target, reachable
@@ -235,23 +236,14 @@ def valid_strategy(plan: MethodPlan) -> Any:
 
 
 def _run_valid(session: Session, plan: MethodPlan) -> None:
-    from hypothesis import HealthCheck, Phase, Verbosity, given, reporting
+    from hypothesis import given, reporting
     from hypothesis import seed as seed_of
-    from hypothesis import settings as hypothesis_settings
 
     settings = session.settings
     if settings.max_examples == 0 or plan.base is None:
         return
 
-    @hypothesis_settings(
-        max_examples=settings.max_examples,
-        database=None,
-        deadline=None,
-        phases=(Phase.generate,) if settings.stop_at_first else (Phase.generate, Phase.shrink),
-        suppress_health_check=list(HealthCheck),
-        report_multiple_bugs=True,
-        verbosity=Verbosity.quiet,
-    )
+    @valid_family_settings(settings)
     @seed_of(settings.seed)
     @given(valid_strategy(plan))
     def valid_requests_are_accepted(request: dict[str, Any]) -> None:
