@@ -17,7 +17,7 @@ import jsonschema_rs
 from conformance import contract
 from conformance.errors import ArgumentError, ContractViolation, PayloadError
 from conformance.validation.formats import FORMATS
-from conformance.validation.masking import is_secret_path, mask, secrets_in
+from conformance.validation.masking import MASK, is_secret_path, mask, secrets_in
 from conformance.validation.violations import MISSING, Violation, describe, relevance
 
 #: What the engine raises on payloads that JSON text cannot carry; see ``_unreadable``.
@@ -31,6 +31,9 @@ def _refuse_retrieval(uri: str) -> Any:
 
 
 _SCALARS: Final = frozenset({int, bool, float, type(None)})
+
+#: The secrets of the payload being reported on, found when first asked for.
+_Secrets = Callable[[], frozenset[str]]
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]").search
 
 
@@ -147,11 +150,11 @@ class Validator:
         if has_lone_surrogate(instance):
             raise _unreadable(UnicodeError())
         engine = self._branch_engine(instance)
-        secrets: frozenset[str] | None = None
+        # looked for once, and only where a violation's value could hold a token (a string,
+        # an object, an array): a number out of range needs no walk of the payload
+        secrets = functools.cache(lambda: secrets_in(instance))
         try:
             for error in engine.iter_errors(instance):
-                if secrets is None:  # looked for once, and only in a payload that breaks a rule
-                    secrets = frozenset() if self.show_secrets else secrets_in(instance)
                 yield from self._violations(error, instance, secrets)
         except ENGINE_INPUT_ERRORS as error:
             raise _unreadable(error) from None
@@ -174,7 +177,7 @@ class Validator:
                 return _engine(contract.schema_uri("reply.error", revision=self.revision))
         return self._engine
 
-    def _violations(self, error: Any, root: Any, secrets: frozenset[str]) -> Iterator[Violation]:
+    def _violations(self, error: Any, root: Any, secrets: _Secrets) -> Iterator[Violation]:
         keyword = error.kind.name
         detail = error.kind.as_dict()
         path = tuple(error.instance_path)
@@ -205,12 +208,14 @@ class Validator:
             value = self._shown(member, where, secrets)
             yield Violation(where, keyword, schema_path, value, message, self._rank(where))
 
-    def _shown(self, value: Any, path: tuple[str | int, ...], secrets: frozenset[str]) -> Any:
+    def _shown(self, value: Any, path: tuple[str | int, ...], secrets: _Secrets) -> Any:
         if self.show_secrets or value is MISSING:
             return value
-        return mask(value, secrets, path)
+        if type(value) in _SCALARS:  # a number, a boolean or null holds no token
+            return MASK if is_secret_path(path) else value
+        return mask(value, secrets(), path)
 
-    def _described(self, value: Any, path: tuple[str | int, ...], secrets: frozenset[str]) -> Any:
+    def _described(self, value: Any, path: tuple[str | int, ...], secrets: _Secrets) -> Any:
         # a secret member's own value goes to ``describe`` whole: it says the value's type and
         # masks the rest; any other value is masked first, as it may hold the token inside
         return value if is_secret_path(path) else self._shown(value, path, secrets)

@@ -228,7 +228,19 @@ def _labels(schema: dict[str, Any]) -> str:
     labels = schema.get(LABELS_KEYWORD)
     if not isinstance(labels, dict) or not labels:
         return ""
-    return f" ({'; '.join(f'{value} {label}' for value, label in labels.items())})"
+    # the schema's dict is the contract's own, loaded once: its text is made once too
+    key = id(labels)
+    cached = _LABEL_TEXTS.get(key)
+    if cached is None or cached[0] is not labels:
+        text = f" ({'; '.join(f'{value} {label}' for value, label in labels.items())})"
+        if len(_LABEL_TEXTS) >= 64:  # schemas handed to describe() by hand: stay small
+            _LABEL_TEXTS.clear()
+        cached = _LABEL_TEXTS[key] = (labels, text)
+    return cached[1]
+
+
+#: Each labels dict's text, by identity (the dict kept beside it, so an id is never reused).
+_LABEL_TEXTS: dict[int, tuple[dict[str, Any], str]] = {}
 
 
 def describe(
