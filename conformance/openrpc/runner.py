@@ -175,6 +175,11 @@ def plan_method(method: Method, settings: Settings) -> MethodPlan:
         "references": lambda: case_module.reference_cases(base, names, settings.seed),
     }
     unique = any("x-unique" in p.extensions for p in method.params)
+    if any(
+        p.name == case_module.UNIQUE_MEMBER and "x-unique" in p.extensions for p in method.params
+    ):
+        # the param the runner makes unique in every request is the one a repeat must hit
+        made["duplicates"] = lambda: case_module.duplicate_cases(base)
     for family, make in made.items():
         if family not in settings.families:
             continue

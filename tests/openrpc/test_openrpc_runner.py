@@ -17,7 +17,6 @@ from target_helpers import AGENT_TOKEN, CUSTOMER_TOKEN, served
 
 from conformance.cli import Streams, main
 from conformance.contract import DEFAULT_REVISION
-from conformance.fuzz.cases import FAMILIES
 from conformance.fuzz.runner import Settings, plan, run
 from conformance.fuzz.schema_tree import node_validator
 from conformance.openrpc.document import OpenRpcError, load, parse
@@ -54,44 +53,32 @@ def test_the_exported_document_gives_the_built_in_cases(chosen: Settings) -> Non
     mine = _cases(plan_document(EXPORTED, chosen))
     assert len(mine) > 250
     exact = chosen.role == "customer"
-    built_in = [c for c in plan(chosen) if c.family in DOCUMENT_FAMILIES]
+    built_in = plan(chosen)
     assert [_key(c, exact) for c in mine] == [_key(c, exact) for c in built_in]
 
 
-#: One mutant for each rule that catches some (the last registered), and the params defects
-#: whose verdicts hinge on the document's schemas: every mutant twice would cost a minute of
-#: make test, and tests/test_mutation_score.py already serves each one.
-REPRESENTATIVE = sorted(
-    {
-        *{
-            mutant.rule: name
-            for name, mutant in MUTANTS.items()
-            # the seed revision's defects outside the duplicates family, which the document's
-            # plan does not build yet (x-unique says which param; see the README)
-            if DEFAULT_REVISION in mutant.revisions and not name.startswith("duplicates-")
-        }.values()
-    }
-    | {"range-unchecked", "field-not-dotted", "label-length-in-characters", "nested-url-optional"}
+#: Every mutant of the seed revision (the exported document is the seed's).
+SEED_MUTANTS = sorted(
+    name for name, mutant in MUTANTS.items() if DEFAULT_REVISION in mutant.revisions
 )
-
-#: The families the document's plan builds (all the built-in ones but duplicates).
-DOCUMENT_FAMILIES = tuple(family for family in FAMILIES if family != "duplicates")
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", REPRESENTATIVE)
+@pytest.mark.parametrize("name", SEED_MUTANTS)
 def test_the_same_verdicts_as_the_built_in_contract(name: str) -> None:
-    """On a mutant of each rule (deterministic families), the run through the exported document
-    fails the same tests as the built-in run."""
+    """On every mutant (deterministic families), the run through the exported document fails
+    the same tests as the built-in run."""
     chosen = Settings(token=CUSTOMER_TOKEN, max_examples=0, seed=SEED, timeout=2.0)
     # a fresh server each: a mutant's state (ids per industry) must start alike for both
     with served(MUTANTS[name].app) as url:
         built_in = run(url, settings=chosen)
     with served(MUTANTS[name].app) as url:
         through = run_document(url, EXPORTED, settings=chosen)
-    failing = {f.test_id for f in built_in.failures if f.family in DOCUMENT_FAMILIES}
+    failing = {f.test_id for f in built_in.failures}
     # a mutant only hypothesis's drawn requests show is caught by neither run here
-    assert failing or MUTANTS[name].shows == "valid", f"{name}: no deterministic case fails"
+    assert failing or MUTANTS[name].shows[DEFAULT_REVISION] == "valid", (
+        f"{name}: no deterministic case fails"
+    )
     assert {t.split("::")[1] for t in through.failing_tests()} == failing
 
 
