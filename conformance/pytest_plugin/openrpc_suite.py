@@ -22,13 +22,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conformance.fuzz.cases import SUCCESS, Case
-from conformance.fuzz.report import failure_text
 from conformance.fuzz.runner import Report, Session
 from conformance.fuzz.transport import Target
 from conformance.openrpc.document import Document
 from conformance.openrpc.generation import MethodPlan
 from conformance.pytest_plugin.options import SETTINGS_KEY, target_url
-from conformance.pytest_plugin.suite import RulesBroken
+from conformance.pytest_plugin.suite import FAMILY_OF, check_cases
 
 #: The document the run reads, loaded when pytest is configured.
 DOCUMENT_KEY = pytest.StashKey[Document]()
@@ -62,7 +61,7 @@ def collect_openrpc_suite(session: pytest.Session) -> list[pytest.Item]:
         suite = _MethodSuite.from_parent(session, path=Path(__file__), nodeid=method.name)
         plan = _plan(session.config, method.name)
         for item in session.genitems(suite):
-            family = _FAMILY_OF.get(getattr(item, "originalname", ""))
+            family = FAMILY_OF.get(getattr(item, "originalname", ""))
             if family is not None and not plan.families.get(family):
                 continue  # a family with no case for this method: no test, not a skipped one
             if isinstance(item, pytest.Function) and item.originalname == "test_valid_accepted":
@@ -87,23 +86,8 @@ def method_session(request: pytest.FixtureRequest) -> Iterator[tuple[Session, Me
     session.client.close()
 
 
-def _check(session: Session, *cases: Case) -> None:
-    failures = [found for case in cases for found in session.evaluate(session.exchange(case))]
-    if failures:
-        token = session.settings.token
-        raise RulesBroken(failures, "\n\n".join(failure_text(f, token) for f in failures))
-
-
-_FAMILY_OF = {
-    "test_boundary_accepted": "boundary",
-    "test_invalid_rejected": "invalid",
-    "test_protocol": "protocol",
-    "test_references": "references",
-}
-
-
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    family = _FAMILY_OF.get(metafunc.function.__name__)
+    family = FAMILY_OF.get(metafunc.function.__name__)
     if family is None:
         return
     plan = _plan(metafunc.config, metafunc.definition.parent.nodeid)  # type: ignore[union-attr]
@@ -115,22 +99,27 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 def test_boundary_accepted(method_session: tuple[Session, MethodPlan], cases: list[Case]) -> None:
     """A valid request at a bound of the method's schemas gets a success reply."""
-    _check(method_session[0], *cases)
+    check_cases(method_session[0], *cases)
 
 
 def test_invalid_rejected(method_session: tuple[Session, MethodPlan], cases: list[Case]) -> None:
     """Params broken in one way get -32602."""
-    _check(method_session[0], *cases)
+    check_cases(method_session[0], *cases)
 
 
 def test_protocol(method_session: tuple[Session, MethodPlan], cases: list[Case]) -> None:
     """A broken envelope or transport gets the JSON-RPC error for it."""
-    _check(method_session[0], *cases)
+    check_cases(method_session[0], *cases)
 
 
 def test_references(method_session: tuple[Session, MethodPlan], cases: list[Case]) -> None:
     """An entity id the target may not know gets a success or a -32602 error."""
-    _check(method_session[0], *cases)
+    check_cases(method_session[0], *cases)
+
+
+def test_duplicate_refused(method_session: tuple[Session, MethodPlan], cases: list[Case]) -> None:
+    """A request that creates a unique thing, sent again, is refused as a duplicate."""
+    check_cases(method_session[0], *cases)
 
 
 #: Each method's strategy of valid requests, made at its first draw.
@@ -167,7 +156,7 @@ def _valid_test(budget: int) -> Callable[..., None]:
         if plan.method.name not in _STRATEGIES:  # made once: a strategy is checked when made
             _STRATEGIES[plan.method.name] = valid_strategy(plan)
         request = data.draw(_STRATEGIES[plan.method.name], label="request")
-        _check(session, Case("valid", "valid", "valid", SUCCESS, request))
+        check_cases(session, Case("valid", "valid", "valid", SUCCESS, request))
 
     return test_valid_accepted
 

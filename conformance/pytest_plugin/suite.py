@@ -15,7 +15,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import pytest
 
@@ -25,7 +25,7 @@ from _pytest.outcomes import Failed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conformance.fuzz.cases import SUCCESS, Case
+from conformance.fuzz.cases import SUCCESS, TEST_NAMES, Case
 from conformance.fuzz.report import failure_text
 from conformance.fuzz.runner import Failure, Report, Session, failure_key, plan, valid_requests
 from conformance.fuzz.transport import Target
@@ -103,7 +103,7 @@ def conformance_session(request: pytest.FixtureRequest) -> Iterator[Session]:
     session.client.close()
 
 
-def _check(session: Session, *cases: Case, keyed: bool = False) -> None:
+def check_cases(session: Session, *cases: Case, keyed: bool = False) -> None:
     """Send each case of one rule; fail with the report of every broken check of every case
     (``keyed``: as the subclass of ``RulesBroken`` for the failure's rule and member)."""
     failures = [found for case in cases for found in session.evaluate(session.exchange(case))]
@@ -113,17 +113,12 @@ def _check(session: Session, *cases: Case, keyed: bool = False) -> None:
         raise broken(failures, "\n\n".join(failure_text(f, token) for f in failures))
 
 
-_FAMILY_OF = {
-    "test_boundary_accepted": "boundary",
-    "test_invalid_rejected": "invalid",
-    "test_protocol": "protocol",
-    "test_references": "references",
-    "test_duplicate_refused": "duplicates",
-}
+#: Each parametrized test's family (the valid family is one hypothesis test of its own).
+FAMILY_OF: Final = {name: family for family, name in TEST_NAMES.items() if family != "valid"}
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    family = _FAMILY_OF.get(metafunc.function.__name__)
+    family = FAMILY_OF.get(metafunc.function.__name__)
     if family is None:
         return
     config = metafunc.config
@@ -139,28 +134,28 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 def test_boundary_accepted(conformance_session: Session, cases: list[Case]) -> None:
     """A valid request at a bound of the schema gets a success reply."""
-    _check(conformance_session, *cases)
+    check_cases(conformance_session, *cases)
 
 
 def test_invalid_rejected(conformance_session: Session, cases: list[Case]) -> None:
     """A request broken in one way gets -32602 naming the broken parameter."""
-    _check(conformance_session, *cases)
+    check_cases(conformance_session, *cases)
 
 
 def test_protocol(conformance_session: Session, cases: list[Case]) -> None:
     """A broken envelope or transport gets the JSON-RPC error for it."""
-    _check(conformance_session, *cases)
+    check_cases(conformance_session, *cases)
 
 
 def test_references(conformance_session: Session, cases: list[Case]) -> None:
     """An entity id the target may not know gets a success or a -32602 error."""
-    _check(conformance_session, *cases)
+    check_cases(conformance_session, *cases)
 
 
 def test_duplicate_refused(conformance_session: Session, cases: list[Case]) -> None:
     """A site created twice for one caller (the second time in another letter case too) gets
     -32602 duplicate_entity naming domain_name."""
-    _check(conformance_session, *cases)
+    check_cases(conformance_session, *cases)
 
 
 def _own_database() -> dict[str, Any]:
@@ -198,7 +193,9 @@ def _valid_test(budget: int | None) -> Callable[..., None]:
         """Any request the schemas accept gets a success reply (drawn by hypothesis)."""
         # drawn with a placeholder token: hypothesis prints what it draws
         request = data.draw(valid_requests(conformance_session.settings), label="request")
-        _check(conformance_session, Case("valid", "valid", "valid", SUCCESS, request), keyed=True)
+        check_cases(
+            conformance_session, Case("valid", "valid", "valid", SUCCESS, request), keyed=True
+        )
 
     return test_valid_accepted
 

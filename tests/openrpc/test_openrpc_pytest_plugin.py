@@ -62,3 +62,27 @@ def test_a_document_it_cannot_read_is_a_usage_error(tmp_path: Path) -> None:
     )
     assert done.returncode == 4, done.stdout + done.stderr
     assert "--target-openrpc" in done.stderr and "cannot read" in done.stderr
+
+
+@pytest.mark.slow
+def test_the_exported_create_sites_document_runs_its_duplicates_test(
+    tmp_path: Path, reference_url: str
+) -> None:
+    """Through its exported document, create.sites gets the duplicates family under pytest as
+    under `conformance fuzz`: the param marked x-unique is sent again and must be refused."""
+    from target_helpers import CUSTOMER_TOKEN
+
+    from conformance.openrpc.export import document_bytes
+
+    document = tmp_path / "create-sites.openrpc.json"
+    document.write_bytes(document_bytes())
+    junit = tmp_path / "report.xml"
+    done = _pytest(
+        tmp_path, "--target-url", reference_url, "--target-openrpc", str(document),
+        "--target-token", CUSTOMER_TOKEN, "--target-max-examples", "5",
+        "--junitxml", str(junit),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    cases = list(ElementTree.parse(junit).getroot().iter("testcase"))
+    ids = {f"{c.get('classname')}::{c.get('name')}" for c in cases}
+    assert "create.sites::test_duplicate_refused[domain_name]" in ids, sorted(ids)[:20]
