@@ -152,7 +152,13 @@ class Validator:
         engine = self._branch_engine(instance)
         # looked for once, and only where a violation's value could hold a token (a string,
         # an object, an array): a number out of range needs no walk of the payload
-        secrets = functools.cache(lambda: secrets_in(instance))
+        found: list[frozenset[str]] = []
+
+        def secrets() -> frozenset[str]:
+            if not found:
+                found.append(secrets_in(instance))
+            return found[0]
+
         try:
             for error in engine.iter_errors(instance):
                 yield from self._violations(error, instance, secrets)
@@ -183,18 +189,20 @@ class Validator:
         path = tuple(error.instance_path)
         # the value as the caller gave it: the engine hands back a converted copy
         value = _at(root, path)
-        location = error.absolute_keyword_location or ""
-        holder = contract.resolve(location.rpartition("/")[0]) if "#" in location else {}
-        schema_path = contract.relative(location)
+        holder, schema_path = _keyword_site(error.absolute_keyword_location or "")
         if keyword == "required":
             members = [(detail["property"], MISSING)]
         elif keyword == "additionalProperties":
             members = [(name, value[name]) for name in detail["unexpected"]]
         else:
             members = []
+        # a secret member's own value goes to ``describe`` whole: it says the value's type and
+        # masks the rest; any other value is masked first, as it may hold the token inside
         if not members:
-            message = describe(keyword, path, self._described(value, path, secrets), holder)
-            value = self._shown(value, path, secrets)
+            shown = self._shown(value, path, secrets)
+            described = value if is_secret_path(path) else shown
+            message = describe(keyword, path, described, holder)
+            value = shown
             if self.kind == "reply" and not path and keyword == "oneOf":
                 message = "a reply carries exactly one of `result` and `error`"
             yield Violation(path, keyword, schema_path, value, message, self._rank(path))
@@ -202,11 +210,10 @@ class Validator:
         allowed = list(holder.get("properties", {})) if isinstance(holder, dict) else []
         for name, member in members:
             where = (*path, name)
-            message = describe(
-                keyword, where, self._described(member, where, secrets), holder, allowed
-            )
-            value = self._shown(member, where, secrets)
-            yield Violation(where, keyword, schema_path, value, message, self._rank(where))
+            shown = self._shown(member, where, secrets)
+            described = member if is_secret_path(where) else shown
+            message = describe(keyword, where, described, holder, allowed)
+            yield Violation(where, keyword, schema_path, shown, message, self._rank(where))
 
     def _shown(self, value: Any, path: tuple[str | int, ...], secrets: _Secrets) -> Any:
         if self.show_secrets or value is MISSING:
@@ -215,13 +222,17 @@ class Validator:
             return MASK if is_secret_path(path) else value
         return mask(value, secrets(), path)
 
-    def _described(self, value: Any, path: tuple[str | int, ...], secrets: _Secrets) -> Any:
-        # a secret member's own value goes to ``describe`` whole: it says the value's type and
-        # masks the rest; any other value is masked first, as it may hold the token inside
-        return value if is_secret_path(path) else self._shown(value, path, secrets)
-
     def _rank(self, path: tuple[str | int, ...]) -> int:
         return self._order.get(tuple(map(str, path)), len(self._order))
+
+
+@functools.lru_cache(maxsize=1024)
+def _keyword_site(location: str) -> tuple[Any, str]:
+    """The schema object holding the keyword at ``location``, and the location as reported.
+
+    Cached: the contract's keyword locations are few, and resolving one walks a pointer."""
+    holder = contract.resolve(location.rpartition("/")[0]) if "#" in location else {}
+    return holder, contract.relative(location)
 
 
 def _at(root: Any, path: tuple[str | int, ...]) -> Any:

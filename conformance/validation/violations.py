@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -138,14 +138,33 @@ def json_type(value: Any) -> str:
     return "object"
 
 
+#: A string as JSON text, as ``json.dumps(..., ensure_ascii=False)`` writes it.
+_json_string: Final[Callable[[str], str]] = json.encoder.encode_basestring
+
+
+def _unprintable(value: Any) -> str:
+    """What a message shows for a value JSON cannot write (an integer past Python's digit
+    limit, a value nested too deeply, an object of another kind)."""
+    try:
+        return repr(value)
+    except (ValueError, RecursionError):
+        return f"<{json_type(value)} too large to print>"
+
+
 def show(value: Any, path: Sequence[str | int] = (), limit: int = 60) -> str:
     """``value`` as short JSON for a message; secrets print as ``***``."""
     if is_secret_path(path):
         return MASK
+    kind = type(value)
     try:
-        text = json.dumps(value, ensure_ascii=False)
+        if kind is str:  # the common cases without json.dumps's set-up: the same text
+            text = _json_string(value)
+        elif kind is int:
+            text = int.__repr__(value)
+        else:
+            text = json.dumps(value, ensure_ascii=False)
     except (TypeError, ValueError, RecursionError):
-        text = repr(value)
+        text = _unprintable(value)
     if len(text) > limit:
         size = f"{len(value)} characters" if isinstance(value, str) else f"{len(text)} characters"
         text = f"{text[:limit]}… ({size})"
@@ -181,14 +200,24 @@ def _between(low: Any, high: Any) -> str:
 _REPAIRS: Final = (
     (
         "it includes a scheme such as https://",
-        lambda v: re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*://", "", v),
+        functools.partial(re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://").sub, ""),
     ),
-    ("it includes a port", lambda v: re.sub(r":[0-9]*$", "", v)),
+    ("it includes a port", functools.partial(re.compile(r":[0-9]*$").sub, "")),
     ("it includes a path", lambda v: v.split("/", 1)[0]),
-    ("it includes a port and a path", lambda v: re.sub(r":[0-9]*(/.*)?$", "", v)),
+    ("it includes a port and a path", functools.partial(re.compile(r":[0-9]*(/.*)?$").sub, "")),
     ("one label: a top-level domain is missing", lambda v: f"{v}.com"),
     ("it starts with a plus sign", lambda v: v.removeprefix("+")),
 )
+
+
+@functools.lru_cache(maxsize=256)
+def _searcher(pattern: str) -> Callable[[str], object] | None:
+    """``pattern``'s search, compiled once (the contract's patterns are few); ``None`` for a
+    pattern Python's ``re`` cannot read."""
+    try:
+        return re.compile(pattern).search
+    except re.error:
+        return None
 
 
 def _pattern_hints(value: Any, pattern: str) -> str:
@@ -201,13 +230,12 @@ def _pattern_hints(value: Any, pattern: str) -> str:
     elif value != value.strip():
         hints.append("note the leading or trailing white space")
     elif len(value) <= 2048:  # a repair is tried on short values only: hints, not a parser
-        try:
-            compiled = re.compile(pattern)
-        except re.error:
+        search = _searcher(pattern)
+        if search is None:
             return ""
         for hint, repair in _REPAIRS:
             repaired = repair(value)
-            if repaired != value and compiled.search(repaired):
+            if repaired != value and search(repaired):
                 hints.append(hint)
                 break
     return f" ({'; '.join(hints)})" if hints else ""

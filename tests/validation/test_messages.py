@@ -11,10 +11,12 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import conformance
 from conformance import contract
-from conformance.validation.violations import LABELS_KEYWORD, describe
+from conformance.validation.violations import LABELS_KEYWORD, describe, show
 
 EMOJI = "\U0001f600"
 
@@ -173,3 +175,15 @@ def test_an_industry_out_of_range_is_told_with_the_revisions_labels(
     assert [v.keyword for v in found] == ["maximum"]
     assert found[0].message.startswith(f"`industry_id` must be between 1 and {value - 1}; ")
     assert f"({first}; " in found[0].message and found[0].message.endswith(f"; {last})")
+
+
+@given(st.one_of(st.text(), st.integers(), st.booleans(), st.none(), st.floats(allow_nan=False)))
+def test_a_value_is_shown_as_json_writes_it(value: Any) -> None:
+    # show() writes strings and integers without json.dumps (the error path's fast path):
+    # the text must be the same, escapes and all
+    assert show(value, limit=10**6) == json.dumps(value, ensure_ascii=False)
+
+
+def test_a_value_json_cannot_write_is_still_shown() -> None:
+    assert show(10**5000) == "<integer too large to print>"
+    assert show(float("nan")) == "NaN"
