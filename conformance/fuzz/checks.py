@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from conformance.contract import DEFAULT_REVISION
+from conformance.contract import DEFAULT_REVISION, REVISIONS
 from conformance.fuzz.cases import Case
 from conformance.fuzz.transport import Answer
 
@@ -172,7 +172,29 @@ def reply_schema(exchange: Exchange, state: RunState) -> None:
         except Exception as error:  # a reply the engine cannot take is not a valid reply
             raise Violated(str(error)) from None
         if worst is not None:
-            raise Violated(worst.message)
+            raise Violated(worst.message + _other_revision_hint(reply, state.revision))
+
+
+def _other_revision_hint(reply: Any, revision: str) -> str:
+    """A hint when ``reply`` keeps another revision's reply contract: a target built on the
+    vendor's current API, checked by the seed's contract (the default), fails every success
+    reply, and the fix is the run's setting, not the target. Never a verdict: the reply still
+    breaks the run's revision, which may be just the defect the team is looking for."""
+    from conformance.validation.validator import validator_for
+
+    others = [
+        other
+        for other in REVISIONS
+        if other != revision and validator_for("reply", revision=other).is_valid(reply)
+    ]
+    if not others:
+        return ""
+    other = others[0]
+    return (
+        f" (the reply keeps the {other!r} revision's contract: if that is the one the target "
+        f"implements, check it by that revision: conformance fuzz --revision {other}, or "
+        f"pytest --target-revision {other})"
+    )
 
 
 @check("jsonrpc-version")

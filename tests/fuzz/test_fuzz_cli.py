@@ -175,3 +175,15 @@ def test_revision_current_against_a_current_server() -> None:
         assert "revision current" in out and "duplicates 3" in out
         code, out, _ = _fuzz(url, "--token", CUSTOMER_TOKEN, "--max-examples", "0")
         assert code == 1 and "reply-schema" in out
+        # the failure teaches the setting: its replies keep the current revision's contract
+        assert "keeps the 'current' revision's contract" in out
+        assert "conformance fuzz --revision current" in out
+
+
+def test_a_broken_reply_gets_no_revision_hint() -> None:
+    """A string site id keeps neither revision's contract: no hint points away from the
+    defect."""
+    with served(_StringSiteIds) as url:
+        code, out, _ = _fuzz(url, "--token", CUSTOMER_TOKEN, "--max-examples", "0")
+        assert code == 1 and "reply-schema" in out
+        assert "revision's contract" not in out
