@@ -140,8 +140,8 @@ def _replay(saved: Saved, url: str, settings: Settings, times: int) -> tuple[str
 def run(args: argparse.Namespace, streams: Streams) -> int:
     from conformance.errors import ArgumentError
     from conformance.fuzz import saved as saved_module
+    from conformance.fuzz.redaction import scrub_text
     from conformance.fuzz.runner import TokenRefused, check_token
-    from conformance.fuzz.scrub import scrub_text
     from conformance.fuzz.transport import Target, reachable
 
     def error(message: str) -> int:

@@ -36,8 +36,8 @@ from typing import Any, Final
 from conformance.errors import ArgumentError
 from conformance.fuzz.cases import TEST_NAMES
 from conformance.fuzz.checks import CHECKS
+from conformance.fuzz.redaction import scrub_text
 from conformance.fuzz.runner import Failure
-from conformance.fuzz.scrub import scrub_text
 
 VERSION: Final = 1
 

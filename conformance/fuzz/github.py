@@ -1,7 +1,7 @@
 """GitHub Actions output of a run: ``::error`` workflow commands, one per broken rule and test
 id, and a job summary in Markdown (appended to ``$GITHUB_STEP_SUMMARY`` when it is set).
 
-Everything written here is scrubbed of the token first (``conformance.fuzz.scrub``): a job
+Everything written here is scrubbed of the token first (``conformance.fuzz.redaction``): a job
 summary and annotations outlive the job's log and are seen by everyone who can see the run.
 """
 
@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Final
 
 from conformance.fuzz.baseline import Judgement
+from conformance.fuzz.redaction import scrub_text
 from conformance.fuzz.run_info import RunInfo
 from conformance.fuzz.runner import Failure, Report
-from conformance.fuzz.scrub import scrub_text
 from conformance.validation.reporters import _escape as escape_command
 
 SUMMARY_VARIABLE: Final = "GITHUB_STEP_SUMMARY"

@@ -21,11 +21,11 @@ from typing import Final
 
 from conformance.fuzz.baseline import Judgement
 from conformance.fuzz.cases import FAMILIES, Case, Expectation
-from conformance.fuzz.report import Masker, curl
+from conformance.fuzz.redaction import MASK, Masker
+from conformance.fuzz.report import curl
 from conformance.fuzz.run_info import RunInfo
 from conformance.fuzz.runner import Failure, Report
 from conformance.fuzz.saved import from_record, record
-from conformance.fuzz.scrub import MASK
 
 #: The failures shown are scrubbed already: the text masker has nothing left to do.
 _ALREADY_SCRUBBED: Final = Masker(MASK, show_secrets=True)

@@ -2,9 +2,9 @@
 XML), with a ``curl`` command that reproduces each failure.
 
 Reporters read the report and recompute nothing. The access token is masked by structure,
-never by searching the text (``Masker``): in a request where the runner put it, in a reply
-where the target echoed it (``conformance.validation.masking``); unrelated text that happens to
-hold the token's characters (a URL, a count, the method's name) is left as it is. The ``curl``
+never by searching the text (``conformance.fuzz.redaction.Masker``): in a request where the
+runner put it, in a reply where the target echoed it; unrelated text that happens to hold the
+token's characters (a URL, a count, the method's name) is left as it is. The ``curl``
 commands read the token from ``$CONFORMANCE_TARGET_TOKEN`` and draw a fresh unique tag for the
 domain name on each replay (``conformance.fuzz.reproduce``).
 """
@@ -12,98 +12,16 @@ domain name on each replay (``conformance.fuzz.reproduce``).
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 from xml.etree import ElementTree
 
 from conformance.fuzz import reproduce
+from conformance.fuzz.redaction import Masker, body_text
 from conformance.fuzz.runner import Failure, Report
 from conformance.fuzz.zones import CONTESTED
-from conformance.validation.masking import MASK, MIN_ECHO_LENGTH, is_secret_name, mask_string
 
 #: Failures shown in full per rule in the text report (JSON and JUnit carry them all).
 SHOWN_PER_RULE = 3
-
-#: A JSON string literal, and whether a ``:`` follows it (a member name).
-_STRING_LITERAL = re.compile(r'"(?:[^"\\]|\\.)*"(\s*:)?')
-
-
-class Masker:
-    """Masks the token by structure; does nothing with ``show_secrets``.
-
-    ``request(failure)`` is the body as sent with ``***`` where the runner put the token;
-    ``reply(text)`` masks a string literal of a reply that is the token, holds a token long
-    enough to be told from chance (``MIN_ECHO_LENGTH``), or is the value of a secret-named
-    member; ``text(words)`` masks target-made text (a check's message, a header) the same way.
-    """
-
-    def __init__(self, token: str, show_secrets: bool = False) -> None:
-        self.show_secrets = show_secrets
-        self.secrets = frozenset() if show_secrets or not token else frozenset({token})
-        # a check's message quotes the target's words as JSON or Python literals, which escape
-        # quotes, backslashes and control characters: a long token is looked for in each form
-        self.forms = sorted(
-            {form for secret in self.secrets for form in _escaped_forms(secret)},
-            key=len,
-            reverse=True,
-        )
-
-    def text(self, words: str) -> str:
-        """Target-made text with the token masked where it shows."""
-        if not self.secrets:
-            return words
-        words = mask_string(words, self.secrets)
-        for form in self.forms:
-            words = words.replace(form, MASK)
-        return words
-
-    def request(self, failure: Failure) -> str:
-        """The request body as sent, the token ``***`` where the runner put it."""
-        if failure.shown is not None and not self.show_secrets:
-            return failure.shown.masked()
-        return _text(failure.body)
-
-    def reply(self, text: str) -> str:
-        """A reply body with each JSON string that holds the token masked, and nothing else."""
-        if not self.secrets:
-            return text
-        out: list[str] = []
-        last = 0
-        secret_member = False
-        for match in _STRING_LITERAL.finditer(text):
-            literal = match.group(0)[: len(match.group(0)) - len(match.group(1) or "")]
-            try:
-                value = json.loads(literal)
-            except ValueError:
-                continue
-            is_name = match.group(1) is not None
-            masked = MASK if secret_member and not is_name else self.text(value)
-            secret_member = is_name and is_secret_name(value)
-            if is_name or masked == value:
-                continue
-            out.append(text[last : match.start()])
-            out.append(json.dumps(masked, ensure_ascii=False))
-            last = match.start() + len(literal)
-        out.append(text[last:])
-        return "".join(out)
-
-
-def _escaped_forms(secret: str) -> set[str]:
-    """The ways a long secret reads once quoted: raw, JSON (either kind), Python ``repr`` (with
-    either quote)."""
-    if len(secret) < MIN_ECHO_LENGTH:
-        return set()
-    return {
-        secret,
-        json.dumps(secret, ensure_ascii=False)[1:-1],
-        json.dumps(secret)[1:-1],
-        repr(secret)[1:-1],
-        repr(secret + "'\"")[1:-3],  # holding both quotes, repr picks ' and escapes it
-    }
-
-
-def _text(body: bytes) -> str:
-    return body.decode("utf-8", "backslashreplace")
 
 
 def _xml_safe(text: str) -> str:
@@ -136,7 +54,7 @@ def failure_dict(failure: Failure, mask: Masker) -> dict[str, Any]:
         "reply": {
             "status": failure.status,
             "headers": {name: mask.text(value) for name, value in failure.headers.items()},
-            "body": mask.reply(_text(failure.reply_body)),
+            "body": mask.reply(body_text(failure.reply_body)),
         },
         "curl": curl(failure, mask),
         "seed": failure.seed,
@@ -175,7 +93,7 @@ def _failure_text(failure: Failure, mask: Masker) -> str:
     reply_head = f"HTTP {failure.status}" if failure.status is not None else "no reply"
     headers = "".join(f", {name}: {mask.text(value)}" for name, value in failure.headers.items())
     # masked before it is cut: a cut through the token would leave its beginning unmasked
-    body = mask.reply(_text(failure.reply_body)) or "(empty body)"
+    body = mask.reply(body_text(failure.reply_body)) or "(empty body)"
     if len(body) > 2000:
         body = body[:2000] + f"… ({len(failure.reply_body)} bytes)"
     lines = [

@@ -43,6 +43,7 @@ from conformance.errors import ArgumentError, PayloadError
 from conformance.fuzz import cases as case_module
 from conformance.fuzz.cases import ABSENT, FAMILIES, SUCCESS, UNIQUE_MEMBER, Case
 from conformance.fuzz.checks import CHECKS, UNPARSED, Exchange, Rule, RunState, Violated
+from conformance.fuzz.interrupts import CtrlC, kept
 from conformance.fuzz.limits import Pacer, RateLimited, limit_exceeded, wait_for
 from conformance.fuzz.reproduce import Template, build, marks_for
 from conformance.fuzz.schema_tree import node_validator, tree
@@ -352,6 +353,9 @@ class Session:
         self.target_checked = False
         self.token_checked = False
         self.refused: SetupFailed | None = None
+        #: Ctrl-C as ``run`` records it: checked before each request, in case its first
+        #: raise was swallowed (``conformance.fuzz.interrupts``)
+        self.ctrl_c = CtrlC()
         # base 36: 5 random characters (60 million runs) and a 4-character counter
         self.tag = _base36(secrets.randbelow(36**5), 5)
         self.counter = 0
@@ -395,6 +399,7 @@ class Session:
         )
 
     def exchange(self, case: Case) -> Exchange:
+        self.ctrl_c.check()
         prepared = self.prepared(case) if case.body is None else None
         payload = (
             _with_token(prepared.payload, self.settings.token) if prepared is not None else None
@@ -716,6 +721,18 @@ def run(target_url: str, *, settings: Settings) -> Report:
     report = Report(target_url, settings)
     session = Session(target, settings, report)
     started = time.perf_counter()
+    with kept() as session.ctrl_c:
+        return _run(session, first, families, started)
+
+
+def _run(
+    session: Session,
+    first: tuple[str, list[Case]] | None,
+    families: Iterator[tuple[str, list[Case]]],
+    started: float,
+) -> Report:
+    """The run proper: every family, Ctrl-C turned into ``Interrupted`` with the report."""
+    settings, report = session.settings, session.report
     try:
         for family, cases in itertools.chain([first] if first else [], families):
             if settings.on_family is not None:

@@ -21,6 +21,7 @@ from conformance.errors import ArgumentError
 from conformance.fuzz import cases as case_module
 from conformance.fuzz.cases import SUCCESS, Case
 from conformance.fuzz.checks import CHECKS, UNPARSED, Exchange, Rule, RunState, Violated
+from conformance.fuzz.interrupts import CtrlC, kept
 from conformance.fuzz.runner import (
     REFERENCE_MEMBERS,
     TOKEN_MEMBER,
@@ -343,30 +344,46 @@ def run_document(
     # the target is proven a JSON-RPC server (and the token taken) once per run: a target that
     # stops answering in a later method is a finding of that method, not a setup failure
     checked = (False, False)
-    for method in chosen:
-        plan = plan_method(method, settings)
-        checks = checks_for(method)
-        report = Report(target_url, settings)
-        report.rules = {name: RuleCount() for name in checks}
-        session = Session(target, settings, report)
-        session.checks = checks
-        session.target_checked, session.token_checked = checked
-        result.methods.append(MethodReport(method.name, report, plan.notes))
-        try:
-            for family, cases in plan.families.items():
-                if settings.on_family is not None:
-                    settings.on_family(family, len(cases))
-                for case in cases:
-                    session.record(session.evaluate(session.exchange(case)))
-            if "valid" in settings.families:
-                _run_valid(session, plan)
-        except _Stop:
-            pass
-        finally:
-            session.client.close()
-        checked = (session.target_checked, session.token_checked)
+    with kept() as ctrl_c:
+        for method in chosen:
+            checked = _run_method(method, target_url, target, settings, result, checked, ctrl_c)
     result.elapsed = time.perf_counter() - started
     return result
+
+
+def _run_method(
+    method: Method,
+    target_url: str,
+    target: Target,
+    settings: Settings,
+    result: DocumentReport,
+    checked: tuple[bool, bool],
+    ctrl_c: CtrlC,
+) -> tuple[bool, bool]:
+    """One method's families, its report added to ``result``; whether the target was proven a
+    JSON-RPC server and the token taken, for the next method."""
+    plan = plan_method(method, settings)
+    checks = checks_for(method)
+    report = Report(target_url, settings)
+    report.rules = {name: RuleCount() for name in checks}
+    session = Session(target, settings, report)
+    session.ctrl_c = ctrl_c
+    session.checks = checks
+    session.target_checked, session.token_checked = checked
+    result.methods.append(MethodReport(method.name, report, plan.notes))
+    try:
+        for family, cases in plan.families.items():
+            if settings.on_family is not None:
+                settings.on_family(family, len(cases))
+            for case in cases:
+                session.record(session.evaluate(session.exchange(case)))
+        if "valid" in settings.families:
+            _run_valid(session, plan)
+    except _Stop:
+        pass
+    finally:
+        session.client.close()
+    return (session.target_checked, session.token_checked)
 
 
 def plan_document(

@@ -17,7 +17,8 @@ from mutants import MUTANTS, serve
 
 from conformance.cli import Streams, main
 from conformance.fuzz.cases import SUCCESS, Case
-from conformance.fuzz.report import Masker, curl, failure_text, to_json, to_junit, to_text
+from conformance.fuzz.redaction import Masker
+from conformance.fuzz.report import curl, failure_text, to_json, to_junit, to_text
 from conformance.fuzz.reproduce import TOKEN_ENV
 from conformance.fuzz.runner import Report, Session, Settings, plan
 from conformance.fuzz.transport import Answer, Target

@@ -130,8 +130,10 @@ def test_ctrl_c_prints_the_report_so_far_and_exits_130() -> None:
         process.send_signal(signal.SIGINT)
         try:
             stdout, stderr = process.communicate(timeout=60)
-        finally:
+        except subprocess.TimeoutExpired:
             process.kill()
+            stdout, stderr = process.communicate()  # closes the pipes: nothing leaks
+            pytest.fail(f"the run went on after Ctrl-C; stderr: {stderr.decode()[-2000:]}")
     code, out, err = process.returncode, stdout.decode(), stderr.decode()
     assert code == 130, err
     assert "note: interrupted (Ctrl-C) after" in out and "cases sent to" in out

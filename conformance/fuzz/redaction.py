@@ -1,0 +1,196 @@
+"""The access token kept out of everything the kit shows or keeps, by structure, never by
+searching text for its characters (``conformance.validation.masking`` holds the rules).
+
+Two uses, one module:
+
+- what a report prints (text, JSON, JUnit, HTML, pytest's summary) goes through ``Masker``: the
+  token is ``***`` in a request where the runner put it, in a reply string that is it, holds a
+  long one or belongs to a secret-named member, and in target-made text (a check's message, a
+  header); ``--show-secrets`` shows it;
+- what outlives the run (saved failures, the baseline, the HTML report) is scrubbed with the
+  ``scrub_*`` functions before anything is written, and never offers ``--show-secrets``: in a
+  request, the token member's value, where it is the run's token, becomes
+  ``TOKEN_PLACEHOLDER``, which a replay fills with the replay's token; elsewhere a string that
+  is the token, and a token long enough to be told from chance (``MIN_ECHO_LENGTH``) inside a
+  longer string or in raw bytes (with a beginning of it cut off by the end of a body).
+
+A short token is never searched for inside other text: ``--token 1`` leaves "-32602" as it is.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Final
+
+from conformance.fuzz.runner import TOKEN_PLACEHOLDER, Failure
+from conformance.validation.masking import (
+    MASK,
+    MIN_ECHO_LENGTH,
+    SECRET_MEMBERS,
+    is_secret_name,
+    mask,
+    mask_string,
+)
+
+# --- what a report shows: masked where printed, unless --show-secrets ----------------------
+
+#: A JSON string literal, and whether a ``:`` follows it (a member name).
+_STRING_LITERAL = re.compile(r'"(?:[^"\\]|\\.)*"(\s*:)?')
+
+
+class Masker:
+    """Masks the token by structure; does nothing with ``show_secrets``.
+
+    ``request(failure)`` is the body as sent with ``***`` where the runner put the token;
+    ``reply(text)`` masks a string literal of a reply that is the token, holds a token long
+    enough to be told from chance (``MIN_ECHO_LENGTH``), or is the value of a secret-named
+    member; ``text(words)`` masks target-made text (a check's message, a header) the same way.
+    """
+
+    def __init__(self, token: str, show_secrets: bool = False) -> None:
+        self.show_secrets = show_secrets
+        self.secrets = frozenset() if show_secrets or not token else frozenset({token})
+        # a check's message quotes the target's words as JSON or Python literals, which escape
+        # quotes, backslashes and control characters: a long token is looked for in each form
+        self.forms = sorted(
+            {form for secret in self.secrets for form in _escaped_forms(secret)},
+            key=len,
+            reverse=True,
+        )
+
+    def text(self, words: str) -> str:
+        """Target-made text with the token masked where it shows."""
+        if not self.secrets:
+            return words
+        words = mask_string(words, self.secrets)
+        for form in self.forms:
+            words = words.replace(form, MASK)
+        return words
+
+    def request(self, failure: Failure) -> str:
+        """The request body as sent, the token ``***`` where the runner put it."""
+        if failure.shown is not None and not self.show_secrets:
+            return failure.shown.masked()
+        return body_text(failure.body)
+
+    def reply(self, text: str) -> str:
+        """A reply body with each JSON string that holds the token masked, and nothing else."""
+        if not self.secrets:
+            return text
+        out: list[str] = []
+        last = 0
+        secret_member = False
+        for match in _STRING_LITERAL.finditer(text):
+            literal = match.group(0)[: len(match.group(0)) - len(match.group(1) or "")]
+            try:
+                value = json.loads(literal)
+            except ValueError:
+                continue
+            is_name = match.group(1) is not None
+            masked = MASK if secret_member and not is_name else self.text(value)
+            secret_member = is_name and is_secret_name(value)
+            if is_name or masked == value:
+                continue
+            out.append(text[last : match.start()])
+            out.append(json.dumps(masked, ensure_ascii=False))
+            last = match.start() + len(literal)
+        out.append(text[last:])
+        return "".join(out)
+
+
+def _escaped_forms(secret: str) -> set[str]:
+    """The ways a long secret reads once quoted: raw, JSON (either kind), Python ``repr`` (with
+    either quote)."""
+    if len(secret) < MIN_ECHO_LENGTH:
+        return set()
+    return {
+        secret,
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        json.dumps(secret)[1:-1],
+        repr(secret)[1:-1],
+        repr(secret + "'\"")[1:-3],  # holding both quotes, repr picks ' and escapes it
+    }
+
+
+def body_text(body: bytes) -> str:
+    """A body as text, bytes that are not UTF-8 written as escapes."""
+    return body.decode("utf-8", "backslashreplace")
+
+
+# --- what outlives the run: scrubbed before it is written, never shown ---------------------
+
+
+#: A token's beginning cut off by the end of a body is masked from this many characters on:
+#: a shorter one is no more a secret than any few characters are.
+_SHORTEST_MASKED_PREFIX: Final = 4
+
+
+def _forms(token: str) -> list[str]:
+    """The token as text and in the forms JSON writes it, longest first."""
+    forms = {token, json.dumps(token)[1:-1], json.dumps(token, ensure_ascii=False)[1:-1]}
+    return sorted(forms, key=len, reverse=True)
+
+
+def scrub_text(text: str, token: str) -> str:
+    """Target-made text (a check's message, a header) with the token masked where it shows, as
+    the text report masks it (``Masker.text``): a short token only where it is the whole text,
+    so that ``--token 1`` leaves "-32602" as it is."""
+    return Masker(token).text(text)
+
+
+def scrub_value(value: Any, token: str) -> Any:
+    """A JSON value with each string that is the token, or holds a token long enough to be told
+    from chance, masked (``conformance.validation.masking.mask``)."""
+    return mask(value, frozenset({token}) if token else frozenset())
+
+
+def scrub_request(value: Any, token: str) -> Any:
+    """A request with the token member's value, where it is ``token``, set to the placeholder
+    a replay fills in; the token replaced anywhere else."""
+    if isinstance(value, list):
+        return [scrub_request(item, token) for item in value]
+    if isinstance(value, dict):
+        return {
+            scrub_text(key, token): (
+                TOKEN_PLACEHOLDER
+                if key in SECRET_MEMBERS and item == token
+                else scrub_request(item, token)
+            )
+            for key, item in value.items()
+        }
+    return scrub_value(value, token)
+
+
+def scrub_bytes(data: bytes, token: str) -> bytes:
+    """Raw bytes with the token's encoded forms replaced, and a beginning of the token that
+    ends the data (a body cut in half) masked too; a token too short to be told from chance
+    (``MIN_ECHO_LENGTH``) is left alone, as the text report leaves it."""
+    if len(token) < MIN_ECHO_LENGTH:
+        return data
+    mask = MASK.encode()
+    for form in _forms(token):
+        data = data.replace(form.encode("utf-8", "surrogatepass"), mask)
+    encoded = token.encode("utf-8", "surrogatepass")
+    for length in range(len(encoded) - 1, _SHORTEST_MASKED_PREFIX - 1, -1):
+        if data.endswith(encoded[:length]):
+            return data[:-length] + mask
+    return data
+
+
+def holds_token(data: bytes | str, token: str) -> bool:
+    """Whether ``data`` holds the token in any of the forms ``scrub_bytes`` replaces."""
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    return scrub_bytes(raw, token) != raw
+
+
+__all__ = [
+    "MASK",
+    "Masker",
+    "body_text",
+    "holds_token",
+    "scrub_bytes",
+    "scrub_request",
+    "scrub_text",
+    "scrub_value",
+]
