@@ -11,6 +11,10 @@ Choices of this team where the page is silent (each one conforming):
   members with a default refuse ``null`` (``data_type_error``);
 - strict types: ``5.0`` is no integer here;
 - numbers fit the database's INTEGER columns (at most 2**31 - 1).
+
+``serve(token, revision="current")`` is the same team's server for the vendor's current page:
+``name`` (any string, or null), industries 1-19, ``result.data.id`` with ``metadata`` beside
+it, and ``metadata`` in every ``error.data``.
 """
 
 from __future__ import annotations
@@ -84,6 +88,18 @@ class CreateSitesParams(Strict):
         return value
 
 
+class CurrentParams(CreateSitesParams):
+    """The vendor's current page: a ``name`` for the site and 19 industries."""
+
+    name: str | None = None
+    industry_id: Annotated[int, Field(ge=1, le=19)]
+
+
+#: What the current revision's replies carry beside the result or in ``error.data``: this team
+#: reports its per-minute limit, as the vendor's general page shows it.
+METADATA = {"limits": {"minute_limit": 1000, "minute_remaining": 999, "minute_reset": 60}}
+
+
 class Envelope(Strict):
     jsonrpc: Literal["2.0"]
     id: str | int
@@ -152,9 +168,11 @@ class SitesService:
             return next(self.ids)
 
 
-def reply_error(request_id: Any, error: RpcError) -> JSONResponse:
+def _reply_error(request_id: Any, error: RpcError, revision: str) -> JSONResponse:
     code, message = ERRORS[error.mnemonic]
     data = {"mnemonic": error.mnemonic, **error.data}
+    if revision == "current":
+        data["metadata"] = METADATA
     try:
         json.dumps(data)
     except (TypeError, ValueError):
@@ -170,8 +188,18 @@ def _readable_id(body: Any) -> Any:
     return request_id
 
 
-def create_app(token: str) -> Starlette:
+def create_app(token: str, revision: str = "seed") -> Starlette:
+    """The app for the seed's page, or (``revision="current"``) the vendor's current one."""
     service = SitesService(token)
+    params_model = CurrentParams if revision == "current" else CreateSitesParams
+
+    def reply_error(request_id: Any, error: RpcError) -> JSONResponse:
+        return _reply_error(request_id, error, revision)
+
+    def success(site_id: int) -> dict[str, Any]:
+        if revision == "current":
+            return {"data": {"id": site_id}, "metadata": METADATA}
+        return {"id": site_id, "success": True}
 
     async def endpoint(request: Request) -> JSONResponse:
         try:
@@ -191,21 +219,19 @@ def create_app(token: str) -> Starlette:
         if envelope.method != "create.sites":
             return reply_error(envelope.id, RpcError("method_not_found"))
         try:
-            params = CreateSitesParams.model_validate(envelope.params)
+            params = params_model.model_validate(envelope.params)
             site_id = service.create(params)
         except ValidationError as error:
             return reply_error(envelope.id, params_error(error))
         except RpcError as error:
             return reply_error(envelope.id, error)
-        return JSONResponse(
-            {"jsonrpc": "2.0", "id": envelope.id, "result": {"id": site_id, "success": True}}
-        )
+        return JSONResponse({"jsonrpc": "2.0", "id": envelope.id, "result": success(site_id)})
 
     return Starlette(routes=[Route("/", endpoint, methods=["POST"])])
 
 
 @contextmanager
-def serve(token: str) -> Iterator[str]:
+def serve(token: str, revision: str = "seed") -> Iterator[str]:
     """The server on a free loopback port; yields its URL."""
-    with serve_asgi(create_app(token)) as url:
+    with serve_asgi(create_app(token, revision)) as url:
         yield url

@@ -1,5 +1,6 @@
 """Issue 8's proof: three conforming create.sites servers, built as teams build them on real
-stacks, pass the runner's default run with zero failures on each of five seeds.
+stacks, pass the runner's default run with zero failures on each of five seeds; and the
+pydantic one, built for the vendor's current page, passes it in the current revision.
 
 A failure here is a false alarm of the kit (each server keeps the contract; where the page is
 silent, each chose as its stack leads, see each module's docstring), unless the server itself is
@@ -57,6 +58,35 @@ def test_a_conforming_server_passes_the_default_run(server_url: str, seed: int) 
         f"{len(report.failures)} failures against a conforming server (seed {seed}):\n"
         + _failures(report)
     )
+
+
+@pytest.fixture(scope="module")
+def current_url() -> Iterator[str]:
+    with pydantic_sites_server.serve(TOKEN, revision="current") as url:
+        yield url
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(3))
+def test_a_conforming_current_revision_server_passes_the_default_run(
+    current_url: str, seed: int
+) -> None:
+    """The vendor's current page on the same stack (pydantic on starlette): no false alarm in
+    the current revision either (its ``name``, its 19 industries, ``metadata`` everywhere)."""
+    report = run(current_url, settings=Settings(token=TOKEN, seed=seed, revision="current"))
+    assert report.conforms, (
+        f"{len(report.failures)} failures against a conforming current-revision server "
+        f"(seed {seed}):\n" + _failures(report)
+    )
+    assert report.families.get("valid", 0) > 0
+
+
+def test_the_current_revision_server_answers_in_the_current_shape(current_url: str) -> None:
+    params = {**_typical("current-sanity.example.com"), "name": "Магазин", "industry_id": 19}
+    reply = _call(current_url, params)
+    assert isinstance(reply["result"]["data"]["id"], int) and "success" not in reply["result"]
+    error = _call(current_url, {**params, "industry_id": 20})["error"]
+    assert (error["data"]["field"], "metadata" in error["data"]) == ("industry_id", True)
 
 
 # --- sanity: each server does what the page says on plain requests ---------------------------
