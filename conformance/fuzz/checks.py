@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from conformance.contract import DEFAULT_REVISION, REVISIONS
+from conformance.errors import ConformanceError
 from conformance.fuzz.cases import Case
 from conformance.fuzz.transport import Answer
 
@@ -53,10 +54,12 @@ class Exchange:
 class RunState:
     """What checks remember across one run: the site ids given so far (shared by every
     pytest-xdist worker of a run in ``conformance.fuzz.shared_ids.SharedRunState``), and the
-    contract's revision the replies are judged by."""
+    contract's revision the replies are judged by, with the caller's role."""
 
     result_ids: set[Any] = field(default_factory=set)
     revision: str = DEFAULT_REVISION
+    #: the caller's role, for judging a request by another revision (``revision_hint``)
+    role: str = "customer"
 
     def claim_result_id(self, key: str) -> bool:
         """Record the site id ``key`` (its JSON text); ``False`` if the run had it already."""
@@ -175,6 +178,13 @@ def reply_schema(exchange: Exchange, state: RunState) -> None:
             raise Violated(worst.message + _other_revision_hint(reply, state.revision))
 
 
+def _switch(other: str) -> str:
+    return (
+        f"if that is the one the target implements, check it by that revision: "
+        f"conformance fuzz --revision {other}, or pytest --target-revision {other}"
+    )
+
+
 def _other_revision_hint(reply: Any, revision: str) -> str:
     """A hint when ``reply`` keeps another revision's reply contract: a target built on the
     vendor's current API, checked by the seed's contract (the default), fails every success
@@ -182,19 +192,42 @@ def _other_revision_hint(reply: Any, revision: str) -> str:
     breaks the run's revision, which may be just the defect the team is looking for."""
     from conformance.validation.validator import validator_for
 
-    others = [
-        other
-        for other in REVISIONS
-        if other != revision and validator_for("reply", revision=other).is_valid(reply)
-    ]
-    if not others:
+    for other in REVISIONS:
+        if other != revision and validator_for("reply", revision=other).is_valid(reply):
+            return f" (the reply keeps the {other!r} revision's contract: {_switch(other)})"
+    return ""
+
+
+def _request_revision_hint(exchange: Exchange, state: RunState, valid_here: bool) -> str:
+    """A hint when the target treats the request as another revision's contract would: it
+    refused a request only that revision refuses (``industry_id`` 20 where the current page
+    has 19 industries), or accepted one only that revision accepts (``name``). Only a request
+    whose verdict differs between revisions gets one: another method's request, or one every
+    revision refuses, never does."""
+    from conformance.validation.validator import best_match, validator_for
+
+    payload = exchange.payload
+    if not isinstance(payload, dict):
         return ""
-    other = others[0]
-    return (
-        f" (the reply keeps the {other!r} revision's contract: if that is the one the target "
-        f"implements, check it by that revision: conformance fuzz --revision {other}, or "
-        f"pytest --target-revision {other})"
-    )
+    try:
+        if validator_for("request", state.role, revision=state.revision).is_valid(payload) != (
+            valid_here
+        ):
+            return ""
+        for other in REVISIONS:
+            judge = validator_for("request", state.role, revision=other)
+            if other == state.revision or judge.is_valid(payload) == valid_here:
+                continue
+            if not valid_here:
+                return f" (the request keeps the {other!r} revision's contract: {_switch(other)})"
+            worst = best_match(judge.iter_errors(payload))
+            where = f" at `{worst.field}`" if worst is not None and worst.field else ""
+            return (
+                f" (the request breaks the {other!r} revision's contract{where}: {_switch(other)})"
+            )
+    except ConformanceError:  # a payload the validator cannot read gets no hint
+        return ""
+    return ""
 
 
 @check("jsonrpc-version")
@@ -301,12 +334,14 @@ def expected_outcome(exchange: Exchange, state: RunState) -> None:
         raise Violated(f"expected a reply object, got {_show(reply)[:80]}")
     if outcome == "success":
         if "result" not in reply:
-            raise Violated(f"expected success, got {_error_text(reply.get('error'))}")
+            hint = _request_revision_hint(exchange, state, valid_here=True)
+            raise Violated(f"expected success, got {_error_text(reply.get('error'))}{hint}")
         return
     if "result" in reply and outcome == "success_or_params_error":
         return
     if "error" not in reply:
-        raise Violated(f"expected an error, got result {_show(reply.get('result'))}")
+        hint = _request_revision_hint(exchange, state, valid_here=False)
+        raise Violated(f"expected an error, got result {_show(reply.get('result'))}{hint}")
     why = _error_matches(exchange, reply["error"])
     if why is not None:
         raise Violated(why)

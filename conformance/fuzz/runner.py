@@ -346,7 +346,7 @@ class Session:
         self.report = report
         #: the checks every reply goes through (the OpenRPC runner passes its own set)
         self.checks: Mapping[str, Rule] = CHECKS
-        self.state = RunState(revision=settings.revision)
+        self.state = RunState(revision=settings.revision, role=settings.role)
         self.seen_test_ids: set[str] = set()
         #: the first exchange tells whether a JSON-RPC server answers at all; the first that
         #: should succeed, whether it takes the token, the ids and the role

@@ -98,6 +98,7 @@ def conformance_session(request: pytest.FixtureRequest) -> Iterator[Session]:
 
     session.state = run_state(config)
     session.state.revision = chosen.revision
+    session.state.role = chosen.role
     config.stash[SESSION_KEY] = session
     yield session
     session.client.close()

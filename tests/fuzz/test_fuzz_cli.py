@@ -178,6 +178,21 @@ def test_revision_current_against_a_current_server() -> None:
         # the failure teaches the setting: its replies keep the current revision's contract
         assert "keeps the 'current' revision's contract" in out
         assert "conformance fuzz --revision current" in out
+        # industry 20 is refused as the current page refuses it: the request's hint says where
+        assert "breaks the 'current' revision's contract at `params.industry_id`" in out
+
+
+def test_a_seed_server_checked_by_the_current_revision_is_told_the_other_way(
+    reference_url: str,
+) -> None:
+    """The seed's reference server under --revision current: its replies keep the seed's
+    contract, and it refuses `name` as the seed's page does."""
+    code, out, _ = _fuzz(reference_url, "--token", CUSTOMER_TOKEN, "--revision", "current",
+                         "--max-examples", "0")  # fmt: skip
+    assert code == 1
+    assert "keeps the 'seed' revision's contract" in out
+    assert "breaks the 'seed' revision's contract at `params.name`" in out
+    assert "conformance fuzz --revision seed" in out
 
 
 def test_a_broken_reply_gets_no_revision_hint() -> None:
