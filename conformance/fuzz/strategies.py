@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from conformance.contract import DEFAULT_REVISION, ROLES
 from conformance.errors import ArgumentError
+from conformance.fuzz.patterns import simple_texts
 from conformance.fuzz.schema_tree import Node, node_validator, schema_types, tree
 from conformance.fuzz.zones import (
     ASCII_LETTERS,
@@ -138,8 +139,13 @@ def _strings(node: Node) -> st.SearchStrategy[str]:
     if "pattern" not in node:
         # hypothesis counts text size in code points, as JSON Schema does
         return st.text(TEXT_CHARACTERS, min_size=low, max_size=high)
-    drawn: st.SearchStrategy[str] = st.from_regex(
-        str(node["pattern"]), fullmatch=True, alphabet=TEXT_CHARACTERS
+    pattern = str(node["pattern"])
+    # a run of one class at a time where the pattern is that simple (conformance.fuzz.patterns)
+    simple = simple_texts(pattern, low, high)
+    drawn: st.SearchStrategy[str] = (
+        simple
+        if simple is not None
+        else st.from_regex(pattern, fullmatch=True, alphabet=TEXT_CHARACTERS)
     )
     if low or high is not None:
         drawn = drawn.filter(lambda text: low <= len(text) <= (len(text) if high is None else high))
