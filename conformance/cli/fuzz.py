@@ -142,7 +142,7 @@ class _Progress(ProgressLine):
             self.draw(f"{family} {done}/{self.total} · {sent} cases sent · {rate:,.0f} cases/s")
 
 
-def _check_writable(path: str) -> str | None:
+def check_writable(path: str) -> str | None:
     """Why ``path`` cannot be written, or ``None``; checked before the run, not after it."""
     existed = os.path.exists(path)
     try:
@@ -155,7 +155,7 @@ def _check_writable(path: str) -> str | None:
     return None
 
 
-def _write_setup_error(args: argparse.Namespace, streams: Streams, message: str) -> None:
+def write_setup_error(args: argparse.Namespace, streams: Streams, message: str) -> None:
     """A run that could not start still tells CI why: in --output json and in --junitxml."""
     import json
     from xml.etree import ElementTree
@@ -208,12 +208,12 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
     if args.method:
         return fail("--method names a method of an OpenRPC document: add --openrpc or --discover")
     if args.junitxml:
-        why = _check_writable(args.junitxml)
+        why = check_writable(args.junitxml)
         if why is not None:
             return fail(f"cannot write --junitxml {args.junitxml}: {why}")
     if not args.token:
         message = f"a token is required: --token TOKEN or ${TOKEN_ENV}"
-        _write_setup_error(args, streams, message)
+        write_setup_error(args, streams, message)
         return fail(message)
     progress = _Progress(streams) if is_terminal(streams.stderr) else None
     try:
@@ -235,7 +235,7 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
     except (ArgumentError, SetupFailed) as error:
         if progress is not None:
             progress.clear()
-        _write_setup_error(args, streams, str(error))
+        write_setup_error(args, streams, str(error))
         return fail(str(error))
     except Interrupted as interrupted:
         if progress is not None:

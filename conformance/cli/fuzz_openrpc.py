@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from typing import Any, Final
 
 from conformance.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, Streams
 
@@ -65,77 +65,82 @@ def discover(url: str, timeout: float) -> Any:
     return parse(reply["result"], f"{url} rpc.discover")
 
 
-def _text(report: Any) -> str:
-    lines = []
-    for method in report.methods:
-        families = ", ".join(f"{k} {v}" for k, v in method.report.families.items())
-        verdict = "ok" if method.report.conforms else f"{len(method.report.failures)} failures"
-        lines.append(f"{method.method}: {method.report.cases_sent} cases ({families}): {verdict}")
-        lines.extend(f"  note: {note}" for note in method.notes)
-        shown: set[tuple[str, str]] = set()
-        for failure in method.report.failures:
-            key = (failure.test_id, failure.rule)
-            if key in shown:
-                continue
-            shown.add(key)
-            lines.append(
-                f"  FAIL {method.method}::{failure.test_id} {failure.rule}: {failure.message}"
-                f" (case {failure.case})"
+#: CI options of the create.sites run that an OpenRPC run does not take yet, each with why.
+NOT_YET: Final = {
+    "baseline": "--baseline",
+    "baseline_update": "--baseline-update",
+    "baseline_prune": "--baseline-prune",
+    "report_html": "--report-html",
+    "code_revision": "--code-revision",
+}
+
+
+def refused_option(args: argparse.Namespace) -> str | None:
+    """Why the command line asks an OpenRPC run for what it cannot do, or ``None``: an option
+    silently ignored would leave a CI pipeline believing it was honoured."""
+    from pathlib import Path
+
+    from conformance.cli.fuzz_ci import DEFAULT_SAVE_FOLDER
+    from conformance.contract import DEFAULT_REVISION
+
+    for name, option in NOT_YET.items():
+        if getattr(args, name, None):
+            return (
+                f"{option} is not supported with --openrpc or --discover yet: an OpenRPC run "
+                "reports in --output text or json and in --junitxml"
             )
-    verdict = "conforms" if report.conforms else f"{len(report.failing_tests())} failing tests"
-    lines.append(
-        f"{report.source}: {len(report.methods)} methods, {report.cases_sent} cases in "
-        f"{report.elapsed:.1f} s: {verdict}"
-    )
-    return "\n".join(lines) + "\n"
-
-
-def _json(report: Any) -> str:
-    document = {
-        "target": report.target,
-        "document": report.source,
-        "conforms": report.conforms,
-        "cases_sent": report.cases_sent,
-        "methods": [
-            {
-                "method": m.method,
-                "cases": m.report.cases_sent,
-                "families": m.report.families,
-                "notes": m.notes,
-                "failures": [
-                    {
-                        "test_id": f"{m.method}::{f.test_id}",
-                        "rule": f.rule,
-                        "case": f.case,
-                        "message": f.message,
-                    }
-                    for f in m.report.failures
-                ],
-            }
-            for m in report.methods
-        ],
-    }
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    if args.output == "github":
+        return "--output github is not supported with --openrpc or --discover yet: use text or json"
+    if args.save_failures != Path(DEFAULT_SAVE_FOLDER) and not args.no_save_failures:
+        return (
+            "--save-failures is not supported with --openrpc or --discover yet: each failure "
+            "is reported with its request, its reply and a curl command instead"
+        )
+    if args.revision != DEFAULT_REVISION:
+        return (
+            "--revision names a revision of the built-in create.sites contract; an OpenRPC run "
+            "takes its contract from the document (conformance export openrpc --revision "
+            f"{args.revision} writes that revision as one)"
+        )
+    return None
 
 
 def run(args: argparse.Namespace, streams: Streams) -> int:
     """Run the document's methods; 0 conforms, 1 failures, 2 usage or setup, 130 Ctrl-C."""
+    from conformance.cli.fuzz import check_writable, write_setup_error
     from conformance.errors import ArgumentError
-    from conformance.fuzz.runner import DEFAULT_MAX_EXAMPLES, Interrupted, Settings, SetupFailed
+    from conformance.fuzz.runner import DEFAULT_MAX_EXAMPLES, Settings, SetupFailed
+    from conformance.openrpc import document_report
     from conformance.openrpc.document import load
-    from conformance.openrpc.runner import run_document
+    from conformance.openrpc.runner import DocumentInterrupted, DocumentReport, run_document
 
     def fail(message: str) -> int:
         streams.stderr.write(f"conformance fuzz: error: {message}\n")
         return EXIT_USAGE
 
+    def report(result: DocumentReport) -> None:
+        secrets = args.show_secrets
+        shown = document_report.to_json if args.output == "json" else document_report.to_text
+        streams.stdout.write(shown(result, show_secrets=secrets))
+        if args.junitxml:
+            junit = document_report.to_junit(result, show_secrets=secrets)
+            with open(args.junitxml, "w", encoding="utf-8") as handle:
+                handle.write(junit)
+
+    refused = refused_option(args)
+    if refused is not None:
+        return fail(refused)
+    if args.junitxml:
+        why = check_writable(args.junitxml)
+        if why is not None:
+            return fail(f"cannot write --junitxml {args.junitxml}: {why}")
     try:
         document = load(args.openrpc) if args.openrpc else discover(args.url, args.timeout)
         secret = any(
             param.extensions.get("x-secret") for m in document.methods for param in m.params
         )
         if secret and not args.token:
-            return fail("the document names a secret param: --token TOKEN or its variable")
+            raise ArgumentError("the document names a secret param: --token TOKEN or its variable")
         settings = Settings(
             token=args.token or NO_TOKEN,
             role=args.role,
@@ -144,11 +149,17 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
             seed=args.seed,
             max_examples=DEFAULT_MAX_EXAMPLES if args.max_examples is None else args.max_examples,
             timeout=args.timeout,
+            rate=args.rate,
         )
-        report = run_document(args.url, document, settings=settings, methods=args.method)
+        result = run_document(args.url, document, settings=settings, methods=args.method)
     except (ArgumentError, SetupFailed) as error:
+        write_setup_error(args, streams, str(error))
         return fail(str(error))
-    except Interrupted:
+    except DocumentInterrupted as interrupted:
+        report(interrupted.report)
         return EXIT_INTERRUPTED
-    streams.stdout.write(_json(report) if args.output == "json" else _text(report))
-    return EXIT_OK if report.conforms else EXIT_FAILED
+    try:
+        report(result)
+    except OSError as error:  # checked before the run; the file may have gone since
+        return fail(f"cannot write --junitxml {args.junitxml}: {error.strerror or error}")
+    return EXIT_OK if result.conforms else EXIT_FAILED

@@ -24,7 +24,7 @@ from conformance.fuzz.zones import CONTESTED
 SHOWN_PER_RULE = 3
 
 
-def _xml_safe(text: str) -> str:
+def xml_safe(text: str) -> str:
     """``text`` without the characters XML 1.0 cannot carry (control characters but tab, LF, CR)."""
     return "".join(
         c
@@ -201,14 +201,14 @@ def to_junit(
         failures = by_test.get(test_id, [])
         if not failures and test_id in (known or {}):
             skipped = ElementTree.SubElement(case, "skipped", type="pytest.xfail")
-            skipped.set("message", _xml_safe(mask.text((known or {})[test_id]))[:1000])
+            skipped.set("message", xml_safe(mask.text((known or {})[test_id]))[:1000])
         if failures:
             element = ElementTree.SubElement(
                 case,
                 "failure",
-                message=_xml_safe("; ".join(f"{f.rule}: {mask.text(f.message)}" for f in failures))[
+                message=xml_safe("; ".join(f"{f.rule}: {mask.text(f.message)}" for f in failures))[
                     :1000
                 ],
             )
-            element.text = _xml_safe("\n\n".join(_failure_text(f, mask) for f in failures))
+            element.text = xml_safe("\n\n".join(_failure_text(f, mask) for f in failures))
     return ElementTree.tostring(suite, encoding="unicode", xml_declaration=True)

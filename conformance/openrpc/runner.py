@@ -322,6 +322,14 @@ class DocumentReport:
         return list(dict.fromkeys(found))
 
 
+class DocumentInterrupted(KeyboardInterrupt):
+    """A Ctrl-C ended the run; ``report`` holds what ran until then."""
+
+    def __init__(self, report: DocumentReport) -> None:
+        super().__init__("interrupted")
+        self.report = report
+
+
 def run_document(
     target_url: str,
     document: Document,
@@ -344,10 +352,17 @@ def run_document(
     # the target is proven a JSON-RPC server (and the token taken) once per run: a target that
     # stops answering in a later method is a finding of that method, not a setup failure
     checked = (False, False)
-    with kept() as ctrl_c:
-        for method in chosen:
-            checked = _run_method(method, target_url, target, settings, result, checked, ctrl_c)
-    result.elapsed = time.perf_counter() - started
+    try:
+        with kept() as ctrl_c:
+            for method in chosen:
+                checked = _run_method(method, target_url, target, settings, result, checked, ctrl_c)
+    except KeyboardInterrupt:
+        sent = result.cases_sent
+        if result.methods:
+            result.methods[-1].report.notes.append(f"interrupted (Ctrl-C) after {sent} cases")
+        raise DocumentInterrupted(result) from None
+    finally:
+        result.elapsed = time.perf_counter() - started
     return result
 
 
@@ -401,6 +416,7 @@ def base_of(plan: MethodPlan) -> MethodBase | None:
 
 __all__ = [
     "GENERIC_RULES",
+    "DocumentInterrupted",
     "DocumentReport",
     "MethodReport",
     "base_of",

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from mutants.servers import MUTANTS
 from openrpc_tools import EXAMPLE_NAMES, example_document
+from simple_math_server import SimpleMath
 from target_helpers import AGENT_TOKEN, CUSTOMER_TOKEN, served
 
 from conformance.cli import Streams, main
@@ -22,7 +23,7 @@ from conformance.fuzz.schema_tree import node_validator
 from conformance.openrpc.document import OpenRpcError, load, parse
 from conformance.openrpc.export import export_document
 from conformance.openrpc.runner import plan_document, run_document, valid_strategy
-from conformance.server import Response, serve_in_thread
+from conformance.server import serve_in_thread
 
 EXPORTED = parse(export_document(), "exported")
 SEED = 20240601
@@ -230,77 +231,6 @@ def test_three_drafts_refs_and_unconstructed_keywords_are_named_not_crashed() ->
 def test_documents_it_cannot_read_are_refused_with_the_place(raw: Any, message: str) -> None:
     with pytest.raises(OpenRpcError, match=message):
         parse(raw, "bad.json")
-
-
-def _notification(request: Any) -> bool:
-    return isinstance(request, dict) and request.get("jsonrpc") == "2.0" and "id" not in request
-
-
-class SimpleMath:
-    """A by-position JSON-RPC 2.0 server of simple-math's addition and subtraction (integers),
-    written apart from the kit; ``wrong_result`` answers subtraction with a string."""
-
-    def __init__(self, wrong_result: bool = False) -> None:
-        self.wrong_result = wrong_result
-
-    def handle(self, body: bytes) -> Response:
-        try:
-            request = json.loads(body)
-        except ValueError:
-            return self._reply(None, error=(-32700, "Parse error"))
-        if isinstance(request, list):
-            if not request:
-                return self._reply(None, error=(-32600, "Invalid Request"))
-            answers = [json.loads(self.answer(r)) for r in request if not _notification(r)]
-            return Response(json.dumps(answers).encode()) if answers else Response(b"", 204)
-        if _notification(request):
-            return Response(b"", 204)  # JSON-RPC 2.0: a notification gets no reply
-        return Response(self.answer(request))
-
-    def answer(self, request: Any) -> bytes:
-        ok_id = isinstance(request, dict) and (
-            isinstance(request.get("id"), str)
-            or (isinstance(request.get("id"), int) and not isinstance(request.get("id"), bool))
-        )
-        rid = request["id"] if ok_id else None
-        if (
-            not isinstance(request, dict)
-            or request.get("jsonrpc") != "2.0"
-            or not isinstance(request.get("method"), str)
-            or ("id" in request and not ok_id)
-            or ("params" in request and not isinstance(request["params"], list | dict))
-        ):
-            return self._body(rid, error=(-32600, "Invalid Request"))
-        if request["method"] not in ("addition", "subtraction"):
-            return self._body(rid, error=(-32601, "Method not found"))
-        params = request.get("params", [])
-        values = list(params.values()) if isinstance(params, dict) else params
-        names_ok = not isinstance(params, dict) or set(params) <= {"a", "b"}
-        if (
-            not names_ok
-            or len(values) > 2
-            or not all(isinstance(v, int) and not isinstance(v, bool) for v in values)
-        ):
-            return self._body(rid, error=(-32602, "Invalid params"))
-        if isinstance(params, dict):
-            a, b = params.get("a", 0), params.get("b", 0)
-        else:
-            a, b = [*values, 0, 0][:2]
-        value: Any = a + b if request["method"] == "addition" else a - b
-        if self.wrong_result and request["method"] == "subtraction":
-            value = str(value)
-        return self._body(rid, result=value)
-
-    def _body(self, rid: Any, result: Any = None, error: Any = None) -> bytes:
-        reply: dict[str, Any] = {"jsonrpc": "2.0", "id": rid}
-        if error is None:
-            reply["result"] = result
-        else:
-            reply["error"] = {"code": error[0], "message": error[1]}
-        return json.dumps(reply).encode()
-
-    def _reply(self, rid: Any, error: Any) -> Response:
-        return Response(self._body(rid, error=error))
 
 
 @pytest.mark.slow
