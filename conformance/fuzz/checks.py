@@ -58,7 +58,7 @@ class RunState:
 
     result_ids: set[Any] = field(default_factory=set)
     revision: str = DEFAULT_REVISION
-    #: the caller's role, for judging a request by another revision (``revision_hint``)
+    #: the caller's role, for judging a request by another revision (``_request_revision_hint``)
     role: str = "customer"
 
     def claim_result_id(self, key: str) -> bool:
