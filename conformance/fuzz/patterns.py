@@ -29,8 +29,9 @@ from conformance.fuzz.zones import UNJUDGED_CATEGORIES
 sre: Any = importlib.import_module("re._constants")
 sre_parse: Any = importlib.import_module("re._parser")
 
-#: Largest set of characters spelled out: a bigger class (``[^x]`` is most of Unicode) is
-#: drawn as categories minus exclusions, and a bigger positive class is not simple.
+#: Most characters a class may list (its members, or a negated class's exclusions): a
+#: negated class is drawn as every text character but those, and a class listing more is
+#: left to ``from_regex``.
 _MAX_SPELLED: Final = 4096
 
 _BEGIN: Final = {sre.AT_BEGINNING, sre.AT_BEGINNING_STRING}
@@ -53,21 +54,27 @@ def simple_texts(
     of one run; with several runs the caller's filter keeps them.
     """
     try:
-        items = list(sre_parse.parse(pattern))
-        runs = _runs(items)
+        runs = _runs(list(sre_parse.parse(pattern)))
+        if len(runs) == 1:
+            runs = [_bounded(runs[0], min_size, max_size)]
         strategies = [_run(run) for run in runs]
     except (_NotSimple, re.error, ValueError, TypeError):
         return None
-    if len(runs) == 1:
-        _, low, high = runs[0]
-        low = max(low, min_size)
-        high = max_size if high is None else high if max_size is None else min(high, max_size)
-        if high is not None and low > high:
-            return None
-        strategies = [_run((runs[0][0], low, high))]
     if not strategies:
         return st.just("")
     return st.tuples(*strategies).map("".join)
+
+
+def _bounded(
+    run: tuple[Any, int, int | None], min_size: int, max_size: int | None
+) -> tuple[Any, int, int | None]:
+    """``run`` within the node's lengths too; a run no length can satisfy is not simple."""
+    item, low, high = run
+    low = max(low, min_size)
+    high = max_size if high is None else high if max_size is None else min(high, max_size)
+    if high is not None and low > high:
+        raise _NotSimple
+    return item, low, high
 
 
 def _runs(items: list[tuple[Any, Any]]) -> list[tuple[Any, int, int | None]]:
