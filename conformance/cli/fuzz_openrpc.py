@@ -4,10 +4,12 @@ methods an OpenRPC document describes (``conformance.openrpc.runner``)."""
 from __future__ import annotations
 
 import argparse
-import json
-from typing import Any, Final
+from typing import TYPE_CHECKING, Final
 
 from conformance.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, Streams
+
+if TYPE_CHECKING:
+    from conformance.openrpc.document import Document
 
 #: The token sent where the document names no secret param and none was given.
 NO_TOKEN = "no-token"
@@ -40,29 +42,15 @@ def wanted(args: argparse.Namespace) -> bool:
     return bool(getattr(args, "openrpc", None) or getattr(args, "discover", False))
 
 
-def discover(url: str, timeout: float) -> Any:
-    """The document the target answers ``rpc.discover`` with."""
-    from conformance.errors import PayloadError
-    from conformance.fuzz.transport import Client, Target
-    from conformance.openrpc.document import OpenRpcError, parse
-    from conformance.validation.payloads import loads
+def discover(url: str, timeout: float) -> Document:
+    """The document the target answers ``rpc.discover`` with (``--discover``)."""
+    from conformance.openrpc.discovery import discover as ask
+    from conformance.openrpc.document import OpenRpcError
 
-    request = {"jsonrpc": "2.0", "id": 1, "method": "rpc.discover", "params": []}
-    client = Client(Target.parse(url), timeout)
     try:
-        answer = client.post(json.dumps(request).encode())
-    finally:
-        client.close()
-    if answer.status is None:
-        raise OpenRpcError(f"--discover: {url} gave no answer to rpc.discover: {answer.error}")
-    try:
-        reply = loads(answer.body)
-    except PayloadError as error:
-        raise OpenRpcError(f"--discover: rpc.discover's answer is not JSON: {error}") from None
-    if not isinstance(reply, dict) or not isinstance(reply.get("result"), dict):
-        shown = json.dumps(reply, ensure_ascii=False)[:200]
-        raise OpenRpcError(f"--discover: rpc.discover gave no document: {shown}")
-    return parse(reply["result"], f"{url} rpc.discover")
+        return ask(url, timeout)
+    except OpenRpcError as error:
+        raise OpenRpcError(f"--discover: {error}") from None
 
 
 #: CI options of the create.sites run that an OpenRPC run does not take yet, each with why.

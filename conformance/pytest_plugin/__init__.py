@@ -19,11 +19,14 @@ from typing import Any, TypeVar
 import pytest
 
 from conformance.pytest_plugin.options import (
+    BASELINE_OPTION,
     MAX_EXAMPLES_OPTION,
     OPENRPC_OPTION,
     OPTION_BY_SETTING,
+    REPORT_HTML_OPTION,
     REVISION_OPTION,
     ROLE_OPTION,
+    SAVE_FAILURES_OPTION,
     SCENARIO_ID_OPTION,
     SETTINGS_KEY,
     TIMEOUT_OPTION,
@@ -132,17 +135,34 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _load_openrpc(config: pytest.Config) -> None:
-    """The document of ``--target-openrpc``, kept for the suite; a usage error where it cannot
-    be read or names a secret param and no token is given."""
+    """The document of ``--target-openrpc`` (a file, or ``rpc.discover``: the target's answer
+    to it), kept for the suite; a usage error where it cannot be read, names a secret param
+    and no token is given, or comes with a CI option the OpenRPC suite does not take."""
+    from conformance.openrpc.discovery import DISCOVER, discover
     from conformance.openrpc.document import OpenRpcError, load
     from conformance.pytest_plugin.openrpc_suite import DOCUMENT_KEY
 
     path = openrpc_document(config)
     assert path is not None
+    refused = [
+        option
+        for option in (BASELINE_OPTION, REPORT_HTML_OPTION, SAVE_FAILURES_OPTION)
+        if config.getoption(dest(option))
+    ]
+    if refused:  # ignored, they would leave a pipeline believing they were honoured
+        raise pytest.UsageError(
+            f"conformance: {', '.join(refused)} not supported with {OPENRPC_OPTION} yet "
+            "(pytest's own --junitxml reports an OpenRPC run)"
+        )
     try:
-        document = load(path)
+        if path == DISCOVER:
+            url = target_url(config)
+            assert url is not None
+            document = discover(url, config.stash[SETTINGS_KEY].timeout)
+        else:
+            document = load(path)
     except OpenRpcError as error:
-        raise pytest.UsageError(f"conformance: {OPENRPC_OPTION}: {error}") from None
+        raise pytest.UsageError(f"conformance: {OPENRPC_OPTION} {path}: {error}") from None
     secret = any(p.extensions.get("x-secret") for m in document.methods for p in m.params)
     if secret and not config.getoption(dest(TOKEN_OPTION)):
         raise pytest.UsageError(

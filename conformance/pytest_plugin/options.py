@@ -85,8 +85,9 @@ def add_options(parser: pytest.Parser) -> None:
         REPORT_HTML_OPTION: "also write a self-contained HTML report of the run",
         SAVE_FAILURES_OPTION: "save each failure as JSON here, for `conformance replay` "
         "(default: none)",
-        OPENRPC_OPTION: "run every method of this OpenRPC document (a file) instead of "
-        "create.sites; ids read method::test_invalid_rejected[param:keyword]",
+        OPENRPC_OPTION: "run every method of this OpenRPC document instead of create.sites: "
+        "a file, or rpc.discover for the document the target answers it with; ids read "
+        "method::test_invalid_rejected[param:keyword]",
     }
     for option, env in ENV_BY_OPTION.items():
         group.addoption(

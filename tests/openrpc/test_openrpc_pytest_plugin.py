@@ -86,3 +86,35 @@ def test_the_exported_create_sites_document_runs_its_duplicates_test(
     cases = list(ElementTree.parse(junit).getroot().iter("testcase"))
     ids = {f"{c.get('classname')}::{c.get('name')}" for c in cases}
     assert "create.sites::test_duplicate_refused[domain_name]" in ids, sorted(ids)[:20]
+
+
+@pytest.mark.slow
+def test_rpc_discover_as_the_document_asks_the_target(tmp_path: Path) -> None:
+    """`--target-openrpc rpc.discover`: the suite of the document the target describes itself
+    with, as `conformance fuzz --discover` runs it."""
+    junit = tmp_path / "report.xml"
+    with serve_orders() as url:
+        done = _pytest(
+            tmp_path, "--target-url", url, "--target-openrpc", "rpc.discover",
+            "--target-max-examples", "5", "--junitxml", str(junit),
+        )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    ids = {f"{c.get('classname')}::{c.get('name')}" for c in ElementTree.parse(junit).iter()}
+    assert "order.create::test_invalid_rejected[lines.0.quantity:maximum]" in ids
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--target-openrpc", "rpc.discover"],  # nothing answers at the URL
+        ["--target-openrpc", "doc.json", "--target-baseline", "known.toml"],
+        ["--target-openrpc", "doc.json", "--target-report-html", "report.html"],
+        ["--target-openrpc", "doc.json", "--target-save-failures", "kept"],
+    ],
+)
+def test_what_the_openrpc_suite_cannot_do_is_a_usage_error(tmp_path: Path, argv: list[str]) -> None:
+    (tmp_path / "doc.json").write_text(json.dumps(honest_document()), encoding="utf-8")
+    done = _pytest(tmp_path, "--target-url", "http://127.0.0.1:9/", *argv)
+    assert done.returncode == 4, done.stdout + done.stderr
+    said = "gave no answer to rpc.discover" if len(argv) == 2 else "not supported with"
+    assert said in done.stderr, done.stderr
