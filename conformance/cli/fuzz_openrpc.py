@@ -53,7 +53,7 @@ def discover(url: str, timeout: float) -> Document:
         raise OpenRpcError(f"--discover: {error}") from None
 
 
-#: CI options of the create.sites run that an OpenRPC run does not take yet, each with why.
+#: CI options of the create.sites run that an OpenRPC run does not take yet: dest, then option.
 NOT_YET: Final = {
     "baseline": "--baseline",
     "baseline_update": "--baseline-update",
