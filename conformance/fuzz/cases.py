@@ -377,6 +377,13 @@ def boundary_cases(base: Base) -> list[Case]:
                     f"U+{ord(char):04X}",
                     put(current[:middle] + char + current[middle:]),
                 )
+        if _free_text(node) and isinstance(current, str):
+            # text the schema bounds in no way is any text: letters past Latin-1 and astral
+            # characters, which a Latin-1 or three-byte UTF-8 column refuses, are sent for sure
+            # rather than left to the valid family's draws
+            for script, char in SCRIPTS.items():
+                if script != "ascii":
+                    add(f"{dotted}:type", script, put(char * max(node.get("minLength", 0), 3)))
         for keyword in ("minLength", "maxLength"):
             length = node.get(keyword)
             if length is None or not isinstance(current, str):
@@ -397,6 +404,14 @@ def boundary_cases(base: Base) -> list[Case]:
     add("params:required", "only", copy.deepcopy(base.minimal))
     add("params:properties", "all", copy.deepcopy(base.complete))
     return cases
+
+
+def _free_text(node: Node) -> bool:
+    """A string member the schema says nothing more of: no pattern, format, choice or maximum
+    length (a maximum gets its own cases in every script, at the bound)."""
+    return schema_types(node) == ["string"] and not any(
+        keyword in node for keyword in ("pattern", "format", "enum", "const", "maxLength")
+    )
 
 
 def _node_at(params_tree: Node, path: Sequence[str]) -> Node:

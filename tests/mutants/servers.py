@@ -352,7 +352,7 @@ class OptionalMessageRequired(CreateSitesApp):
 @mutant(
     "latin1-message",
     rule="expected-outcome",
-    shows="valid",
+    shows="boundary show_visitor_id.message:type/cyrillic",
 )
 class Latin1Message(CreateSitesApp):
     """show_visitor_id.message in a Latin-1 column: text past U+00FF fails (expected-outcome)."""
@@ -491,7 +491,10 @@ class MnemonicMissing(CreateSitesApp):
 @mutant(
     "internal-error-on-astral",
     rule="expected-outcome",
-    shows="boundary widget_link.text:minLength/astral=1",
+    shows={
+        "seed": "boundary widget_link.text:minLength/astral=1",
+        "current": "boundary name:type/astral",
+    },
 )
 class InternalErrorOnAstral(CreateSitesApp):
     """Emoji in any text: -32603 internal error for a valid request (expected-outcome)."""
