@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from conformance.cli import EXIT_INTERRUPTED, EXIT_USAGE, fuzz_ci, fuzz_openrpc, is_terminal
 from conformance.cli.progress import ProgressLine
@@ -18,7 +18,7 @@ from conformance.contract import DEFAULT_REVISION, REVISIONS
 
 if TYPE_CHECKING:
     from conformance.cli import Streams
-    from conformance.fuzz.runner import Report
+    from conformance.fuzz.runner import Report, Settings
 
 HELP = "Fuzz a live create.sites server with the conformance suite; exit 1 if it breaks a rule."
 
@@ -169,10 +169,11 @@ def write_setup_error(args: argparse.Namespace, streams: Streams, message: str) 
         )
         case = ElementTree.SubElement(suite, "testcase", classname="conformance", name="setup")
         ElementTree.SubElement(case, "error", message=message[:1000]).text = message
-        _write(args.junitxml, ElementTree.tostring(suite, encoding="unicode", xml_declaration=True))
+        write(args.junitxml, ElementTree.tostring(suite, encoding="unicode", xml_declaration=True))
 
 
-def _write(path: str, text: str) -> None:
+def write(path: str, text: str) -> None:
+    """``text`` into the file ``path`` (a report), as UTF-8."""
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(text)
 
@@ -190,13 +191,32 @@ def _report(args: argparse.Namespace, report: Report, stdout: IO[str], ci: fuzz_
     if args.output == "github":
         stdout.write(ci.annotations(report))
     if args.junitxml:
-        _write(args.junitxml, to_junit(shown, show_secrets=secrets, known=ci.known_tests()))
+        write(args.junitxml, to_junit(shown, show_secrets=secrets, known=ci.known_tests()))
+
+
+def settings_from(args: argparse.Namespace, token: str, **callbacks: Any) -> Settings:
+    """The run's settings as the command line gives them (the create.sites run's and an
+    OpenRPC run's alike); ``callbacks`` are the progress line's."""
+    from conformance.fuzz.runner import DEFAULT_MAX_EXAMPLES, Settings
+
+    return Settings(
+        token=token,
+        role=args.role,
+        revision=args.revision,
+        user_id=args.user_id,
+        scenario_id=args.scenario_id,
+        seed=args.seed,
+        max_examples=DEFAULT_MAX_EXAMPLES if args.max_examples is None else args.max_examples,
+        timeout=args.timeout,
+        rate=args.rate,
+        **callbacks,
+    )
 
 
 def run(args: argparse.Namespace, streams: Streams) -> int:
     """Run the suite and report; return the exit code."""
     from conformance.errors import ArgumentError
-    from conformance.fuzz.runner import DEFAULT_MAX_EXAMPLES, Interrupted, Settings, SetupFailed
+    from conformance.fuzz.runner import Interrupted, SetupFailed
     from conformance.fuzz.runner import run as run_suite
 
     def fail(message: str) -> int:
@@ -217,16 +237,9 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
         return fail(message)
     progress = _Progress(streams) if is_terminal(streams.stderr) else None
     try:
-        settings = Settings(
-            token=args.token,
-            role=args.role,
-            revision=args.revision,
-            user_id=args.user_id,
-            scenario_id=args.scenario_id,
-            seed=args.seed,
-            max_examples=DEFAULT_MAX_EXAMPLES if args.max_examples is None else args.max_examples,
-            timeout=args.timeout,
-            rate=args.rate,
+        settings = settings_from(
+            args,
+            args.token,
             progress=progress,
             on_family=progress.start_family if progress is not None else None,
         )

@@ -95,9 +95,9 @@ def refused_option(args: argparse.Namespace) -> str | None:
 
 def run(args: argparse.Namespace, streams: Streams) -> int:
     """Run the document's methods; 0 conforms, 1 failures, 2 usage or setup, 130 Ctrl-C."""
-    from conformance.cli.fuzz import check_writable, write_setup_error
+    from conformance.cli.fuzz import check_writable, settings_from, write, write_setup_error
     from conformance.errors import ArgumentError
-    from conformance.fuzz.runner import DEFAULT_MAX_EXAMPLES, Settings, SetupFailed
+    from conformance.fuzz.runner import SetupFailed
     from conformance.openrpc import document_report
     from conformance.openrpc.document import load
     from conformance.openrpc.runner import DocumentInterrupted, DocumentReport, run_document
@@ -111,9 +111,7 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
         shown = document_report.to_json if args.output == "json" else document_report.to_text
         streams.stdout.write(shown(result, show_secrets=secrets))
         if args.junitxml:
-            junit = document_report.to_junit(result, show_secrets=secrets)
-            with open(args.junitxml, "w", encoding="utf-8") as handle:
-                handle.write(junit)
+            write(args.junitxml, document_report.to_junit(result, show_secrets=secrets))
 
     refused = refused_option(args)
     if refused is not None:
@@ -129,16 +127,7 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
         )
         if secret and not args.token:
             raise ArgumentError("the document names a secret param: --token TOKEN or its variable")
-        settings = Settings(
-            token=args.token or NO_TOKEN,
-            role=args.role,
-            user_id=args.user_id,
-            scenario_id=args.scenario_id,
-            seed=args.seed,
-            max_examples=DEFAULT_MAX_EXAMPLES if args.max_examples is None else args.max_examples,
-            timeout=args.timeout,
-            rate=args.rate,
-        )
+        settings = settings_from(args, args.token or NO_TOKEN)
         result = run_document(args.url, document, settings=settings, methods=args.method)
     except (ArgumentError, SetupFailed) as error:
         write_setup_error(args, streams, str(error))
