@@ -9,7 +9,8 @@
 How schemathesis is run, and why:
 
 - Its document is OpenAPI 3.1 with one POST operation whose request body is the contract's
-  request schema (its ``$ref``s inlined by ``conformance.fuzz.schema_tree.tree``), and whose 200
+  request schema (its ``$ref``s inlined by ``conformance.generation.schema_tree.tree``), and
+  whose 200
   response is the any-reply schema. The access token travels in the body, so the document pins
   ``params.access_token`` to the server's token with ``const``: otherwise nearly every case it
   sends would only be refused with -32001, and it would test the token check alone.
@@ -59,8 +60,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from mutants import MUTANTS, serve  # noqa: E402
 
-from conformance.fuzz.runner import DEFAULT_MAX_EXAMPLES, Failure, Report, Settings, run  # noqa: E402
-from conformance.fuzz.schema_tree import tree  # noqa: E402
+from conformance.engine.runner import DEFAULT_MAX_EXAMPLES, Failure, Report, Settings, run  # noqa: E402
+from conformance.generation.schema_tree import tree  # noqa: E402
 from conformance.server import App, CreateSitesApp, Response  # noqa: E402
 from conformance.validation.validator import validator_for  # noqa: E402
 

@@ -1,7 +1,7 @@
 """Paths of this repository cited in prose: docstrings, comments, the README.
 
 ``cited_paths(text)`` finds the paths a reader would try to open, under the folders in
-``FOLDERS`` (``tests/fuzz/test_generation.py``, ``conformance/fuzz/runner.py``,
+``FOLDERS`` (``tests/fuzz/test_generation.py``, ``conformance/engine/runner.py``,
 ``schemas/params.schema.json``, ``.ci/run``), so a test can check that each exists.
 ``python_prose(path)`` is the prose of one Python file: its docstrings and its comments, not
 its code (code builds paths the test cannot read, such as ``f"tests/cases/{folder}"``).

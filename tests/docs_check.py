@@ -11,7 +11,7 @@ empty list when all holds), so a test asserts ``== []`` and a failure lists ever
     assert command_problems(module.__doc__, ROOT) == []
 
 What counts as a path: a backticked word with a ``/`` whose first part is a top-level folder or
-file of the repository (``conformance/fuzz/runner.py``, ``tests/mutants/``), so that names a
+file of the repository (``conformance/engine/runner.py``, ``tests/mutants/``), so that names a
 user makes up (``capture.jsonl``, ``report.xml``) are left alone. What counts as a command: a
 line of a code block that starts with ``conformance``, ``python -m conformance``, ``pytest`` or
 ``make`` (after any ``NAME=value`` settings and a ``$`` prompt). A ``conformance`` command is

@@ -23,7 +23,7 @@ def test_the_finder_finds_paths_in_prose() -> None:
     not a path inside a longer word."""
     text = (
         "See `tests/fuzz/test_generation.py`, (docs/mutants.md) and schemas/params.schema.json. "
-        "Also tests/cases/{valid,invalid} and .ci/run; not conformance.fuzz.runner, "
+        "Also tests/cases/{valid,invalid} and .ci/run; not conformance.engine.runner, "
         "not my-tests/x.py."
     )
     assert cited_paths(text) == {

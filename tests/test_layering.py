@@ -35,19 +35,97 @@ def _under(modules: set[str], *packages: str) -> list[str]:
 def test_the_validation_library_imports_nothing_of_the_rest(statement: str) -> None:
     modules = _modules_after(statement)
     assert "conformance.validation.validator" in modules  # the statement did load the library
-    heavy = ("conformance.fuzz", "conformance.server", "conformance.pytest_plugin")
+    heavy = (
+        "conformance.engine",
+        "conformance.generation",
+        "conformance.reporting",
+        "conformance.server",
+        "conformance.pytest_plugin",
+    )
     assert _under(modules, *heavy, "hypothesis", "pytest", "_pytest") == []
 
 
 def test_the_server_imports_nothing_of_the_fuzzer() -> None:
     modules = _modules_after("import conformance.server, conformance.cli.serve")
     assert "conformance.server.app" in modules
-    assert _under(modules, "conformance.fuzz", "conformance.pytest_plugin", "hypothesis") == []
+    assert (
+        _under(
+            modules,
+            "conformance.engine",
+            "conformance.generation",
+            "conformance.pytest_plugin",
+            "hypothesis",
+        )
+        == []
+    )
 
 
 def test_the_plugin_module_stays_light() -> None:
     """pytest loads the plugin in every session of an environment that has the kit; without a
     target it must cost nothing, so its module imports neither the fuzzer nor hypothesis."""
     modules = _modules_after("import conformance.pytest_plugin")
-    assert _under(modules, "conformance.fuzz", "conformance.pytest_plugin.suite") == []
+    assert _under(modules, "conformance.engine", "conformance.pytest_plugin.suite") == []
     assert _under(modules, "hypothesis") == []
+
+
+#: Which packages of ``conformance`` each may import, lowest first: the folder listing read
+#: from the bottom up (``docs``' layout section says the same). Imports inside functions count.
+ALLOWED: dict[str, set[str]] = {
+    "errors": set(),
+    "contract": {"errors"},
+    "validation": {"errors", "contract"},
+    "generation": {"errors", "contract", "validation"},
+    "engine": {"errors", "contract", "validation", "generation"},
+    "reporting": {"errors", "contract", "validation", "generation", "engine"},
+    "openrpc": {"errors", "contract", "validation", "generation", "engine", "reporting"},
+    "server": {"errors", "contract", "validation", "openrpc"},
+}
+
+
+def _package_imports() -> dict[str, set[str]]:
+    """For each package (or top-level module) of ``conformance``, the others it imports."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "conformance"
+    found: dict[str, set[str]] = {}
+    for path in root.rglob("*.py"):
+        parts = path.relative_to(root).with_suffix("").parts
+        own = parts[0]
+        module = ast.parse(path.read_text(encoding="utf-8"))
+        # imports for type checking only tie nothing at run time
+        typing_only = {
+            id(inner)
+            for node in ast.walk(module)
+            if isinstance(node, ast.If) and ast.unparse(node.test).endswith("TYPE_CHECKING")
+            for inner in ast.walk(node)
+        }
+        for node in ast.walk(module):
+            if id(node) in typing_only:
+                continue
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            for name in names:
+                pieces = name.split(".")
+                if pieces[0] == "conformance" and len(pieces) > 1 and pieces[1] != own:
+                    found.setdefault(own, set()).add(pieces[1])
+    return found
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED))
+def test_each_package_imports_only_the_layers_below_it(package: str) -> None:
+    imported = _package_imports().get(package, set())
+    assert imported <= ALLOWED[package], sorted(imported - ALLOWED[package])
+
+
+def test_the_layer_table_names_every_lower_package() -> None:
+    """A new package is placed in the table on purpose, not left out of the check."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "conformance"
+    packages = {p.name for p in root.iterdir() if (p / "__init__.py").exists()} | {"errors"}
+    top = {"cli", "pytest_plugin"}  # the front ends: they may import any layer
+    assert packages - top == set(ALLOWED)

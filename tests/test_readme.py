@@ -16,7 +16,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_every_path_the_readme_names_exists() -> None:
-    """`conformance/fuzz/runner.py`, `tests/contract/test_schemas.py`, ...: all there."""
+    """`conformance/engine/runner.py`, `tests/contract/test_schemas.py`, ...: all there."""
     assert len(named_paths(README, ROOT)) > 20  # the check finds the paths it is about
     assert path_problems(README, ROOT) == []
 

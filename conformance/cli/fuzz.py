@@ -18,7 +18,7 @@ from conformance.contract import DEFAULT_REVISION, REVISIONS
 
 if TYPE_CHECKING:
     from conformance.cli import Streams
-    from conformance.fuzz.runner import Report, Settings
+    from conformance.engine.runner import Report, Settings
 
 HELP = "Fuzz a live create.sites server with the conformance suite; exit 1 if it breaks a rule."
 
@@ -180,7 +180,7 @@ def write(path: str, text: str) -> None:
 
 def _report(args: argparse.Namespace, report: Report, stdout: IO[str], ci: fuzz_ci.CiRun) -> None:
     """The report in the chosen form, with the baseline's judgement where one is used."""
-    from conformance.fuzz.report import to_json, to_junit, to_text
+    from conformance.reporting.formats import to_json, to_junit, to_text
 
     shown = ci.shown(report)
     secrets = args.show_secrets
@@ -197,7 +197,7 @@ def _report(args: argparse.Namespace, report: Report, stdout: IO[str], ci: fuzz_
 def settings_from(args: argparse.Namespace, token: str, **callbacks: Any) -> Settings:
     """The run's settings as the command line gives them (the create.sites run's and an
     OpenRPC run's alike); ``callbacks`` are the progress line's."""
-    from conformance.fuzz.runner import DEFAULT_MAX_EXAMPLES, Settings
+    from conformance.engine.runner import DEFAULT_MAX_EXAMPLES, Settings
 
     return Settings(
         token=token,
@@ -215,9 +215,9 @@ def settings_from(args: argparse.Namespace, token: str, **callbacks: Any) -> Set
 
 def run(args: argparse.Namespace, streams: Streams) -> int:
     """Run the suite and report; return the exit code."""
+    from conformance.engine.runner import Interrupted, SetupFailed
+    from conformance.engine.runner import run as run_suite
     from conformance.errors import ArgumentError
-    from conformance.fuzz.runner import Interrupted, SetupFailed
-    from conformance.fuzz.runner import run as run_suite
 
     def fail(message: str) -> int:
         streams.stderr.write(f"conformance fuzz: error: {message}\n")

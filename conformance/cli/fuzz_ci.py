@@ -21,8 +21,8 @@ from conformance.errors import ArgumentError
 
 if TYPE_CHECKING:
     from conformance.cli import Streams
-    from conformance.fuzz.baseline import Baseline, Judgement
-    from conformance.fuzz.runner import Report
+    from conformance.engine.runner import Report
+    from conformance.reporting.baseline import Baseline, Judgement
 
 #: Where failures are saved unless --save-failures says otherwise (``saved.DEFAULT_FOLDER``,
 #: repeated here so that building the parser imports nothing of the runner).
@@ -89,7 +89,7 @@ class CiRun:
     def prepare(cls, args: argparse.Namespace) -> CiRun:
         """Check the options and read the baseline, before any case is sent;
         ``ArgumentError`` for what cannot work."""
-        from conformance.fuzz import baseline as baselines
+        from conformance.reporting import baseline as baselines
 
         for flag in ("baseline_update", "baseline_prune"):
             if getattr(args, flag) and args.baseline is None:
@@ -113,8 +113,8 @@ class CiRun:
 
     def shown(self, report: Report) -> Report:
         """The report to print: without its known failures where a baseline is used."""
-        from conformance.fuzz import baseline as baselines
-        from conformance.fuzz.runner import RuleCount
+        from conformance.engine.runner import RuleCount
+        from conformance.reporting import baseline as baselines
 
         if self.baseline is None:
             return report
@@ -211,18 +211,18 @@ class CiRun:
         return known
 
     def annotations(self, report: Report) -> str:
-        from conformance.fuzz.github import workflow_commands
+        from conformance.reporting.github import workflow_commands
 
         return workflow_commands(report, self.judgement, report.settings.token)
 
     def finish(self, report: Report, streams: Streams) -> int:
         """Write the CI outputs; the exit code: 0 when nothing fails (known failures aside),
         1 when something does, 2 when an output cannot be written."""
-        from conformance.fuzz import baseline as baselines
-        from conformance.fuzz import github, saved
-        from conformance.fuzz.html_report import to_html
-        from conformance.fuzz.run_info import RunInfo
-        from conformance.fuzz.runner import iter_plan
+        from conformance.engine.runner import iter_plan
+        from conformance.reporting import baseline as baselines
+        from conformance.reporting import github, saved
+        from conformance.reporting.html import to_html
+        from conformance.reporting.run_info import RunInfo
 
         args = self.args
         settings = report.settings

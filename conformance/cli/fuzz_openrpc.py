@@ -96,8 +96,8 @@ def refused_option(args: argparse.Namespace) -> str | None:
 def run(args: argparse.Namespace, streams: Streams) -> int:
     """Run the document's methods; 0 conforms, 1 failures, 2 usage or setup, 130 Ctrl-C."""
     from conformance.cli.fuzz import check_writable, settings_from, write, write_setup_error
+    from conformance.engine.runner import SetupFailed
     from conformance.errors import ArgumentError
-    from conformance.fuzz.runner import SetupFailed
     from conformance.openrpc import document_report
     from conformance.openrpc.document import load
     from conformance.openrpc.runner import DocumentInterrupted, DocumentReport, run_document

@@ -22,9 +22,9 @@ from conformance.cli.fuzz_ci import DEFAULT_SAVE_FOLDER
 
 if TYPE_CHECKING:
     from conformance.cli import Streams
-    from conformance.fuzz.cases import Case
-    from conformance.fuzz.runner import Settings
-    from conformance.fuzz.saved import Saved
+    from conformance.engine.runner import Settings
+    from conformance.generation.cases import Case
+    from conformance.reporting.saved import Saved
 
 HELP = "Send saved failures again; say FIXED, FAILED, FLAKY or ERROR for each."
 
@@ -71,7 +71,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _settings(saved: Saved, args: argparse.Namespace) -> Settings:
-    from conformance.fuzz.runner import Settings
+    from conformance.engine.runner import Settings
 
     info: dict[str, Any] = saved.info
 
@@ -94,8 +94,8 @@ def _settings(saved: Saved, args: argparse.Namespace) -> Settings:
 def _case(saved: Saved, settings: Settings) -> Case:
     """The case to send: the saved one, or, where its raw body held the token (which a saved
     file never keeps), the same case made again by the current plan with this token."""
+    from conformance.engine.runner import iter_plan
     from conformance.errors import ArgumentError
-    from conformance.fuzz.runner import iter_plan
 
     failure = saved.failure
     if failure.source is None:
@@ -113,8 +113,8 @@ def _case(saved: Saved, settings: Settings) -> Case:
 
 def _replay(saved: Saved, url: str, settings: Settings, times: int) -> tuple[str, str]:
     """The verdict on one saved failure, and what was seen."""
-    from conformance.fuzz.runner import Report, Session
-    from conformance.fuzz.transport import Target
+    from conformance.engine.runner import Report, Session
+    from conformance.engine.transport import Target
 
     case = _case(saved, settings)
     session = Session(Target.parse(url), settings, Report(url, settings))
@@ -138,11 +138,11 @@ def _replay(saved: Saved, url: str, settings: Settings, times: int) -> tuple[str
 
 
 def run(args: argparse.Namespace, streams: Streams) -> int:
+    from conformance.engine.runner import TokenRefused, check_token
+    from conformance.engine.transport import Target, reachable
     from conformance.errors import ArgumentError
-    from conformance.fuzz import saved as saved_module
-    from conformance.fuzz.redaction import scrub_text
-    from conformance.fuzz.runner import TokenRefused, check_token
-    from conformance.fuzz.transport import Target, reachable
+    from conformance.reporting import saved as saved_module
+    from conformance.reporting.redaction import scrub_text
 
     def error(message: str) -> int:
         streams.stderr.write(f"conformance replay: error: {message}\n")

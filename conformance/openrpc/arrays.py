@@ -3,7 +3,7 @@ bounds, and OpenRPC documents have both: an array's length at and past ``minItem
 ``maxItems``, its first item broken in each way the families break a member (and at each of its
 bounds), and a number on its excluded bound.
 
-The built-in families (``conformance.fuzz.cases``) walk objects only; rather than teach that
+The built-in families (``conformance.generation.cases``) walk objects only; rather than teach that
 walk about list indices, each array's item is put alone in a one-member object schema
 (``{"item": <items>}``), the built-in families run over that, and each case's item is put back
 at index 0 of the array in the method's own base request. A case is kept only where the method's
@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Final
 
-from conformance.fuzz import cases as case_module
-from conformance.fuzz.cases import ABSENT, SUCCESS, Case, Expectation, members
-from conformance.fuzz.schema_tree import schema_types
+from conformance.generation import cases as case_module
+from conformance.generation.cases import ABSENT, SUCCESS, Case, Expectation, members
+from conformance.generation.schema_tree import schema_types
 from conformance.openrpc.generation import MethodBase
 
 #: The wrapper's one member: an array's item stands alone in an object under this name.

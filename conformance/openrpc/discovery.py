@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 from typing import Final
 
+from conformance.engine.transport import Client, Target
 from conformance.errors import PayloadError
-from conformance.fuzz.transport import Client, Target
 from conformance.openrpc.document import Document, OpenRpcError, parse
 from conformance.validation.payloads import loads
 

@@ -3,7 +3,7 @@ it: each method's failures as the create.sites report shows them (the request, t
 ``curl`` that sends it again, the token masked), a few a rule, then one line a method.
 
 Reporters read the ``DocumentReport`` and recompute nothing; each failure is written by
-``conformance.fuzz.report``'s own functions, so both runs read alike.
+``conformance.reporting.formats``'s own functions, so both runs read alike.
 """
 
 from __future__ import annotations
@@ -12,15 +12,15 @@ import json
 from typing import Any
 from xml.etree import ElementTree
 
-from conformance.fuzz.redaction import Masker
-from conformance.fuzz.report import (
+from conformance.engine.runner import Failure
+from conformance.openrpc.runner import DocumentReport, MethodReport
+from conformance.reporting.formats import (
     SHOWN_PER_RULE,
     failure_dict,
     failure_text,
     xml_safe,
 )
-from conformance.fuzz.runner import Failure
-from conformance.openrpc.runner import DocumentReport, MethodReport
+from conformance.reporting.redaction import Masker
 
 
 def _token(result: DocumentReport) -> str:

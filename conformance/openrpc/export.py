@@ -28,7 +28,7 @@ from typing import Any, Final
 from urllib.parse import urljoin
 
 from conformance import contract
-from conformance.server.rpc import ERRORS
+from conformance.contract.errors import ERRORS
 
 #: The OpenRPC version the document is written in: the newest that ``@open-rpc/meta-schema``
 #: 1.14.9 (the official meta-schema) knows.

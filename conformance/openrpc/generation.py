@@ -1,10 +1,10 @@
 """Cases for any OpenRPC method, made by the kit's own engine over the method's params schema.
 
 The method's content descriptors become one by-name object schema (``Method.params_schema``);
-``MethodBase`` is ``conformance.fuzz.cases.Base`` over that schema, so the boundary, invalid
+``MethodBase`` is ``conformance.generation.cases.Base`` over that schema, so the boundary, invalid
 and references families are the very functions the built-in contract uses
 (``boundary_cases``, ``invalid_cases``, ``reference_cases``), and the valid family draws with
-``conformance.fuzz.strategies.instances``. Only the envelope (the method's name), the protocol
+``conformance.generation.strategies.instances``. Only the envelope (the method's name), the protocol
 family and what the document's extensions say differ.
 
 Keywords the strategies do not construct values for (``not``, ``uniqueItems``,
@@ -26,9 +26,9 @@ from typing import Any, Final
 
 import jsonschema_rs
 
-from conformance.fuzz import cases as case_module
-from conformance.fuzz.cases import ABSENT, SUCCESS, Base, Case, Expectation
-from conformance.fuzz.schema_tree import Node, node_validator
+from conformance.generation import cases as case_module
+from conformance.generation.cases import ABSENT, SUCCESS, Base, Case, Expectation
+from conformance.generation.schema_tree import Node, node_validator
 from conformance.openrpc.document import Method
 from conformance.validation.formats import FORMATS
 
@@ -156,7 +156,7 @@ def drawable(node: Any) -> Any:
 def values(node: Node) -> Any:
     """A hypothesis strategy of values ``node`` accepts: drawn from ``drawable(node)``, kept
     where the real validator of ``node`` says so."""
-    from conformance.fuzz.strategies import instances
+    from conformance.generation.strategies import instances
 
     return instances(drawable(node)).filter(node_validator(node))
 

@@ -1,9 +1,9 @@
 """The runner over an OpenRPC document: every family for every method (or the one named).
 
-Each method runs as the built-in run does (``conformance.fuzz.runner.Session``: the same
+Each method runs as the built-in run does (``conformance.engine.runner.Session``: the same
 transport, setup checks, report and failure records), with its own cases
 (``conformance.openrpc.generation``) and its own checks: the JSON-RPC 2.0 checks of
-``conformance.fuzz.checks`` that hold for any method, ``reply-shape`` (a JSON-RPC 2.0
+``conformance.engine.checks`` that hold for any method, ``reply-shape`` (a JSON-RPC 2.0
 Response object; an error's ``data`` matches ``x-error-data`` where the document gives it) and
 ``result-schema`` (a result matches the method's result schema) in place of the contract's
 ``reply-schema``. Test ids are ``method::test_invalid_rejected[param:keyword]``.
@@ -17,12 +17,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from conformance.errors import ArgumentError
-from conformance.fuzz import cases as case_module
-from conformance.fuzz.cases import SUCCESS, Case
-from conformance.fuzz.checks import CHECKS, UNPARSED, Exchange, Rule, RunState, Violated
-from conformance.fuzz.interrupts import CtrlC, kept
-from conformance.fuzz.runner import (
+from conformance.engine.checks import CHECKS, UNPARSED, Exchange, Rule, RunState, Violated
+from conformance.engine.interrupts import CtrlC, kept
+from conformance.engine.runner import (
     REFERENCE_MEMBERS,
     TOKEN_MEMBER,
     TOKEN_PLACEHOLDER,
@@ -36,8 +33,11 @@ from conformance.fuzz.runner import (
     failure_type,
     valid_family_settings,
 )
-from conformance.fuzz.schema_tree import node_validator
-from conformance.fuzz.transport import Target, reachable
+from conformance.engine.transport import Target, reachable
+from conformance.errors import ArgumentError
+from conformance.generation import cases as case_module
+from conformance.generation.cases import SUCCESS, Case
+from conformance.generation.schema_tree import node_validator
 from conformance.openrpc.arrays import with_arrays
 from conformance.openrpc.document import Document, Method
 from conformance.openrpc.generation import (
@@ -223,7 +223,7 @@ def valid_strategy(plan: MethodPlan) -> Any:
     for a by-position method; either, for ``either``)."""
     from hypothesis import strategies as st
 
-    from conformance.fuzz.strategies import instances
+    from conformance.generation.strategies import instances
     from conformance.openrpc.generation import positional
 
     base = plan.base
@@ -344,7 +344,7 @@ def run_document(
     target = Target.parse(target_url)
     why = reachable(target, min(settings.timeout, 5.0))
     if why is not None:
-        from conformance.fuzz.setup import Unreachable
+        from conformance.engine.setup import Unreachable
 
         raise Unreachable(f"the target {target_url} is unreachable: {why}; check --url")
     result = DocumentReport(target_url, document.source)

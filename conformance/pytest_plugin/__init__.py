@@ -58,8 +58,8 @@ def _seed_number(seed: Any) -> int:
 def settings_from(config: pytest.Config) -> Any:
     """The runner's ``Settings`` from the options; ``pytest.UsageError`` if they do not fit,
     saying why in the plugin's own option names (``--target-user-id``)."""
+    from conformance.engine.runner import Settings, iter_families
     from conformance.errors import ArgumentError
-    from conformance.fuzz.runner import Settings, iter_families
 
     def number(option: str, convert: Callable[[str], T], expects: str) -> T | None:
         value = config.getoption(dest(option))
@@ -198,9 +198,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     config = session.config
     if target_url(config) is None or hasattr(config, "workerinput"):
         return
+    from conformance.engine.runner import SetupFailed, probe
+    from conformance.engine.transport import Target, reachable
     from conformance.errors import ArgumentError
-    from conformance.fuzz.runner import SetupFailed, probe
-    from conformance.fuzz.transport import Target, reachable
 
     url = target_url(config)
     assert url is not None
@@ -239,6 +239,6 @@ def pytest_collection_modifyitems(
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     if target_url(config) is None or openrpc_document(config) is not None:
         return
-    from conformance.fuzz.report import not_judged_text
+    from conformance.reporting.formats import not_judged_text
 
     terminalreporter.write_line(not_judged_text())

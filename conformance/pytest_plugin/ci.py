@@ -4,7 +4,7 @@ failures, and the site ids shared by pytest-xdist's workers.
 Registered by ``conformance.pytest_plugin`` once a target is given. Each test process (the only
 one, or each xdist worker) gathers the failures of the tests it ran, as raised by the suite's
 ``RulesBroken``; a worker hands its part to the controller in ``workeroutput`` (scrubbed records,
-``conformance.fuzz.saved``), and the controller, which alone writes files, merges them into one
+``conformance.reporting.saved``), and the controller, which alone writes files, merges them into one
 report at the end of the session.
 """
 
@@ -20,9 +20,9 @@ from typing import Any, Final
 
 import pytest
 
-from conformance.fuzz.cases import TEST_NAMES, test_id
-from conformance.fuzz.checks import RunState
-from conformance.fuzz.runner import Failure, Report, RuleCount
+from conformance.engine.checks import RunState
+from conformance.engine.runner import Failure, Report, RuleCount
+from conformance.generation.cases import TEST_NAMES, test_id
 from conformance.pytest_plugin.options import (
     BASELINE_OPTION,
     REPORT_HTML_OPTION,
@@ -73,7 +73,7 @@ def run_state(config: pytest.Config) -> RunState:
     folder = getattr(config, "workerinput", {}).get(SHARED_IDS)
     if folder is None:
         return RunState()
-    from conformance.fuzz.shared_ids import SharedRunState
+    from conformance.engine.shared_ids import SharedRunState
 
     return SharedRunState(Path(folder) / "result-ids")
 
@@ -115,7 +115,7 @@ class CiHooks:
         path = config.getoption(dest(BASELINE_OPTION))
         if path:
             from conformance.errors import ArgumentError
-            from conformance.fuzz.baseline import load
+            from conformance.reporting.baseline import load
 
             try:
                 self.baseline = load(Path(path))
@@ -146,7 +146,7 @@ class CiHooks:
         return report
 
     def _judge(self, report: pytest.TestReport, test: str, failures: list[Failure]) -> None:
-        from conformance.fuzz.baseline import judge
+        from conformance.reporting.baseline import judge
 
         judgement = judge(failures, [test], self.baseline, self.today)
         if judgement.passed:
@@ -167,9 +167,9 @@ class CiHooks:
     # --- the end of the session ----------------------------------------------------------------
 
     def _own_part(self) -> dict[str, Any] | None:
-        from conformance.fuzz.run_info import RunInfo
-        from conformance.fuzz.saved import record
         from conformance.pytest_plugin.suite import SESSION_KEY
+        from conformance.reporting.run_info import RunInfo
+        from conformance.reporting.saved import record
 
         session = self.config.stash.get(SESSION_KEY, None)
         if session is None:
@@ -199,7 +199,7 @@ class CiHooks:
             self._write(self._merged())
 
     def _merged(self) -> Report:
-        from conformance.fuzz.saved import from_record
+        from conformance.reporting.saved import from_record
 
         settings = self.config.stash[SETTINGS_KEY]
         url = target_url(self.config) or ""
@@ -219,11 +219,11 @@ class CiHooks:
         return report
 
     def _write(self, report: Report) -> None:
-        from conformance.fuzz.baseline import judge
-        from conformance.fuzz.html_report import to_html
-        from conformance.fuzz.run_info import RunInfo
-        from conformance.fuzz.runner import plan
-        from conformance.fuzz.saved import save
+        from conformance.engine.runner import plan
+        from conformance.reporting.baseline import judge
+        from conformance.reporting.html import to_html
+        from conformance.reporting.run_info import RunInfo
+        from conformance.reporting.saved import save
 
         info = RunInfo.of(report.target, report.settings)
         token = report.settings.token

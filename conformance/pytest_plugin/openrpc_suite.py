@@ -21,9 +21,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conformance.fuzz.cases import SUCCESS, Case
-from conformance.fuzz.runner import Report, Session
-from conformance.fuzz.transport import Target
+from conformance.engine.runner import Report, Session
+from conformance.engine.transport import Target
+from conformance.generation.cases import SUCCESS, Case
 from conformance.openrpc.document import Document
 from conformance.openrpc.generation import MethodPlan
 from conformance.pytest_plugin.options import SETTINGS_KEY, target_url

@@ -59,7 +59,7 @@ OPTION_BY_SETTING: Final = {
 
 SUITE_NODE_ID: Final = "create.sites"
 
-#: The run's ``conformance.fuzz.runner.Settings``, kept on the config.
+#: The run's ``conformance.engine.runner.Settings``, kept on the config.
 SETTINGS_KEY: Final = pytest.StashKey[Any]()
 
 

@@ -25,10 +25,9 @@ from _pytest.outcomes import Failed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conformance.fuzz.cases import SUCCESS, TEST_NAMES, Case
-from conformance.fuzz.report import failure_text
-from conformance.fuzz.runner import Failure, Report, Session, failure_key, plan, valid_requests
-from conformance.fuzz.transport import Target
+from conformance.engine.runner import Failure, Report, Session, failure_key, plan, valid_requests
+from conformance.engine.transport import Target
+from conformance.generation.cases import SUCCESS, TEST_NAMES, Case
 from conformance.pytest_plugin.options import (
     MAX_EXAMPLES_OPTION,
     SETTINGS_KEY,
@@ -36,6 +35,7 @@ from conformance.pytest_plugin.options import (
     dest,
     target_url,
 )
+from conformance.reporting.formats import failure_text
 
 #: The deterministic plan, made once per test process.
 PLAN_KEY = pytest.StashKey[list[Case]]()

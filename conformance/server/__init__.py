@@ -5,10 +5,11 @@
 ``conformance serve`` runs it.
 """
 
+from conformance.contract.errors import ERRORS
 from conformance.server.app import CreateSitesApp
 from conformance.server.config import Caller, Config, ConfigError
 from conformance.server.httpd import App, RpcHTTPServer, serve_in_thread
-from conformance.server.rpc import ERRORS, Response, RpcError
+from conformance.server.rpc import Response, RpcError
 from conformance.server.store import SiteStore
 
 __all__ = [

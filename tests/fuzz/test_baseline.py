@@ -17,10 +17,10 @@ from mutants import MUTANTS, serve
 from mutants.combined import COMBINED
 
 from conformance.cli import Streams, main
+from conformance.engine.checks import CHECKS
+from conformance.engine.runner import Failure
 from conformance.errors import ArgumentError
-from conformance.fuzz.baseline import Baseline, Entry, dumps, judge, parse
-from conformance.fuzz.checks import CHECKS
-from conformance.fuzz.runner import Failure
+from conformance.reporting.baseline import Baseline, Entry, dumps, judge, parse
 
 #: The tests the two defects of ``two-defects`` break, each by expected-outcome.
 TWO_DEFECTS = {

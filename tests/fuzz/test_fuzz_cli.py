@@ -98,7 +98,7 @@ def test_the_same_seed_sends_the_same_cases(
 ) -> None:
     """Two runs with one seed send the same requests, hypothesis's included (the run-unique
     domain tag aside); another seed draws other valid requests."""
-    from conformance.fuzz.runner import Session, Settings, run
+    from conformance.engine.runner import Session, Settings, run
 
     drawn: list[str] = []
     exchange = Session.exchange
@@ -132,8 +132,8 @@ def test_the_demo_fuzzes_the_reference_server(capsys: pytest.CaptureFixture[str]
 def test_curl_never_carries_the_token(token: str) -> None:
     """A token with a quote, non-ASCII letters or a control character never reaches the curl
     command, which reads it from $CONFORMANCE_TARGET_TOKEN instead."""
-    from conformance.fuzz.report import curl
-    from conformance.fuzz.runner import Failure, Prepared, shown_template
+    from conformance.engine.runner import Failure, Prepared, shown_template
+    from conformance.reporting.formats import curl
 
     payload = {"params": {"access_token": "***", "domain_name": "example.com"}}
     template = shown_template(Prepared(payload))
@@ -159,7 +159,7 @@ def test_an_unwritable_junit_path_exits_2(reference_url: str, tmp_path: Path) ->
 
 def test_a_refused_token_is_said_plainly_for_the_valid_family_alone(reference_url: str) -> None:
     """With only the hypothesis-driven family, a wrong token still ends the run at once."""
-    from conformance.fuzz.runner import Settings, TokenRefused, run
+    from conformance.engine.runner import Settings, TokenRefused, run
 
     with pytest.raises(TokenRefused, match="refused the token"):
         run(reference_url, settings=Settings(token="wrong-0", families=("valid",)))

@@ -18,11 +18,11 @@ from json_schema_oracle import dotted, oracle, oracle_places, oracle_rules
 
 from conformance import contract
 from conformance.contract import documents
-from conformance.fuzz import schema_tree, strategies
-from conformance.fuzz.cases import stretched
-from conformance.fuzz.runner import REFERENCE_MEMBERS, Settings, plan, unique_domain
-from conformance.fuzz.schema_tree import node_validator, tree
-from conformance.fuzz.strategies import instances, requests
+from conformance.engine.runner import REFERENCE_MEMBERS, Settings, plan, unique_domain
+from conformance.generation import schema_tree, strategies
+from conformance.generation.cases import stretched
+from conformance.generation.schema_tree import node_validator, tree
+from conformance.generation.strategies import instances, requests
 from conformance.validation import validator as validation
 
 TOKEN = "generation-token"

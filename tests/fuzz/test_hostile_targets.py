@@ -18,10 +18,10 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from target_helpers import CUSTOMER_TOKEN, served
 
+from conformance.engine.runner import Settings, TokenRefused, run, valid_requests
+from conformance.engine.setup import NoJsonRpc
 from conformance.errors import ArgumentError
-from conformance.fuzz.report import to_json, to_junit, to_text
-from conformance.fuzz.runner import Settings, TokenRefused, run, valid_requests
-from conformance.fuzz.setup import NoJsonRpc
+from conformance.reporting.formats import to_json, to_junit, to_text
 from conformance.server import CreateSitesApp, Response, serve_in_thread
 
 FAST = Settings(token=CUSTOMER_TOKEN, families=("protocol", "invalid"), max_examples=0)

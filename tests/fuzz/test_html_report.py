@@ -15,7 +15,7 @@ import pytest
 from mutants import serve
 
 from conformance.cli import Streams, main
-from conformance.fuzz import Settings, plan
+from conformance.engine import Settings, plan
 from conformance.server import CreateSitesApp, Response
 
 #: What a hostile reply puts in front of a report's reader: each would fetch or run something

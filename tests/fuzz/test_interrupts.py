@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from conformance.fuzz.interrupts import kept
+from conformance.engine.interrupts import kept
 
 
 @pytest.fixture

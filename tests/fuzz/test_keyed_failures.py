@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from mutants import serve
 
-from conformance.fuzz import Settings, run
+from conformance.engine import Settings, run
 from conformance.server import CreateSitesApp, RpcError
 
 

@@ -1,4 +1,4 @@
-"""Simple patterns drawn run by run (``conformance.fuzz.patterns``): every draw matches the
+"""Simple patterns drawn run by run (``conformance.generation.patterns``): every draw matches the
 pattern and the node's lengths, the contract's simple patterns take the fast path, and any
 other pattern is left to ``from_regex``."""
 
@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conformance.contract import REVISIONS
-from conformance.fuzz.patterns import simple_texts
-from conformance.fuzz.schema_tree import tree
-from conformance.fuzz.zones import UNJUDGED_CATEGORIES
+from conformance.generation.patterns import simple_texts
+from conformance.generation.schema_tree import tree
+from conformance.generation.zones import UNJUDGED_CATEGORIES
 
 
 def _pattern_nodes(node: Any, path: str = "params") -> Iterator[tuple[str, dict[str, Any]]]:

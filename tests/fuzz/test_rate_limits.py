@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from mutants import serve
 
-from conformance.fuzz.limits import FIRST_BACKOFF, MAX_BACKOFF, Pacer, wait_for
-from conformance.fuzz.runner import RateLimited, Settings, run
-from conformance.fuzz.transport import Answer
+from conformance.engine.limits import FIRST_BACKOFF, MAX_BACKOFF, Pacer, wait_for
+from conformance.engine.runner import RateLimited, Settings, run
+from conformance.engine.transport import Answer
 from conformance.server import CreateSitesApp, Response
 from conformance.server.rpc import encode
 

@@ -3,7 +3,7 @@ by structure, as the text reports do: a short token never corrupts unrelated tex
 
 from __future__ import annotations
 
-from conformance.fuzz.redaction import scrub_bytes, scrub_request, scrub_text, scrub_value
+from conformance.reporting.redaction import scrub_bytes, scrub_request, scrub_text, scrub_value
 
 
 def test_a_short_token_is_masked_only_where_it_is_the_whole_value() -> None:

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from target_helpers import AGENT_TOKEN, CUSTOMER_TOKEN, served
 
-from conformance.fuzz.cases import FAMILIES
-from conformance.fuzz.runner import Report, Settings, Unreachable, run
+from conformance.engine.runner import Report, Settings, Unreachable, run
+from conformance.generation.cases import FAMILIES
 from conformance.server import CreateSitesApp, RpcError
 
 CUSTOMER = Settings(token=CUSTOMER_TOKEN, max_examples=30)

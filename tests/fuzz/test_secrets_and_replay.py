@@ -16,12 +16,12 @@ from hypothesis import strategies as st
 from mutants import MUTANTS, serve
 
 from conformance.cli import Streams, main
-from conformance.fuzz.cases import SUCCESS, Case
-from conformance.fuzz.redaction import Masker
-from conformance.fuzz.report import curl, failure_text, to_json, to_junit, to_text
-from conformance.fuzz.reproduce import TOKEN_ENV
-from conformance.fuzz.runner import Report, Session, Settings, plan
-from conformance.fuzz.transport import Answer, Target
+from conformance.engine.reproduce import TOKEN_ENV
+from conformance.engine.runner import Report, Session, Settings, plan
+from conformance.engine.transport import Answer, Target
+from conformance.generation.cases import SUCCESS, Case
+from conformance.reporting.formats import curl, failure_text, to_json, to_junit, to_text
+from conformance.reporting.redaction import Masker
 from conformance.server import CreateSitesApp
 from conformance.validation.masking import MIN_ECHO_LENGTH
 

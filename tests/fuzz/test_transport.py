@@ -10,8 +10,8 @@ from contextlib import contextmanager
 
 from target_helpers import CUSTOMER_TOKEN
 
-from conformance.fuzz.runner import Report, Session, Settings, plan
-from conformance.fuzz.transport import Client, Target
+from conformance.engine.runner import Report, Session, Settings, plan
+from conformance.engine.transport import Client, Target
 
 HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
 

@@ -2,7 +2,7 @@
 
 A mutant overrides one pipeline step of the reference app (``parse`` ... ``encode``), or
 ``handle`` for a defect of the HTTP answer itself. ``@mutant`` registers it under a name, with
-the runner's rule that must catch it (a check of ``conformance.fuzz.checks``) and ``shows``, the
+the runner's rule that must catch it (a check of ``conformance.engine.checks``) and ``shows``, the
 family and name of the case that catches it first at tests/test_mutation_score.py's seed (that
 test asserts it); the class's one-line docstring says the defect and the rule in words.
 

@@ -18,10 +18,10 @@ from simple_math_server import SimpleMath
 from target_helpers import CUSTOMER_TOKEN, served
 
 from conformance.cli import Streams, main
-from conformance.fuzz.report import SHOWN_PER_RULE
-from conformance.fuzz.runner import Session, Settings
+from conformance.engine.runner import Session, Settings
 from conformance.openrpc.export import export_document
 from conformance.openrpc.runner import DocumentInterrupted, run_document
+from conformance.reporting.formats import SHOWN_PER_RULE
 from conformance.server import serve_in_thread
 
 

@@ -9,7 +9,7 @@ from mutants.score import OTHER_KEY
 from openrpc_framework_mutants import MUTANTS
 from openrpc_framework_server import honest_document, serve_orders
 
-from conformance.fuzz.runner import Settings
+from conformance.engine.runner import Settings
 from conformance.openrpc.document import parse
 from conformance.openrpc.runner import run_document
 

@@ -12,7 +12,7 @@ from openrpc_framework_server import honest_document, serve_orders
 from openrpc_tools import meta_validator
 
 from conformance.cli import Streams, main
-from conformance.fuzz.runner import Settings
+from conformance.engine.runner import Settings
 from conformance.openrpc.document import parse
 from conformance.openrpc.runner import run_document
 

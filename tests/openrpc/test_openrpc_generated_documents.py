@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from conformance.fuzz.runner import Settings
+from conformance.engine.runner import Settings
 from conformance.openrpc.document import parse
 from conformance.openrpc.export import export_document
 from conformance.openrpc.generation import drawable

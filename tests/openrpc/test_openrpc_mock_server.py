@@ -8,7 +8,7 @@ import pytest
 from openrpc_mock_server import serve_mock
 from openrpc_tools import example_document
 
-from conformance.fuzz.runner import Settings
+from conformance.engine.runner import Settings
 from conformance.openrpc.document import load
 from conformance.openrpc.runner import DocumentReport, run_document
 

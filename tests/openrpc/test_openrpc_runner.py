@@ -18,8 +18,8 @@ from target_helpers import AGENT_TOKEN, CUSTOMER_TOKEN, served
 
 from conformance.cli import Streams, main
 from conformance.contract import DEFAULT_REVISION
-from conformance.fuzz.runner import Settings, plan, run
-from conformance.fuzz.schema_tree import node_validator
+from conformance.engine.runner import Settings, plan, run
+from conformance.generation.schema_tree import node_validator
 from conformance.openrpc.document import OpenRpcError, load, parse
 from conformance.openrpc.export import export_document
 from conformance.openrpc.runner import plan_document, run_document, valid_strategy

@@ -18,7 +18,7 @@ from mutants import serve
 from mutants.combined import COMBINED
 
 from conformance.cli import Streams, main
-from conformance.fuzz import Settings, plan
+from conformance.engine import Settings, plan
 from conformance.server import CreateSitesApp
 
 pytestmark = pytest.mark.slow

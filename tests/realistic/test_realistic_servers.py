@@ -20,7 +20,7 @@ import pydantic_sites_server
 import pytest
 import stdlib_sites_server
 
-from conformance.fuzz import Report, Settings, run
+from conformance.engine import Report, Settings, run
 
 TOKEN = "realistic-customer-token-7f3a"
 

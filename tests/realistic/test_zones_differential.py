@@ -29,10 +29,10 @@ from parsers import (
     whatwg_url_accepts,
 )
 
-from conformance.fuzz import Settings, plan
-from conformance.fuzz.runner import Report, Session, valid_requests
-from conformance.fuzz.strategies import domain_names, http_urls
-from conformance.fuzz.transport import Target
+from conformance.engine import Settings, plan
+from conformance.engine.runner import Report, Session, valid_requests
+from conformance.engine.transport import Target
+from conformance.generation.strategies import domain_names, http_urls
 from conformance.validation.formats import domain_name_problem, url_problem
 
 NAME_PARSERS = (idna_uts46_accepts, idna_codec_accepts, whatwg_host_accepts)

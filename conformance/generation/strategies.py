@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 
 from conformance.contract import DEFAULT_REVISION, ROLES
 from conformance.errors import ArgumentError
-from conformance.fuzz.patterns import simple_texts
-from conformance.fuzz.schema_tree import Node, node_validator, schema_types, tree
-from conformance.fuzz.zones import (
+from conformance.generation.patterns import simple_texts
+from conformance.generation.schema_tree import Node, node_validator, schema_types, tree
+from conformance.generation.zones import (
     ASCII_LETTERS,
     DIGITS,
     SCRIPTS,
@@ -29,7 +29,7 @@ from conformance.fuzz.zones import (
     URL_CHARACTERS,
 )
 
-#: Text every reasonable server stores (see ``conformance.fuzz.zones``).
+#: Text every reasonable server stores (see ``conformance.generation.zones``).
 TEXT_CHARACTERS = st.characters(exclude_categories=UNJUDGED_CATEGORIES)
 
 #: JSON values for nodes that do not constrain their type.
@@ -140,7 +140,7 @@ def _strings(node: Node) -> st.SearchStrategy[str]:
         # hypothesis counts text size in code points, as JSON Schema does
         return st.text(TEXT_CHARACTERS, min_size=low, max_size=high)
     pattern = str(node["pattern"])
-    # a run of one class at a time where the pattern is that simple (conformance.fuzz.patterns)
+    # a run of one class at a time where the pattern is that simple (generation/patterns.py)
     simple = simple_texts(pattern, low, high)
     drawn: st.SearchStrategy[str] = (
         simple

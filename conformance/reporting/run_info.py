@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from importlib import metadata
 from typing import Any, Final
 
-from conformance.fuzz.runner import Settings
+from conformance.engine.runner import Settings
 
 #: Where the revision under test is read from, first found first: the kit's own variable,
 #: then what GitHub Actions and GitLab CI set for the commit being built.

@@ -13,8 +13,8 @@ import json
 from collections.abc import Mapping
 from typing import Any, Final
 
+from conformance.engine.checks import UNPARSED, Exchange
 from conformance.errors import ConformanceError
-from conformance.fuzz.checks import UNPARSED, Exchange
 from conformance.validation.masking import mask_string
 
 #: How the ``conformance fuzz`` command names each setting; the pytest plugin passes its own.
@@ -89,7 +89,7 @@ def first_exchange(exchange: Exchange, url: str, options: Mapping[str, str]) -> 
 def first_success(exchange: Exchange, settings: Any) -> SetupFailed | None:
     """Why the first request that should succeed shows the run's own mistake, or ``None``.
 
-    ``settings`` is the run's ``conformance.fuzz.runner.Settings``; messages quote the target,
+    ``settings`` is the run's ``conformance.engine.runner.Settings``; messages quote the target,
     so the token is masked in them.
     """
     reply = exchange.reply

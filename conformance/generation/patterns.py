@@ -23,7 +23,7 @@ from typing import Any, Final
 
 from hypothesis import strategies as st
 
-from conformance.fuzz.zones import UNJUDGED_CATEGORIES
+from conformance.generation.zones import UNJUDGED_CATEGORIES
 
 # private, but what hypothesis's from_regex reads patterns with (typeshed has no stubs)
 sre: Any = importlib.import_module("re._constants")
@@ -48,7 +48,7 @@ def simple_texts(
 ) -> st.SearchStrategy[str] | None:
     """Strings matching ``pattern`` drawn run by run, or ``None`` for a pattern that is not a
     sequence of anchored runs. No character of ``UNJUDGED_CATEGORIES`` is drawn, as in all
-    the kit's text (``conformance.fuzz.zones``).
+    the kit's text (``conformance.generation.zones``).
 
     ``min_size`` and ``max_size`` (the node's ``minLength`` and ``maxLength``) bound a pattern
     of one run; with several runs the caller's filter keeps them.

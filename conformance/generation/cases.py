@@ -36,8 +36,8 @@ from typing import Any, Final
 
 from conformance.contract import DEFAULT_REVISION, ROLES
 from conformance.errors import ArgumentError
-from conformance.fuzz.schema_tree import Node, node_validator, schema_types, tree
-from conformance.fuzz.zones import FORMAT_ZONES
+from conformance.generation.schema_tree import Node, node_validator, schema_types, tree
+from conformance.generation.zones import FORMAT_ZONES
 from conformance.validation.validator import validator_for
 from conformance.validation.violations import DEFAULT_MNEMONIC, MNEMONIC_BY_KEYWORD
 
@@ -57,7 +57,7 @@ SCRIPTS: Final = {"ascii": "a", "cyrillic": "ж", "astral": "\U0001f600"}
 NEAR_MISS_CHARACTERS: Final = ("\u00a0", "\u3000")
 
 #: The member a real server keeps unique (a second site for a domain is refused): the runner
-#: makes it unique in every request it sends, see ``conformance.fuzz.runner.unique_domain``.
+#: makes it unique in every request it sends, see ``conformance.engine.runner.unique_domain``.
 UNIQUE_MEMBER: Final = "domain_name"
 
 #: The name an unexpected member is added under.
@@ -188,7 +188,7 @@ def _shortest_match(node: Node) -> Any:
     """The simplest value hypothesis finds for ``node``: for a pattern with no example given."""
     from hypothesis import HealthCheck, Phase, find, settings
 
-    from conformance.fuzz.strategies import instances
+    from conformance.generation.strategies import instances
 
     # no explain phase: it reruns the search for nothing here (2 s a pattern on this machine)
     chosen = settings(
@@ -685,7 +685,7 @@ def duplicate_cases(base: Base) -> list[Case]:
     name in another letter case. The first must succeed, the others be refused as duplicates.
 
     A name's U-label and A-label forms (пример.рф, xn--e1afmkfd.xn--p1ai) name one host too,
-    but whether a server compares them is contested (``conformance.fuzz.zones.CONTESTED``)."""
+    but whether a server compares them is contested (``conformance.generation.zones.CONTESTED``)."""
     request = base.request(base.complete)
     refused = Expectation("error", (-32602,), frozenset({DUPLICATE_MNEMONIC}), UNIQUE_MEMBER)
     # one label: the three go out in order, in one test (one pytest-xdist worker)

@@ -4,7 +4,7 @@ reports that gather a run's failures from several processes (pytest-xdist's work
 A record holds what it takes to send the request again and judge the answer: the rule, the
 test id and case, the expected outcome, the request (JSON, or the raw body), the reply seen,
 the seed, the revision and the settings of the run, never the token
-(``conformance.fuzz.redaction``): the token member holds a placeholder that a replay fills with
+(``conformance.reporting.redaction``): the token member holds a placeholder that a replay fills with
 its own token.
 
 ``save(failures, folder, info, token)`` writes them (replacing the folder's earlier
@@ -23,12 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from conformance.engine.checks import CHECKS
+from conformance.engine.runner import Failure
 from conformance.errors import ArgumentError, PayloadError
-from conformance.fuzz.cases import FAMILIES, Case, Expectation
-from conformance.fuzz.checks import CHECKS
-from conformance.fuzz.redaction import scrub_bytes, scrub_request, scrub_text, scrub_value
-from conformance.fuzz.run_info import RunInfo
-from conformance.fuzz.runner import Failure
+from conformance.generation.cases import FAMILIES, Case, Expectation
+from conformance.reporting.redaction import scrub_bytes, scrub_request, scrub_text, scrub_value
+from conformance.reporting.run_info import RunInfo
 from conformance.validation.payloads import loads
 
 #: The ``format`` member of every record: a reader refuses other formats.

@@ -1,8 +1,8 @@
 """The contract's schemas inlined: ``$ref`` followed and ``allOf`` merged into plain trees.
 
-The runner's generators (``conformance.fuzz.strategies`` and ``conformance.fuzz.cases``) walk
-these trees, so that every field name and bound they use is read from ``schemas/``, never
-written in Python.
+The runner's generators (``conformance.generation.strategies`` and
+``conformance.generation.cases``) walk these trees, so that every field name and bound they
+use is read from ``schemas/``, never written in Python.
 A tree node is a schema object without ``$ref`` or ``allOf``: its ``properties`` are inlined
 nodes, and so are the branches of ``oneOf`` and ``anyOf``. Each node can still be checked by
 the real validator: ``node_validator(node)`` compiles it on its own.

@@ -2,11 +2,11 @@
 XML), with a ``curl`` command that reproduces each failure.
 
 Reporters read the report and recompute nothing. The access token is masked by structure,
-never by searching the text (``conformance.fuzz.redaction.Masker``): in a request where the
+never by searching the text (``conformance.reporting.redaction.Masker``): in a request where the
 runner put it, in a reply where the target echoed it; unrelated text that happens to hold the
 token's characters (a URL, a count, the method's name) is left as it is. The ``curl``
 commands read the token from ``$CONFORMANCE_TARGET_TOKEN`` and draw a fresh unique tag for the
-domain name on each replay (``conformance.fuzz.reproduce``).
+domain name on each replay (``conformance.engine.reproduce``).
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ import json
 from typing import Any
 from xml.etree import ElementTree
 
-from conformance.fuzz import reproduce
-from conformance.fuzz.redaction import Masker, body_text
-from conformance.fuzz.runner import Failure, Report
-from conformance.fuzz.zones import CONTESTED
+from conformance.engine import reproduce
+from conformance.engine.runner import Failure, Report
+from conformance.generation.zones import CONTESTED
+from conformance.reporting.redaction import Masker, body_text
 
 #: Failures shown in full per rule in the text report (JSON and JUnit carry them all).
 SHOWN_PER_RULE = 3

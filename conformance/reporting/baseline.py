@@ -33,11 +33,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Final
 
+from conformance.engine.checks import CHECKS
+from conformance.engine.runner import Failure
 from conformance.errors import ArgumentError
-from conformance.fuzz.cases import TEST_NAMES
-from conformance.fuzz.checks import CHECKS
-from conformance.fuzz.redaction import scrub_text
-from conformance.fuzz.runner import Failure
+from conformance.generation.cases import TEST_NAMES
+from conformance.reporting.redaction import scrub_text
 
 VERSION: Final = 1
 

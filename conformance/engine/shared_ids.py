@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conformance.fuzz.checks import RunState
+from conformance.engine.checks import RunState
 
 
 class SharedRunState(RunState):

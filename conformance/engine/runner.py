@@ -2,7 +2,7 @@
 
 The API, for tools built on the runner (mutation tests, benchmarks)::
 
-    from conformance.fuzz.runner import Settings, run
+    from conformance.engine.runner import Settings, run
 
     report = run("http://127.0.0.1:8080/", settings=Settings(token="..."))
     report.conforms            # no failure at all
@@ -17,7 +17,7 @@ The API, for tools built on the runner (mutation tests, benchmarks)::
 ``options``: how the front end names each setting in messages. ``run`` raises
 ``ArgumentError`` for settings it cannot use, ``Unreachable`` when no TCP connection to the
 target opens (said at once, before any case is sent), and another ``SetupFailed``
-(``conformance.fuzz.setup``) when the first answers show the run's own mistake: no JSON-RPC
+(``conformance.engine.setup``) when the first answers show the run's own mistake: no JSON-RPC
 server at the URL, a token, ids or a role the target refuses. A Ctrl-C raises ``Interrupted``
 (a ``KeyboardInterrupt``) carrying the report of what ran so far.
 
@@ -39,15 +39,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from conformance.contract import DEFAULT_REVISION, REVISIONS, ROLES
-from conformance.errors import ArgumentError, PayloadError
-from conformance.fuzz import cases as case_module
-from conformance.fuzz.cases import ABSENT, FAMILIES, SUCCESS, UNIQUE_MEMBER, Case
-from conformance.fuzz.checks import CHECKS, UNPARSED, Exchange, Rule, RunState, Violated
-from conformance.fuzz.interrupts import CtrlC, kept
-from conformance.fuzz.limits import Pacer, RateLimited, limit_exceeded, wait_for
-from conformance.fuzz.reproduce import Template, build, marks_for
-from conformance.fuzz.schema_tree import node_validator, tree
-from conformance.fuzz.setup import (
+from conformance.engine.checks import CHECKS, UNPARSED, Exchange, Rule, RunState, Violated
+from conformance.engine.interrupts import CtrlC, kept
+from conformance.engine.limits import Pacer, RateLimited, limit_exceeded, wait_for
+from conformance.engine.reproduce import Template, build, marks_for
+from conformance.engine.setup import (
     CLI_OPTIONS,
     SetupFailed,
     TokenRefused,
@@ -55,7 +51,11 @@ from conformance.fuzz.setup import (
     first_exchange,
     first_success,
 )
-from conformance.fuzz.transport import Answer, Client, Target, reachable
+from conformance.engine.transport import Answer, Client, Target, reachable
+from conformance.errors import ArgumentError, PayloadError
+from conformance.generation import cases as case_module
+from conformance.generation.cases import ABSENT, FAMILIES, SUCCESS, UNIQUE_MEMBER, Case
+from conformance.generation.schema_tree import node_validator, tree
 from conformance.validation.masking import SECRET_MEMBERS
 from conformance.validation.payloads import loads
 
@@ -108,7 +108,7 @@ class Settings:
     progress: Callable[[int, str], None] | None = field(default=None, compare=False)
     #: called as each family starts, with its number of cases (the valid family: its budget)
     on_family: Callable[[str, int], None] | None = field(default=None, compare=False)
-    #: how messages name each setting (``conformance.fuzz.setup.CLI_OPTIONS`` by default)
+    #: how messages name each setting (``conformance.engine.setup.CLI_OPTIONS`` by default)
     options: Mapping[str, str] = field(default_factory=lambda: dict(CLI_OPTIONS), compare=False)
 
     def option(self, setting: str) -> str:
@@ -230,7 +230,7 @@ class Failure:
     seed: int
     target: str
     #: the body in parts (token, unique tag), where the runner built it from a payload: what
-    #: reports show and ``curl`` replays (``conformance.fuzz.reproduce``)
+    #: reports show and ``curl`` replays (``conformance.engine.reproduce``)
     shown: Template | None = None
     #: the case that broke the rule (its expectation and headers): saved failures replay it
     source: Case | None = field(default=None, compare=False, repr=False)
@@ -322,7 +322,7 @@ def _tagged(value: str, unique: str, tag: str) -> dict[int, int]:
 
 def shown_template(prepared: Prepared) -> Template:
     """The template of the body sent for ``prepared``: its JSON text with the token and the
-    tag's characters as parts of their own (``conformance.fuzz.reproduce``)."""
+    tag's characters as parts of their own (``conformance.engine.reproduce``)."""
     text = _dumps(prepared.payload).decode("utf-8")
     base = marks_for(text, len(prepared.tag))
     marked = _with_token(prepared.payload, chr(base))
@@ -354,7 +354,7 @@ class Session:
         self.token_checked = False
         self.refused: SetupFailed | None = None
         #: Ctrl-C as ``run`` records it: checked before each request, in case its first
-        #: raise was swallowed (``conformance.fuzz.interrupts``)
+        #: raise was swallowed (``conformance.engine.interrupts``)
         self.ctrl_c = CtrlC()
         # base 36: 5 random characters (60 million runs) and a 4-character counter
         self.tag = _base36(secrets.randbelow(36**5), 5)
@@ -593,7 +593,7 @@ def valid_requests(settings: Settings, pinned: Mapping[str, Any] | None = None) 
     """The valid family's hypothesis strategy: requests carrying ``TOKEN_PLACEHOLDER`` (put
     back by ``Session.prepare``), so that whatever hypothesis prints or attaches to an
     exception never holds the token. ``pinned`` members (dotted) take one value."""
-    from conformance.fuzz.strategies import requests
+    from conformance.generation.strategies import requests
 
     fixed = {**(pinned or {}), **settings.fixed, TOKEN_MEMBER: TOKEN_PLACEHOLDER}
     return requests(

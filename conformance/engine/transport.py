@@ -4,7 +4,7 @@
 loopback, against 550-950 for httpx). A dropped connection is reopened and the request sent
 again once; a reply that does not come within the timeout (a body trickled byte by byte
 included: the timeout bounds the whole body; a status line and headers trickled likewise are
-cut off by a watchdog, ``conformance.fuzz.watchdog``) is an ``Answer`` with ``error`` set,
+cut off by a watchdog, ``conformance.engine.watchdog``) is an ``Answer`` with ``error`` set,
 never a hang of the runner, and a body over ``MAX_REPLY_BYTES`` is read no further
 (``truncated``).
 """
@@ -18,8 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from conformance.engine.watchdog import Watchdog
 from conformance.errors import ArgumentError
-from conformance.fuzz.watchdog import Watchdog
 
 #: The headers a JSON-RPC client sends with every request.
 CONTENT_TYPE = "application/json; charset=UTF-8"

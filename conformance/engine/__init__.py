@@ -8,12 +8,12 @@ checked. ``conformance fuzz`` and ``pytest --target-url`` both run it.
 
 The API for tools built on the runner::
 
-    from conformance.fuzz import Settings, run
+    from conformance.engine import Settings, run
 
     report = run("http://127.0.0.1:8080/", settings=Settings(token="..."))
 """
 
-from conformance.fuzz.runner import (
+from conformance.engine.runner import (
     Failure,
     Interrupted,
     Report,

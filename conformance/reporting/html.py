@@ -4,7 +4,7 @@ from a CI artifact.
 Self-contained means no script, no stylesheet, font or image from anywhere: one ``<style>``
 element, and a Content-Security-Policy that forbids every fetch (``default-src 'none'``), so
 that even a reply body quoting a URL can make the browser load nothing. Every text is
-HTML-escaped; the token never appears (failures are scrubbed by ``conformance.fuzz.saved``'s
+HTML-escaped; the token never appears (failures are scrubbed by ``conformance.reporting.saved``'s
 record round trip before anything is written).
 
 It shows: the verdict; the run settings (target, revision, role, seed, budget); the baseline's
@@ -19,13 +19,13 @@ import html
 from collections.abc import Iterable, Sequence
 from typing import Final
 
-from conformance.fuzz.baseline import Judgement
-from conformance.fuzz.cases import FAMILIES, Case, Expectation
-from conformance.fuzz.redaction import MASK, Masker
-from conformance.fuzz.report import curl
-from conformance.fuzz.run_info import RunInfo
-from conformance.fuzz.runner import Failure, Report
-from conformance.fuzz.saved import from_record, record
+from conformance.engine.runner import Failure, Report
+from conformance.generation.cases import FAMILIES, Case, Expectation
+from conformance.reporting.baseline import Judgement
+from conformance.reporting.formats import curl
+from conformance.reporting.redaction import MASK, Masker
+from conformance.reporting.run_info import RunInfo
+from conformance.reporting.saved import from_record, record
 
 #: The failures shown are scrubbed already: the text masker has nothing left to do.
 _ALREADY_SCRUBBED: Final = Masker(MASK, show_secrets=True)

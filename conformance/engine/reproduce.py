@@ -17,7 +17,7 @@ import shlex
 from dataclasses import dataclass
 from typing import Final
 
-from conformance.fuzz.transport import CONTENT_TYPE
+from conformance.engine.transport import CONTENT_TYPE
 from conformance.validation.masking import MASK
 
 #: The environment variable the printed commands read the token from (``conformance fuzz``

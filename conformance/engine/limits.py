@@ -16,8 +16,8 @@ import time
 from collections.abc import Mapping
 from typing import Any, Final
 
-from conformance.fuzz.setup import SetupFailed
-from conformance.fuzz.transport import Answer
+from conformance.engine.setup import SetupFailed
+from conformance.engine.transport import Answer
 
 #: The error code of a reply over the target's limit (the vendor's ``limit_exceeded``).
 LIMIT_EXCEEDED_CODE: Final = -32029

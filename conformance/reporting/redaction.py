@@ -23,7 +23,7 @@ import json
 import re
 from typing import Any, Final
 
-from conformance.fuzz.runner import TOKEN_PLACEHOLDER, Failure
+from conformance.engine.runner import TOKEN_PLACEHOLDER, Failure
 from conformance.validation.masking import (
     MASK,
     MIN_ECHO_LENGTH,

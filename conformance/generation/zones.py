@@ -6,7 +6,7 @@ server only on values where every mainstream parser and every reasonable server 
 - **Must accept**: what the valid and boundary families draw. Strings are drawn from text
   without controls, surrogates, unassigned code points and noncharacters; a string with a
   ``format`` is drawn by that format's own strategy here, from alphabets every listed parser
-  accepts (drawn in ``conformance.fuzz.strategies``; for names: the ``idna`` package with
+  accepts (drawn in ``conformance.generation.strategies``; for names: the ``idna`` package with
   UTS #46, Python's ``idna`` codec, a WHATWG host parser; for URLs: ``urllib.parse.urlsplit``,
   a WHATWG URL parser, pydantic's ``HttpUrl``).
 - **Must reject**: what the invalid family sends. For a string with a ``format``, only the
@@ -14,7 +14,7 @@ server only on values where every mainstream parser and every reasonable server 
   and ``HttpUrl`` for URLs), and never the generic string mutations, which real parsers may
   repair (a WHATWG parser strips the spaces around a URL).
 - **Contested**: ``CONTESTED``, said once in every report. Where a rule is generic (``null`` for
-  an optional member, a required member that has a default), ``conformance.fuzz.cases`` reads
+  an optional member, a required member that has a default), ``conformance.generation.cases`` reads
   it off the schemas; the rest is never drawn because nothing here draws it.
 
 Formats are keyed by the name the schemas use, never by a field: a field gets these values
@@ -57,7 +57,7 @@ SCRIPTS: Final = {
 @dataclass(frozen=True)
 class FormatZone:
     """A format's boundary values (must accept) and must-reject values, each
-    ``(variant, value)``; its must-accept strategy is ``conformance.fuzz.strategies``'s."""
+    ``(variant, value)``; its must-accept strategy is ``conformance.generation.strategies``'s."""
 
     boundary: tuple[tuple[str, str], ...]
     invalid: tuple[tuple[str, str], ...]

@@ -1,7 +1,7 @@
 """GitHub Actions output of a run: ``::error`` workflow commands, one per broken rule and test
 id, and a job summary in Markdown (appended to ``$GITHUB_STEP_SUMMARY`` when it is set).
 
-Everything written here is scrubbed of the token first (``conformance.fuzz.redaction``): a job
+Everything written here is scrubbed of the token first (``conformance.reporting.redaction``): a job
 summary and annotations outlive the job's log and are seen by everyone who can see the run.
 """
 
@@ -13,10 +13,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
-from conformance.fuzz.baseline import Judgement
-from conformance.fuzz.redaction import scrub_text
-from conformance.fuzz.run_info import RunInfo
-from conformance.fuzz.runner import Failure, Report
+from conformance.engine.runner import Failure, Report
+from conformance.reporting.baseline import Judgement
+from conformance.reporting.redaction import scrub_text
+from conformance.reporting.run_info import RunInfo
 from conformance.validation.reporters import _escape as escape_command
 
 SUMMARY_VARIABLE: Final = "GITHUB_STEP_SUMMARY"

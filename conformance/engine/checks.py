@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from conformance.contract import DEFAULT_REVISION, REVISIONS
+from conformance.engine.transport import Answer
 from conformance.errors import ConformanceError
-from conformance.fuzz.cases import Case
-from conformance.fuzz.transport import Answer
+from conformance.generation.cases import Case
 
 #: The value of ``Exchange.reply`` when the body did not parse.
 UNPARSED: Final = type("Unparsed", (), {"__repr__": lambda self: "UNPARSED"})()
@@ -39,7 +39,7 @@ class Exchange:
     answer: Answer
     reply: Any = UNPARSED
     parse_error: str | None = None
-    #: what the runner built the body from (``conformance.fuzz.runner.Prepared``), if anything
+    #: what the runner built the body from (``conformance.engine.runner.Prepared``), if anything
     source: Any = None
 
     @property
@@ -53,7 +53,7 @@ class Exchange:
 @dataclass
 class RunState:
     """What checks remember across one run: the site ids given so far (shared by every
-    pytest-xdist worker of a run in ``conformance.fuzz.shared_ids.SharedRunState``), and the
+    pytest-xdist worker of a run in ``conformance.engine.shared_ids.SharedRunState``), and the
     contract's revision the replies are judged by, with the caller's role."""
 
     result_ids: set[Any] = field(default_factory=set)
@@ -351,7 +351,7 @@ def expected_outcome(exchange: Exchange, state: RunState) -> None:
 def distinct_result_ids(exchange: Exchange, state: RunState) -> None:
     """Every site created in the run gets a site id (``result.id``; ``result.data.id`` in the
     current revision) no other site of the run has."""
-    from conformance.fuzz.schema_tree import site_id_path
+    from conformance.generation.schema_tree import site_id_path
 
     if not isinstance(exchange.reply, dict):
         return
