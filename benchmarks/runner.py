@@ -60,7 +60,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from mutants import MUTANTS, serve  # noqa: E402
 
-from conformance.engine.runner import DEFAULT_MAX_EXAMPLES, Failure, Report, Settings, run  # noqa: E402
+from conformance.create_sites import run  # noqa: E402
+from conformance.engine.results import Failure, Report  # noqa: E402
+from conformance.engine.settings import DEFAULT_MAX_EXAMPLES, Settings  # noqa: E402
 from conformance.generation.schema_tree import tree  # noqa: E402
 from conformance.server import App, CreateSitesApp, Response  # noqa: E402
 from conformance.validation.validator import validator_for  # noqa: E402

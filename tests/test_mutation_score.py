@@ -20,8 +20,10 @@ from mutants import MUTANTS, SCENARIO_IDS, Mutant, serve
 from mutants.score import record, score_lines
 
 from conformance.contract import REVISIONS
+from conformance.create_sites import run
 from conformance.engine.checks import CHECKS
-from conformance.engine.runner import Failure, Report, Settings, run
+from conformance.engine.results import Failure, Report
+from conformance.engine.settings import Settings
 from conformance.server import CreateSitesApp
 
 #: One seed for every run here, so that a failure repeats.

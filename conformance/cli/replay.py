@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, Any, Final
 
 from conformance.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from conformance.cli.fuzz import TOKEN_ENV
-from conformance.cli.fuzz_ci import DEFAULT_SAVE_FOLDER
+from conformance.cli.fuzz.ci import DEFAULT_SAVE_FOLDER
 
 if TYPE_CHECKING:
     from conformance.cli import Streams
-    from conformance.engine.runner import Settings
+    from conformance.engine.contract import Contract, MethodContract
+    from conformance.engine.settings import Settings
     from conformance.generation.cases import Case
     from conformance.reporting.saved import Saved
 
@@ -54,6 +55,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--url", help="send to this endpoint (default: the one each was found on)")
     parser.add_argument(
+        "--openrpc",
+        metavar="FILE",
+        help="the OpenRPC document of failures found with --openrpc (default: the path each "
+        "saved failure names)",
+    )
+    parser.add_argument(
         "--token",
         default=os.environ.get(TOKEN_ENV),
         help=f"an access token the target accepts (default: ${TOKEN_ENV})",
@@ -71,7 +78,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _settings(saved: Saved, args: argparse.Namespace) -> Settings:
-    from conformance.engine.runner import Settings
+    from conformance.contract import DEFAULT_REVISION
+    from conformance.engine.settings import Settings
 
     info: dict[str, Any] = saved.info
 
@@ -81,9 +89,11 @@ def _settings(saved: Saved, args: argparse.Namespace) -> Settings:
 
     timeout = args.timeout or info.get("timeout") or 5.0
     role = info.get("role")
+    revision = info.get("contract_revision")
     return Settings(
         token=args.token,
         role=role if isinstance(role, str) else "customer",
+        revision=revision if isinstance(revision, str) else DEFAULT_REVISION,
         user_id=number("user_id"),
         scenario_id=number("scenario_id"),
         seed=number("seed") or 0,
@@ -91,10 +101,48 @@ def _settings(saved: Saved, args: argparse.Namespace) -> Settings:
     )
 
 
-def _case(saved: Saved, settings: Settings) -> Case:
+def _contract(saved: Saved, settings: Settings, args: argparse.Namespace) -> Contract:
+    """The contract the saved failure was found against: the bundled one, or the OpenRPC
+    document it names (``--openrpc`` overrides where the file has moved)."""
+    from conformance.create_sites import bundled
+    from conformance.openrpc.contract import document_contract
+    from conformance.openrpc.discovery import discover
+    from conformance.openrpc.document import load
+
+    source = args.openrpc or saved.contract.get("openrpc")
+    if source is None:
+        return bundled(settings)
+    method = saved.failure.method
+    document = (
+        discover(source.removesuffix(DISCOVERED), settings.timeout)
+        if source.endswith(DISCOVERED)
+        else load(source)
+    )
+    return document_contract(document, settings, [method] if method else [])
+
+
+#: How a contract read from the target's ``rpc.discover`` is named in saved failures.
+DISCOVERED: Final = " rpc.discover"
+
+
+def _method(saved: Saved, contract: Contract) -> MethodContract:
+    from conformance.errors import ArgumentError
+
+    wanted = saved.failure.method
+    for method in contract.methods:
+        if wanted is None or method.name == wanted:
+            if saved.failure.rule not in method.checks:
+                raise ArgumentError(
+                    f"rule {saved.failure.rule!r} is no rule of {contract.name} "
+                    f"{method.name}: {sorted(method.checks)}"
+                )
+            return method
+    raise ArgumentError(f"{contract.name} has no method {wanted!r}")
+
+
+def _case(saved: Saved, method: MethodContract) -> Case:
     """The case to send: the saved one, or, where its raw body held the token (which a saved
     file never keeps), the same case made again by the current plan with this token."""
-    from conformance.engine.runner import iter_plan
     from conformance.errors import ArgumentError
 
     failure = saved.failure
@@ -102,25 +150,36 @@ def _case(saved: Saved, settings: Settings) -> Case:
         raise ArgumentError("the saved failure has no expected outcome to judge the reply by")
     if not saved.body_masked:
         return failure.source
-    for case in iter_plan(settings):
-        if (case.family, case.name) == (failure.family, failure.case):
-            return case
+    for _, cases in method.families():
+        for case in cases:
+            if (case.family, case.name) == (failure.family, failure.case):
+                return case
     raise ArgumentError(
         f"its body held the token, and this kit no longer makes case {failure.family} "
         f"{failure.case} to send it again"
     )
 
 
-def _replay(saved: Saved, url: str, settings: Settings, times: int) -> tuple[str, str]:
+def _replay(
+    saved: Saved, url: str, settings: Settings, contract: Contract, times: int
+) -> tuple[str, str]:
     """The verdict on one saved failure, and what was seen."""
-    from conformance.engine.runner import Report, Session
+    from conformance.engine.runner import new_report
+    from conformance.engine.session import Proof, Session
     from conformance.engine.transport import Target
 
-    case = _case(saved, settings)
-    session = Session(Target.parse(url), settings, Report(url, settings))
+    method = _method(saved, contract)
+    case = _case(saved, method)
     # the target and the token are checked once for the whole replay, before it; a saved
     # failure is no first exchange of a run (its answer may well be no JSON-RPC reply)
-    session.target_checked = session.token_checked = True
+    session = Session(
+        Target.parse(url),
+        settings,
+        new_report(url, contract, settings),
+        method,
+        proof=Proof(target=True, token=True),
+        qualified=contract.qualified,
+    )
     broken: list[str] = []
     try:
         for _ in range(times):
@@ -129,7 +188,7 @@ def _replay(saved: Saved, url: str, settings: Settings, times: int) -> tuple[str
             if found:
                 broken.append(found[0])
     finally:
-        session.client.close()
+        session.close()
     if not broken:
         return "FIXED", f"the rule held on {times} sends"
     if len(broken) == times:
@@ -138,7 +197,8 @@ def _replay(saved: Saved, url: str, settings: Settings, times: int) -> tuple[str
 
 
 def run(args: argparse.Namespace, streams: Streams) -> int:
-    from conformance.engine.runner import TokenRefused, check_token
+    from conformance.engine.runner import probe
+    from conformance.engine.setup import TokenRefused
     from conformance.engine.transport import Target, reachable
     from conformance.errors import ArgumentError
     from conformance.reporting import saved as saved_module
@@ -165,19 +225,20 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
     if not files:
         return error(f"no saved failures (*{saved_module.SUFFIX}) in {', '.join(map(str, paths))}")
     counts = dict.fromkeys(VERDICTS, 0)
-    checked: set[tuple[str, str]] = set()
+    checked: set[tuple[str, str, str]] = set()
     for path in files:
         try:
             saved = saved_module.load(path)
             url = args.url or saved.failure.target
             settings = _settings(saved, args)
-            if (url, settings.role) not in checked:
+            contract = _contract(saved, settings, args)
+            if (url, settings.role, contract.name) not in checked:
                 why = reachable(Target.parse(url), min(settings.timeout, 5.0))
                 if why is not None:
                     return error(f"the target {url} is unreachable: {why}")
-                check_token(url, settings)
-                checked.add((url, settings.role))
-            verdict, said = _replay(saved, url, settings, args.times)
+                probe(url, contract, settings)
+                checked.add((url, settings.role, contract.name))
+            verdict, said = _replay(saved, url, settings, contract, args.times)
         except TokenRefused as refused:
             return error(str(refused))
         except ArgumentError as problem:

@@ -1,38 +1,40 @@
-"""The conformance runner: cases derived from the schemas, sent to a live server, every reply
-checked. ``conformance fuzz`` and ``pytest --target-url`` both run it.
+"""The engine: a contract run against a live JSON-RPC server, every reply checked.
 
-- generation: ``schema_tree`` (the schemas inlined), ``strategies`` (hypothesis), ``cases``
-  (the deterministic families);
-- ``checks`` (the registry of rules), ``transport`` (HTTP), ``runner`` (the run), ``report``
-  (its text, JSON and JUnit forms).
+- ``contract``: what a run judges (``Contract`` of ``MethodContract``\\ s; the bundled
+  create.sites contract is ``conformance.create_sites``, an OpenRPC document's is
+  ``conformance.openrpc.contract``);
+- ``settings``, ``session`` (one connection, cases sent and checked), ``valid`` (the
+  hypothesis-driven family), ``runner`` (the run), ``results`` (``Failure``, ``Report``);
+- ``checks`` (the registry of rules), ``transport`` (HTTP), ``limits`` (rate limits), ``setup``
+  (the run's own mistakes, said once), ``interrupts`` (Ctrl-C), ``reproduce`` (bodies in parts
+  for ``curl``).
 
-The API for tools built on the runner::
+The API::
 
     from conformance.engine import Settings, run
+    from conformance.create_sites import bundled
 
-    report = run("http://127.0.0.1:8080/", settings=Settings(token="..."))
+    settings = Settings(token="...")
+    report = run("http://127.0.0.1:8080/", bundled(settings), settings=settings)
 """
 
-from conformance.engine.runner import (
-    Failure,
-    Interrupted,
-    Report,
-    Settings,
-    SetupFailed,
-    TokenRefused,
-    Unreachable,
-    plan,
-    run,
-)
+from conformance.engine.contract import Contract, MethodContract
+from conformance.engine.results import Failure, Interrupted, Report, RuleCount
+from conformance.engine.runner import probe, run
+from conformance.engine.settings import Settings
+from conformance.engine.setup import SetupFailed, TokenRefused, Unreachable
 
 __all__ = [
+    "Contract",
     "Failure",
     "Interrupted",
+    "MethodContract",
     "Report",
+    "RuleCount",
     "Settings",
     "SetupFailed",
     "TokenRefused",
     "Unreachable",
-    "plan",
+    "probe",
     "run",
 ]

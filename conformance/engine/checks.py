@@ -79,9 +79,22 @@ class Rule:
     name: str
     doc: str
     function: Check
+    #: what the rule stands on: the method page (or the OpenRPC document), JSON-RPC 2.0, a
+    #: standard the page names, or a decision of the kit
+    basis: str = ""
 
 
 CHECKS: dict[str, Rule] = {}
+
+#: The rules an OpenRPC contract adds to each method, made from the method's own schemas
+#: (``conformance.openrpc.contract.checks_for``): named here so that a baseline or a saved
+#: failure of a document's run is read as the kit's.
+DOCUMENT_RULES: Final = ("reply-shape", "result-schema")
+
+
+def RULE_NAMES() -> tuple[str, ...]:
+    """Every rule name a run of the kit can report."""
+    return (*CHECKS, *DOCUMENT_RULES)
 
 
 def check(name: str) -> Callable[[Check], Check]:

@@ -58,7 +58,8 @@ def _seed_number(seed: Any) -> int:
 def settings_from(config: pytest.Config) -> Any:
     """The runner's ``Settings`` from the options; ``pytest.UsageError`` if they do not fit,
     saying why in the plugin's own option names (``--target-user-id``)."""
-    from conformance.engine.runner import Settings, iter_families
+    from conformance.create_sites import iter_families
+    from conformance.engine.settings import Settings
     from conformance.errors import ArgumentError
 
     def number(option: str, convert: Callable[[str], T], expects: str) -> T | None:
@@ -198,7 +199,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     config = session.config
     if target_url(config) is None or hasattr(config, "workerinput"):
         return
-    from conformance.engine.runner import SetupFailed, probe
+    from conformance.create_sites import probe
+    from conformance.engine.setup import SetupFailed
     from conformance.engine.transport import Target, reachable
     from conformance.errors import ArgumentError
 

@@ -21,7 +21,7 @@ from typing import Any, Final
 import pytest
 
 from conformance.engine.checks import RunState
-from conformance.engine.runner import Failure, Report, RuleCount
+from conformance.engine.results import Failure, Report, RuleCount
 from conformance.generation.cases import TEST_NAMES, test_id
 from conformance.pytest_plugin.options import (
     BASELINE_OPTION,
@@ -219,7 +219,7 @@ class CiHooks:
         return report
 
     def _write(self, report: Report) -> None:
-        from conformance.engine.runner import plan
+        from conformance.create_sites import plan
         from conformance.reporting.baseline import judge
         from conformance.reporting.html import to_html
         from conformance.reporting.run_info import RunInfo

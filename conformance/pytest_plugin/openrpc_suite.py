@@ -6,7 +6,7 @@ test functions as ``conformance.pytest_plugin.suite`` (one per family, parametri
 family's cases of the method, grouped by rule): ids read
 ``order.create::test_invalid_rejected[lines.0.quantity:maximum]``. Each method has its own
 connection and report (a module-scoped fixture) and the method's checks
-(``conformance.openrpc.runner.checks_for``). The valid family is one hypothesis test per method,
+(``conformance.openrpc.contract.checks_for``). The valid family is one hypothesis test per method,
 its budget ``--target-max-examples`` or the hypothesis profile's.
 """
 
@@ -21,12 +21,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conformance.engine.runner import Report, Session
+from conformance.engine.results import Report
+from conformance.engine.session import Session
 from conformance.engine.transport import Target
 from conformance.generation.cases import SUCCESS, Case
 from conformance.openrpc.document import Document
 from conformance.openrpc.generation import MethodPlan
-from conformance.pytest_plugin.options import SETTINGS_KEY, target_url
+from conformance.pytest_plugin.options import SETTINGS_KEY, openrpc_document, target_url
 from conformance.pytest_plugin.suite import FAMILY_OF, check_cases
 
 #: The document the run reads, loaded when pytest is configured.
@@ -44,7 +45,7 @@ class _MethodSuite(pytest.Module):
 
 
 def _plan(config: pytest.Config, name: str) -> MethodPlan:
-    from conformance.openrpc.runner import plan_method
+    from conformance.openrpc.contract import plan_method
 
     plans = config.stash.setdefault(PLANS_KEY, {})
     if name not in plans:
@@ -73,17 +74,18 @@ def collect_openrpc_suite(session: pytest.Session) -> list[pytest.Item]:
 @pytest.fixture(scope="module")
 def method_session(request: pytest.FixtureRequest) -> Iterator[tuple[Session, MethodPlan]]:
     """One connection, report and set of checks per method."""
-    from conformance.openrpc.runner import checks_for
+    from conformance.openrpc.contract import method_contract
 
     config = request.config
     url = target_url(config)
     assert url is not None
     plan = _plan(config, request.node.nodeid)
     chosen = config.stash[SETTINGS_KEY]
-    session = Session(Target.parse(url), chosen, Report(url, chosen))
-    session.checks = checks_for(plan.method)
+    method = method_contract(plan.method, chosen)
+    report = Report(url, chosen, contract=str(openrpc_document(config)))
+    session = Session(Target.parse(url), chosen, report, method, qualified=True)
     yield session, plan
-    session.client.close()
+    session.close()
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -148,7 +150,7 @@ def _valid_test(budget: int) -> Callable[..., None]:
         method_session: tuple[Session, MethodPlan], data: st.DataObject
     ) -> None:
         """Any params the method's schemas accept get a success reply (drawn by hypothesis)."""
-        from conformance.openrpc.runner import valid_strategy
+        from conformance.openrpc.contract import valid_strategy
 
         session, plan = method_session
         if plan.base is None:

@@ -25,8 +25,12 @@ from _pytest.outcomes import Failed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conformance.engine.runner import Failure, Report, Session, failure_key, plan, valid_requests
+from conformance.create_sites import bundled, plan, valid_requests
+from conformance.engine.results import Failure, failure_key
+from conformance.engine.runner import new_report
+from conformance.engine.session import Session
 from conformance.engine.transport import Target
+from conformance.engine.valid import keyed_type
 from conformance.generation.cases import SUCCESS, TEST_NAMES, Case
 from conformance.pytest_plugin.options import (
     MAX_EXAMPLES_OPTION,
@@ -53,17 +57,10 @@ class RulesBroken(Failed):
 
 
 #: One subclass of ``RulesBroken`` per failure key of the valid family (rule and member).
-_KEYED: dict[tuple[str, str | None], type[RulesBroken]] = {}
-
-
 def _keyed(key: tuple[str, str | None]) -> type[RulesBroken]:
     """hypothesis tells failures apart by their type: one per rule and member, so that a member
     that fails on most draws is shrunk and reported apart from a defect of another."""
-    if key not in _KEYED:
-        rule, member = key
-        name = f"RulesBroken_{rule}" + (f"_at_{member}" if member else "")
-        _KEYED[key] = type(name.replace("-", "_").replace(".", "_"), (RulesBroken,), {})
-    return _KEYED[key]
+    return keyed_type(RulesBroken, key)
 
 
 class _Suite(pytest.Module):
@@ -93,15 +90,21 @@ def conformance_session(request: pytest.FixtureRequest) -> Iterator[Session]:
     url = target_url(config)
     assert url is not None
     chosen = config.stash[SETTINGS_KEY]
-    session = Session(Target.parse(url), chosen, Report(url, chosen))
     from conformance.pytest_plugin.ci import run_state
 
-    session.state = run_state(config)
-    session.state.revision = chosen.revision
-    session.state.role = chosen.role
+    state = run_state(config)
+    state.revision, state.role = chosen.revision, chosen.role
+    contract = bundled(chosen)
+    session = Session(
+        Target.parse(url),
+        chosen,
+        new_report(url, contract, chosen),
+        contract.methods[0],
+        state=state,
+    )
     config.stash[SESSION_KEY] = session
     yield session
-    session.client.close()
+    session.close()
 
 
 def check_cases(session: Session, *cases: Case, keyed: bool = False) -> None:

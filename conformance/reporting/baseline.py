@@ -33,8 +33,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Final
 
-from conformance.engine.checks import CHECKS
-from conformance.engine.runner import Failure
+from conformance.engine.checks import RULE_NAMES
+from conformance.engine.results import Failure
 from conformance.errors import ArgumentError
 from conformance.generation.cases import TEST_NAMES
 from conformance.reporting.redaction import scrub_text
@@ -42,14 +42,18 @@ from conformance.reporting.redaction import scrub_text
 VERSION: Final = 1
 
 HEADER: Final = """\
-# Known failures of a create.sites server: `conformance fuzz URL --baseline THIS_FILE`,
+# Known failures of a JSON-RPC server: `conformance fuzz URL --baseline THIS_FILE`,
 # `pytest --target-baseline THIS_FILE`. One [[known]] block per broken rule and test id.
 # Edit `reason` and `expires` (a date, unquoted) by hand; --baseline-update and
 # --baseline-prune rewrite the file and keep every member but comments.
 """
 
 _KEYS: Final = ("rule", "test_id", "first_seen", "last_seen", "expires", "reason")
-_TEST_ID: Final = re.compile(r"(?P<test>test_[a-z_]+)\[(?P<label>.+)\]\Z", re.DOTALL)
+#: a test id: ``test_invalid_rejected[label]``, with ``method::`` before it in a contract of
+#: several methods (a method name may hold any character but the separator)
+_TEST_ID: Final = re.compile(
+    r"(?:(?P<method>.+?)::)?(?P<test>test_[a-z_]+)\[(?P<label>.+)\]\Z", re.DOTALL
+)
 
 #: The longest reason written from a failure's message when an entry is made.
 _REASON_LENGTH: Final = 200
@@ -123,9 +127,9 @@ def _entry(where: str, document: Any) -> Entry:
                 f"{where}: {name} is required, a string; got {document.get(name)!r}"
             )
     rule, test_id = document["rule"], document["test_id"]
-    if rule not in CHECKS:
-        hint = difflib.get_close_matches(rule, CHECKS, n=1)
-        said = f"did you mean {hint[0]!r}?" if hint else f"expected one of {sorted(CHECKS)}"
+    if rule not in RULE_NAMES():
+        hint = difflib.get_close_matches(rule, RULE_NAMES(), n=1)
+        said = f"did you mean {hint[0]!r}?" if hint else f"expected one of {sorted(RULE_NAMES())}"
         raise ArgumentError(f"{where}: rule {rule!r} is no rule of the kit; {said}")
     matched = _TEST_ID.match(test_id)
     if matched is None or matched["test"] not in TEST_NAMES.values():

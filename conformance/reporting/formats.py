@@ -16,7 +16,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from conformance.engine import reproduce
-from conformance.engine.runner import Failure, Report
+from conformance.engine.results import Failure, Report
 from conformance.generation.zones import CONTESTED
 from conformance.reporting.redaction import Masker, body_text
 
@@ -49,6 +49,8 @@ def failure_dict(failure: Failure, mask: Masker) -> dict[str, Any]:
         "label": failure.label,
         "case": failure.case,
         "test_id": failure.test_id,
+        "method": failure.method,
+        "basis": failure.basis,
         "message": mask.text(failure.message),
         "request": mask.request(failure),
         "reply": {
@@ -68,8 +70,9 @@ def to_json(
     mask = Masker(report.settings.token, show_secrets)
     document = {
         "target": report.target,
+        "contract": report.contract,
         "role": report.settings.role,
-        "revision": report.settings.revision,
+        "revision": report.revision,
         "seed": report.settings.seed,
         "conforms": report.conforms,
         "cases_sent": report.cases_sent,
@@ -79,11 +82,21 @@ def to_json(
             {"rule": name, "cases": count.cases, "failures": count.failures}
             for name, count in report.rules.items()
         ],
+        "methods": [
+            {
+                "method": name,
+                "conforms": not tally.failures,
+                "cases": tally.cases_sent,
+                "families": tally.families,
+                "failures": tally.failures,
+            }
+            for name, tally in report.methods.items()
+        ],
         "failures": [failure_dict(failure, mask) for failure in report.failures],
         "valid_failures": report.valid_failures,
         "notes": report.notes,
         "rate_limited": {"waits": report.limit_waits, "seconds": round(report.limit_waited, 3)},
-        "not_judged": [{"input": what, "why": why} for what, why in CONTESTED],
+        "not_judged": [{"input": what, "why": why} for what, why in not_judged(report)],
         **(extra or {}),
     }
     return json.dumps(document, ensure_ascii=False, indent=2)
@@ -121,28 +134,42 @@ def to_text(report: Report, *, show_secrets: bool = False, verdict: str | None =
     given: a baseline's)."""
     mask = Masker(report.settings.token, show_secrets)
     out: list[str] = []
-    shown: dict[str, int] = {}
+    # a few failures a rule (a rule and method, where the contract has several methods)
+    shown: dict[tuple[str, str | None], int] = {}
     for failure in report.failures:
-        shown[failure.rule] = shown.get(failure.rule, 0) + 1
-        if shown[failure.rule] <= SHOWN_PER_RULE:
+        key = (failure.rule, failure.method)
+        shown[key] = shown.get(key, 0) + 1
+        if shown[key] <= SHOWN_PER_RULE:
             out += [_failure_text(failure, mask), ""]
-    for rule, times in shown.items():
+    for (rule, method), times in shown.items():
         if times > SHOWN_PER_RULE:
-            out.append(f"... and {times - SHOWN_PER_RULE} more failures of {rule} (--output json)")
+            where = f" in {method}" if method else ""
+            out.append(
+                f"... and {times - SHOWN_PER_RULE} more failures of {rule}{where} (--output json)"
+            )
     if any(count > SHOWN_PER_RULE for count in shown.values()):
         out.append("")
-    width = max(len(name) for name in report.rules)
+    for name, tally in report.methods.items():
+        families_of = ", ".join(f"{family} {count}" for family, count in tally.families.items())
+        verdict_of = "conforms" if not tally.failures else _count(tally.failures, "failure")
+        out.append(f"== {name}: {tally.cases_sent} cases ({families_of}): {verdict_of}")
+    if report.methods:
+        out.append("")
+    width = max((len(name) for name in report.rules), default=4)
     out.append(f"{'rule':<{width}}  {'cases':>6}  {'failures':>8}")
     for name, count in report.rules.items():
         out.append(f"{name:<{width}}  {count.cases:>6}  {count.failures:>8}")
     rate = report.cases_sent / report.elapsed if report.elapsed else 0.0
     families = ", ".join(f"{name} {count}" for name, count in report.families.items())
     out.append("")
+    who = (
+        f"role {report.settings.role}, revision {report.revision}, "
+        if report.revision is not None
+        else f"{len(report.methods)} methods, "
+    )
     out.append(
-        f"{report.cases_sent} cases sent to {report.target} in {report.elapsed:.1f} s "
-        f"({rate:.0f} cases/s; {families}); "
-        f"role {report.settings.role}, revision {report.settings.revision}, "
-        f"seed {report.settings.seed}"
+        f"{report.contract}: {report.cases_sent} cases sent to {report.target} in "
+        f"{report.elapsed:.1f} s ({rate:.0f} cases/s; {families}); {who}seed {report.settings.seed}"
     )
     if report.limit_waits:
         out.append(
@@ -153,15 +180,22 @@ def to_text(report: Report, *, show_secrets: bool = False, verdict: str | None =
         counted = ", ".join(f"{key} {n}" for key, n in report.valid_failures.items())
         out.append(f"valid requests that failed: {counted}")
     out.extend(f"note: {note}" for note in report.notes)
-    out.append(not_judged_text())
+    if not_judged(report):
+        out.append(not_judged_text())
     verdict = verdict or (
         "conforms"
         if report.conforms
         else f"does not conform: {_count(len(report.failures), 'failure')} of "
-        f"{_count(len(shown), 'rule')}"
+        f"{_count(len({rule for rule, _ in shown}), 'rule')}"
     )
     out.append(verdict)
     return "\n".join(out) + "\n"
+
+
+def not_judged(report: Report) -> tuple[tuple[str, str], ...]:
+    """What the run sent and never judged either way: the bundled contract's contested
+    inputs (an OpenRPC document's run judges by its schemas alone)."""
+    return CONTESTED if report.revision is not None else ()
 
 
 def not_judged_text() -> str:
@@ -187,7 +221,7 @@ def to_junit(
         by_test.setdefault(failure.test_id, []).append(failure)
     suite = ElementTree.Element(
         "testsuite",
-        name="create.sites conformance",
+        name=f"{report.contract} conformance",
         tests=str(len(report.test_ids)),
         failures=str(len(by_test)),
         errors="0",
@@ -195,9 +229,9 @@ def to_junit(
     )
     for test_id in report.test_ids:
         name, _, _ = test_id.partition("[")
-        case = ElementTree.SubElement(
-            suite, "testcase", classname=f"conformance.{name}", name=test_id
-        )
+        method, _, name = name.rpartition("::")
+        classname = f"openrpc.{method}" if method else f"conformance.{name}"
+        case = ElementTree.SubElement(suite, "testcase", classname=classname, name=test_id)
         failures = by_test.get(test_id, [])
         if not failures and test_id in (known or {}):
             skipped = ElementTree.SubElement(case, "skipped", type="pytest.xfail")

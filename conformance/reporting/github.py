@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
-from conformance.engine.runner import Failure, Report
+from conformance.engine.results import Failure, Report
 from conformance.reporting.baseline import Judgement
 from conformance.reporting.redaction import scrub_text
 from conformance.reporting.run_info import RunInfo

@@ -19,7 +19,7 @@ import html
 from collections.abc import Iterable, Sequence
 from typing import Final
 
-from conformance.engine.runner import Failure, Report
+from conformance.engine.results import Failure, Report
 from conformance.generation.cases import FAMILIES, Case, Expectation
 from conformance.reporting.baseline import Judgement
 from conformance.reporting.formats import curl

@@ -23,7 +23,8 @@ import json
 import re
 from typing import Any, Final
 
-from conformance.engine.runner import TOKEN_PLACEHOLDER, Failure
+from conformance.engine.results import Failure
+from conformance.engine.settings import TOKEN_PLACEHOLDER
 from conformance.validation.masking import (
     MASK,
     MIN_ECHO_LENGTH,

@@ -9,7 +9,8 @@ from dataclasses import asdict, dataclass
 from importlib import metadata
 from typing import Any, Final
 
-from conformance.engine.runner import Settings
+from conformance.engine.contract import Contract
+from conformance.engine.settings import Settings
 
 #: Where the revision under test is read from, first found first: the kit's own variable,
 #: then what GitHub Actions and GitLab CI set for the commit being built.
@@ -42,11 +43,22 @@ class RunInfo:
     families: tuple[str, ...]
     revision: str | None
     kit: str
+    #: what was run: ``create.sites (seed revision)`` or the OpenRPC document
+    contract: str = "create.sites"
+    #: the bundled contract's revision (``None``: an OpenRPC document)
+    contract_revision: str | None = None
 
     @classmethod
-    def of(cls, target: str, settings: Settings, revision: str | None = None) -> RunInfo:
-        """The info of a run of ``settings`` against ``target``; the revision, when not given,
-        from the environment (``REVISION_VARIABLES``)."""
+    def of(
+        cls,
+        target: str,
+        settings: Settings,
+        revision: str | None = None,
+        *,
+        contract: Contract | None = None,
+    ) -> RunInfo:
+        """The info of a run of ``settings`` against ``target``; the code revision, when not
+        given, from the environment (``REVISION_VARIABLES``)."""
         return cls(
             target=target,
             role=settings.role,
@@ -58,6 +70,8 @@ class RunInfo:
             families=tuple(settings.families),
             revision=revision or revision_from(os.environ),
             kit=kit_version(),
+            contract=contract.name if contract is not None else "create.sites",
+            contract_revision=(contract.revision if contract is not None else settings.revision),
         )
 
     def as_dict(self) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from mutants.combined import COMBINED
 
 from conformance.cli import Streams, main
 from conformance.engine.checks import CHECKS
-from conformance.engine.runner import Failure
+from conformance.engine.results import Failure
 from conformance.errors import ArgumentError
 from conformance.reporting.baseline import Baseline, Entry, dumps, judge, parse
 

@@ -98,7 +98,9 @@ def test_the_same_seed_sends_the_same_cases(
 ) -> None:
     """Two runs with one seed send the same requests, hypothesis's included (the run-unique
     domain tag aside); another seed draws other valid requests."""
-    from conformance.engine.runner import Session, Settings, run
+    from conformance.create_sites import run
+    from conformance.engine.session import Session
+    from conformance.engine.settings import Settings
 
     drawn: list[str] = []
     exchange = Session.exchange
@@ -132,11 +134,12 @@ def test_the_demo_fuzzes_the_reference_server(capsys: pytest.CaptureFixture[str]
 def test_curl_never_carries_the_token(token: str) -> None:
     """A token with a quote, non-ASCII letters or a control character never reaches the curl
     command, which reads it from $CONFORMANCE_TARGET_TOKEN instead."""
-    from conformance.engine.runner import Failure, Prepared, shown_template
+    from conformance.engine.results import Failure
+    from conformance.engine.session import Prepared, shown_template
     from conformance.reporting.formats import curl
 
     payload = {"params": {"access_token": "***", "domain_name": "example.com"}}
-    template = shown_template(Prepared(payload))
+    template = shown_template(Prepared(payload), "access_token")
     body = template.render(token).encode()
     failure = Failure(
         "reply-schema", "doc", "valid", "valid", "valid", "m", None, body,
@@ -159,7 +162,9 @@ def test_an_unwritable_junit_path_exits_2(reference_url: str, tmp_path: Path) ->
 
 def test_a_refused_token_is_said_plainly_for_the_valid_family_alone(reference_url: str) -> None:
     """With only the hypothesis-driven family, a wrong token still ends the run at once."""
-    from conformance.engine.runner import Settings, TokenRefused, run
+    from conformance.create_sites import run
+    from conformance.engine.settings import Settings
+    from conformance.engine.setup import TokenRefused
 
     with pytest.raises(TokenRefused, match="refused the token"):
         run(reference_url, settings=Settings(token="wrong-0", families=("valid",)))

@@ -18,8 +18,9 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from target_helpers import CUSTOMER_TOKEN, served
 
-from conformance.engine.runner import Settings, TokenRefused, run, valid_requests
-from conformance.engine.setup import NoJsonRpc
+from conformance.create_sites import run, valid_requests
+from conformance.engine.settings import Settings
+from conformance.engine.setup import NoJsonRpc, TokenRefused
 from conformance.errors import ArgumentError
 from conformance.reporting.formats import to_json, to_junit, to_text
 from conformance.server import CreateSitesApp, Response, serve_in_thread

@@ -15,7 +15,8 @@ import pytest
 from mutants import serve
 
 from conformance.cli import Streams, main
-from conformance.engine import Settings, plan
+from conformance.create_sites import plan
+from conformance.engine.settings import Settings
 from conformance.server import CreateSitesApp, Response
 
 #: What a hostile reply puts in front of a report's reader: each would fetch or run something

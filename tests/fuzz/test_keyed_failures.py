@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from mutants import serve
 
-from conformance.engine import Settings, run
+from conformance.create_sites import run
+from conformance.engine.settings import Settings
 from conformance.server import CreateSitesApp, RpcError
 
 

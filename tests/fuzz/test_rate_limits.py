@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from mutants import serve
 
-from conformance.engine.limits import FIRST_BACKOFF, MAX_BACKOFF, Pacer, wait_for
-from conformance.engine.runner import RateLimited, Settings, run
+from conformance.create_sites import run
+from conformance.engine.limits import FIRST_BACKOFF, MAX_BACKOFF, Pacer, RateLimited, wait_for
+from conformance.engine.settings import Settings
 from conformance.engine.transport import Answer
 from conformance.server import CreateSitesApp, Response
 from conformance.server.rpc import encode

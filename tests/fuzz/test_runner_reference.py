@@ -9,7 +9,10 @@ from typing import Any
 import pytest
 from target_helpers import AGENT_TOKEN, CUSTOMER_TOKEN, served
 
-from conformance.engine.runner import Report, Settings, Unreachable, run
+from conformance.create_sites import run
+from conformance.engine.results import Report
+from conformance.engine.settings import Settings
+from conformance.engine.setup import Unreachable
 from conformance.generation.cases import FAMILIES
 from conformance.server import CreateSitesApp, RpcError
 

@@ -15,10 +15,13 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from mutants import MUTANTS, serve
 
+from conformance import create_sites
 from conformance.cli import Streams, main
+from conformance.create_sites import plan
 from conformance.engine.reproduce import TOKEN_ENV
-from conformance.engine.runner import Report, Session, Settings, plan
-from conformance.engine.transport import Answer, Target
+from conformance.engine.results import Report
+from conformance.engine.settings import Settings
+from conformance.engine.transport import Answer
 from conformance.generation.cases import SUCCESS, Case
 from conformance.reporting.formats import curl, failure_text, to_json, to_junit, to_text
 from conformance.reporting.redaction import Masker
@@ -70,8 +73,8 @@ def _report(token: str, echo: bool) -> Report:
     """A report of two failing cases (a valid one, an invalid one) from a target that echoes
     ``token`` (in its message too if ``echo``), with everything but the token fixed."""
     chosen = Settings(token=token, max_examples=0)
-    report = Report(URL, chosen)
-    session = Session(Target.parse(URL), chosen, report)
+    session = create_sites.session(URL, chosen)
+    report = session.report
     session.tag = "fixed"  # the run's random tag, fixed so that two reports can be compared
     session.client.post = lambda body, headers=None: Answer(  # type: ignore[method-assign]
         200, {"content-type": "application/json"}, _echoing_reply(body, echo), 0.001

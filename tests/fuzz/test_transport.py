@@ -10,7 +10,9 @@ from contextlib import contextmanager
 
 from target_helpers import CUSTOMER_TOKEN
 
-from conformance.engine.runner import Report, Session, Settings, plan
+from conformance import create_sites
+from conformance.create_sites import plan
+from conformance.engine.settings import Settings
 from conformance.engine.transport import Client, Target
 
 HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
@@ -74,10 +76,10 @@ def test_a_body_over_the_limit_fails_body_parses_and_says_why() -> None:
     """The runner reports a cut body under body-parses, with the limit it read up to."""
     with raw_server(length=5000, send=5000, pause=0) as url:
         settings = Settings(token=CUSTOMER_TOKEN, max_examples=0)
-        session = Session(Target.parse(url), settings, Report(url, settings))
+        session = create_sites.session(url, settings)
         session.client.max_reply_bytes = 1000
         # as if a first exchange had shown a JSON-RPC server: this one is about the cut body
-        session.target_checked = True
+        session.proof.target = True
         case = plan(settings)[0]
         failures = session.evaluate(session.exchange(case))
         session.client.close()

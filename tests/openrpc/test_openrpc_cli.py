@@ -1,6 +1,6 @@
 """``conformance fuzz --openrpc``'s reports: each failure with its request, reply and curl (the
 token masked), a few a rule; JSON and JUnit alike; a Ctrl-C that keeps what ran; the
-create.sites run's options it cannot honour refused, never ignored."""
+bundled run's CI options on a document, as on create.sites."""
 
 from __future__ import annotations
 
@@ -18,9 +18,11 @@ from simple_math_server import SimpleMath
 from target_helpers import CUSTOMER_TOKEN, served
 
 from conformance.cli import Streams, main
-from conformance.engine.runner import Session, Settings
+from conformance.engine.results import Interrupted
+from conformance.engine.session import Session
+from conformance.engine.settings import Settings
+from conformance.openrpc.contract import run_document
 from conformance.openrpc.export import export_document
-from conformance.openrpc.runner import DocumentInterrupted, run_document
 from conformance.reporting.formats import SHOWN_PER_RULE
 from conformance.server import serve_in_thread
 
@@ -52,7 +54,8 @@ def test_a_failing_method_is_reported_with_reproductions_and_the_token_masked(
     assert "reproduce with:" in text and "curl -sS" in text and "request: " in text
     assert CUSTOMER_TOKEN not in text + shown and '"access_token": "***"' in text
     report: dict[str, Any] = json.loads(shown)
-    failures = report["methods"][0]["failures"]
+    assert [m["method"] for m in report["methods"]] == ["create.sites"]
+    failures = report["failures"]
     assert failures and all(f["test_id"].startswith("create.sites::test_") for f in failures)
     assert {"curl", "request", "reply", "rule", "message"} <= set(failures[0])
     suite = ElementTree.parse(junit).getroot()
@@ -63,21 +66,69 @@ def test_a_failing_method_is_reported_with_reproductions_and_the_token_masked(
     assert CUSTOMER_TOKEN not in junit.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize(
-    ("option", "said"),
-    [
-        (["--baseline", "known.toml"], "--baseline is not supported with --openrpc"),
-        (["--baseline-update"], "--baseline-update is not supported"),
-        (["--report-html", "r.html"], "--report-html is not supported"),
-        (["--output", "github"], "--output github is not supported"),
-        (["--save-failures", "kept"], "--save-failures is not supported"),
-        (["--revision", "current"], "export openrpc --revision current"),
-    ],
-)
-def test_options_an_openrpc_run_cannot_honour_are_refused(option: list[str], said: str) -> None:
+def test_revision_is_refused_with_a_document() -> None:
+    """--revision names a revision of the bundled contract: with a document it is a usage
+    error that says how to run that revision as a document, never silently ignored."""
     document = str(example_document("simple-math"))
-    code, _, err = _fuzz("http://127.0.0.1:9/", "--openrpc", document, *option)
-    assert code == 2 and said in err
+    code, _, err = _fuzz("http://127.0.0.1:9/", "--openrpc", document, "--revision", "current")
+    assert code == 2 and "export openrpc --revision current" in err
+
+
+def test_every_ci_option_works_on_an_openrpc_document(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CI options of the bundled run, on a document: a baseline written, then judging
+    the same defect known (exit 0) and a fixed server's entry as fixed; the HTML report and
+    the GitHub summary name the failing method; saved failures replay FAILED against the
+    broken server and FIXED against the fixed one; JUnit names ``method::test``."""
+    document = str(example_document("simple-math"))
+    baseline, html, kept = tmp_path / "known.toml", tmp_path / "r.html", tmp_path / "kept"
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    argv = ("--openrpc", document, "--method", "subtraction", "--max-examples", "3")
+    with serve_in_thread(SimpleMath(wrong_result=True), read_timeout=2.0) as broken:
+        first, out, _ = _fuzz(
+            broken,
+            *argv,
+            "--report-html",
+            str(html),
+            "--save-failures",
+            str(kept),
+            "--output",
+            "github",
+        )
+        update = ("--baseline", str(baseline), "--baseline-update", "--no-save-failures")
+        written, _, _ = _fuzz(broken, *argv, *update)
+        again, text, _ = _fuzz(broken, *argv, "--baseline", str(baseline), "--no-save-failures")
+        replayed = main(
+            ["replay", str(kept), "--url", broken, "--token", "t", "--times", "1"],
+            Streams(io.BytesIO(), io.StringIO(), io.StringIO()),
+        )
+    assert first == 1 and written == 0
+    assert "subtraction::test_protocol[id-string]" in baseline.read_text()
+    assert "::error" in out and "subtraction" in summary.read_text(encoding="utf-8")
+    assert "subtraction::" in html.read_text(encoding="utf-8")
+    assert again == 0 and "no new failures" in text
+    assert replayed == 1  # the defect is still there: FAILED
+    with serve_in_thread(SimpleMath(), read_timeout=2.0) as fixed:
+        out_stream = io.StringIO()
+        replay_fixed = main(
+            ["replay", str(kept), "--url", fixed, "--token", "t", "--times", "1"],
+            Streams(io.BytesIO(), out_stream, io.StringIO()),
+        )
+        judged, text, _ = _fuzz(fixed, *argv, "--baseline", str(baseline), "--no-save-failures")
+    assert replay_fixed == 0 and "FIXED" in out_stream.getvalue()
+    assert "FAILED" not in out_stream.getvalue()
+    assert judged == 0 and "fixed (baseline): result-schema subtraction::" in text
+    junit = tmp_path / "j.xml"
+    with serve_in_thread(SimpleMath(wrong_result=True), read_timeout=2.0) as broken:
+        code, _, _ = _fuzz(broken, *argv, "--junitxml", str(junit), "--no-save-failures")
+    failing = [
+        case.get("name")
+        for case in ElementTree.parse(junit).getroot().iter("testcase")
+        if case.find("failure") is not None
+    ]
+    assert code == 1 and failing and all(str(n).startswith("subtraction::") for n in failing)
 
 
 def test_rate_paces_an_openrpc_run() -> None:
@@ -110,7 +161,7 @@ def test_a_ctrl_c_keeps_the_report_of_what_ran(
     from conformance.openrpc.document import load
 
     with served() as url:
-        with pytest.raises(DocumentInterrupted) as raised:
+        with pytest.raises(Interrupted) as raised:
             run_document(url, load(str(exported)), settings=Settings(token=CUSTOMER_TOKEN))
         calls = 0
         code, out, _ = _fuzz(url, "--openrpc", str(exported), "--token", CUSTOMER_TOKEN)

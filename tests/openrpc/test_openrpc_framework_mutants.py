@@ -9,9 +9,9 @@ from mutants.score import OTHER_KEY
 from openrpc_framework_mutants import MUTANTS
 from openrpc_framework_server import honest_document, serve_orders
 
-from conformance.engine.runner import Settings
+from conformance.engine.settings import Settings
+from conformance.openrpc.contract import run_document
 from conformance.openrpc.document import parse
-from conformance.openrpc.runner import run_document
 
 SEED = 20240601
 DOCUMENT = parse(honest_document(), "rpc.discover")
@@ -34,11 +34,11 @@ def test_each_mutant_is_caught_from_the_discovered_document(
     try:
         with serve_orders(name) as url:
             report = run_document(url, DOCUMENT, settings=chosen)
-        rules = {f.rule for m in report.methods for f in m.report.failures}
+        rules = {f.rule for f in report.failures}
         caught = MUTANTS[name].rule in rules
     finally:
         outcome = {"title": TITLE, "name": name, "caught": caught, "registered": list(MUTANTS)}
         request.node.user_properties.append((OTHER_KEY, outcome))
     assert caught, f"{name}: {MUTANTS[name].defect}; rules broken: {sorted(rules)}"
-    failing = {t.split("::")[0] for t in report.failing_tests()}
+    failing = {t.split("::")[0] for t in list(dict.fromkeys(f.test_id for f in report.failures))}
     assert MUTANTS[name].method in failing or MUTANTS[name].method == "(adapter)"

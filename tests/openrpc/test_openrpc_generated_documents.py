@@ -7,12 +7,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from conformance.engine.runner import Settings
+from conformance.engine.settings import Settings
+from conformance.openrpc.contract import plan_document
+from conformance.openrpc.contract import plan_method as plan_of
 from conformance.openrpc.document import parse
 from conformance.openrpc.export import export_document
 from conformance.openrpc.generation import drawable
-from conformance.openrpc.runner import plan_document
-from conformance.openrpc.runner import plan_method as plan_of
 
 
 def _document(params: list[dict[str, Any]], structure: str = "by-name") -> Any:

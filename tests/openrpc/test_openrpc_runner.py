@@ -18,11 +18,12 @@ from target_helpers import AGENT_TOKEN, CUSTOMER_TOKEN, served
 
 from conformance.cli import Streams, main
 from conformance.contract import DEFAULT_REVISION
-from conformance.engine.runner import Settings, plan, run
+from conformance.create_sites import plan, run
+from conformance.engine.settings import Settings
 from conformance.generation.schema_tree import node_validator
+from conformance.openrpc.contract import plan_document, run_document, valid_strategy
 from conformance.openrpc.document import OpenRpcError, load, parse
 from conformance.openrpc.export import export_document
-from conformance.openrpc.runner import plan_document, run_document, valid_strategy
 from conformance.server import serve_in_thread
 
 EXPORTED = parse(export_document(), "exported")
@@ -78,7 +79,7 @@ def test_the_same_verdicts_as_the_built_in_contract(name: str) -> None:
     failing = {f.test_id for f in built_in.failures}
     # every mutant is shown by a deterministic case (free text gets one in each script)
     assert failing, f"{name}: no deterministic case fails"
-    assert {t.split("::")[1] for t in through.failing_tests()} == failing
+    assert {t.split("::")[1] for t in dict.fromkeys(f.test_id for f in through.failures)} == failing
 
 
 @pytest.mark.slow
@@ -237,12 +238,14 @@ def test_a_server_of_another_method_conforms_and_its_mutant_is_caught() -> None:
     chosen = Settings(token="t", max_examples=30, seed=SEED)
     with serve_in_thread(SimpleMath(), read_timeout=2.0) as url:
         report = run_document(url, document, settings=chosen)
-    assert report.conforms, [f.message for m in report.methods for f in m.report.failures][:3]
-    assert [m.method for m in report.methods] == ["addition", "subtraction"]
+    assert report.conforms, [f.message for f in report.failures][:3]
+    assert list(report.methods) == ["addition", "subtraction"]
     with serve_in_thread(SimpleMath(wrong_result=True), read_timeout=2.0) as url:
         report = run_document(url, document, settings=chosen, methods=["subtraction"])
-    assert "subtraction::test_protocol[id-string]" in report.failing_tests()
-    assert {f.rule for m in report.methods for f in m.report.failures} == {"result-schema"}
+    assert "subtraction::test_protocol[id-string]" in list(
+        dict.fromkeys(f.test_id for f in report.failures)
+    )
+    assert {f.rule for f in report.failures} == {"result-schema"}
 
 
 def test_the_command_line_refuses_what_it_cannot_run(tmp_path: Path) -> None:

@@ -18,7 +18,8 @@ from mutants import serve
 from mutants.combined import COMBINED
 
 from conformance.cli import Streams, main
-from conformance.engine import Settings, plan
+from conformance.create_sites import plan
+from conformance.engine.settings import Settings
 from conformance.server import CreateSitesApp
 
 pytestmark = pytest.mark.slow

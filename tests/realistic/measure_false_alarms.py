@@ -22,8 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import seed as seed_of
 from parsers import NAME_PARSERS, URL_PARSERS
 
-from conformance.engine import Settings, run
-from conformance.engine.runner import valid_requests
+from conformance.create_sites import run, valid_requests
+from conformance.engine.settings import Settings
 
 SERVERS = {
     "stdlib-http.server": stdlib_sites_server.serve,

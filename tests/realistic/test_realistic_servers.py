@@ -20,7 +20,9 @@ import pydantic_sites_server
 import pytest
 import stdlib_sites_server
 
-from conformance.engine import Report, Settings, run
+from conformance.create_sites import run
+from conformance.engine.results import Report
+from conformance.engine.settings import Settings
 
 TOKEN = "realistic-customer-token-7f3a"
 

@@ -29,9 +29,9 @@ from parsers import (
     whatwg_url_accepts,
 )
 
-from conformance.engine import Settings, plan
-from conformance.engine.runner import Report, Session, valid_requests
-from conformance.engine.transport import Target
+from conformance import create_sites
+from conformance.create_sites import plan, valid_requests
+from conformance.engine.settings import Settings
 from conformance.generation.strategies import domain_names, http_urls
 from conformance.validation.formats import domain_name_problem, url_problem
 
@@ -92,7 +92,7 @@ def test_every_drawn_valid_request_is_accepted_by_every_parser() -> None:
 
 def test_every_boundary_name_and_url_is_accepted_by_every_parser() -> None:
     """The deterministic boundary family, as sent (the unique tag written in)."""
-    session = Session(Target.parse("http://127.0.0.1:9/"), SETTINGS, Report("", SETTINGS))
+    session = create_sites.session("http://127.0.0.1:9/", SETTINGS)
     refused = []
     for case in plan(SETTINGS):
         if case.family == "boundary":

@@ -1,4 +1,8 @@
-"""``conformance fuzz URL``: run the conformance suite against a live create.sites server.
+"""``conformance fuzz URL``: run a contract against a live JSON-RPC server.
+
+The bundled create.sites contract by default; ``--openrpc FILE`` or ``--discover`` for any
+API an OpenRPC document describes (``conformance.cli.fuzz.contracts``). Every CI option
+(``conformance.cli.fuzz.ci``) works with every contract.
 
 Exit 0: the target conforms; 1: some rule is broken; 2: a usage error, or a target the run
 cannot use (unreachable, no JSON-RPC server, a token, ids or role it refuses: said at once,
@@ -10,17 +14,23 @@ from __future__ import annotations
 import argparse
 import os
 import time
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
-from conformance.cli import EXIT_INTERRUPTED, EXIT_USAGE, fuzz_ci, fuzz_openrpc, is_terminal
+from conformance.cli import EXIT_INTERRUPTED, EXIT_USAGE, is_terminal
+from conformance.cli.fuzz import ci as fuzz_ci
+from conformance.cli.fuzz import contracts
+from conformance.cli.fuzz.output import check_writable, write_report, write_setup_error
 from conformance.cli.progress import ProgressLine
 from conformance.contract import DEFAULT_REVISION, REVISIONS
 
 if TYPE_CHECKING:
     from conformance.cli import Streams
-    from conformance.engine.runner import Report, Settings
+    from conformance.engine.settings import Settings
 
-HELP = "Fuzz a live create.sites server with the conformance suite; exit 1 if it breaks a rule."
+HELP = (
+    "Fuzz a live JSON-RPC server against a contract (create.sites, or any OpenRPC document "
+    "with --openrpc or --discover); exit 1 if it breaks a rule."
+)
 
 #: The environment variable a token is read from when --token is not given (kept out of
 #: shell history and process lists); the printed curl commands read it too.
@@ -115,7 +125,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--show-secrets", action="store_true", help="do not mask the token as *** in reports"
     )
     fuzz_ci.configure(parser)
-    fuzz_openrpc.configure(parser)
+    contracts.configure(parser)
     parser.epilog = EPILOG
 
 
@@ -142,62 +152,10 @@ class _Progress(ProgressLine):
             self.draw(f"{family} {done}/{self.total} · {sent} cases sent · {rate:,.0f} cases/s")
 
 
-def check_writable(path: str) -> str | None:
-    """Why ``path`` cannot be written, or ``None``; checked before the run, not after it."""
-    existed = os.path.exists(path)
-    try:
-        with open(path, "a", encoding="utf-8"):
-            pass
-    except OSError as error:
-        return error.strerror or str(error)
-    if not existed:
-        os.remove(path)
-    return None
-
-
-def write_setup_error(args: argparse.Namespace, streams: Streams, message: str) -> None:
-    """A run that could not start still tells CI why: in --output json and in --junitxml."""
-    import json
-    from xml.etree import ElementTree
-
-    if args.output == "json":
-        document = {"target": args.url, "conforms": False, "error": message, "exit_code": 2}
-        streams.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
-    if args.junitxml:
-        suite = ElementTree.Element(
-            "testsuite", name="create.sites conformance", tests="1", failures="0", errors="1"
-        )
-        case = ElementTree.SubElement(suite, "testcase", classname="conformance", name="setup")
-        ElementTree.SubElement(case, "error", message=message[:1000]).text = message
-        write(args.junitxml, ElementTree.tostring(suite, encoding="unicode", xml_declaration=True))
-
-
-def write(path: str, text: str) -> None:
-    """``text`` into the file ``path`` (a report), as UTF-8."""
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(text)
-
-
-def _report(args: argparse.Namespace, report: Report, stdout: IO[str], ci: fuzz_ci.CiRun) -> None:
-    """The report in the chosen form, with the baseline's judgement where one is used."""
-    from conformance.reporting.formats import to_json, to_junit, to_text
-
-    shown = ci.shown(report)
-    secrets = args.show_secrets
-    if args.output == "json":
-        stdout.write(to_json(shown, show_secrets=secrets, extra=ci.json_extra()) + "\n")
-    else:
-        stdout.write(to_text(shown, show_secrets=secrets, verdict=ci.verdict))
-    if args.output == "github":
-        stdout.write(ci.annotations(report))
-    if args.junitxml:
-        write(args.junitxml, to_junit(shown, show_secrets=secrets, known=ci.known_tests()))
-
-
 def settings_from(args: argparse.Namespace, token: str, **callbacks: Any) -> Settings:
     """The run's settings as the command line gives them (the create.sites run's and an
     OpenRPC run's alike); ``callbacks`` are the progress line's."""
-    from conformance.engine.runner import DEFAULT_MAX_EXAMPLES, Settings
+    from conformance.engine.settings import DEFAULT_MAX_EXAMPLES, Settings
 
     return Settings(
         token=token,
@@ -214,37 +172,39 @@ def settings_from(args: argparse.Namespace, token: str, **callbacks: Any) -> Set
 
 
 def run(args: argparse.Namespace, streams: Streams) -> int:
-    """Run the suite and report; return the exit code."""
-    from conformance.engine.runner import Interrupted, SetupFailed
-    from conformance.engine.runner import run as run_suite
+    """Run the contract and report; return the exit code."""
+    from conformance.engine.results import Interrupted
+    from conformance.engine.runner import run as run_contract
+    from conformance.engine.setup import SetupFailed
     from conformance.errors import ArgumentError
 
     def fail(message: str) -> int:
         streams.stderr.write(f"conformance fuzz: error: {message}\n")
         return EXIT_USAGE
 
-    if fuzz_openrpc.wanted(args):
-        return fuzz_openrpc.run(args, streams)
-    if args.method:
-        return fail("--method names a method of an OpenRPC document: add --openrpc or --discover")
+    refused = contracts.refused_option(args)
+    if refused is not None:
+        return fail(refused)
     if args.junitxml:
         why = check_writable(args.junitxml)
         if why is not None:
             return fail(f"cannot write --junitxml {args.junitxml}: {why}")
-    if not args.token:
-        message = f"a token is required: --token TOKEN or ${TOKEN_ENV}"
-        write_setup_error(args, streams, message)
-        return fail(message)
     progress = _Progress(streams) if is_terminal(streams.stderr) else None
     try:
+        document = contracts.document_of(args)
+        token = args.token
+        if not token and contracts.needs_token(document):
+            why = "the document names a secret param: " if document is not None else ""
+            raise ArgumentError(f"{why}a token is required: --token TOKEN or ${TOKEN_ENV}")
         settings = settings_from(
             args,
-            args.token,
+            token or contracts.NO_TOKEN,
             progress=progress,
             on_family=progress.start_family if progress is not None else None,
         )
         ci = fuzz_ci.CiRun.prepare(args)
-        report = run_suite(args.url, settings=settings)
+        contract = contracts.contract_of(document, settings, args.method)
+        report = run_contract(args.url, contract, settings=settings)
     except (ArgumentError, SetupFailed) as error:
         if progress is not None:
             progress.clear()
@@ -253,12 +213,12 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
     except Interrupted as interrupted:
         if progress is not None:
             progress.clear()
-        _report(args, interrupted.report, streams.stdout, ci)
+        write_report(args, interrupted.report, streams.stdout, ci)
         return EXIT_INTERRUPTED
     if progress is not None:
         progress.clear()
     try:
-        _report(args, report, streams.stdout, ci)
+        write_report(args, report, streams.stdout, ci)
     except OSError as error:  # checked before the run; the file may have gone since
         return fail(f"cannot write --junitxml {args.junitxml}: {error.strerror or error}")
-    return ci.finish(report, streams)
+    return ci.finish(report, contract, streams)

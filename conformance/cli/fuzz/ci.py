@@ -1,10 +1,10 @@
 """The options of ``conformance fuzz`` for CI: a baseline of known failures, the HTML report,
 saved failures for ``conformance replay``, the revision under test and GitHub's annotations.
 
-Kept apart from ``conformance.cli.fuzz`` (which runs the suite and prints the report) so that
-each grows on its own: ``fuzz`` calls ``CiRun.prepare`` before the run (every path and the
-baseline checked before a case is sent), renders ``CiRun.shown(report)`` (the report without
-its known failures), and returns ``CiRun.finish``'s exit code.
+The same for every contract. Kept apart from the command (which runs the contract and prints
+the report) so that each grows on its own: the command calls ``CiRun.prepare`` before the run
+(every path and the baseline checked before a case is sent), renders ``CiRun.shown(report)``
+(the report without its known failures), and returns ``CiRun.finish``'s exit code.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from conformance.errors import ArgumentError
 
 if TYPE_CHECKING:
     from conformance.cli import Streams
-    from conformance.engine.runner import Report
+    from conformance.engine.contract import Contract
+    from conformance.engine.results import Report
     from conformance.reporting.baseline import Baseline, Judgement
 
 #: Where failures are saved unless --save-failures says otherwise (``saved.DEFAULT_FOLDER``,
@@ -113,7 +114,7 @@ class CiRun:
 
     def shown(self, report: Report) -> Report:
         """The report to print: without its known failures where a baseline is used."""
-        from conformance.engine.runner import RuleCount
+        from conformance.engine.results import RuleCount
         from conformance.reporting import baseline as baselines
 
         if self.baseline is None:
@@ -215,10 +216,9 @@ class CiRun:
 
         return workflow_commands(report, self.judgement, report.settings.token)
 
-    def finish(self, report: Report, streams: Streams) -> int:
+    def finish(self, report: Report, contract: Contract, streams: Streams) -> int:
         """Write the CI outputs; the exit code: 0 when nothing fails (known failures aside),
         1 when something does, 2 when an output cannot be written."""
-        from conformance.engine.runner import iter_plan
         from conformance.reporting import baseline as baselines
         from conformance.reporting import github, saved
         from conformance.reporting.html import to_html
@@ -226,7 +226,7 @@ class CiRun:
 
         args = self.args
         settings = report.settings
-        info = RunInfo.of(report.target, settings, args.code_revision)
+        info = RunInfo.of(report.target, settings, args.code_revision, contract=contract)
         judgement = self.judgement
         try:
             if self.baseline is not None and (args.baseline_update or args.baseline_prune):
@@ -236,14 +236,21 @@ class CiRun:
                     f"{len(self.baseline.entries)} entries written\n"
                 )
             if not args.no_save_failures:
-                written = saved.save(report.failures, args.save_failures, info, settings.token)
+                written = saved.save(
+                    report.failures, args.save_failures, info, settings.token, contract
+                )
                 if written:
                     streams.stderr.write(
                         f"conformance fuzz: {len(written)} failures saved in "
                         f"{args.save_failures}/ (conformance replay {args.save_failures})\n"
                     )
             if args.report_html is not None:
-                cases = iter_plan(settings) if settings.families else iter(())
+                cases = (
+                    case
+                    for method in contract.methods
+                    for _, made in method.families()
+                    for case in made
+                )
                 args.report_html.write_text(
                     to_html(report, info, settings.token, judgement=judgement, open_cases=cases),
                     encoding="utf-8",

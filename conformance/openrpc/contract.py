@@ -1,47 +1,43 @@
-"""The runner over an OpenRPC document: every family for every method (or the one named).
+"""An OpenRPC document as a contract the engine runs: one ``MethodContract`` a method.
 
-Each method runs as the built-in run does (``conformance.engine.runner.Session``: the same
-transport, setup checks, report and failure records), with its own cases
-(``conformance.openrpc.generation``) and its own checks: the JSON-RPC 2.0 checks of
+A method's cases come from its params schema (``conformance.openrpc.generation``), in the
+document's ``paramStructure``; its checks are the JSON-RPC 2.0 checks of
 ``conformance.engine.checks`` that hold for any method, ``reply-shape`` (a JSON-RPC 2.0
 Response object; an error's ``data`` matches ``x-error-data`` where the document gives it) and
-``result-schema`` (a result matches the method's result schema) in place of the contract's
-``reply-schema``. Test ids are ``method::test_invalid_rejected[param:keyword]``.
+``result-schema`` (a result matches the method's result schema). The profile is JSON-RPC 2.0's,
+unless the document's ``x-`` extensions name the vendor's conventions (``x-error-mnemonics``,
+``x-params-error-field``, ``x-secret``, ``x-references``, ``x-unique``, ``x-roles``): the
+exported create.sites document gives the bundled contract's cases. Test ids are
+``method::test_invalid_rejected[param:keyword]``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from conformance.engine.checks import CHECKS, UNPARSED, Exchange, Rule, RunState, Violated
-from conformance.engine.interrupts import CtrlC, kept
-from conformance.engine.runner import (
-    REFERENCE_MEMBERS,
-    TOKEN_MEMBER,
-    TOKEN_PLACEHOLDER,
-    CheckFailed,
-    Report,
-    RuleCount,
-    Session,
-    Settings,
-    _Stop,
-    failure_key,
-    failure_type,
-    valid_family_settings,
+from conformance.engine.checks import (
+    CHECKS,
+    DOCUMENT_RULES,
+    UNPARSED,
+    Exchange,
+    Rule,
+    RunState,
+    Violated,
 )
-from conformance.engine.transport import Target, reachable
+from conformance.engine.contract import Contract
+from conformance.engine.results import Report
+from conformance.engine.settings import REFERENCE_MEMBERS, TOKEN_PLACEHOLDER, Settings
 from conformance.errors import ArgumentError
 from conformance.generation import cases as case_module
-from conformance.generation.cases import SUCCESS, Case
+from conformance.generation.cases import ABSENT, Case
 from conformance.generation.schema_tree import node_validator
 from conformance.openrpc.arrays import with_arrays
+from conformance.openrpc.discovery import DISCOVER
 from conformance.openrpc.document import Document, Method
 from conformance.openrpc.generation import (
-    MethodBase,
     MethodPlan,
     as_positional,
     make_base,
@@ -62,6 +58,14 @@ GENERIC_RULES: Final = (
 )
 
 
+#: The rule of ``expected-outcome`` in words of JSON-RPC 2.0 alone (the bundled contract's
+#: speaks of the vendor's mnemonics and ``data.field``).
+GENERIC_OUTCOME: Final = (
+    "Requests the document's schemas accept succeed; params they refuse get -32602 (invalid "
+    "params); a broken envelope gets its JSON-RPC 2.0 error."
+)
+
+
 def _replies(exchange: Exchange) -> list[Any]:
     if exchange.reply is UNPARSED:
         return []
@@ -71,6 +75,11 @@ def _replies(exchange: Exchange) -> list[Any]:
 def checks_for(method: Method) -> dict[str, Rule]:
     """The checks of one method's replies, in order."""
     rules = {name: CHECKS[name] for name in GENERIC_RULES}
+    if "x-params-error-field" not in method.extensions:
+        # the same check, stated in JSON-RPC 2.0's words: no vendor mnemonic is asked for
+        rules["expected-outcome"] = dataclasses.replace(
+            rules["expected-outcome"], doc=GENERIC_OUTCOME
+        )
     result_valid = node_validator(method.result.schema) if method.result is not None else None
     data_schema = method.extensions.get("x-error-data")
     data_valid = node_validator(data_schema) if isinstance(data_schema, Mapping) else None
@@ -106,7 +115,7 @@ def checks_for(method: Method) -> dict[str, Rule]:
                 shown = repr(reply["result"])
                 raise Violated(f"result {shown[:120]} does not match the result schema")
 
-    for name, function in (("reply-shape", reply_shape), ("result-schema", result_schema)):
+    for name, function in zip(DOCUMENT_RULES, (reply_shape, result_schema), strict=True):
         doc = " ".join((function.__doc__ or name).split())
         rules[name] = Rule(name, doc, function)
     if method.extensions.get("x-result-unique") == ["id"]:
@@ -147,9 +156,7 @@ def plan_method(method: Method, settings: Settings) -> MethodPlan:
     fixed: dict[str, Any] = {}
     omitted: list[str] = []
     if secret is not None:
-        if secret != TOKEN_MEMBER:
-            notes.append(f"the secret param {secret!r} is sent as a placeholder, never the token")
-        fixed[secret] = TOKEN_PLACEHOLDER
+        fixed[secret] = TOKEN_PLACEHOLDER  # the token goes in when sent
     references = [p for p in method.params if "x-references" in p.extensions]
     for param in references:
         setting = REFERENCE_MEMBERS.get(param.name)
@@ -218,9 +225,9 @@ def _structured(method: Method, cases: list[Case]) -> list[Case]:
     return result
 
 
-def valid_strategy(plan: MethodPlan) -> Any:
+def valid_strategy(plan: MethodPlan, pinned: Mapping[str, Any] | None = None) -> Any:
     """The valid family's strategy for one method: whole requests, params by name (by position
-    for a by-position method; either, for ``either``)."""
+    for a by-position method; either, for ``either``); ``pinned`` params at one value."""
     from hypothesis import strategies as st
 
     from conformance.generation.strategies import instances
@@ -228,7 +235,8 @@ def valid_strategy(plan: MethodPlan) -> Any:
 
     base = plan.base
     assert base is not None
-    params = instances(base.params_tree, fixed=dict(base.fixed), omitted=base.omitted).filter(
+    fixed = {**(pinned or {}), **base.fixed}
+    params = instances(base.params_tree, fixed=fixed, omitted=base.omitted).filter(
         node_validator(base.schema)
     )
     method = plan.method
@@ -241,164 +249,81 @@ def valid_strategy(plan: MethodPlan) -> Any:
     return params.map(base.request)
 
 
-def _run_valid(session: Session, plan: MethodPlan) -> None:
-    from hypothesis import given, reporting
-    from hypothesis import seed as seed_of
-
-    settings = session.settings
-    if settings.max_examples == 0 or plan.base is None:
-        return
-
-    @valid_family_settings(settings)
-    @seed_of(settings.seed)
-    @given(valid_strategy(plan))
-    def valid_requests_are_accepted(request: dict[str, Any]) -> None:
-        exchange = session.exchange(Case("valid", "valid", "valid", SUCCESS, request))
-        failures = session.evaluate(exchange)
-        if failures:
-            if session.report.first_failure_at is None:
-                session.report.first_failure_at = session.report.cases_sent
-            raise failure_type(failure_key(failures))(failures)
-
-    with reporting.with_reporter(lambda _: None):
-        try:
-            valid_requests_are_accepted()
-        except CheckFailed as failed:
-            session.record(failed.failures)
-        except BaseExceptionGroup as group:
-            for found in _flatten(group):
-                session.record(found.failures)
-        except Exception as error:  # Unsatisfiable: the schema's values could not be drawn
-            if not type(error).__module__.startswith("hypothesis"):
-                raise
-            plan.notes.append(
-                f"{plan.method.name}: the valid family drew no value ({type(error).__name__})"
-            )
-
-
-def _flatten(group: BaseExceptionGroup[Any]) -> list[CheckFailed]:
-    found: list[CheckFailed] = []
-    for inner in group.exceptions:
-        if isinstance(inner, CheckFailed):
-            found.append(inner)
-        elif isinstance(inner, BaseExceptionGroup):
-            found.extend(_flatten(inner))
-    return found
-
-
 @dataclass
-class MethodReport:
-    """One method's run: its ``Report`` and the plan's notes."""
+class OpenRpcMethod:
+    """One method of an OpenRPC document as a ``MethodContract``."""
 
-    method: str
-    report: Report
+    plan: MethodPlan
+    checks: Mapping[str, Rule]
+    token_member: str | None
+    unique_member: str | None = None
+    unique_valid: Callable[[Any], bool] | None = None
     notes: list[str] = field(default_factory=list)
 
     @property
-    def test_ids(self) -> list[str]:
-        return [f"{self.method}::{test_id}" for test_id in self.report.test_ids]
+    def name(self) -> str:
+        return self.plan.method.name
+
+    def families(self) -> Iterator[tuple[str, list[Case]]]:
+        yield from self.plan.families.items()
+
+    def valid_requests(self, pinned: Mapping[str, Any]) -> Any:
+        if self.plan.base is None:
+            return None
+        return valid_strategy(self.plan, pinned)
+
+    def pin(self, member: str) -> Any:
+        base = self.plan.base
+        return case_module.member_value(base, member) if base is not None else ABSENT
 
 
-@dataclass
-class DocumentReport:
-    """The run over a document: one ``MethodReport`` per method, in the document's order."""
-
-    target: str
-    source: str
-    methods: list[MethodReport] = field(default_factory=list)
-    elapsed: float = 0.0
-
-    @property
-    def conforms(self) -> bool:
-        return all(m.report.conforms for m in self.methods)
-
-    @property
-    def cases_sent(self) -> int:
-        return sum(m.report.cases_sent for m in self.methods)
-
-    def failing_tests(self) -> list[str]:
-        """``method::test_id`` of each failure, once each, in send order."""
-        found = [f"{m.method}::{f.test_id}" for m in self.methods for f in m.report.failures]
-        return list(dict.fromkeys(found))
-
-
-class DocumentInterrupted(KeyboardInterrupt):
-    """A Ctrl-C ended the run; ``report`` holds what ran until then."""
-
-    def __init__(self, report: DocumentReport) -> None:
-        super().__init__("interrupted")
-        self.report = report
+def method_contract(method: Method, settings: Settings) -> OpenRpcMethod:
+    """One method of a document, planned for ``settings``."""
+    plan = plan_method(method, settings)
+    unique = next(
+        (
+            p
+            for p in method.params
+            if p.name == case_module.UNIQUE_MEMBER and "x-unique" in p.extensions
+        ),
+        None,
+    )
+    return OpenRpcMethod(
+        plan,
+        checks_for(method),
+        _secret(method),
+        unique.name if unique is not None else None,
+        node_validator(unique.schema) if unique is not None else None,
+        notes=[
+            note if note.startswith(method.name) else f"{method.name}: {note}"
+            for note in plan.notes
+        ],
+    )
 
 
-def run_document(
-    target_url: str,
-    document: Document,
-    *,
-    settings: Settings,
-    methods: Sequence[str] = (),
-) -> DocumentReport:
-    """Run every family of every method (or of ``methods``) of ``document`` against the target."""
+def document_contract(
+    document: Document, settings: Settings, methods: Sequence[str] = ()
+) -> Contract:
+    """The contract of ``document``'s methods (or of ``methods``), planned for ``settings``."""
     chosen = [document.method(name) for name in methods] or list(document.methods)
     if not chosen:
         raise ArgumentError(f"{document.source} describes no method to run")
-    target = Target.parse(target_url)
-    why = reachable(target, min(settings.timeout, 5.0))
-    if why is not None:
-        from conformance.engine.setup import Unreachable
-
-        raise Unreachable(f"the target {target_url} is unreachable: {why}; check --url")
-    result = DocumentReport(target_url, document.source)
-    started = time.perf_counter()
-    # the target is proven a JSON-RPC server (and the token taken) once per run: a target that
-    # stops answering in a later method is a finding of that method, not a setup failure
-    checked = (False, False)
-    try:
-        with kept() as ctrl_c:
-            for method in chosen:
-                checked = _run_method(method, target_url, target, settings, result, checked, ctrl_c)
-    except KeyboardInterrupt:
-        sent = result.cases_sent
-        if result.methods:
-            result.methods[-1].report.notes.append(f"interrupted (Ctrl-C) after {sent} cases")
-        raise DocumentInterrupted(result) from None
-    finally:
-        result.elapsed = time.perf_counter() - started
-    return result
+    return Contract(
+        name=document.source,
+        methods=tuple(method_contract(method, settings) for method in chosen),
+        qualified=True,
+        locator={"openrpc": _locator(document.source)},
+    )
 
 
-def _run_method(
-    method: Method,
-    target_url: str,
-    target: Target,
-    settings: Settings,
-    result: DocumentReport,
-    checked: tuple[bool, bool],
-    ctrl_c: CtrlC,
-) -> tuple[bool, bool]:
-    """One method's families, its report added to ``result``; whether the target was proven a
-    JSON-RPC server and the token taken, for the next method."""
-    plan = plan_method(method, settings)
-    checks = checks_for(method)
-    report = Report(target_url, settings)
-    report.rules = {name: RuleCount() for name in checks}
-    session = Session(target, settings, report)
-    session.ctrl_c = ctrl_c
-    session.checks = checks
-    session.target_checked, session.token_checked = checked
-    result.methods.append(MethodReport(method.name, report, plan.notes))
-    try:
-        for family, cases in plan.families.items():
-            if settings.on_family is not None:
-                settings.on_family(family, len(cases))
-            for case in cases:
-                session.record(session.evaluate(session.exchange(case)))
-        if "valid" in settings.families:
-            _run_valid(session, plan)
-    except _Stop:
-        pass
-    finally:
-        session.client.close()
-    return (session.target_checked, session.token_checked)
+def _locator(source: str) -> str:
+    """How a saved failure names the document: a file by its absolute path (a replay may run
+    from another folder), a target's ``rpc.discover`` as it is."""
+    import os
+
+    if source.endswith(f" {DISCOVER}") or not os.path.exists(source):
+        return source
+    return os.path.abspath(source)
 
 
 def plan_document(
@@ -409,20 +334,29 @@ def plan_document(
     return [plan_method(method, settings) for method in chosen]
 
 
-def base_of(plan: MethodPlan) -> MethodBase | None:
-    """The plan's base requests (``None`` where none could be made)."""
-    return plan.base
-
-
 __all__ = [
+    "GENERIC_OUTCOME",
     "GENERIC_RULES",
-    "DocumentInterrupted",
-    "DocumentReport",
-    "MethodReport",
-    "base_of",
+    "OpenRpcMethod",
     "checks_for",
+    "document_contract",
+    "method_contract",
     "plan_document",
     "plan_method",
     "run_document",
     "valid_strategy",
 ]
+
+
+def run_document(
+    target_url: str,
+    document: Document,
+    *,
+    settings: Settings,
+    methods: Sequence[str] = (),
+) -> Report:
+    """Run every family of every method (or of ``methods``) of ``document`` against the
+    target: the engine's run of ``document_contract``."""
+    from conformance.engine.runner import run
+
+    return run(target_url, document_contract(document, settings, methods), settings=settings)

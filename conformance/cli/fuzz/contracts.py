@@ -1,0 +1,110 @@
+"""Which contract ``conformance fuzz`` runs: the bundled create.sites contract by default,
+an OpenRPC document with ``--openrpc FILE``, or the one the target describes itself with
+(``--discover``, its ``rpc.discover``)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from conformance.engine.contract import Contract
+    from conformance.engine.settings import Settings
+    from conformance.openrpc.document import Document
+
+#: The token sent where the document names no secret param and none was given.
+NO_TOKEN = "no-token"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add ``--openrpc``, ``--discover`` and ``--method``."""
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument(
+        "--openrpc",
+        metavar="FILE",
+        help="run every method the OpenRPC document FILE describes, instead of create.sites",
+    )
+    source.add_argument(
+        "--discover",
+        action="store_true",
+        help="as --openrpc, with the document the target's rpc.discover answers",
+    )
+    parser.add_argument(
+        "--method",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="with --openrpc or --discover: run only this method (repeatable)",
+    )
+
+
+def wanted(args: argparse.Namespace) -> bool:
+    """Whether the command line asks for an OpenRPC run."""
+    return bool(getattr(args, "openrpc", None) or getattr(args, "discover", False))
+
+
+def discover(url: str, timeout: float) -> Document:
+    """The document the target answers ``rpc.discover`` with (``--discover``)."""
+    from conformance.openrpc.discovery import discover as ask
+    from conformance.openrpc.document import OpenRpcError
+
+    try:
+        return ask(url, timeout)
+    except OpenRpcError as error:
+        raise OpenRpcError(f"--discover: {error}") from None
+
+
+def refused_option(args: argparse.Namespace) -> str | None:
+    """Why the command line combines options that cannot go together, or ``None``."""
+    from conformance.contract import DEFAULT_REVISION
+
+    if wanted(args) and args.revision != DEFAULT_REVISION:
+        return (
+            "--revision names a revision of the bundled create.sites contract; an OpenRPC run "
+            "takes its contract from the document (conformance export openrpc --revision "
+            f"{args.revision} writes that revision as one)"
+        )
+    if args.method and not wanted(args):
+        return "--method names a method of an OpenRPC document: add --openrpc or --discover"
+    return None
+
+
+def document_of(args: argparse.Namespace) -> Document | None:
+    """The OpenRPC document the command line names (``None``: the bundled contract)."""
+    from conformance.openrpc.document import load
+
+    if args.openrpc:
+        return load(args.openrpc)
+    if args.discover:
+        return discover(args.url, args.timeout)
+    return None
+
+
+def needs_token(document: Document | None) -> bool:
+    """Whether the contract sends a token: create.sites does, a document where it names a
+    secret param."""
+    if document is None:
+        return True
+    return any(param.extensions.get("x-secret") for m in document.methods for param in m.params)
+
+
+def contract_of(document: Document | None, settings: Settings, methods: list[str]) -> Contract:
+    """The contract to run: the document's, or the bundled one in the settings' revision."""
+    if document is None:
+        from conformance.create_sites import bundled
+
+        return bundled(settings)
+    from conformance.openrpc.contract import document_contract
+
+    return document_contract(document, settings, methods)
+
+
+__all__ = [
+    "NO_TOKEN",
+    "configure",
+    "contract_of",
+    "document_of",
+    "needs_token",
+    "refused_option",
+    "wanted",
+]

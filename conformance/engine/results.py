@@ -1,0 +1,161 @@
+"""What a run found: one ``Failure`` a broken rule on one case, the ``Report`` of the run.
+
+One results model for every contract: a failure names its method where the contract has
+several (its test id is then ``method::test_id``), and the source its rule stands on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from conformance.engine.reproduce import Template
+from conformance.engine.settings import Settings
+from conformance.generation import cases as case_module
+from conformance.generation.cases import Case
+
+#: Reply headers a failure report shows.
+SHOWN_HEADERS: Final = ("content-type", "content-length", "connection")
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One broken rule on one case: what was sent, what came back, how to reproduce it."""
+
+    rule: str
+    doc: str
+    family: str
+    label: str
+    case: str
+    message: str
+    request: Any
+    body: bytes
+    status: int | None
+    headers: dict[str, str]
+    reply_body: bytes
+    seed: int
+    target: str
+    #: the body in parts (token, unique tag), where the runner built it from a payload: what
+    #: reports show and ``curl`` replays (``conformance.engine.reproduce``)
+    shown: Template | None = None
+    #: the case that broke the rule (its expectation and headers): saved failures replay it
+    source: Case | None = field(default=None, compare=False, repr=False)
+    #: the method, where the contract has several: the test id is then ``method::test_id``
+    method: str | None = None
+    #: what the rule stands on (the method page, JSON-RPC 2.0, a standard, the kit's decision)
+    basis: str = ""
+
+    @property
+    def test_id(self) -> str:
+        """The id of the test of the broken rule (``test_invalid_rejected[field:keyword]``,
+        ``eth_call::test_protocol[batch]`` in a contract of several methods)."""
+        bare = case_module.test_id(self.family, self.label)
+        return f"{self.method}::{bare}" if self.method else bare
+
+
+@dataclass
+class RuleCount:
+    """How many cases a rule was checked on, and how many broke it."""
+
+    cases: int = 0
+    failures: int = 0
+
+
+@dataclass
+class MethodTally:
+    """One method's share of a run over a contract of several methods."""
+
+    cases_sent: int = 0
+    families: dict[str, int] = field(default_factory=dict)
+    failures: int = 0
+    #: what the plan could not make or generate for this method
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    """The outcome of a run."""
+
+    target: str
+    settings: Settings
+    #: what was run: "create.sites (seed revision)", or the OpenRPC document's source
+    contract: str = "create.sites"
+    #: the bundled contract's revision; ``None`` for an OpenRPC document
+    revision: str | None = None
+    failures: list[Failure] = field(default_factory=list)
+    rules: dict[str, RuleCount] = field(default_factory=dict)
+    cases_sent: int = 0
+    families: dict[str, int] = field(default_factory=dict)
+    elapsed: float = 0.0
+    first_failure_at: int | None = None
+    notes: list[str] = field(default_factory=list)
+    #: valid requests that failed, by rule and the member the reply named ("expected-outcome
+    #: at domain_name"), shrinking included
+    valid_failures: dict[str, int] = field(default_factory=dict)
+    #: the test id of every rule sent, in order, once each (the valid family is one)
+    test_ids: list[str] = field(default_factory=list)
+    #: each method's tally, where the contract has several (in the contract's order)
+    methods: dict[str, MethodTally] = field(default_factory=dict)
+    #: -32029 limit_exceeded replies waited on and resent, and the seconds waited for them
+    limit_waits: int = 0
+    limit_waited: float = 0.0
+
+    @property
+    def conforms(self) -> bool:
+        """Whether no check failed."""
+        return not self.failures
+
+
+class Interrupted(KeyboardInterrupt):
+    """A Ctrl-C ended the run; ``report`` holds what ran until then."""
+
+    def __init__(self, report: Report) -> None:
+        super().__init__("interrupted")
+        self.report = report
+
+
+#: What a failing valid request is counted and shrunk under: the first broken rule, and the
+#: member the reply's ``error.data.field`` names (``None`` where it names none).
+FailureKey = tuple[str, str | None]
+
+
+def failure_key(failures: Sequence[Failure]) -> FailureKey:
+    """The key of a failing valid request (``FailureKey``).
+
+    A server that refuses many drawn values of one member (a false alarm, or a real defect)
+    must not hide a defect of another member: each key is its own failure to hypothesis.
+    """
+    first = failures[0]
+    return first.rule, _field_named(first.reply_body)
+
+
+def key_text(key: FailureKey) -> str:
+    """``expected-outcome at domain_name``, or the rule alone."""
+    rule, member = key
+    return f"{rule} at {member}" if member else rule
+
+
+def _field_named(reply_body: bytes) -> str | None:
+    try:
+        reply = json.loads(reply_body)
+    except ValueError:
+        return None
+    error = reply.get("error") if isinstance(reply, dict) else None
+    data = error.get("data") if isinstance(error, dict) else None
+    named = data.get("field") if isinstance(data, dict) else None
+    return named if isinstance(named, str) and named else None
+
+
+__all__ = [
+    "SHOWN_HEADERS",
+    "Failure",
+    "FailureKey",
+    "Interrupted",
+    "MethodTally",
+    "Report",
+    "RuleCount",
+    "failure_key",
+    "key_text",
+]

@@ -1,0 +1,368 @@
+"""One connection to the target: cases sent, replies checked, failures recorded.
+
+``Session`` is built whole by its constructor, for one method of a contract:
+``exchange(case)`` then ``evaluate(exchange)`` gives the failures of one case (the pytest
+plugin's unit), ``record(failures)`` keeps them in the report.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from conformance.engine.checks import Exchange, Rule, RunState, Violated
+from conformance.engine.contract import MethodContract
+from conformance.engine.interrupts import CtrlC
+from conformance.engine.limits import Pacer, RateLimited, limit_exceeded, wait_for
+from conformance.engine.reproduce import Template, build, marks_for
+from conformance.engine.results import (
+    SHOWN_HEADERS,
+    Failure,
+    MethodTally,
+    Report,
+    RuleCount,
+)
+from conformance.engine.settings import TOKEN_PLACEHOLDER, Settings
+from conformance.engine.setup import SetupFailed, first_exchange, first_success
+from conformance.engine.transport import Answer, Client, Target
+from conformance.errors import PayloadError
+from conformance.generation.cases import SUCCESS, Case
+from conformance.validation.payloads import loads
+
+
+class Stop(Exception):
+    """Raised to end a run at its first failure (``Settings.stop_at_first``)."""
+
+
+@dataclass
+class Proof:
+    """What the run's first answers proved, shared by the sessions of one run: the target is a
+    JSON-RPC server (its first exchange), and it takes the token, ids and role (its first
+    request that should succeed). A target that stops answering later is a finding, not a
+    setup failure."""
+
+    target: bool = False
+    token: bool = False
+    refused: SetupFailed | None = None
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A case's payload as the runner sends it, but with ``TOKEN_PLACEHOLDER`` for the token;
+    ``tagged`` maps each index of the unique member that holds a tag character to its index
+    in ``tag`` (reports show the body from it, ``curl`` draws a fresh tag there)."""
+
+    payload: Any
+    tag: str = ""
+    tagged: Mapping[int, int] = field(default_factory=dict)
+    unique_member: str | None = None
+
+
+def _base36(number: int, width: int) -> str:
+    digits = ""
+    for _ in range(width):
+        number, digit = divmod(number, 36)
+        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[digit] + digits
+    return digits
+
+
+def dumps(payload: Any) -> bytes:
+    """A payload as the runner sends it: UTF-8 JSON, never NaN."""
+    return json.dumps(payload, ensure_ascii=False, allow_nan=False).encode("utf-8")
+
+
+def with_token(payload: Any, token: Any, member: str | None) -> Any:
+    """``payload`` with ``TOKEN_PLACEHOLDER`` at params ``member`` replaced by ``token`` (in
+    each request of a batch)."""
+    if member is None:
+        return payload
+    if isinstance(payload, list):
+        return [with_token(item, token, member) for item in payload]
+    if not isinstance(payload, dict) or not isinstance(payload.get("params"), dict):
+        return payload
+    params = payload["params"]
+    if params.get(member) != TOKEN_PLACEHOLDER:
+        return payload
+    return {**payload, "params": {**params, member: token}}
+
+
+def _tagged(value: str, unique: str, tag: str) -> dict[int, int]:
+    """Where ``unique_value`` put ``tag``'s characters in ``unique`` (made from ``value``)."""
+    if unique == value:
+        return {}
+    if unique == f"{tag}.{value}":
+        return {index: index for index in range(len(tag))}
+    positions = [index for index, char in enumerate(value) if char.isalnum()]
+    return {position: index for index, position in enumerate(positions[: len(tag)])}
+
+
+def unique_value(value: str, tag: str, is_valid: Callable[[Any], bool]) -> str:
+    """``value`` with ``tag`` written over its first letters and digits (same length), else with
+    ``tag`` as a label in front; ``value`` itself where neither keeps it valid.
+
+    The last label is never written over: a top-level domain with digits in it can be no real
+    one, and libraries refuse it."""
+    before_last_label = value[: max(value.rfind("."), 0)]
+    positions = [index for index, char in enumerate(before_last_label) if char.isalnum()]
+    if len(positions) >= len(tag):
+        chars = list(value)
+        for index, char in zip(positions, tag, strict=False):
+            chars[index] = char
+        replaced = "".join(chars)
+        if is_valid(replaced):
+            return replaced
+    prefixed = f"{tag}.{value}"
+    return prefixed if is_valid(prefixed) else value
+
+
+def shown_template(prepared: Prepared, token_member: str | None) -> Template:
+    """The template of the body sent for ``prepared``: its JSON text with the token and the
+    tag's characters as parts of their own (``conformance.engine.reproduce``)."""
+    text = dumps(prepared.payload).decode("utf-8")
+    base = marks_for(text, len(prepared.tag))
+    marked = with_token(prepared.payload, chr(base), token_member)
+    if prepared.tagged and prepared.unique_member is not None:
+        params = marked["params"]
+        chars = list(params[prepared.unique_member])
+        for position, index in prepared.tagged.items():
+            chars[position] = chr(base + 1 + index)
+        marked = {**marked, "params": {**params, prepared.unique_member: "".join(chars)}}
+    return build(dumps(marked).decode("utf-8"), base, prepared.tag, len(prepared.tag))
+
+
+class Session:
+    """Sends the cases of one method over one connection, checks the replies, keeps the
+    report."""
+
+    def __init__(
+        self,
+        target: Target,
+        settings: Settings,
+        report: Report,
+        method: MethodContract,
+        *,
+        state: RunState | None = None,
+        ctrl_c: CtrlC | None = None,
+        proof: Proof | None = None,
+        qualified: bool = False,
+    ) -> None:
+        self.client = Client(target, settings.timeout)
+        self.settings = settings
+        self.report = report
+        self.method = method
+        self.checks = method.checks
+        self.pacer = Pacer(settings.rate)
+        self.state = (
+            state if state is not None else RunState(revision=settings.revision, role=settings.role)
+        )
+        #: Ctrl-C as ``run`` records it: checked before each request, in case its first
+        #: raise was swallowed (``conformance.engine.interrupts``)
+        self.ctrl_c = ctrl_c if ctrl_c is not None else CtrlC()
+        self.proof = proof if proof is not None else Proof()
+        #: test ids and failures carry the method's name (a contract of several methods)
+        self.qualified = qualified
+        self.seen_test_ids: set[str] = set()
+        for name in self.checks:
+            report.rules.setdefault(name, RuleCount())
+        self.tally: MethodTally | None = None
+        if qualified:
+            self.tally = report.methods.setdefault(method.name, MethodTally())
+        # base 36: 5 random characters (60 million runs) and a 4-character counter
+        self.tag = _base36(secrets.randbelow(36**5), 5)
+        self.counter = 0
+        #: the tag of each ``Case.domain_key`` sent so far: its cases share one unique value
+        self.domain_tags: dict[str, str] = {}
+
+    def test_id(self, case: Case) -> str:
+        """``case``'s test id as reports name it."""
+        return f"{self.method.name}::{case.test_id}" if self.qualified else case.test_id
+
+    def prepare(self, case: Case) -> Any:
+        """The payload to send: the token in place of ``TOKEN_PLACEHOLDER``, the unique
+        member made unique."""
+        return with_token(
+            self.prepared(case).payload, self.settings.token, self.method.token_member
+        )
+
+    def prepared(self, case: Case) -> Prepared:
+        """``case``'s payload with the unique member made unique, the token a placeholder."""
+        payload = case.payload
+        member = self.method.unique_member
+        is_valid = self.method.unique_valid
+        if (
+            member is None
+            or is_valid is None
+            or not case.unique_domain
+            or not isinstance(payload, dict)
+            or not isinstance(payload.get("params"), dict)
+            or not isinstance(payload["params"].get(member), str)
+        ):
+            return Prepared(payload)
+        params = payload["params"]
+        tag = self.domain_tags.get(case.domain_key or "")
+        if tag is None:
+            self.counter += 1
+            # a fixed width: two tags of one length written over the same places never collide
+            tag = f"{self.tag}{_base36(self.counter % 36**4, 4)}"
+            if case.domain_key is not None:
+                self.domain_tags[case.domain_key] = tag
+        value = params[member]
+        unique = unique_value(value, tag, is_valid)
+        if case.domain_case == "upper":
+            unique = unique.upper()
+        return Prepared(
+            {**payload, "params": {**params, member: unique}},
+            tag,
+            _tagged(value, unique, tag),
+            member,
+        )
+
+    def exchange(self, case: Case) -> Exchange:
+        """Send ``case`` and read the answer; the run's first answers judged for its own
+        mistakes (``conformance.engine.setup``), raised as ``SetupFailed``."""
+        self.ctrl_c.check()
+        prepared = self.prepared(case) if case.body is None else None
+        payload = (
+            with_token(prepared.payload, self.settings.token, self.method.token_member)
+            if prepared is not None
+            else None
+        )
+        body = case.body if case.body is not None else dumps(payload)
+        answer = self.post(body, case.headers)
+        self._count(case)
+        exchange = Exchange(case, payload, body, answer, source=prepared)
+        if answer.truncated:
+            exchange.parse_error = (
+                f"the body is longer than {len(answer.body)} bytes; the runner read no further"
+            )
+        elif answer.status is not None and answer.body:
+            try:
+                exchange.reply = loads(answer.body)
+            except PayloadError as error:
+                exchange.parse_error = str(error)
+        elif answer.status is not None:
+            exchange.parse_error = "the body is empty"
+        proof = self.proof
+        if proof.refused is not None:
+            raise proof.refused  # every exchange after it too: hypothesis replays its examples
+        found: SetupFailed | None = None
+        if not proof.target:
+            proof.target = True
+            found = first_exchange(exchange, self.report.target, self.settings.options)
+        if found is None and not proof.token and case.expect == SUCCESS:
+            proof.token = True
+            found = first_success(exchange, self.settings)
+        if found is not None:
+            proof.refused = found
+            raise found
+        return exchange
+
+    def _count(self, case: Case) -> None:
+        report = self.report
+        report.cases_sent += 1
+        test_id = self.test_id(case)
+        if test_id not in self.seen_test_ids:
+            self.seen_test_ids.add(test_id)
+            if test_id not in report.test_ids:
+                report.test_ids.append(test_id)
+        report.families[case.family] = report.families.get(case.family, 0) + 1
+        if self.tally is not None:
+            self.tally.cases_sent += 1
+            self.tally.families[case.family] = self.tally.families.get(case.family, 0) + 1
+        if self.settings.progress is not None:
+            self.settings.progress(report.cases_sent, case.family)
+
+    def post(self, body: bytes, headers: Mapping[str, str]) -> Answer:
+        """Send ``body`` at the run's pace; a -32029 limit_exceeded reply is waited on and the
+        body sent again, within ``Settings.max_limit_wait`` in total (else ``RateLimited``)."""
+        attempt = 0
+        while True:
+            self.pacer.wait()
+            answer = self.client.post(body, headers)
+            error = limit_exceeded(answer)
+            if error is None:
+                return answer
+            pause = wait_for(answer, error, attempt)
+            left = self.settings.max_limit_wait - self.report.limit_waited
+            if pause > left:
+                raise RateLimited(
+                    f"the target answered -32029 limit_exceeded again after "
+                    f"{self.report.limit_waited:.1f} s of waiting in this run (the bound is "
+                    f"{self.settings.max_limit_wait:g} s); lower {self.settings.option('rate')} "
+                    "or raise the target's limit"
+                )
+            time.sleep(pause)
+            attempt += 1
+            self.report.limit_waits += 1
+            self.report.limit_waited += pause
+
+    def evaluate(self, exchange: Exchange) -> list[Failure]:
+        """The failures of one exchange: each check that raised ``Violated``."""
+        failures: list[Failure] = []
+        for rule in self.checks.values():
+            self.report.rules.setdefault(rule.name, RuleCount()).cases += 1
+            try:
+                rule.function(exchange, self.state)
+            except Violated as violated:
+                failures.append(self.failure(rule, exchange, str(violated)))
+        return failures
+
+    def failure(self, rule: Rule, exchange: Exchange, message: str) -> Failure:
+        """The record of ``rule`` broken on ``exchange``."""
+        answer: Answer = exchange.answer
+        case = exchange.case
+        source = exchange.source
+        return Failure(
+            rule=rule.name,
+            doc=rule.doc,
+            family=case.family,
+            label=case.label,
+            case=case.name,
+            message=message,
+            request=exchange.payload,
+            body=exchange.body,
+            status=answer.status,
+            headers={k: v for k, v in answer.headers.items() if k in SHOWN_HEADERS},
+            reply_body=answer.body,
+            seed=self.settings.seed,
+            target=self.report.target,
+            shown=(
+                shown_template(source, self.method.token_member)
+                if isinstance(source, Prepared)
+                else None
+            ),
+            source=case,
+            method=self.method.name if self.qualified else None,
+            basis=rule.basis,
+        )
+
+    def record(self, failures: Sequence[Failure]) -> None:
+        """Keep ``failures`` in the report; ``Stop`` at the first where the settings say so."""
+        for failure in failures:
+            self.report.failures.append(failure)
+            self.report.rules.setdefault(failure.rule, RuleCount()).failures += 1
+            if self.tally is not None:
+                self.tally.failures += 1
+        if failures and self.report.first_failure_at is None:
+            self.report.first_failure_at = self.report.cases_sent
+        if failures and self.settings.stop_at_first:
+            raise Stop
+
+    def close(self) -> None:
+        self.client.close()
+
+
+__all__ = [
+    "Prepared",
+    "Proof",
+    "Session",
+    "Stop",
+    "dumps",
+    "shown_template",
+    "unique_value",
+    "with_token",
+]

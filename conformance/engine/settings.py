@@ -1,0 +1,102 @@
+"""How a run goes: the caller's identity on the target, the budget, the pace, the callbacks.
+
+``Settings`` is the same for every contract. ``role``, ``user_id`` and ``scenario_id`` say who
+calls (a contract whose methods name roles or entity ids reads them; others ignore them);
+``revision`` names a revision of the bundled create.sites contract.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from conformance.contract import DEFAULT_REVISION, REVISIONS, ROLES
+from conformance.engine.setup import CLI_OPTIONS
+from conformance.errors import ArgumentError
+from conformance.generation.cases import FAMILIES
+
+#: Params members that name entities on the target, and the setting that names a known one:
+#: sent in valid requests only with ids the user names; random ones go to ``references``.
+REFERENCE_MEMBERS: Final = {"user_id": "user_id", "default_scenario_id": "scenario_id"}
+
+#: A token value that requests carry wherever they are drawn or shown (hypothesis prints the
+#: requests it draws): replaced by the real token only when sent.
+TOKEN_PLACEHOLDER: Final = "***"
+
+#: hypothesis examples of the valid family by default: about 1 s of generation here.
+DEFAULT_MAX_EXAMPLES: Final = 100
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How to run a contract against a target."""
+
+    token: str
+    role: str = "customer"
+    #: the bundled contract's revision the target implements (``conformance.contract.REVISIONS``)
+    revision: str = DEFAULT_REVISION
+    user_id: int | None = None
+    scenario_id: int | None = None
+    seed: int = 0
+    max_examples: int = DEFAULT_MAX_EXAMPLES
+    timeout: float = 5.0
+    #: requests per second at most (``None``: as fast as the target answers)
+    rate: float | None = None
+    #: seconds the run may wait in total on -32029 limit_exceeded replies before it stops
+    max_limit_wait: float = 60.0
+    families: tuple[str, ...] = FAMILIES
+    stop_at_first: bool = False
+    #: called with the number of cases sent so far and the family of the last one
+    progress: Callable[[int, str], None] | None = field(default=None, compare=False)
+    #: called as each family starts, with its number of cases (the valid family: its budget)
+    on_family: Callable[[str, int], None] | None = field(default=None, compare=False)
+    #: how messages name each setting (``conformance.engine.setup.CLI_OPTIONS`` by default)
+    options: Mapping[str, str] = field(default_factory=lambda: dict(CLI_OPTIONS), compare=False)
+
+    def option(self, setting: str) -> str:
+        """The name the user knows ``setting`` by (``--user-id``, ``--target-user-id``)."""
+        return self.options.get(setting, CLI_OPTIONS.get(setting, setting))
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.token, str) or not self.token:
+            raise ArgumentError(
+                f"a token is required: {self.option('token')}, the access token the target accepts"
+            )
+        if self.role not in ROLES:
+            raise ArgumentError(
+                f"{self.option('role')} must be one of {', '.join(ROLES)}; got {self.role!r}"
+            )
+        if self.revision not in REVISIONS:
+            raise ArgumentError(
+                f"{self.option('revision')} must be one of the contract's revisions "
+                f"{', '.join(REVISIONS)}; got {self.revision!r}"
+            )
+        for name in ("user_id", "scenario_id"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+                raise ArgumentError(f"{self.option(name)} must be an integer; got {value!r}")
+        if self.max_examples < 0:
+            raise ArgumentError(f"max_examples must be >= 0; got {self.max_examples!r}")
+        if not 0 < self.timeout < float("inf"):  # NaN too: sockets refuse it
+            raise ArgumentError(
+                f"{self.option('timeout')} must be a number of seconds > 0; got {self.timeout!r}"
+            )
+        if self.rate is not None and not 0 < self.rate < float("inf"):
+            raise ArgumentError(
+                f"{self.option('rate')} must be a number of requests per second > 0; "
+                f"got {self.rate!r}"
+            )
+        if not 0 <= self.max_limit_wait < float("inf"):
+            raise ArgumentError(f"max_limit_wait must be seconds >= 0; got {self.max_limit_wait!r}")
+        unknown = set(self.families) - set(FAMILIES)
+        if unknown:
+            raise ArgumentError(f"unknown families {sorted(unknown)}; expected some of {FAMILIES}")
+
+    def known_id(self, member: str) -> Any:
+        """The id the user named for the reference member ``member`` (``None``: none)."""
+        setting = REFERENCE_MEMBERS.get(member)
+        return getattr(self, setting) if setting is not None else None
+
+
+__all__ = ["DEFAULT_MAX_EXAMPLES", "REFERENCE_MEMBERS", "TOKEN_PLACEHOLDER", "Settings"]
