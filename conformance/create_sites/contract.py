@@ -20,6 +20,7 @@ from conformance.engine.settings import REFERENCE_MEMBERS, TOKEN_PLACEHOLDER, Se
 from conformance.errors import ArgumentError
 from conformance.generation import cases as case_module
 from conformance.generation.cases import UNIQUE_MEMBER, Base, Case
+from conformance.generation.protocol import VENDOR_STRING_ID, Envelope, protocol_cases
 from conformance.generation.schema_tree import node_validator, tree
 from conformance.validation.masking import SECRET_MEMBERS
 
@@ -28,6 +29,21 @@ METHOD: Final = "create.sites"
 
 #: The member that carries the access token.
 TOKEN_MEMBER: Final = next(iter(sorted(SECRET_MEMBERS)))
+
+
+#: The vendor's envelope (``data-api.md``): batches and notifications get -32099, errors carry
+#: mnemonics and ``data.field``, only jsonrpc, id, method and params are members of a request,
+#: a wrong token gets -32001.
+ENVELOPE: Final = Envelope(
+    METHOD,
+    string_id=VENDOR_STRING_ID,
+    batch_codes=(-32099,),
+    notification_codes=(-32099,),
+    vendor=True,
+    extra_member_refused=True,
+    token_member=TOKEN_MEMBER,
+    token_error=-32001,
+)
 
 
 def fixed_members(settings: Settings) -> dict[str, Any]:
@@ -84,7 +100,7 @@ class CreateSites:
     def families(self) -> Iterator[tuple[str, list[Case]]]:
         base, settings = self.base, self.settings
         made: dict[str, Callable[[], list[Case]]] = {
-            "protocol": lambda: case_module.protocol_cases(base, TOKEN_MEMBER),
+            "protocol": lambda: protocol_cases(base, ENVELOPE),
             "boundary": lambda: case_module.boundary_cases(base),
             "invalid": lambda: case_module.invalid_cases(base, list(REFERENCE_MEMBERS)),
             "references": lambda: case_module.reference_cases(

@@ -33,6 +33,12 @@ from conformance.engine.settings import REFERENCE_MEMBERS, TOKEN_PLACEHOLDER, Se
 from conformance.errors import ArgumentError
 from conformance.generation import cases as case_module
 from conformance.generation.cases import ABSENT, Case
+from conformance.generation.protocol import (
+    GENERIC_STRING_ID,
+    VENDOR_STRING_ID,
+    Envelope,
+    protocol_cases,
+)
 from conformance.generation.schema_tree import node_validator
 from conformance.openrpc.arrays import with_arrays
 from conformance.openrpc.discovery import DISCOVER
@@ -41,7 +47,6 @@ from conformance.openrpc.generation import (
     MethodPlan,
     as_positional,
     make_base,
-    protocol_cases,
     unconstructed,
 )
 
@@ -138,7 +143,37 @@ def _with_role(method: Method, role: str) -> Method:
     return dataclasses.replace(method, params=params)
 
 
-def plan_method(method: Method, settings: Settings) -> MethodPlan:
+def _vendor_codes(method: Method, mnemonic: str, fallback: tuple[int, ...]) -> tuple[int, ...]:
+    table = method.extensions.get("x-error-mnemonics") or {}
+    codes = tuple(int(code) for code, names in table.items() if mnemonic in names)
+    return codes or fallback
+
+
+def envelope_of(
+    method: Method, secret: str | None, methods: frozenset[str] = frozenset()
+) -> Envelope:
+    """The method's envelope: JSON-RPC 2.0's, or the vendor's where the document's
+    ``x-error-mnemonics`` names its errors."""
+    vendor = "x-error-mnemonics" in method.extensions
+    error = method.extensions.get("x-secret-error") or {}
+    return Envelope(
+        method.name,
+        string_id=VENDOR_STRING_ID if vendor else GENERIC_STRING_ID,
+        batch_codes=_vendor_codes(method, "batch_operations_not_supported", (-32600,)),
+        notification_codes=_vendor_codes(method, "notifications_not_supported", (-32600,)),
+        params_required=any(param.required for param in method.params),
+        by_name_only=method.param_structure == "by-name",
+        vendor=vendor,
+        extra_member_refused=method.extensions.get("x-additional-params") is False,
+        token_member=secret,
+        token_error=int(error.get("code", -32602)),
+        methods=methods,
+    )
+
+
+def plan_method(
+    method: Method, settings: Settings, methods: frozenset[str] = frozenset()
+) -> MethodPlan:
     """Every deterministic family of one method, and the notes on what it cannot generate."""
     method = _with_role(method, settings.role)
     notes = [
@@ -177,7 +212,7 @@ def plan_method(method: Method, settings: Settings) -> MethodPlan:
         (p.name for p in references), key=lambda n: known.index(n) if n in known else len(known)
     )
     made: dict[str, Callable[[], list[Case]]] = {
-        "protocol": lambda: protocol_cases(base, method, secret),
+        "protocol": lambda: protocol_cases(base, envelope_of(method, secret, methods)),
         "boundary": lambda: with_arrays(base, "boundary", case_module.boundary_cases(base)),
         "invalid": lambda: with_arrays(base, "invalid", case_module.invalid_cases(base, names)),
         "references": lambda: case_module.reference_cases(base, names, settings.seed),
@@ -277,9 +312,12 @@ class OpenRpcMethod:
         return case_module.member_value(base, member) if base is not None else ABSENT
 
 
-def method_contract(method: Method, settings: Settings) -> OpenRpcMethod:
-    """One method of a document, planned for ``settings``."""
-    plan = plan_method(method, settings)
+def method_contract(
+    method: Method, settings: Settings, methods: frozenset[str] = frozenset()
+) -> OpenRpcMethod:
+    """One method of a document, planned for ``settings`` (``methods``: every method the
+    document defines)."""
+    plan = plan_method(method, settings, methods)
     unique = next(
         (
             p
@@ -310,7 +348,7 @@ def document_contract(
         raise ArgumentError(f"{document.source} describes no method to run")
     return Contract(
         name=document.source,
-        methods=tuple(method_contract(method, settings) for method in chosen),
+        methods=tuple(method_contract(method, settings, names_of(document)) for method in chosen),
         qualified=True,
         locator={"openrpc": _locator(document.source)},
     )
@@ -331,7 +369,12 @@ def plan_document(
 ) -> list[MethodPlan]:
     """The deterministic plan of every method (or of ``methods``): no target needed."""
     chosen = [document.method(name) for name in methods] or list(document.methods)
-    return [plan_method(method, settings) for method in chosen]
+    return [plan_method(method, settings, names_of(document)) for method in chosen]
+
+
+def names_of(document: Document) -> frozenset[str]:
+    """Every method name ``document`` defines."""
+    return frozenset(method.name for method in document.methods)
 
 
 __all__ = [

@@ -27,7 +27,7 @@ from typing import Any, Final
 import jsonschema_rs
 
 from conformance.generation import cases as case_module
-from conformance.generation.cases import ABSENT, SUCCESS, Base, Case, Expectation
+from conformance.generation.cases import ABSENT, Base, Case
 from conformance.generation.schema_tree import Node, node_validator
 from conformance.openrpc.document import Method
 from conformance.validation.formats import FORMATS
@@ -59,7 +59,6 @@ FORMAT_PATTERNS: Final = {
 }
 
 #: The protocol family's ids sent on a success path first, as the built-in family sends them.
-_IDS: Final = case_module.SUCCESS_IDS
 
 
 def unconstructed(node: Any, where: str) -> Iterator[tuple[str, str]]:
@@ -258,110 +257,6 @@ def make_base(
     return base, None
 
 
-def _vendor_codes(method: Method, mnemonic: str, fallback: tuple[int, ...]) -> tuple[int, ...]:
-    table = method.extensions.get("x-error-mnemonics") or {}
-    codes = tuple(int(code) for code, names in table.items() if mnemonic in names)
-    return codes or fallback
-
-
-_INVALID_REQUEST_OR_PARAMS: Final = Expectation("error", (-32600, -32602), reply_id="echo_or_null")
-
-
-def protocol_cases(base: MethodBase, method: Method, secret: str | None) -> list[Case]:
-    """The JSON-RPC 2.0 envelope and transport broken, for any method: the built-in family's
-    cases, with the codes the document's ``x-error-mnemonics`` names where it names them."""
-    good = base.request(base.complete)
-    body = json.dumps(good, ensure_ascii=False).encode()
-    cases: list[Case] = []
-    vendor = "x-error-mnemonics" in method.extensions
-
-    def add(name: str, expect: Expectation, payload: Any = None, raw: bytes | None = None) -> None:
-        cases.append(Case("protocol", name, name, expect, payload, raw, unique_domain=True))
-
-    def without(name: str) -> dict[str, Any]:
-        return {key: value for key, value in good.items() if key != name}
-
-    for kind, request_id in _IDS:
-        add(f"id-{kind}", SUCCESS, {**good, "id": request_id})
-    add("not-json", case_module.PARSE_ERROR, raw=body[: len(body) // 2])
-    add("not-json-text", case_module.PARSE_ERROR, raw=b"create.sites please")
-    add("empty-body", case_module.PARSE_ERROR, raw=b"")
-    add("not-utf8", case_module.PARSE_ERROR, raw=body.replace(b'"2.0"', b'"2.0\xff"', 1))
-    batch = _vendor_codes(method, "batch_operations_not_supported", (-32600,))
-    add("batch", Expectation("batch_or_error", batch, reply_id="null"), [good])
-    add(
-        "batch-empty",
-        Expectation("batch_or_error", tuple(dict.fromkeys((*batch, -32600))), reply_id="null"),
-        [],
-    )
-    notification = _vendor_codes(method, "notifications_not_supported", (-32600,))
-    add(
-        "notification",
-        Expectation("notification_or_error", notification, reply_id="null"),
-        without("id"),
-    )
-    for kind, value in (("string", method.name), ("integer", 1), ("null", None), ("boolean", True)):
-        add(f"non-object-{kind}", case_module.INVALID_REQUEST_NO_ID, value)
-    add("jsonrpc-wrong", case_module.INVALID_REQUEST, {**good, "jsonrpc": "1.0"})
-    add("jsonrpc-number", case_module.INVALID_REQUEST, {**good, "jsonrpc": 2.0})
-    add("jsonrpc-missing", case_module.INVALID_REQUEST, without("jsonrpc"))
-    add("method-missing", case_module.INVALID_REQUEST, without("method"))
-    add("method-not-string", case_module.INVALID_REQUEST, {**good, "method": 1})
-    not_found = Expectation("error", (-32601,))
-    add("method-unknown", not_found, {**good, "method": method.name[:-1] or "x"})
-    shouted = ".".join(part.capitalize() for part in method.name.split("."))
-    if shouted != method.name:
-        add("method-case", not_found, {**good, "method": shouted})
-    required = [param.name for param in method.params if param.required]
-    if required:
-        # JSON-RPC 2.0 lets params be omitted: a method with required params refuses that
-        add(
-            "params-missing",
-            Expectation(
-                "error",
-                (-32600, -32602),
-                frozenset({"invalid_request", "required_parameter_missed"}) if vendor else None,
-                reply_id="echo_or_null",
-            ),
-            without("params"),
-        )
-    if method.param_structure == "by-name":
-        # JSON-RPC 2.0 makes an array of params a well-formed request: a method that wants
-        # them by name may call that invalid params (-32602) as well, unless the vendor's
-        # contract says which (create.sites: -32600)
-        params_array = case_module.INVALID_REQUEST if vendor else _INVALID_REQUEST_OR_PARAMS
-        add("params-array", params_array, {**good, "params": [base.complete]})
-    add("params-string", case_module.INVALID_REQUEST, {**good, "params": "x"})
-    if method.extensions.get("x-additional-params") is False:
-        add("envelope-unexpected-member", case_module.INVALID_REQUEST, {**good, "unexpected": 1})
-    wrong_ids: tuple[tuple[str, Any], ...] = (
-        ("float", 1.5),
-        ("boolean", True),
-        ("array", [1]),
-        ("object", {"id": 1}),
-    )
-    for kind, wrong in wrong_ids:
-        add(f"id-{kind}", case_module.INVALID_REQUEST_NO_ID, {**good, "id": wrong})
-    if secret is not None:
-        error = method.extensions.get("x-secret-error") or {}
-        add(
-            "token-wrong",
-            Expectation("error", (int(error.get("code", -32602)),)),
-            {**good, "params": _with(base.complete, secret, "wrong-" + "0" * 24)},
-        )
-        add(
-            "token-missing",
-            Expectation(
-                "error",
-                (-32602,),
-                frozenset({"required_parameter_missed"}) if vendor else None,
-                field=secret if vendor else None,
-            ),
-            {**good, "params": _with(base.complete, secret, ABSENT)},
-        )
-    return cases
-
-
 def positional(method: Method, params: Any) -> list[Any] | None:
     """By-name ``params`` as a by-position array in the descriptors' order; ``None`` where a
     param is left out before one that is sent (an array cannot say that)."""
@@ -396,7 +291,6 @@ __all__ = [
     "drawable",
     "make_base",
     "positional",
-    "protocol_cases",
     "unconstructed",
     "values",
     "violations_of",

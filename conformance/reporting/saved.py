@@ -19,6 +19,7 @@ import dataclasses
 import hashlib
 import json
 import re
+import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +28,7 @@ from typing import Any, Final
 from conformance.engine.contract import Contract
 from conformance.engine.results import Failure
 from conformance.errors import ArgumentError, PayloadError
-from conformance.generation.cases import FAMILIES, Case, Expectation
+from conformance.generation.cases import FAMILIES, Case, Expectation, Outcome, ReplyId
 from conformance.reporting.redaction import scrub_bytes, scrub_request, scrub_text, scrub_value
 from conformance.reporting.run_info import RunInfo
 from conformance.validation.payloads import loads
@@ -39,6 +40,9 @@ FORMAT: Final = "create.sites-conformance-failure/1"
 DEFAULT_FOLDER: Final = Path(".conformance") / "failures"
 
 SUFFIX: Final = ".failure.json"
+
+OUTCOMES: Final = typing.get_args(Outcome)
+REPLY_IDS: Final = typing.get_args(ReplyId)
 
 
 @dataclass(frozen=True)
@@ -218,6 +222,13 @@ def from_record(document: Any, where: str = "saved failure") -> Saved:
         else _bytes_of(reader, request, "request")
     )
     expected = document.get("expected")
+    if isinstance(expected, dict):
+        for member, allowed in (("outcome", OUTCOMES), ("reply_id", REPLY_IDS)):
+            if expected.get(member) not in allowed:
+                raise ArgumentError(
+                    f"{where}: expected.{member} must be one of {list(allowed)}; "
+                    f"got {expected.get(member)!r}"
+                )
     expect = (
         Expectation(
             outcome=reader.get("outcome", str, expected),

@@ -265,3 +265,35 @@ def test_the_command_line_refuses_what_it_cannot_run(tmp_path: Path) -> None:
     exported.write_text(json.dumps(export_document()))
     code, err = fuzz("--openrpc", str(exported))
     assert code == 2 and "secret param: --token" in err
+
+
+class _FractionalIds(SimpleMath):
+    """simple-math that takes a fractional id as any other number (``internal``: that
+    crashes it, as a server whose database column is an integer)."""
+
+    def __init__(self, internal: bool) -> None:
+        super().__init__()
+        self.internal = internal
+
+    def answer(self, request: Any) -> bytes:
+        if isinstance(request, dict) and isinstance(request.get("id"), float):
+            if self.internal:
+                return self._body(request["id"], error=(-32603, "Internal error"))
+            return super().answer({**request, "id": 7}).replace(b'"id": 7', b'"id": 1.5')
+        return super().answer(request)
+
+
+@pytest.mark.parametrize("internal", [False, True])
+def test_a_fractional_id_is_judged_for_robustness_alone_on_a_document(internal: bool) -> None:
+    """JSON-RPC 2.0 only advises clients against fractional ids: a server that serves one is
+    not failed on a document's run, a server that answers it -32603 is (a crash)."""
+    document = load(example_document("simple-math"))
+    chosen = Settings(token="t", max_examples=0, families=("protocol",))
+    with serve_in_thread(_FractionalIds(internal), read_timeout=2.0) as url:
+        report = run_document(url, document, settings=chosen, methods=["addition"])
+    found = {(f.test_id, f.rule) for f in report.failures}
+    if internal:
+        assert found == {("addition::test_protocol[id-float]", "expected-outcome")}
+        assert "internal failure" in report.failures[0].message
+    else:
+        assert found == set()

@@ -194,8 +194,12 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
         document = contracts.document_of(args)
         token = args.token
         if not token and contracts.needs_token(document):
-            why = "the document names a secret param: " if document is not None else ""
-            raise ArgumentError(f"{why}a token is required: --token TOKEN or ${TOKEN_ENV}")
+            why = (
+                "the document names a secret param"
+                if document is not None
+                else "a token is required"
+            )
+            raise ArgumentError(f"{why}: --token TOKEN or ${TOKEN_ENV}")
         settings = settings_from(
             args,
             token or contracts.NO_TOKEN,
