@@ -21,7 +21,7 @@ import dataclasses
 import functools
 import json
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -29,7 +29,7 @@ import jsonschema_rs
 
 from conformance.generation import cases as case_module
 from conformance.generation.cases import ABSENT, SUCCESS, Base, Case, Expectation
-from conformance.generation.patterns import python_pattern
+from conformance.generation.patterns import python_pattern, shortest_text
 from conformance.generation.schema_tree import Node, node_validator, schema_types
 from conformance.openrpc.document import Method
 from conformance.validation.formats import FORMATS
@@ -157,6 +157,13 @@ def _drawable(node: Any, scope: dict[str, Any], depth: dict[str, int]) -> Any:
                     result.setdefault(key, value)
         if isinstance(result.get("$ref"), str) or isinstance(result.get("$id"), str):
             return _drawable(result, scope, depth)
+    if "type" not in result and not any(k in result for k in ("oneOf", "anyOf", "enum", "const")):
+        # an object's or an array's keywords with no type: drawn as that type (any other
+        # value passes such a schema too, but says nothing of it)
+        if "properties" in result or "required" in result:
+            result["type"] = "object"
+        elif "items" in result or "prefixItems" in result:
+            result["type"] = "array"
     types = result.get("type")
     integer = types == "integer" or (isinstance(types, list) and types == ["integer"])
     number = types == "number" or (isinstance(types, list) and types == ["number"])
@@ -193,8 +200,17 @@ def _drawable(node: Any, scope: dict[str, Any], depth: dict[str, int]) -> Any:
                 )  # fmt: skip
     if result.get("format") in FORMAT_PATTERNS and "pattern" not in result:
         result["pattern"] = FORMAT_PATTERNS[result["format"]]
+    if isinstance(result.get("pattern"), str) and schema_types(result) == ["string"]:
+        # a short match read from the pattern, for the base values (``sample`` takes the first
+        # example that the node accepts): searching for one costs 30 ms a pattern
+        translated = python_pattern(result["pattern"])
+        short = shortest_text(translated) if translated is not None else None
+        if short is not None and node_validator(result)(short):
+            result["examples"] = [*result.get("examples", ()), short]
     if not _drawable_arrays(result, scope, depth):
         return False
+    if schema_types(result) == ["array"] and "examples" not in result:
+        _array_example(result)
     if isinstance(result.get("properties"), Mapping):
         required = result.get("required") or ()
         properties = {}
@@ -250,6 +266,25 @@ def _with_shared(branch: Any, shared: Mapping[str, Any]) -> Any:
     return result
 
 
+def _array_example(result: dict[str, Any]) -> None:
+    """An example for the base values (``sample`` would search for one): an array of the
+    fewest items, at least one, each read from its schema; none where the node refuses it."""
+    low, high = result.get("minItems", 0), result.get("maxItems")
+    count = max(low, 1) if high is None else min(max(low, 1), high)
+    prefix = result.get("prefixItems") or []
+    items = result.get("items", {})
+    try:
+        made = [
+            case_module.sample(prefix[i] if i < len(prefix) else items)
+            for i in range(count)
+            if isinstance(prefix[i] if i < len(prefix) else items, Mapping)
+        ]
+    except Exception:  # an item the sampler cannot read: the search stays
+        return
+    if node_validator(result)(made):
+        result["examples"] = [made]
+
+
 def _drawable_arrays(result: dict[str, Any], scope: dict[str, Any], depth: dict[str, int]) -> bool:
     """``result``'s ``prefixItems`` and ``items`` made drawable in place, an array shortened
     to the positions that have values; ``False`` where no array is left."""
@@ -295,9 +330,13 @@ def _engine(text: str) -> Any:
 def violations_of(schema: Node, params: Any) -> list[tuple[str, str]]:
     """``(field, keyword)`` of each violation of ``schema`` by ``params``, located as the kit's
     validator locates them: a missing or unexpected member at its own place."""
+    return _violations(_engine(json.dumps(schema, sort_keys=True)), params)
+
+
+def _violations(engine: Any, params: Any) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     try:
-        errors = list(_engine(json.dumps(schema, sort_keys=True)).iter_errors(params))
+        errors = list(engine.iter_errors(params))
     except (ValueError, TypeError, OverflowError, RecursionError, UnicodeError):
         return [("", "unreadable")]
     for error in errors:
@@ -325,10 +364,20 @@ class MethodBase(Base):
         return {"jsonrpc": "2.0", "id": request_id, "method": self.method, "params": params}
 
     def params_valid(self, params: Any) -> bool:
-        return node_validator(self.schema)(params)
+        return self._is_valid(params)
 
     def violations(self, params: Any) -> list[tuple[str, str]]:
-        return violations_of(self.schema, params)
+        return _violations(self._compiled, params)
+
+    # compiled once a base: the families judge thousands of candidates by one schema, and
+    # finding its compiled form by its JSON text cost more than the judging
+    @functools.cached_property
+    def _is_valid(self) -> Callable[[Any], bool]:
+        return node_validator(self.schema)
+
+    @functools.cached_property
+    def _compiled(self) -> Any:
+        return _engine(json.dumps(self.schema, sort_keys=True))
 
 
 @dataclass

@@ -27,7 +27,8 @@ def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Any:
     if not isinstance(instance, str):
         return
     try:
-        found = re.search(pattern, instance) is not None
+        # ECMA-262's $ ends the text; Python's also matches before a final newline
+        found = re.search(re.sub(r"(?<!\\)\$", r"\\Z", pattern), instance) is not None
     except re.error:
         translated = python_pattern(pattern)
         if translated is not None:
@@ -46,6 +47,19 @@ def _file(path: str) -> Any:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
+def _found(path: Path) -> Path:
+    """``path``, or where the kit finds a relative file reference written from a folder above
+    the referring document (``api/api/x.json`` as ``api/x.json``): one folder left out."""
+    if path.is_file():
+        return path
+    parts = path.parts
+    for i in range(len(parts) - 2, max(len(parts) - 6, 0), -1):
+        candidate = Path(*parts[:i], *parts[i + 1 :])
+        if candidate.is_file():
+            return candidate
+    raise AssertionError(f"{path}: no such file")
+
+
 class Oracle:
     """Validators of the schemas of one OpenRPC document (``raw``, read from ``path``)."""
 
@@ -56,7 +70,7 @@ class Oracle:
 
         def retrieve(uri: str) -> Resource[Any]:
             assert uri.startswith("file://"), f"{uri}: nothing is fetched"
-            return DRAFT7.create_resource(_file(uri.removeprefix("file://")))
+            return DRAFT7.create_resource(_file(str(_found(Path(uri.removeprefix("file://"))))))
 
         self.registry: Registry[Any] = Registry(retrieve=retrieve).with_resource(  # type: ignore[call-arg]
             self.uri, DRAFT7.create_resource(raw)

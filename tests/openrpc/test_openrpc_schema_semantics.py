@@ -89,12 +89,12 @@ def test_a_pattern_with_no_python_spelling_is_named_once_and_drawn_around() -> N
 @pytest.mark.parametrize(
     ("ecma", "python"),
     [
-        ("^\\d{2}$", "^[0-9]{2}$"),
-        ("^[\\w-]+$", "^[A-Za-z0-9_-]+$"),
-        ("^(?<y>a)\\k<y>$", "^(?P<y>a)(?P=y)$"),
-        ("^\\u{1F600}$", "^\\U0001f600$"),
-        ("^[^]$", "^[\\s\\S]$"),
-        ("^a\\/b$", "^a/b$"),
+        ("^\\d{2}$", "^[0-9]{2}\\Z"),
+        ("^[\\w-]+$", "^[A-Za-z0-9_-]+\\Z"),
+        ("^(?<y>a)\\k<y>$", "^(?P<y>a)(?P=y)\\Z"),
+        ("^\\u{1F600}$", "^\\U0001f600\\Z"),
+        ("^[^]$", "^[\\s\\S]\\Z"),
+        ("^a\\/b$", "^a/b\\Z"),
     ],
 )
 def test_ecma_patterns_in_python_syntax(ecma: str, python: str) -> None:
