@@ -192,6 +192,10 @@ def _with(params: Mapping[str, Any], path: Sequence[str], value: Any) -> dict[st
     result = copy.deepcopy(dict(params))
     node = result
     for name in path[:-1]:
+        if not isinstance(node.get(name), dict):
+            # a parent the base left out (or gave another value): an empty object, so the
+            # case is still made; the families keep it only where the validator agrees
+            node[name] = {}
         node = node[name]
     if value is ABSENT:
         node.pop(path[-1], None)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 from collections.abc import Callable, Collection, Mapping
 from typing import Any, Final
 
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 
 from conformance.contract import DEFAULT_REVISION, ROLES
 from conformance.errors import ArgumentError
-from conformance.generation.patterns import simple_texts
+from conformance.generation.patterns import python_pattern, simple_texts
 from conformance.generation.schema_tree import Node, node_validator, schema_types, tree
 from conformance.generation.zones import (
     ASCII_LETTERS,
@@ -34,6 +35,18 @@ TEXT_CHARACTERS = st.characters(exclude_categories=UNJUDGED_CATEGORIES)
 
 #: JSON values for nodes that do not constrain their type.
 _JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.text()
+
+
+#: Keywords no strategy here constructs values for: a node with any of them has its draws
+#: filtered by its own validator (drawn around them, and checked).
+FILTERED: Final = frozenset(
+    {
+        "not", "if", "then", "else", "allOf", "dependentRequired", "dependentSchemas",
+        "contains", "minContains", "maxContains", "propertyNames", "minProperties",
+        "maxProperties", "multipleOf", "unevaluatedItems", "unevaluatedProperties",
+        "patternProperties", "uniqueItems", "prefixItems",
+    }
+)  # fmt: skip
 
 
 def _any_json() -> st.SearchStrategy[Any]:
@@ -139,7 +152,11 @@ def _strings(node: Node) -> st.SearchStrategy[str]:
     if "pattern" not in node:
         # hypothesis counts text size in code points, as JSON Schema does
         return st.text(TEXT_CHARACTERS, min_size=low, max_size=high)
-    pattern = str(node["pattern"])
+    # the pattern is ECMA-262's: drawn from its Python spelling where it has one, else drawn
+    # around (any text, kept where the node's validator says so: instances filters)
+    pattern = python_pattern(str(node["pattern"]))
+    if pattern is None:
+        return st.text(TEXT_CHARACTERS, min_size=low, max_size=high)
     # a run of one class at a time where the pattern is that simple (generation/patterns.py)
     simple = simple_texts(pattern, low, high)
     drawn: st.SearchStrategy[str] = (
@@ -154,7 +171,13 @@ def _strings(node: Node) -> st.SearchStrategy[str]:
 
 def _typed(node: Node, json_type: str, fixed: Mapping[str, Any], omitted: Collection[str]) -> Any:
     if json_type == "integer":
-        return st.integers(min_value=node.get("minimum"), max_value=node.get("maximum"))
+        low, high, step = node.get("minimum"), node.get("maximum"), node.get("multipleOf")
+        if isinstance(step, int) and not isinstance(step, bool) and step > 0:
+            # multiples of the step within the bounds
+            first = None if low is None else -(-math.ceil(low) // step)
+            last = None if high is None else math.floor(high) // step
+            return st.integers(min_value=first, max_value=last).map(lambda n: n * step)
+        return st.integers(min_value=low, max_value=high)
     if json_type == "number":
         return st.floats(
             min_value=node.get("minimum"),
@@ -169,14 +192,62 @@ def _typed(node: Node, json_type: str, fixed: Mapping[str, Any], omitted: Collec
     if json_type == "null":
         return st.none()
     if json_type == "array":
-        return st.lists(
-            instances(node.get("items", {})),
-            min_size=node.get("minItems", 0),
-            max_size=node.get("maxItems"),
-        )
+        return _arrays(node)
     if json_type == "object":
         return _objects(node, fixed, omitted)
     raise ArgumentError(f"the schema names an unknown JSON type {json_type!r}")
+
+
+def _unique_key(value: Any) -> str:
+    return json.dumps(value, sort_keys=True)
+
+
+def _arrays(node: Node) -> st.SearchStrategy[list[Any]]:
+    """Lists of the node's items: a tuple's (``prefixItems``) positions each drawn from its own
+    schema, then ``items``; unique where ``uniqueItems`` says (JSON equality)."""
+    low, high = node.get("minItems", 0), node.get("maxItems")
+    rest = node.get("items", {})
+    unique = _unique_key if node.get("uniqueItems") is True else None
+    prefix = node.get("prefixItems")
+    if not isinstance(prefix, list) or not prefix:
+        return st.lists(instances(rest), min_size=low, max_size=high, unique_by=unique)
+    # a tuple is drawn whole up to some length: every position's schema in its place
+    fewest = min(low, len(prefix))
+    most = len(prefix) if high is None else min(high, len(prefix))
+    heads = [
+        st.tuples(*(instances(p) for p in prefix[:size])).map(list)
+        for size in range(most, fewest - 1, -1)
+    ]
+    drawn: st.SearchStrategy[list[Any]] = st.one_of(heads) if heads else st.just([])
+    if rest is not False and (high is None or high > len(prefix)):
+        more = st.lists(
+            instances(rest),
+            min_size=max(low - len(prefix), 0),
+            max_size=None if high is None else high - len(prefix),
+        )
+        full = st.tuples(*(instances(p) for p in prefix)).map(list)
+        drawn = drawn | st.tuples(full, more).map(lambda parts: parts[0] + parts[1])
+    return drawn.filter(lambda items: low <= len(items) and (high is None or len(items) <= high))
+
+
+def _pattern_members(node: Node) -> st.SearchStrategy[dict[str, Any]] | None:
+    """Members named by ``patternProperties`` (at most one a pattern, none a declared name),
+    or ``None`` where no pattern has a Python spelling."""
+    declared = set(node.get("properties", {}))
+    parts = []
+    for pattern, child in (node.get("patternProperties") or {}).items():
+        translated = python_pattern(str(pattern))
+        if translated is None or child is False:
+            continue
+        names = st.from_regex(translated, alphabet=TEXT_CHARACTERS).filter(
+            lambda name: name not in declared
+        )
+        parts.append(
+            st.dictionaries(names, instances(child if child is not True else {}), max_size=1)
+        )
+    if not parts:
+        return None
+    return st.tuples(*parts).map(lambda found: {k: v for each in found for k, v in each.items()})
 
 
 def _objects(node: Node, fixed: Mapping[str, Any], omitted: Collection[str]) -> Any:
@@ -192,7 +263,12 @@ def _objects(node: Node, fixed: Mapping[str, Any], omitted: Collection[str]) -> 
         else:
             drawn = instances(child, fixed=nested_fixed, omitted=nested_omitted)
         (required if name in node.get("required", ()) else optional)[name] = drawn
-    return st.fixed_dictionaries(required, optional=optional)
+    drawn = st.fixed_dictionaries(required, optional=optional)
+    extra = _pattern_members(node) if "patternProperties" in node else None
+    if extra is not None:
+        # the declared members win where a drawn pattern member could shadow one
+        drawn = st.tuples(extra, drawn).map(lambda parts: {**parts[0], **parts[1]})
+    return drawn
 
 
 def _below(fixed: Mapping[str, Any], name: str) -> dict[str, Any]:
@@ -229,7 +305,7 @@ def instances(
     if not types:
         return _any_json().filter(node_validator(node))
     drawn = st.one_of([_typed(node, name, fixed, omitted) for name in types])
-    if "pattern" in node or "format" in node:
+    if "pattern" in node or "format" in node or not FILTERED.isdisjoint(node):
         # from_regex follows the pattern and a format strategy its alphabets; the validator
         # settles what they may not (lookaheads, lengths as DNS counts them)
         drawn = drawn.filter(node_validator(node))

@@ -185,7 +185,8 @@ def plan_method(
         )
     ]
     notes += [
-        f"not generated: `{k}` at `{w}` (a recursive $ref, cut)" for k, w in method.not_generated
+        f"recursive: `{k}` at `{w}` (a $ref cycle: judged whole, drawn at most 2 levels deep)"
+        for k, w in method.not_generated
     ]
     secret = _secret(method)
     fixed: dict[str, Any] = {}

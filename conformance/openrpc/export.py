@@ -22,6 +22,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
@@ -145,7 +146,9 @@ class _Components:
             document, _, fragment = uri.partition("#")
             stem = contract.relative(document).removesuffix(".schema.json").replace(".", "_")
             leaf = fragment.rstrip("/").rpartition("/")[2]
-            name = f"{stem}_{leaf}" if leaf else stem
+            # a component key is ^[a-zA-Z0-9.\-_]+$ (OpenRPC): the current revision's
+            # schemas live in a folder, whose "/" would end the key in a $ref's JSON pointer
+            name = re.sub(r"[^A-Za-z0-9._-]", "_", f"{stem}_{leaf}" if leaf else stem)
             while name in self.schemas:
                 name += "_"
             self._names[uri] = name

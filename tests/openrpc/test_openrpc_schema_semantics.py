@@ -1,0 +1,363 @@
+"""What a document's schemas mean is what the kit generates and judges by (issue 19): every
+value drawn as valid is valid by python-jsonschema over the document as written
+(``schema_oracle``), recursion is bounded without widening, ``allOf`` keeps every branch,
+nested optional objects keep their families, local ``$defs`` and sibling files resolve, and
+an ECMA-262 pattern Python cannot read gives no traceback."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from schema_oracle import Oracle
+
+from conformance.engine.runner import Settings
+from conformance.generation.patterns import python_pattern
+from conformance.openrpc.contract import plan_document, valid_strategy
+from conformance.openrpc.document import OpenRpcError, load, parse
+
+
+def _document(params: list[dict[str, Any]], schemas: dict[str, Any] | None = None) -> Any:
+    return {
+        "openrpc": "1.3.2",
+        "info": {"title": "t", "version": "1"},
+        "methods": [{"name": "m", "paramStructure": "by-name", "params": params}],
+        "components": {"schemas": schemas or {}},
+    }
+
+
+def _param(name: str, schema: Any, required: bool = True) -> dict[str, Any]:
+    return {"name": name, "required": required, "schema": schema}
+
+
+def _drawn(raw: Any, path: Path | None = None, examples: int = 30) -> list[Any]:
+    """The params of the plan's base requests and of ``examples`` valid draws, each checked
+    against the document as written."""
+    document = load(path) if path is not None else parse(raw, "doc.json")
+    (plan,) = plan_document(document, Settings(token="t"))
+    assert plan.base is not None, plan.notes
+    oracle = Oracle(raw, path)
+    valid = oracle.params_validator(raw["methods"][0])
+    found = [plan.base.complete, plan.base.minimal]
+    for family in ("boundary",):
+        found += [c.payload["params"] for c in plan.families.get(family, [])]
+
+    @settings(max_examples=examples, database=None, suppress_health_check=list(HealthCheck))
+    @given(valid_strategy(plan))
+    def draw(request: dict[str, Any]) -> None:
+        found.append(request["params"])
+
+    draw()
+    names = [p.name for p in plan.method.params]
+    for params in found:
+        if isinstance(params, list):  # by position: the descriptors' order
+            params = dict(zip(names, params, strict=False))
+        errors = [e.message for e in valid.iter_errors(params)]
+        assert not errors, (json.dumps(params)[:300], errors[:3])
+    return found
+
+
+# --- patterns ------------------------------------------------------------------------------
+
+
+def test_a_unicode_property_pattern_is_drawn_not_a_traceback() -> None:
+    raw = _document([_param("name", {"type": "string", "pattern": "^\\p{L}+$"})])
+    found = _drawn(raw)
+    assert any(any(ord(c) > 127 for c in p["name"]) for p in found if "name" in p)
+    (plan,) = plan_document(parse(raw, "doc.json"), Settings(token="t"))
+    assert not [n for n in plan.notes if "pattern" in n], plan.notes
+    assert plan.families["invalid"]
+
+
+def test_a_pattern_with_no_python_spelling_is_named_once_and_drawn_around() -> None:
+    greek = "^\\p{Script=Greek}+$"
+    assert python_pattern(greek) is None
+    raw = _document(
+        [_param("word", {"type": "string", "pattern": greek, "default": "αβ"}, required=False)]
+    )
+    (plan,) = plan_document(parse(raw, "doc.json"), Settings(token="t"))
+    named = [n for n in plan.notes if greek in n]
+    assert len(named) == 1 and "no Python spelling" in named[0], plan.notes
+    assert plan.base is not None and plan.base.complete == {"word": "αβ"}
+    _drawn(raw)
+
+
+@pytest.mark.parametrize(
+    ("ecma", "python"),
+    [
+        ("^\\d{2}$", "^[0-9]{2}\\Z"),
+        ("^[\\w-]+$", "^[A-Za-z0-9_-]+\\Z"),
+        ("^(?<y>a)\\k<y>$", "^(?P<y>a)(?P=y)\\Z"),
+        ("^\\u{1F600}$", "^\\U0001f600\\Z"),
+        ("^[^]$", "^[\\s\\S]\\Z"),
+        ("^a\\/b$", "^a/b\\Z"),
+    ],
+)
+def test_ecma_patterns_in_python_syntax(ecma: str, python: str) -> None:
+    assert python_pattern(ecma) == python
+
+
+# --- $ref chains and cycles ------------------------------------------------------------------
+
+
+def test_a_long_chain_of_refs_is_followed_whole() -> None:
+    schemas: dict[str, Any] = {
+        f"L{i}": {"$ref": f"#/components/schemas/L{i + 1}"} for i in range(9)
+    }
+    schemas["L9"] = {
+        "type": "object",
+        "properties": {"x": {"type": "integer", "minimum": 3}},
+        "required": ["x"],
+    }
+    raw = _document([_param("deep", {"$ref": "#/components/schemas/L0"})], schemas)
+    method = parse(raw, "doc.json").methods[0]
+    assert method.not_generated == ()
+    assert method.params[0].schema == schemas["L9"]
+    found = _drawn(raw)
+    assert all(isinstance(p["deep"], dict) for p in found)
+
+
+TREE: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "value": {"type": "integer"},
+        "left": {"$ref": "#/components/schemas/Tree"},
+        "kids": {"type": "array", "items": {"$ref": "#/components/schemas/Tree"}},
+    },
+    "required": ["value", "left"],
+    "additionalProperties": False,
+}
+EXPRESSION: dict[str, Any] = {
+    "oneOf": [
+        {"type": "integer"},
+        {
+            "type": "object",
+            "properties": {
+                "op": {"enum": ["+", "-"]},
+                "args": {
+                    "type": "array",
+                    "minItems": 2,
+                    "maxItems": 2,
+                    "items": {"$ref": "#/components/schemas/Expression"},
+                },
+            },
+            "required": ["op", "args"],
+        },
+    ]
+}
+
+
+def test_a_recursive_schema_is_judged_whole_and_drawn_to_a_bounded_depth() -> None:
+    tree = copy.deepcopy(TREE)
+    tree["properties"]["left"] = {
+        "oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/Tree"}]
+    }
+    raw = _document(
+        [
+            _param("tree", {"$ref": "#/components/schemas/Tree"}),
+            _param("expression", {"$ref": "#/components/schemas/Expression"}),
+        ],
+        {"Tree": tree, "Expression": EXPRESSION},
+    )
+    method = parse(raw, "doc.json").methods[0]
+    assert [k for k, _ in method.not_generated] == ["$ref"] * 3  # left, kids, args: each once
+    # judged whole: a broken node three levels down is refused, not taken as {}
+    deep_bad = {"value": 1, "left": {"value": 2, "left": {"value": 3, "left": {"left": None}}}}
+    from conformance.generation.schema_tree import node_validator
+
+    valid = node_validator(method.params_schema)
+    assert not valid({"tree": deep_bad, "expression": 1})
+    good = {"value": 1, "left": {"value": 2, "left": {"value": 3, "left": None}}}
+    assert valid(
+        {"tree": good, "expression": {"op": "+", "args": [1, {"op": "-", "args": [2, 3]}]}}
+    )
+    found = _drawn(raw, examples=40)
+    assert any(isinstance(p["tree"]["left"], dict) for p in found)
+
+
+def test_a_required_recursive_member_is_never_sent_as_null_or_empty() -> None:
+    """A chain whose every link is required cannot end: no params are made, and the plan says
+    why, rather than cutting it to {} and sending null as valid."""
+    raw = _document([_param("tree", {"$ref": "#/components/schemas/Tree"})], {"Tree": TREE})
+    (plan,) = plan_document(parse(raw, "doc.json"), Settings(token="t"))
+    assert plan.base is None and not plan.families
+    assert any("recurs deeper than the generator draws" in n for n in plan.notes), plan.notes
+
+
+# --- allOf --------------------------------------------------------------------------------------
+
+
+def test_all_of_keeps_each_branch_s_additional_properties_and_merges_titles() -> None:
+    raw = _document(
+        [
+            _param(
+                "filter",
+                {
+                    "allOf": [
+                        {
+                            "title": "A",
+                            "type": "object",
+                            "properties": {"a": {"type": "integer"}, "b": {"type": "string"}},
+                            "additionalProperties": False,
+                        },
+                        {
+                            "title": "B",
+                            "type": "object",
+                            "properties": {"b": {"maxLength": 3}, "c": {"type": "string"}},
+                            "required": ["b"],
+                        },
+                    ]
+                },
+            )
+        ]
+    )
+    schema = parse(raw, "doc.json").methods[0].params[0].schema
+    assert "allOf" not in schema and schema["title"] == "A"
+    assert schema["properties"]["c"] is False  # the first branch allows no "c"
+    assert schema["properties"]["b"] == {"type": "string", "maxLength": 3}
+    assert schema["additionalProperties"] is False and schema["required"] == ["b"]
+    found = _drawn(raw)
+    assert all("c" not in p["filter"] for p in found)
+
+
+# --- nested optional objects, local $defs, other keywords ---------------------------------------
+
+
+def test_an_optional_object_inside_an_optional_object_keeps_its_families() -> None:
+    """The example of the outer object lacks the inner one (lotus's ChainGetTipSet): the
+    families still break and bound the inner members."""
+    inner = {
+        "type": "object",
+        "properties": {"at": {"type": "integer", "minimum": 0, "maximum": 9}},
+        "additionalProperties": False,
+    }
+    outer = {
+        "type": "object",
+        "properties": {"tag": {"enum": ["a", "b"]}, "height": inner},
+        "examples": [{"tag": "a"}],
+    }
+    raw = _document([_param("selector", outer, required=False)])
+    (plan,) = plan_document(parse(raw, "doc.json"), Settings(token="t"))
+    assert not [n for n in plan.notes if "could not be made" in n], plan.notes
+    labels = {c.label for family in ("boundary", "invalid") for c in plan.families[family]}
+    assert {"selector.height.at:maximum", "selector.height.unexpected:additionalProperties"} <= (
+        labels
+    )
+    _drawn(raw)
+
+
+def test_a_param_schema_s_own_defs_resolve() -> None:
+    pydantic = {
+        "$defs": {"hex": {"type": "string", "pattern": "^0x[0-9a-f]+$"}},
+        "type": "object",
+        "properties": {"to": {"$ref": "#/$defs/hex"}},
+        "required": ["to"],
+    }
+    raw = _document([_param("call", pydantic)])
+    schema = parse(raw, "doc.json").methods[0].params[0].schema
+    assert schema["properties"]["to"] == pydantic["$defs"]["hex"]
+    _drawn(raw)
+
+
+def test_tuples_not_pattern_properties_and_media_are_drawn_and_kept() -> None:
+    raw = _document(
+        [
+            _param(
+                "pair",
+                {
+                    "$schema": "http://json-schema.org/draft-07/schema#",
+                    "type": "array",
+                    "items": [{"type": "integer"}, {"type": "string", "minLength": 1}],
+                    "additionalItems": False,
+                    "minItems": 2,
+                },
+            ),
+            _param(
+                "labels",
+                {
+                    "type": "object",
+                    "properties": {"name": {"type": "string"}},
+                    "patternProperties": {"^x-[a-z]{1,4}$": {"type": "integer"}},
+                    "additionalProperties": False,
+                    "not": {"required": ["forbidden"]},
+                },
+            ),
+            _param("blob", {"type": "string", "media": {"binaryEncoding": "base64"}}),
+        ]
+    )
+    (plan,) = plan_document(parse(raw, "doc.json"), Settings(token="t"))
+    assert not [n for n in plan.notes if "media" in n or "patternProperties" in n], plan.notes
+    found = _drawn(raw, examples=60)
+    assert all(isinstance(p["pair"][0], int) and isinstance(p["pair"][1], str) for p in found)
+    assert any(any(k.startswith("x-") for k in p["labels"]) for p in found)
+
+
+# --- other files ------------------------------------------------------------------------------
+
+
+def _write(path: Path, document: Any) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def test_a_ref_to_a_sibling_file_resolves_from_the_document_s_folder(tmp_path: Path) -> None:
+    shared = {
+        "openrpc": "1.3.2",
+        "info": {"title": "shared", "version": "1"},
+        "methods": [],
+        "components": {
+            "schemas": {
+                "FELT": {"type": "string", "pattern": "^0x[0-9a-f]{1,8}$"},
+                "CALL": {
+                    "type": "object",
+                    "properties": {"to": {"$ref": "#/components/schemas/FELT"}},
+                    "required": ["to"],
+                },
+            },
+            "contentDescriptors": {
+                "CALL": {
+                    "name": "call",
+                    "required": True,
+                    "schema": {"$ref": "#/components/schemas/CALL"},
+                }
+            },
+            "errors": {"GONE": {"code": 20, "message": "gone"}},
+        },
+    }
+    _write(tmp_path / "api" / "shared.json", shared)
+    raw = {
+        "openrpc": "1.3.2",
+        "info": {"title": "t", "version": "1"},
+        "methods": [
+            {
+                "name": "m",
+                "params": [
+                    {"$ref": "./api/shared.json#/components/contentDescriptors/CALL"},
+                    _param("felt", {"$ref": "./api/shared.json#/components/schemas/FELT"}),
+                ],
+                "errors": [{"$ref": "./api/shared.json#/components/errors/GONE"}],
+            }
+        ],
+    }
+    # written from the repository's root, as starknet-specs' api/*.json are: found one up
+    path = _write(tmp_path / "api" / "main.json", raw)
+    method = load(path).methods[0]
+    assert method.params[0].schema["properties"]["to"] == shared["components"]["schemas"]["FELT"]
+    assert method.errors == ({"code": 20, "message": "gone"},)
+    _drawn(raw, path)
+    # a missing file: the reference, the file and where it was looked for
+    raw["methods"][0]["params"][1]["schema"] = {"$ref": "./api/nowhere.json#/x"}
+    with pytest.raises(OpenRpcError, match=r"names the file 'api/nowhere.json', which does not"):
+        load(_write(tmp_path / "api" / "main.json", raw))
+    # never the network, and not from a document that came from no file
+    raw["methods"][0]["params"][1]["schema"] = {"$ref": "https://example.org/x.json#/x"}
+    with pytest.raises(OpenRpcError, match="nothing is fetched"):
+        load(_write(tmp_path / "api" / "main.json", raw))
+    raw["methods"][0]["params"][1]["schema"] = {"$ref": "./api/shared.json#/x"}
+    with pytest.raises(OpenRpcError, match="not read from a file"):
+        parse(raw, "discovered")
