@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: install test lint browser openrpc-tools demo bench clean
+.PHONY: install test lint browser openrpc-tools demo bench mutate clean
 
 install: $(STAMP)
 
@@ -55,5 +55,18 @@ $(BENCH_STAMP): $(STAMP)
 bench: $(BENCH_STAMP) openrpc-tools
 	$(BIN)/python benchmarks/run.py
 
+MUTATE_STAMP := $(VENV)/.installed-mutate
+
+$(MUTATE_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,mutate]'
+	touch $(MUTATE_STAMP)
+
+# Mutation testing (cosmic-ray) of the modules where a bug costs users most, each against the
+# tests that guard it: the score per module and the survivors. Not part of `make test` (it runs
+# each module's tests once per mutant); examples/ci/mutation-schedule.yml runs it weekly.
+# One module: make mutate MODULES=conformance/validation/masking.py
+mutate: $(MUTATE_STAMP) openrpc-tools
+	$(BIN)/python tools/mutation/mutate.py $(MODULES)
+
 clean:
-	rm -rf $(VENV) $(OPENRPC_TOOLS)/node_modules build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .mutation $(OPENRPC_TOOLS)/node_modules build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis

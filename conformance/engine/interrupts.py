@@ -5,7 +5,10 @@ garbage-collector callback or a ``__del__`` method (hypothesis registers a gc ca
 collections), the exception is printed as "Exception ignored in ..." and dropped, and the run
 goes on as if no key had been pressed: a user presses Ctrl-C and the fuzzer keeps sending for
 minutes. So, while a run lasts, the SIGINT handler also records the key, and the runner raises
-it again before its next request (``CtrlC.check``).
+it again before its next request (``CtrlC.check``); and the swallowed one is not printed: the
+"Exception ignored ... Traceback ... KeyboardInterrupt" Python writes for it would show a user a
+traceback on Ctrl-C (the unraisable hook drops a ``KeyboardInterrupt`` this handler raised and
+passes anything else on).
 
 The handler is put in place only where Python's own would have run (the main thread, the
 default handler): a host that handles SIGINT itself (a server, pytest-xdist's workers, which
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from types import FrameType
@@ -49,11 +53,20 @@ def kept() -> Iterator[CtrlC]:
         seen.pressed = True
         raise KeyboardInterrupt
 
+    hook = sys.unraisablehook
+
+    def unraisable(raised: sys.UnraisableHookArgs) -> None:
+        if seen.pressed and isinstance(raised.exc_value, KeyboardInterrupt):
+            return  # recorded: ``check`` raises it again where it cannot be swallowed
+        hook(raised)
+
     previous = signal.signal(signal.SIGINT, handler)
+    sys.unraisablehook = unraisable
     try:
         yield seen
     finally:
         signal.signal(signal.SIGINT, previous)
+        sys.unraisablehook = hook
 
 
 __all__ = ["CtrlC", "kept"]

@@ -76,3 +76,42 @@ def test_the_valid_family_alone_reports_both_defects(seed: int) -> None:
     }
     # shrunk to a minimal text: one character beyond ASCII
     assert any(len(text) == 1 and not text.isascii() for text in shrunk), shrunk
+
+
+class _RefusesNonAsciiLinkTextThenUpperCaseDomains(CreateSitesApp):
+    """A defect of widget_link.text (non-ASCII refused, the field named), then a false alarm
+    that names no field: domain names with upper case refused. The false alarm's key has no
+    member to pin, so only distinct failure keys keep the defect from being shrunk away."""
+
+    def validate_params(self, params: dict[str, Any], role: str) -> dict[str, Any]:
+        params = super().validate_params(params, role)
+        link = params.get("widget_link")
+        text = link.get("text", "") if isinstance(link, dict) else ""
+        if not text.isascii():
+            raise _refuse("widget_link.text", text)
+        domain = params["domain_name"]
+        if not (domain.isascii() and domain == domain.lower()):
+            raise RpcError("invalid_parameter_value", "refused")
+        return params
+
+
+@pytest.mark.slow
+def test_a_false_alarm_naming_no_member_does_not_hide_a_members_defect() -> None:
+    """Where hypothesis drew both failures in one round, both are reported: each key is its own
+    failure to hypothesis, shrunk on its own; one failure type for all would shrink them into
+    the simpler one (the false alarm), which has no member to pin for another round.
+
+    The branch this must reach: a seed whose draws hit both keys; it fails if none did."""
+    reached = []
+    for seed in range(4):
+        with serve(_RefusesNonAsciiLinkTextThenUpperCaseDomains) as (url, token):
+            report = run(url, settings=Settings(token=token, seed=seed, families=("valid",)))
+        keys = set(report.valid_failures)
+        if keys != {"expected-outcome", "expected-outcome at widget_link.text"}:
+            continue
+        reached.append(seed)
+        fields = {failure.label for failure in report.failures}
+        assert len(report.failures) == 2, (seed, fields)
+        texts = [f.request["params"].get("widget_link", {}).get("text") for f in report.failures]
+        assert any(isinstance(t, str) and not t.isascii() for t in texts), (seed, texts)
+    assert reached, "no seed drew both the false alarm and the link-text defect"

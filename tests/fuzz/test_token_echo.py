@@ -1,0 +1,174 @@
+"""A target that echoes the token it is sent, in a reply header and in its error messages: no
+file a CI keeps (saved failures, the baseline, the HTML report, the job summary) nor anything
+printed holds it, and each shows ``***`` where the target put it.
+
+The other token assertions of the suite run against targets that never echo the token, so
+they pass whether or not anything is scrubbed; each assertion here first finds the echo (the
+masked form where the token stood), so that it fails when the scrubbing is gone.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tomllib
+from collections import Counter
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mutants import serve
+
+from conformance.cli import Streams, main
+from conformance.server import CreateSitesApp, Response
+
+#: What the target answers an invalid request with in place of -32600: the token in the text.
+ECHO_MESSAGE = "token {} is refused"
+
+
+class TokenEcho(CreateSitesApp):
+    """The reference server, but the token it was sent is echoed in the Content-Type header of
+    every reply, and an invalid request (-32600) is answered -32602 with the token in the
+    message: a defect of the protocol family whose every report quotes the token."""
+
+    def handle(self, body: bytes) -> Response:
+        response = super().handle(body)
+        try:
+            token = json.loads(body)["params"]["access_token"]
+        except (ValueError, TypeError, KeyError):
+            return response
+        if not isinstance(token, str) or not token.isascii() or "\n" in token:
+            return response
+        reply = json.loads(response.body) if response.body else None
+        if isinstance(reply, dict) and reply.get("error", {}).get("code") == -32600:
+            reply["error"] = {"code": -32602, "message": ECHO_MESSAGE.format(token)}
+            body = json.dumps(reply).encode()
+        else:
+            body = response.body
+        return Response(body, response.status, f"application/json; echo={token}", response.close)
+
+
+def _run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), Streams(stdin=io.BytesIO(), stdout=out, stderr=err))
+    return code, out.getvalue(), err.getvalue()
+
+
+class _Run:
+    """One run of ``conformance fuzz`` against ``TokenEcho`` writing every file a CI keeps."""
+
+    def __init__(self, folder: Path, token: str, code: int, out: str, err: str) -> None:
+        self.folder, self.token, self.code, self.out, self.err = folder, token, code, out, err
+        self.saved = folder / "failures"
+        self.summary = folder / "summary.md"
+        self.html = folder / "report.html"
+        self.baseline = folder / "baseline.toml"
+        self.junit = folder / "report.xml"
+
+    def records(self) -> list[dict[str, Any]]:
+        return [json.loads(p.read_text("utf-8")) for p in sorted(self.saved.glob("*.json"))]
+
+
+@pytest.fixture(scope="module")
+def echoed(tmp_path_factory: pytest.TempPathFactory) -> _Run:
+    folder = tmp_path_factory.mktemp("echo")
+    with pytest.MonkeyPatch.context() as patch, serve(TokenEcho) as (url, token):
+        patch.setenv("GITHUB_STEP_SUMMARY", str(folder / "summary.md"))
+        patch.delenv("CONFORMANCE_TARGET_TOKEN", raising=False)
+        code, out, err = _run(
+            "fuzz", url, "--token", token, "--max-examples", "0", "--output", "github",
+            "--save-failures", str(folder / "failures"),
+            "--report-html", str(folder / "report.html"), "--junitxml", str(folder / "report.xml"),
+        )  # fmt: skip
+        # the baseline from a second run: --baseline-update writes it, quoting each failure
+        _run(
+            "fuzz", url, "--token", token, "--max-examples", "0", "--no-save-failures",
+            "--baseline", str(folder / "baseline.toml"), "--baseline-update",
+        )  # fmt: skip
+    return _Run(folder, token, code, out, err)
+
+
+def test_the_run_fails_on_the_echoing_defect(echoed: _Run) -> None:
+    assert echoed.code == 1, echoed.err
+    assert echoed.records(), "no failure saved"
+
+
+def test_saved_failures_hold_the_echo_masked_in_the_headers_the_reply_and_the_message(
+    echoed: _Run,
+) -> None:
+    """Every saved failure (a CI artefact) shows the echoed header as ``echo=***``, the reply's
+    message and the check's message with ``***``; no file holds the token anywhere."""
+    records = echoed.records()
+    for record in records:
+        text = json.dumps(record)
+        assert echoed.token not in text, record["test_id"]
+        assert record["reply"]["headers"]["content-type"] == "application/json; echo=***"
+    refused = [r for r in records if r["rule"] == "expected-outcome"]
+    assert refused
+    for record in refused:
+        assert ECHO_MESSAGE.format("***") in record["found"]
+        assert json.loads(record["reply"]["text"])["error"]["message"] == ECHO_MESSAGE.format("***")
+        # the request's token member holds the placeholder a replay fills in
+        assert record["request"]["json"]["params"]["access_token"] == "***"
+
+
+def test_the_job_summary_and_the_annotations_show_the_echo_masked(echoed: _Run) -> None:
+    """$GITHUB_STEP_SUMMARY is public on the run's page: the failure it quotes shows ``***``."""
+    summary = echoed.summary.read_text("utf-8")
+    assert "| expected-outcome | `test_protocol[jsonrpc-wrong]` |" in summary
+    assert ECHO_MESSAGE.format("***") in summary
+    assert echoed.token not in summary
+    annotations = [line for line in echoed.out.splitlines() if line.startswith("::error ")]
+    assert any(ECHO_MESSAGE.format("***") in line for line in annotations)
+    assert echoed.token not in echoed.out + echoed.err
+
+
+def test_the_html_report_and_junit_show_the_echo_masked(echoed: _Run) -> None:
+    html = echoed.html.read_text("utf-8")
+    assert ECHO_MESSAGE.format("***") in html and "echo=***" in html
+    assert echoed.token not in html
+    junit = echoed.junit.read_text("utf-8")
+    assert ECHO_MESSAGE.format("***") in junit
+    assert echoed.token not in junit
+
+
+class _Sections(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.failures: Counter[tuple[str, str]] = Counter()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "section" and "failure" in (found.get("class") or "").split():
+            self.failures[str(found["data-rule"]), str(found["data-test-id"])] += 1
+
+
+def test_the_html_report_shows_every_failing_test_up_to_its_own_cap(echoed: _Run) -> None:
+    """The HTML report caps the failures shown in full per rule and test id (3), never over
+    the whole run: each failing test of a run with many failures still has its section."""
+    from conformance.reporting.html import SHOWN_PER_TEST
+
+    saved = Counter((r["rule"], r["test_id"]) for r in echoed.records())
+    assert sum(saved.values()) > SHOWN_PER_TEST  # more failures than one test's cap
+    sections = _Sections()
+    sections.feed(echoed.html.read_text("utf-8"))
+    assert sections.failures == {key: min(n, SHOWN_PER_TEST) for key, n in saved.items()}
+
+
+def test_the_baseline_quotes_the_failures_with_the_echo_masked(echoed: _Run) -> None:
+    """--baseline-update writes each failure's message as the entry's reason: ``***`` there."""
+    text = echoed.baseline.read_text("utf-8")
+    reasons = [entry["reason"] for entry in tomllib.loads(text)["known"]]
+    assert any(ECHO_MESSAGE.format("***") in reason for reason in reasons), reasons
+    assert echoed.token not in text
+
+
+def test_a_replay_on_the_echoing_target_shows_the_echo_masked(echoed: _Run) -> None:
+    """``conformance replay`` prints what it saw again: the echo as ``***``."""
+    with serve(TokenEcho) as (url, token):
+        code, out, err = _run("replay", str(echoed.saved), "--url", url, "--token", token)
+    assert code == 1, err
+    assert "FAILED expected-outcome test_protocol[jsonrpc-wrong]" in out
+    assert ECHO_MESSAGE.format("***") in out
+    assert token not in out + err

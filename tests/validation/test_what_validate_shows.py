@@ -1,0 +1,111 @@
+"""What ``conformance validate`` shows a user: the violations in the schema's order of members
+(the first one listed is the one a server checking in that order reports), and a token echoed
+inside a longer string masked from ``MIN_ECHO_LENGTH`` characters on, in clear below it."""
+
+from __future__ import annotations
+
+import io
+import json
+import string
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+import conformance
+from conformance.cli import Streams, main
+from conformance.validation.masking import MIN_ECHO_LENGTH
+
+
+def _request(**params: Any) -> dict[str, Any]:
+    return {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "create.sites",
+        "params": {
+            "access_token": "a-token-of-no-importance",
+            "domain_name": "example.com",
+            "default_phone_number": "74951819160",
+            "industry_id": 1,
+            **params,
+        },
+    }
+
+
+def _validate(path: Path, payload: Any, output: str = "text") -> str:
+    path.write_text(json.dumps(payload, ensure_ascii=False) + "\n", "utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["validate", "--output", output, str(path)], Streams(io.BytesIO(), out, err))
+    assert code == 1, out.getvalue() + err.getvalue()
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("revision", ["seed", "current"])
+def test_violations_are_listed_in_the_schemas_order_of_members(
+    tmp_path: Path, revision: str
+) -> None:
+    """domain_name comes before default_phone_number in the schema (not in the alphabet): both
+    malformed, the domain is listed first and is the one ``validate`` raises."""
+    payload = _request(domain_name="bad domain", default_phone_number="0")
+    if revision == "current":
+        payload["params"]["name"] = "A site"
+    path = tmp_path / "payload.json"
+    path.write_text(json.dumps(payload), "utf-8")
+    out = io.StringIO()
+    main(["validate", "--revision", revision, str(path)], Streams(io.BytesIO(), out, out))
+    fields = [line.split(": ")[1] for line in out.getvalue().splitlines() if ": /params/" in line]
+    assert fields == ["/params/domain_name", "/params/default_phone_number"], out.getvalue()
+    with pytest.raises(conformance.ContractViolation) as raised:
+        conformance.validate(payload, revision=revision)
+    assert raised.value.violation.field == "params.domain_name"
+
+
+def test_a_token_of_the_echo_length_is_masked_inside_a_longer_string(tmp_path: Path) -> None:
+    token = "k" * MIN_ECHO_LENGTH
+    payload = _request(access_token=token, default_phone_number=f"call {token} now")
+    out = _validate(tmp_path / "payload.json", payload)
+    assert 'got "call *** now"' in out
+    assert token not in out
+
+
+#: Tokens about as long as the echo length, of characters the payload's other strings hold.
+_near_echo_length = st.text(
+    st.sampled_from(string.ascii_letters + string.digits + "-_.é"),
+    min_size=MIN_ECHO_LENGTH - 2,
+    max_size=MIN_ECHO_LENGTH + 2,
+)
+
+
+def test_a_token_inside_a_longer_string_is_masked_exactly_from_the_echo_length(
+    tmp_path: Path,
+) -> None:
+    """For tokens around ``MIN_ECHO_LENGTH`` long, echoed inside a longer reported value: from
+    that length on the value shows ``***`` where the token stood and the report holds no part
+    of it; below it (no more a secret than any few characters) the value is shown as it is.
+
+    The branch this must reach: tokens of both lengths either side of the boundary, each inside
+    a longer string; the test fails if hypothesis drew none of either."""
+    reached: set[int] = set()
+    path = tmp_path / "payload.json"
+    others = _validate(path, _request(default_phone_number="call X now"), "json")
+
+    @settings(max_examples=60, deadline=None, database=None)
+    @given(token=_near_echo_length)
+    def masked_from_the_echo_length(token: str) -> None:
+        assume(token not in others)
+        echoed = f"call {token} now"
+        payload = _request(access_token=token, default_phone_number=echoed)
+        report = json.loads(_validate(path, payload, "json"))
+        (violation,) = report["outcomes"][0]["violations"]
+        assert violation["field"] == "params.default_phone_number"
+        if len(token) >= MIN_ECHO_LENGTH:
+            assert violation["value"] == "call *** now"
+            assert token not in json.dumps(report, ensure_ascii=False)
+        else:
+            assert violation["value"] == echoed
+        reached.add(len(token))
+
+    masked_from_the_echo_length()
+    assert {MIN_ECHO_LENGTH - 1, MIN_ECHO_LENGTH} <= reached, sorted(reached)

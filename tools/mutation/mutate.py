@@ -1,0 +1,215 @@
+"""``make mutate``: mutation testing (cosmic-ray) of the modules where a bug costs users most,
+each against the tests that guard it; the score per module and every survivor listed.
+
+    .venv/bin/python tools/mutation/mutate.py [MODULE ...] [--list]
+
+cosmic-ray mutates each module in place, one mutant at a time, and runs the module's tests
+(``MODULES``); a mutant those tests fail on is killed. Equivalent mutants (no test can tell them
+apart, because nothing a user sees differs) are listed with the reason in
+tools/mutation/equivalent.toml and reported as such, never dropped silently. Sessions are kept in
+.mutation/ (one SQLite file per module). Not part of ``make test``: a CI recipe runs it on a
+schedule (examples/ci/mutation-schedule.yml).
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+WORK = ROOT / ".mutation"
+EQUIVALENT = ROOT / "tools" / "mutation" / "equivalent.toml"
+
+#: Each module and the tests that guard it (what a user would feel if it broke).
+MODULES: dict[str, list[str]] = {
+    "conformance/validation/masking.py": [
+        "tests/validation/test_secrets.py",
+        "tests/validation/test_what_validate_shows.py",
+        "tests/fuzz/test_redaction.py",
+    ],
+    "conformance/validation/validator.py": ["tests/validation"],
+    "conformance/reporting/redaction.py": [
+        "tests/fuzz/test_redaction.py",
+        "tests/fuzz/test_token_echo.py",
+        "tests/fuzz/test_secrets_and_replay.py",
+    ],
+    "conformance/reporting/saved.py": [
+        "tests/fuzz/test_replay.py",
+        "tests/fuzz/test_token_echo.py",
+        "tests/fuzz/test_what_users_get.py",
+    ],
+    "conformance/reporting/baseline.py": [
+        "tests/fuzz/test_baseline.py",
+        "tests/fuzz/test_token_echo.py",
+        "tests/fuzz/test_what_users_get.py",
+    ],
+    "conformance/reporting/github.py": [
+        "tests/fuzz/test_html_report.py",
+        "tests/fuzz/test_token_echo.py",
+    ],
+    "conformance/reporting/html.py": [
+        "tests/fuzz/test_html_report.py",
+        "tests/fuzz/test_token_echo.py",
+    ],
+    "conformance/cli/replay.py": ["tests/fuzz/test_replay.py", "tests/fuzz/test_what_users_get.py"],
+    "conformance/engine/checks.py": ["tests/fuzz/test_runner_reference.py", "tests/fuzz"],
+    "conformance/engine/limits.py": [
+        "tests/fuzz/test_rate_limits.py",
+        "tests/fuzz/test_what_users_get.py",
+    ],
+    "conformance/openrpc/document.py": [
+        "tests/openrpc/test_openrpc_runner.py",
+        "tests/openrpc/test_openrpc_user_verdicts.py",
+    ],
+    "conformance/server/store.py": [
+        "tests/server/test_store.py",
+        "tests/server/test_token_at_rest.py",
+    ],
+}
+
+#: Operators left out everywhere: swaps into operators this code never uses on numbers
+#: (bit operations, shifts, powers, modulo on lengths and seconds) make mutants that crash
+#: at once and inflate the score without testing anything.
+#: ``|`` here is a type union: in an annotation (never evaluated, ``from __future__ import
+#: annotations``) a mutation of it is equivalent, in ``isinstance`` it raises at once.
+EXCLUDED_OPERATORS = [
+    r"core/ReplaceBinaryOperator_.*_(BitOr|BitAnd|BitXor|LShift|RShift|Pow|Mod|FloorDiv|MatMult)$",
+    r"core/ReplaceBinaryOperator_BitOr_.*",
+]
+
+#: One mutant's tests run at most this long (a mutant that hangs a test is killed by it).
+TIMEOUT_SECONDS = 60.0
+
+
+def _config(module: str, tests: list[str]) -> Path:
+    pytest = f"{BIN / 'pytest'} -x -q -p no:cacheprovider {' '.join(tests)}"
+    excluded = ", ".join(f"'{pattern}'" for pattern in EXCLUDED_OPERATORS)
+    text = (
+        "[cosmic-ray]\n"
+        f'module-path = "{module}"\n'
+        f"timeout = {TIMEOUT_SECONDS}\n"
+        "excluded-modules = []\n"
+        f'test-command = "{pytest}"\n\n'
+        "[cosmic-ray.distributor]\n"
+        'name = "local"\n\n'
+        "[cosmic-ray.filters.operators-filter]\n"
+        f"exclude-operators = [{excluded}]\n"
+    )
+    path = WORK / (module.replace("/", "_").removesuffix(".py") + ".toml")
+    path.write_text(text, "utf-8")
+    return path
+
+
+def _equivalents() -> list[dict[str, str]]:
+    return list(tomllib.loads(EQUIVALENT.read_text("utf-8")).get("equivalent", []))
+
+
+def _mark_equivalents(session: Path, module: str) -> None:
+    from cosmic_ray.work_db import use_db
+    from cosmic_ray.work_item import WorkerOutcome, WorkResult
+
+    lines = (ROOT / module).read_text("utf-8").splitlines()
+    entries = [e for e in _equivalents() if e["module"] == module]
+    with use_db(str(session)) as db:
+        for item in db.work_items:
+            for mutation in item.mutations:
+                text = lines[mutation.start_pos[0] - 1].strip()
+                for entry in entries:
+                    if entry["operator"] == mutation.operator_name and entry["line"] in text:
+                        result = WorkResult(
+                            worker_outcome=WorkerOutcome.SKIPPED,
+                            output=f"equivalent: {entry['reason']}",
+                        )
+                        db.set_result(item.job_id, result)
+
+
+def _results(session: Path, module: str) -> tuple[int, int, int, list[str]]:
+    from cosmic_ray.work_db import use_db
+    from cosmic_ray.work_item import TestOutcome, WorkerOutcome
+
+    lines = (ROOT / module).read_text("utf-8").splitlines()
+    killed = survived = equivalent = 0
+    survivors = []
+    with use_db(str(session)) as db:
+        for item, result in db.completed_work_items:
+            (mutation,) = item.mutations
+            if result.worker_outcome == WorkerOutcome.SKIPPED:
+                equivalent += (result.output or "").startswith("equivalent:")
+                continue
+            if result.test_outcome == TestOutcome.SURVIVED:
+                survived += 1
+                line = mutation.start_pos[0]
+                survivors.append(
+                    f"  {module}:{line}: {mutation.operator_name} "
+                    f"(occurrence {mutation.occurrence}): {lines[line - 1].strip()[:90]}"
+                )
+            else:  # killed, or incompetent (the mutant does not even import): a test failed
+                killed += 1
+    return killed, survived, equivalent, survivors
+
+
+def _cosmic(*argv: str) -> None:
+    subprocess.run([str(BIN / argv[0]), *argv[1:]], cwd=ROOT, check=True)
+
+
+def _stop(number: int, frame: object) -> None:
+    raise SystemExit(128 + number)  # a SIGTERM (a CI's time limit) restores the module too
+
+
+def main() -> int:
+    signal.signal(signal.SIGTERM, _stop)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("modules", nargs="*", help=f"default: all {len(MODULES)}")
+    parser.add_argument("--list", action="store_true", help="list the modules and their tests")
+    args = parser.parse_args()
+    if args.list:
+        for module, tests in MODULES.items():
+            print(f"{module}: {' '.join(tests)}")
+        return 0
+    unknown = set(args.modules) - set(MODULES)
+    if unknown:
+        parser.error(f"not a mutated module: {sorted(unknown)}; see --list")
+    WORK.mkdir(exist_ok=True)
+    started = time.monotonic()
+    totals = [0, 0, 0]
+    rows = []
+    for module in args.modules or list(MODULES):
+        config = _config(module, MODULES[module])
+        session = config.with_suffix(".sqlite")
+        _cosmic("cosmic-ray", "init", str(config), str(session), "--force")
+        _cosmic("cr-filter-operators", str(session), str(config))
+        _mark_equivalents(session, module)
+        module_started = time.monotonic()
+        original = (ROOT / module).read_bytes()
+        try:  # cosmic-ray restores each mutant itself, but not when it is stopped mid-run
+            _cosmic("cosmic-ray", "exec", str(config), str(session))
+        finally:
+            (ROOT / module).write_bytes(original)
+        killed, survived, equivalent, survivors = _results(session, module)
+        took = time.monotonic() - module_started
+        score = killed / (killed + survived) if killed + survived else 1.0
+        rows.append(
+            f"{module}: {score:.0%} killed ({killed} of {killed + survived}; "
+            f"{equivalent} equivalent) in {took:.0f} s"
+        )
+        rows += survivors
+        print(rows[-1 - len(survivors)], *survivors, sep="\n", flush=True)
+        totals = [totals[0] + killed, totals[1] + survived, totals[2] + equivalent]
+    killed, survived, equivalent = totals
+    score = killed / (killed + survived) if killed + survived else 1.0
+    print("\nmutation score per module (survivors indented):", *rows, sep="\n")
+    print(
+        f"total: {score:.1%} killed ({killed} of {killed + survived} non-equivalent mutants; "
+        f"{equivalent} equivalent) in {time.monotonic() - started:.0f} s"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
