@@ -18,7 +18,7 @@ import pytest
 from mutants import MUTANTS, serve
 
 from conformance.cli import Streams, main
-from conformance.engine import Settings, run
+from conformance.create_sites import Settings, run
 from conformance.server import CreateSitesApp, Response
 from conformance.server.rpc import encode
 

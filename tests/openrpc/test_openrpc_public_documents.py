@@ -15,7 +15,7 @@ from document_server import DocumentServer
 from openrpc_tools import EXAMPLE_NAMES, example_document
 from schema_oracle import Oracle
 
-from conformance.engine.runner import Settings
+from conformance.engine.settings import Settings
 from conformance.generation import cases as case_module
 from conformance.openrpc.generation import drawable
 from conformance.server import serve_in_thread

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from schema_oracle import Oracle
 
-from conformance.engine.runner import Settings
+from conformance.engine.settings import Settings
 from conformance.generation.patterns import python_pattern
 from conformance.openrpc.contract import plan_document, valid_strategy
 from conformance.openrpc.document import OpenRpcError, load, parse
