@@ -1,12 +1,14 @@
-"""pytest plugin: ``pytest --target-url URL`` runs the create.sites conformance suite, from any
-folder (an empty one included).
+"""pytest plugin: ``pytest --target-url URL`` runs the create.sites conformance suite (with
+``--target-openrpc FILE``, the suite of any OpenRPC document), from any folder (an empty one
+included).
 
 Registered under the ``pytest11`` entry point, so it loads in every pytest of an environment
 where the kit is installed: without ``--target-url`` (or ``$CONFORMANCE_TARGET_URL``) it does
 nothing at all. This module stays light: the runner is imported only inside hooks, once a
-target is given. The test items come from ``conformance.pytest_plugin.suite``, collected under the
-node id ``create.sites`` and added to whatever else pytest collected: ids name the family and
-the rule, e.g. ``create.sites::test_invalid_rejected[widget_link.text:maxLength/ascii=101]``.
+target is given. The test items come from ``conformance.pytest_plugin.suite``, one module node
+per method (``create.sites``) added to whatever else pytest collected: ids name the method, the
+family and the rule, e.g. ``create.sites::test_invalid_rejected[widget_link.text:maxLength]``.
+The CI options (baseline, HTML report, saved failures) work with every contract.
 hypothesis's own ``--hypothesis-seed`` and profiles control the valid family's budget.
 """
 
@@ -19,14 +21,11 @@ from typing import Any, TypeVar
 import pytest
 
 from conformance.pytest_plugin.options import (
-    BASELINE_OPTION,
     MAX_EXAMPLES_OPTION,
     OPENRPC_OPTION,
     OPTION_BY_SETTING,
-    REPORT_HTML_OPTION,
     REVISION_OPTION,
     ROLE_OPTION,
-    SAVE_FAILURES_OPTION,
     SCENARIO_ID_OPTION,
     SETTINGS_KEY,
     TIMEOUT_OPTION,
@@ -127,49 +126,51 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     config.stash[SETTINGS_KEY] = settings_from(config)
     _keep_hypothesis_storage_out(config)
-    if openrpc_document(config) is not None:
-        _load_openrpc(config)
-        return  # the CI options (baseline, HTML report, saved failures) are create.sites's
+    from conformance.engine.runner import new_report
     from conformance.pytest_plugin.ci import register
+    from conformance.pytest_plugin.shared import CONTRACT_KEY, REPORT_KEY
 
+    contract = _contract(config)
+    config.stash[CONTRACT_KEY] = contract
+    config.stash[REPORT_KEY] = new_report(
+        target_url(config) or "", contract, config.stash[SETTINGS_KEY]
+    )
     register(config)
 
 
-def _load_openrpc(config: pytest.Config) -> None:
-    """The document of ``--target-openrpc`` (a file, or ``rpc.discover``: the target's answer
-    to it), kept for the suite; a usage error where it cannot be read, names a secret param
-    and no token is given, or comes with a CI option the OpenRPC suite does not take."""
+def _contract(config: pytest.Config) -> Any:
+    """The contract the run judges: the document of ``--target-openrpc`` (a file, or
+    ``rpc.discover``: the target's answer to it), else the bundled create.sites contract; a
+    usage error where a document cannot be read, or names a secret param and no token is
+    given."""
+    from conformance.errors import ArgumentError
     from conformance.openrpc.discovery import DISCOVER, discover
-    from conformance.openrpc.document import OpenRpcError, load
-    from conformance.pytest_plugin.openrpc_suite import DOCUMENT_KEY
+    from conformance.openrpc.document import load
 
+    settings = config.stash[SETTINGS_KEY]
     path = openrpc_document(config)
-    assert path is not None
-    refused = [
-        option
-        for option in (BASELINE_OPTION, REPORT_HTML_OPTION, SAVE_FAILURES_OPTION)
-        if config.getoption(dest(option))
-    ]
-    if refused:  # ignored, they would leave a pipeline believing they were honoured
-        raise pytest.UsageError(
-            f"conformance: {', '.join(refused)} not supported with {OPENRPC_OPTION} yet "
-            "(pytest's own --junitxml reports an OpenRPC run)"
-        )
+    if path is None:
+        from conformance.create_sites import bundled
+
+        try:
+            return bundled(settings)
+        except ArgumentError as error:
+            raise pytest.UsageError(f"conformance: {error}") from None
+    from conformance.openrpc.contract import document_contract
+
     try:
         if path == DISCOVER:
             url = target_url(config)
             assert url is not None
-            document = discover(url, config.stash[SETTINGS_KEY].timeout)
+            document = discover(url, settings.timeout)
         else:
             document = load(path)
-    except OpenRpcError as error:
+        secret = any(p.extensions.get("x-secret") for m in document.methods for p in m.params)
+        if secret and not config.getoption(dest(TOKEN_OPTION)):
+            raise ArgumentError(f"the document names a secret param: {TOKEN_OPTION} TOKEN")
+        return document_contract(document, settings)
+    except ArgumentError as error:
         raise pytest.UsageError(f"conformance: {OPENRPC_OPTION} {path}: {error}") from None
-    secret = any(p.extensions.get("x-secret") for m in document.methods for p in m.params)
-    if secret and not config.getoption(dest(TOKEN_OPTION)):
-        raise pytest.UsageError(
-            f"conformance: the document names a secret param: {TOKEN_OPTION} TOKEN"
-        )
-    config.stash[DOCUMENT_KEY] = document
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -216,7 +217,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             returncode=2,
         )
     if openrpc_document(config) is not None:
-        return  # the probe is create.sites's; the runner proves the target at its first case
+        return  # a document's target is proven by its first case, in a test
     try:
         probe(url, config.stash[SETTINGS_KEY])
     except SetupFailed as error:
@@ -227,11 +228,6 @@ def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
     if target_url(config) is None:
-        return
-    if openrpc_document(config) is not None:
-        from conformance.pytest_plugin.openrpc_suite import collect_openrpc_suite
-
-        items.extend(collect_openrpc_suite(session))
         return
     from conformance.pytest_plugin.suite import collect_suite
 

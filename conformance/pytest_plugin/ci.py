@@ -20,44 +20,46 @@ from typing import Any, Final
 
 import pytest
 
-from conformance.engine.checks import RunState
-from conformance.engine.results import Failure, Report, RuleCount
+from conformance.engine.contract import Contract
+from conformance.engine.results import Failure, MethodTally, Report, RuleCount
+from conformance.engine.runner import new_report
 from conformance.generation.cases import TEST_NAMES, test_id
 from conformance.pytest_plugin.options import (
     BASELINE_OPTION,
     REPORT_HTML_OPTION,
     SAVE_FAILURES_OPTION,
     SETTINGS_KEY,
-    SUITE_NODE_ID,
     dest,
     target_url,
 )
+from conformance.pytest_plugin.shared import CONTRACT_KEY, REPORT_KEY, SHARED_IDS, RulesBroken
 
-#: The key of a worker's part of the run in ``workeroutput`` / of the shared ids' folder in
-#: ``workerinput``.
+#: The key of a worker's part of the run in ``workeroutput``.
 WORKER_REPORT: Final = "conformance_report"
-SHARED_IDS: Final = "conformance_shared_ids"
 
 _FAMILY_OF_TEST: Final = {name: family for family, name in TEST_NAMES.items()}
 
 
 def suite_test_id(item: pytest.Item) -> str | None:
     """The runner's test id of a suite item (``test_valid_accepted[valid]`` for the valid
-    family's one test), or ``None`` for any other item."""
-    if not item.nodeid.startswith(f"{SUITE_NODE_ID}::"):
+    family's one test; ``method::`` before it in a contract of several methods), or ``None``
+    for any other item."""
+    contract = item.config.stash.get(CONTRACT_KEY, None)
+    method, _, rest = item.nodeid.partition("::")
+    if contract is None or not rest or method not in {m.name for m in contract.methods}:
         return None
     name = item.name
-    if "[" in name:
-        return name
-    family = _FAMILY_OF_TEST.get(name)
-    return test_id(family, family) if family is not None else None
+    if "[" not in name:
+        family = _FAMILY_OF_TEST.get(name)
+        if family is None:
+            return None
+        name = test_id(family, family)
+    return f"{method}::{name}" if contract.qualified else name
 
 
 def _broken(error: BaseException | None) -> list[Failure] | None:
     """The failures a test raised (``RulesBroken``, alone or grouped by hypothesis); ``None``
     where anything else went wrong, which no baseline excuses."""
-    from conformance.pytest_plugin.suite import RulesBroken
-
     if isinstance(error, RulesBroken):
         return error.failures
     if isinstance(error, BaseExceptionGroup):
@@ -66,16 +68,6 @@ def _broken(error: BaseException | None) -> list[Failure] | None:
             return None
         return [failure for part in found if part for failure in part]
     return None
-
-
-def run_state(config: pytest.Config) -> RunState:
-    """The site ids of the run: a file shared with the other workers under xdist."""
-    folder = getattr(config, "workerinput", {}).get(SHARED_IDS)
-    if folder is None:
-        return RunState()
-    from conformance.engine.shared_ids import SharedRunState
-
-    return SharedRunState(Path(folder) / "result-ids")
 
 
 class _XdistHooks:
@@ -162,26 +154,28 @@ class CiHooks:
         ]
         said += [f"known failure of {e.rule} (baseline)" for e in sorted(judgement.known)]
         if said:
-            report.sections.append(("create.sites baseline", "\n".join(said)))
+            report.sections.append(("conformance baseline", "\n".join(said)))
 
     # --- the end of the session ----------------------------------------------------------------
 
     def _own_part(self) -> dict[str, Any] | None:
-        from conformance.pytest_plugin.suite import SESSION_KEY
         from conformance.reporting.run_info import RunInfo
         from conformance.reporting.saved import record
 
-        session = self.config.stash.get(SESSION_KEY, None)
-        if session is None:
+        report = self.config.stash.get(REPORT_KEY, None)
+        if report is None or not report.cases_sent:
             return None
-        report = session.report
-        info = RunInfo.of(report.target, report.settings)
+        info = RunInfo.of(report.target, report.settings, contract=self._contract)
         return {
             "cases_sent": report.cases_sent,
             "families": report.families,
             "cases": {name: count.cases for name, count in report.rules.items()},
             "test_ids": report.test_ids,
             "notes": report.notes,
+            "methods": {
+                name: {"cases": tally.cases_sent, "families": tally.families}
+                for name, tally in report.methods.items()
+            },
             "failures": [record(f, info, report.settings.token) for f in self.failures],
         }
 
@@ -203,8 +197,13 @@ class CiHooks:
 
         settings = self.config.stash[SETTINGS_KEY]
         url = target_url(self.config) or ""
-        report = Report(url, settings)
+        report = new_report(url, self._contract, settings)
         for part in self.parts:
+            for name, tally in part.get("methods", {}).items():
+                merged = report.methods.setdefault(name, MethodTally())
+                merged.cases_sent += tally["cases"]
+                for family, count in tally["families"].items():
+                    merged.families[family] = merged.families.get(family, 0) + count
             report.cases_sent += part["cases_sent"]
             for family, count in part["families"].items():
                 report.families[family] = report.families.get(family, 0) + count
@@ -215,17 +214,19 @@ class CiHooks:
             report.failures += [from_record(r).failure for r in part["failures"]]
         for failure in report.failures:
             report.rules.setdefault(failure.rule, RuleCount()).failures += 1
+            if failure.method in report.methods:
+                report.methods[failure.method].failures += 1
         report.elapsed = time.perf_counter() - self.started
         return report
 
     def _write(self, report: Report) -> None:
-        from conformance.create_sites import plan
         from conformance.reporting.baseline import judge
         from conformance.reporting.html import to_html
         from conformance.reporting.run_info import RunInfo
         from conformance.reporting.saved import save
 
-        info = RunInfo.of(report.target, report.settings)
+        contract = self._contract
+        info = RunInfo.of(report.target, report.settings, contract=contract)
         token = report.settings.token
         if self.baseline is not None:
             self.judgement = judge(report.failures, report.test_ids, self.baseline, self.today)
@@ -237,19 +238,29 @@ class CiHooks:
                     info,
                     token,
                     judgement=self.judgement,
-                    open_cases=plan(report.settings),
+                    open_cases=(
+                        case
+                        for method in contract.methods
+                        for _, cases in method.families()
+                        for case in cases
+                    ),
                 ),
                 encoding="utf-8",
             )
         folder = self.config.getoption(dest(SAVE_FAILURES_OPTION))
         if folder:
-            save(report.failures, Path(folder), info, token)
+            save(report.failures, Path(folder), info, token, contract)
+
+    @property
+    def _contract(self) -> Contract:
+        contract: Contract = self.config.stash[CONTRACT_KEY]
+        return contract
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         judgement = self.judgement
         if judgement is None:
             return
-        terminalreporter.write_sep("-", "create.sites baseline")
+        terminalreporter.write_sep("-", "conformance baseline")
         lines = [f"known: {e.rule} {e.test_id}" for e in sorted(judgement.known)]
         lines += [f"expired, fails again: {e.rule} {e.test_id}" for e in judgement.expired]
         lines += [
@@ -270,4 +281,4 @@ def register(config: pytest.Config) -> None:
     config.pluginmanager.register(CiHooks(config), "conformance-ci")
 
 
-__all__ = ["CiHooks", "register", "run_state", "suite_test_id"]
+__all__ = ["CiHooks", "register", "suite_test_id"]

@@ -1,13 +1,17 @@
-"""The conformance suite as pytest tests: what ``pytest --target-url URL`` runs.
+"""The conformance suite as pytest tests: what ``pytest --target-url URL`` runs, for the bundled
+create.sites contract or the OpenRPC document of ``--target-openrpc``.
 
-Collected by ``conformance.pytest_plugin`` (never by file discovery), one test function per
-family, parametrized with that family's cases; the valid family is one hypothesis test. Each
-test sends its case, runs every registered check, and fails with the report of each broken
-rule (token masked), raised as ``RulesBroken`` so that the baseline's hooks
-(``conformance.pytest_plugin.ci``) can tell a known failure from a new one. Across
-pytest-xdist workers, each worker keeps its own connection; the record of site ids is shared
-(``distinct-result-ids`` judges the whole run). The valid family's budget is hypothesis's
-profile, or ``--target-max-examples``.
+Collected by ``conformance.pytest_plugin`` (never by file discovery): one module node per method
+of the contract, its node id the method's name (``create.sites``, ``eth_call``), holding one test
+function per family, parametrized with that family's cases of the method grouped by rule; the
+valid family is one hypothesis test per method, its failures keyed by rule and member as the
+command's are (``conformance.engine.valid``). Ids read
+``create.sites::test_invalid_rejected[widget_link.text:maxLength]``. Each test sends its cases,
+runs the method's checks, and fails with the report of each broken rule (token masked), raised as
+``RulesBroken`` so that the CI hooks (``conformance.pytest_plugin.ci``) can tell a known failure
+from a new one. Each method has its own connection (a module-scoped fixture); the test process
+has one report; across pytest-xdist workers the record of site ids is shared. The valid family's
+budget is hypothesis's profile, or ``--target-max-examples``.
 """
 
 from __future__ import annotations
@@ -18,91 +22,105 @@ from pathlib import Path
 from typing import Any, Final
 
 import pytest
-
-# pytest.fail.Exception is the documented name of this class, but an attribute of a function,
-# which mypy cannot see as a type
-from _pytest.outcomes import Failed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conformance.create_sites import bundled, plan, valid_requests
-from conformance.engine.results import Failure, failure_key
-from conformance.engine.runner import new_report
-from conformance.engine.session import Session
+from conformance.engine.contract import Contract, MethodContract
+from conformance.engine.results import failure_key
+from conformance.engine.session import Proof, Session
 from conformance.engine.transport import Target
 from conformance.engine.valid import keyed_type
 from conformance.generation.cases import SUCCESS, TEST_NAMES, Case
-from conformance.pytest_plugin.options import (
-    MAX_EXAMPLES_OPTION,
-    SETTINGS_KEY,
-    SUITE_NODE_ID,
-    dest,
-    target_url,
-)
+from conformance.pytest_plugin.options import MAX_EXAMPLES_OPTION, SETTINGS_KEY, dest, target_url
+from conformance.pytest_plugin.shared import CONTRACT_KEY, REPORT_KEY, RulesBroken, run_state
 from conformance.reporting.formats import failure_text
 
-#: The deterministic plan, made once per test process.
-PLAN_KEY = pytest.StashKey[list[Case]]()
+#: Each method's deterministic families, made once per test process.
+PLANS_KEY = pytest.StashKey[dict[str, dict[str, list[Case]]]]()
 
-#: The test process's ``Session`` (its report gathers the failures of the tests it ran).
-SESSION_KEY = pytest.StashKey[Session]()
+#: What the methods' sessions of this test process share: the site ids, the proof of the
+#: target, the Ctrl-C record.
+_SHARED_KEY = pytest.StashKey[dict[str, Any]]()
 
-
-class RulesBroken(Failed):
-    """A test's case broke rules: ``failures`` says which (the report is the message)."""
-
-    def __init__(self, failures: list[Failure], message: str) -> None:
-        super().__init__(message, pytrace=False)
-        self.failures = failures
+#: Each parametrized test's family (the valid family is one hypothesis test of its own).
+FAMILY_OF: Final = {name: family for family, name in TEST_NAMES.items() if family != "valid"}
 
 
-#: One subclass of ``RulesBroken`` per failure key of the valid family (rule and member).
 def _keyed(key: tuple[str, str | None]) -> type[RulesBroken]:
     """hypothesis tells failures apart by their type: one per rule and member, so that a member
     that fails on most draws is shrunk and reported apart from a defect of another."""
     return keyed_type(RulesBroken, key)
 
 
-class _Suite(pytest.Module):
-    """This module, collected under a fixed node id wherever pytest runs."""
+class _MethodSuite(pytest.Module):
+    """This module, collected once per method under the method's name."""
 
     def _getobj(self) -> Any:
         return sys.modules[__name__]
 
 
+def _contract(config: pytest.Config) -> Contract:
+    contract: Contract = config.stash[CONTRACT_KEY]
+    return contract
+
+
+def _method(config: pytest.Config, name: str) -> MethodContract:
+    return next(m for m in _contract(config).methods if m.name == name)
+
+
+def _families(config: pytest.Config, name: str) -> dict[str, list[Case]]:
+    plans = config.stash.setdefault(PLANS_KEY, {})
+    if name not in plans:
+        plans[name] = dict(_method(config, name).families())
+    return plans[name]
+
+
 def collect_suite(session: pytest.Session) -> list[pytest.Item]:
-    """The suite's test items, for ``pytest_collection_modifyitems`` to add; the valid
-    family's test given the budget of ``--target-max-examples`` where it is set."""
-    suite = _Suite.from_parent(session, path=Path(__file__), nodeid=SUITE_NODE_ID)
-    items = list(session.genitems(suite))
-    budget = session.config.getoption(dest(MAX_EXAMPLES_OPTION))
-    if budget not in (None, ""):
-        for item in items:
-            if isinstance(item, pytest.Function) and item.originalname == "test_valid_accepted":
-                item.obj = _valid_test(session.config.stash[SETTINGS_KEY].max_examples)
+    """The test items of every method, for ``pytest_collection_modifyitems`` to add; the
+    valid family's test given the budget of ``--target-max-examples`` where it is set."""
+    config = session.config
+    budget = config.getoption(dest(MAX_EXAMPLES_OPTION))
+    items: list[pytest.Item] = []
+    for method in _contract(config).methods:
+        suite = _MethodSuite.from_parent(session, path=Path(__file__), nodeid=method.name)
+        families = _families(config, method.name)
+        for item in session.genitems(suite):
+            family = FAMILY_OF.get(getattr(item, "originalname", ""))
+            if family is not None and not families.get(family):
+                continue  # a family with no case for this method: no test, not a skipped one
+            valid = getattr(item, "originalname", "") == "test_valid_accepted"
+            if valid and budget not in (None, "") and isinstance(item, pytest.Function):
+                item.obj = _valid_test(config.stash[SETTINGS_KEY].max_examples)
+            items.append(item)
     return items
 
 
-@pytest.fixture(scope="session")
-def conformance_session(request: pytest.FixtureRequest) -> Iterator[Session]:
-    """One connection to the target and one record of the run, per test process."""
+@pytest.fixture(scope="module")
+def method_session(request: pytest.FixtureRequest) -> Iterator[Session]:
+    """One connection per method; one report, one proof of the target and one record of site
+    ids per test process."""
     config = request.config
     url = target_url(config)
     assert url is not None
     chosen = config.stash[SETTINGS_KEY]
-    from conformance.pytest_plugin.ci import run_state
-
-    state = run_state(config)
-    state.revision, state.role = chosen.revision, chosen.role
-    contract = bundled(chosen)
+    contract = _contract(config)
+    shared = config.stash.setdefault(_SHARED_KEY, {})
+    if "state" not in shared:
+        state = run_state(config)
+        state.revision, state.role = chosen.revision, chosen.role
+        # the bundled contract's target was proven at the session's start
+        # (``pytest_sessionstart``); a document's is proven by its first case
+        proven = contract.revision is not None
+        shared.update(state=state, proof=Proof(target=proven, token=proven))
     session = Session(
         Target.parse(url),
         chosen,
-        new_report(url, contract, chosen),
-        contract.methods[0],
-        state=state,
+        config.stash[REPORT_KEY],
+        _method(config, request.node.nodeid),
+        state=shared["state"],
+        proof=shared["proof"],
+        qualified=contract.qualified,
     )
-    config.stash[SESSION_KEY] = session
     yield session
     session.close()
 
@@ -117,49 +135,43 @@ def check_cases(session: Session, *cases: Case, keyed: bool = False) -> None:
         raise broken(failures, "\n\n".join(failure_text(f, token) for f in failures))
 
 
-#: Each parametrized test's family (the valid family is one hypothesis test of its own).
-FAMILY_OF: Final = {name: family for family, name in TEST_NAMES.items() if family != "valid"}
-
-
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     family = FAMILY_OF.get(metafunc.function.__name__)
     if family is None:
         return
-    config = metafunc.config
-    if PLAN_KEY not in config.stash:
-        config.stash[PLAN_KEY] = plan(config.stash[SETTINGS_KEY])
+    name = metafunc.definition.parent.nodeid  # type: ignore[union-attr]
     # one test per rule, its variants inside: the id names the rule the server breaks
     by_label: dict[str, list[Case]] = {}
-    for case in config.stash[PLAN_KEY]:
-        if case.family == family:
-            by_label.setdefault(case.label, []).append(case)
+    for case in _families(metafunc.config, name).get(family, []):
+        by_label.setdefault(case.label, []).append(case)
     metafunc.parametrize("cases", list(by_label.values()), ids=list(by_label))
 
 
-def test_boundary_accepted(conformance_session: Session, cases: list[Case]) -> None:
-    """A valid request at a bound of the schema gets a success reply."""
-    check_cases(conformance_session, *cases)
+def test_boundary_accepted(method_session: Session, cases: list[Case]) -> None:
+    """A valid request at a bound of the schemas gets a success reply."""
+    check_cases(method_session, *cases)
 
 
-def test_invalid_rejected(conformance_session: Session, cases: list[Case]) -> None:
-    """A request broken in one way gets -32602 naming the broken parameter."""
-    check_cases(conformance_session, *cases)
+def test_invalid_rejected(method_session: Session, cases: list[Case]) -> None:
+    """A request broken in one way is refused as invalid params, naming what is broken where
+    the contract says errors name it."""
+    check_cases(method_session, *cases)
 
 
-def test_protocol(conformance_session: Session, cases: list[Case]) -> None:
+def test_protocol(method_session: Session, cases: list[Case]) -> None:
     """A broken envelope or transport gets the JSON-RPC error for it."""
-    check_cases(conformance_session, *cases)
+    check_cases(method_session, *cases)
 
 
-def test_references(conformance_session: Session, cases: list[Case]) -> None:
+def test_references(method_session: Session, cases: list[Case]) -> None:
     """An entity id the target may not know gets a success or a -32602 error."""
-    check_cases(conformance_session, *cases)
+    check_cases(method_session, *cases)
 
 
-def test_duplicate_refused(conformance_session: Session, cases: list[Case]) -> None:
-    """A site created twice for one caller (the second time in another letter case too) gets
-    -32602 duplicate_entity naming domain_name."""
-    check_cases(conformance_session, *cases)
+def test_duplicate_refused(method_session: Session, cases: list[Case]) -> None:
+    """What a server keeps unique, created twice for one caller (the second time in another
+    letter case too), is refused as a duplicate."""
+    check_cases(method_session, *cases)
 
 
 def _own_database() -> dict[str, Any]:
@@ -172,12 +184,17 @@ def _own_database() -> dict[str, Any]:
     return {} if configured else {"database": None}
 
 
+#: Each method's strategy of valid requests, made at its first draw (a strategy is checked
+#: when made).
+_STRATEGIES: dict[int, Any] = {}
+
+
 def _valid_test(budget: int | None) -> Callable[..., None]:
     """The valid family's test, made anew for each budget: hypothesis refuses settings applied
     twice to one function. ``None``: the hypothesis profile's ``max_examples``."""
     if budget == 0:
 
-        def no_valid_request(conformance_session: Session) -> None:
+        def no_valid_request(method_session: Session) -> None:
             """Skipped: --target-max-examples 0 draws no valid request."""
             pytest.skip(f"{MAX_EXAMPLES_OPTION} 0: no valid request drawn")
 
@@ -193,13 +210,17 @@ def _valid_test(budget: int | None) -> Callable[..., None]:
 
     @chosen
     @given(data=st.data())
-    def test_valid_accepted(conformance_session: Session, data: st.DataObject) -> None:
+    def test_valid_accepted(method_session: Session, data: st.DataObject) -> None:
         """Any request the schemas accept gets a success reply (drawn by hypothesis)."""
+        method = method_session.method
+        if id(method) not in _STRATEGIES:
+            _STRATEGIES[id(method)] = method.valid_requests({})
+        strategy = _STRATEGIES[id(method)]
+        if strategy is None:
+            pytest.skip(f"{method.name}: no valid params could be made: {method.notes}")
         # drawn with a placeholder token: hypothesis prints what it draws
-        request = data.draw(valid_requests(conformance_session.settings), label="request")
-        check_cases(
-            conformance_session, Case("valid", "valid", "valid", SUCCESS, request), keyed=True
-        )
+        request = data.draw(strategy, label="request")
+        check_cases(method_session, Case("valid", "valid", "valid", SUCCESS, request), keyed=True)
 
     return test_valid_accepted
 
