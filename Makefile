@@ -21,7 +21,7 @@ lint: install
 	$(BIN)/mypy
 
 # The developer loop: lint, types and the tests not marked slow, with no apt and no npm (the
-# tests that need chromium, node or the npm packages are marked slow). Under a minute here.
+# tests that need chromium or the npm packages are marked slow, the OpenRPC ones in tests/conftest.py).
 check: lint
 	$(BIN)/pytest -n 2 -q -m 'not slow' -p no:cacheprovider
 

@@ -51,6 +51,7 @@ def test_every_command_the_readme_shows_parses() -> None:
     assert command_problems(README, ROOT) == []
 
 
+@pytest.mark.slow  # a pytest process per pytest command: make test runs it, make check not
 @pytest.mark.parametrize("name", [name for name in TEXTS if name != "README.md"])
 def test_every_command_a_docs_page_shows_parses(name: str) -> None:
     """The same on each page of the site: the commands a reader copies work."""
