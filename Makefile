@@ -5,20 +5,30 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: install test lint browser openrpc-tools demo bench mutate clean
+.PHONY: install test check lint docs browser openrpc-tools type-tools demo bench mutate clean
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,docs]'
 	touch $(STAMP)
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# The developer loop: lint, types and the tests not marked slow, with no apt and no npm (the
+# tests that need chromium or the npm packages are marked slow, the OpenRPC ones in tests/conftest.py).
+check: lint
+	$(BIN)/pytest -n 2 -q -m 'not slow' -p no:cacheprovider
+
+# The documentation site from docs/ (mkdocs.yml), warnings as errors, into site/ (or SITE=DIR).
+SITE ?= site
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir $(SITE)
 
 # Debian's chromium and chromedriver, for the HTML report's browser test; quick when both are
 # installed (playwright's own browser download does not work on these machines).
@@ -40,7 +50,18 @@ $(OPENRPC_STAMP): $(OPENRPC_TOOLS)/package.json $(OPENRPC_TOOLS)/package-lock.js
 	cd $(OPENRPC_TOOLS) && npm ci --no-audit --no-fund --loglevel=error
 	touch $(OPENRPC_STAMP)
 
-test: lint browser openrpc-tools
+# json-schema-to-typescript from the npm registry (pinned in tools/types/package-lock.json), for
+# the test that generates TypeScript types from every schema; npm runs only when the lock changes.
+TYPE_TOOLS := tools/types
+TYPE_STAMP := $(TYPE_TOOLS)/node_modules/.installed
+
+type-tools: $(TYPE_STAMP)
+
+$(TYPE_STAMP): $(TYPE_TOOLS)/package.json $(TYPE_TOOLS)/package-lock.json
+	cd $(TYPE_TOOLS) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(TYPE_STAMP)
+
+test: lint docs browser openrpc-tools type-tools
 	$(BIN)/pytest -n 2
 
 demo: install
@@ -69,4 +90,4 @@ mutate: $(MUTATE_STAMP) openrpc-tools
 	$(BIN)/python tools/mutation/mutate.py $(MODULES)
 
 clean:
-	rm -rf $(VENV) .mutation $(OPENRPC_TOOLS)/node_modules build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .mutation $(OPENRPC_TOOLS)/node_modules $(TYPE_TOOLS)/node_modules site build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis

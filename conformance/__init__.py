@@ -6,6 +6,10 @@ and a conformance runner.
     False
 """
 
+# The one place the version is written: hatch reads it into the wheel's metadata
+# (pyproject.toml, [tool.hatch.version]) and ``conformance --version`` prints it.
+__version__ = "0.1.0"
+
 from conformance.contract import DEFAULT_REVISION, KINDS, REVISIONS, ROLES, registry, schema
 from conformance.errors import ArgumentError, ConformanceError, ContractViolation, PayloadError
 from conformance.validation.formats import format_checker

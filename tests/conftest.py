@@ -1,15 +1,43 @@
 """Session-wide hooks and fixtures: the mutation score of tests/test_mutation_score.py, printed
-at the end; the reference server as a target, served once per test process."""
+at the end; the reference server as a target, served once per test process; the hypothesis
+profiles, registered once here; the tests that need the npm packages marked slow."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import HealthCheck, settings
 from mutants.score import pytest_runtest_logreport, pytest_terminal_summary
 from target_helpers import served
 
 __all__ = ["pytest_runtest_logreport", "pytest_terminal_summary"]
+
+# For tests whose examples come from the kit's own generators (schema trees, the zones'
+# alphabets, OpenRPC documents): their draws are large and filtered by design, so the health
+# checks would only say so, and a draw's time depends on the shared machine, not the code.
+# A test writes @settings(parent=settings.get_profile("generation"), max_examples=N).
+settings.register_profile(
+    "generation", deadline=None, database=None, suppress_health_check=list(HealthCheck)
+)
+# CI (.ci/run sets CI=true) runs on two shared cores: a deadline there measures the neighbours.
+settings.register_profile("ci", deadline=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
+
+#: helper modules of tests/openrpc whose functions need tools/openrpc's npm packages
+_NPM_HELPERS = frozenset({"openrpc_tools", "openrpc_mock_server"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test whose module uses the OpenRPC npm packages is marked slow, so that ``make
+    check`` (no npm) leaves it out and ``make test`` runs it after ``make openrpc-tools``."""
+    for item in items:
+        module = getattr(item, "module", None)
+        uses = {getattr(value, "__module__", None) for value in vars(module).values()}
+        if module is not None and uses & _NPM_HELPERS:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

@@ -111,7 +111,7 @@ def test_mutant_is_caught(
     request: pytest.FixtureRequest,
 ) -> None:
     """The runner catches the mutant's defect in each revision it exists in, by the rule the
-    mutant names, first on the case the mutant's ``shows`` names (the README's table says so)."""
+    mutant names, first on the case the mutant's ``shows`` names (the table of docs/evidence.md)."""
     reference_report = reference_reports[revision]
     settings = Settings(token="-", seed=SEED, stop_at_first=True, revision=revision)
     try:
@@ -132,7 +132,7 @@ def test_mutant_is_caught(
     )
     assert _first_case(genuine[0]) == mutant.shows[revision], (
         f"{mutant.name} is first shown by {_first_case(genuine[0])!r} in the {revision} "
-        f"revision, not {mutant.shows[revision]!r}: correct its shows= and the README's table"
+        f"revision, not {mutant.shows[revision]!r}: correct its shows= and docs/evidence.md's table"
     )
 
 
@@ -168,7 +168,10 @@ def test_all_caught() -> None:
 
 
 def _readme_mutant_rows() -> list[tuple[str, str, str, str]]:
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    # the table lives on the docs site's Evidence page (it was the README's until issue 21)
+    readme = (Path(__file__).resolve().parent.parent / "docs" / "evidence.md").read_text(
+        encoding="utf-8"
+    )
     head = "| mutant | defect | rule that catches it | case that shows it first |"
     table = readme[readme.index(head) :].split("\n\n", 1)[0].splitlines()[2:]
     rows = []
@@ -179,7 +182,8 @@ def _readme_mutant_rows() -> list[tuple[str, str, str, str]]:
 
 
 def test_the_readme_mutant_table_is_the_registry() -> None:
-    """The README's table lists every mutant, in order, with its defect, rule and first case."""
+    """The Evidence page's table (docs/evidence.md) lists every mutant, in order, with its
+    defect, rule and first case."""
     registered = [
         (m.name, m.defect.removesuffix(".").removesuffix(f" ({m.rule})"), m.rule, m.shows_text)
         for m in MUTANTS.values()

@@ -1,24 +1,47 @@
-"""The README stays true: every path it names exists, every command it shows parses
-(``tests/docs_check.py``, reusable for docstrings), and so do the docstrings' paths."""
+"""The README and every page of the documentation site stay true: every path they name exists,
+every command they show parses (``tests/docs_check.py``, reusable for docstrings), and so do the
+docstrings' paths. The README stays a short front page."""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from pathlib import Path
 
+import pytest
 from docs_check import command_problems, commands, named_paths, path_problems
 
 import conformance
 
 ROOT = Path(__file__).parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+#: the README and every Markdown page of docs/ (the site's pages, and CHANGELOG.md it includes)
+TEXTS = {
+    "README.md": README,
+    "CHANGELOG.md": (ROOT / "CHANGELOG.md").read_text(encoding="utf-8"),
+    **{
+        str(page.relative_to(ROOT)): page.read_text(encoding="utf-8")
+        for page in sorted((ROOT / "docs").rglob("*.md"))
+    },
+}
 
 
-def test_every_path_the_readme_names_exists() -> None:
-    """`conformance/engine/runner.py`, `tests/contract/test_schemas.py`, ...: all there."""
-    assert len(named_paths(README, ROOT)) > 20  # the check finds the paths it is about
-    assert path_problems(README, ROOT) == []
+def test_the_readme_is_a_front_page() -> None:
+    """150 to 200 lines: what the kit is, install, three quick starts, the exit codes, links;
+    the rest is on the site (docs/), and each page it links to exists."""
+    assert 150 <= len(README.splitlines()) <= 200, len(README.splitlines())
+    links = re.findall(r"\]\(((?:docs/)?[\w/.-]+\.md)(?:#[\w-]+)?\)", README)
+    assert len(links) >= 10
+    assert [link for link in links if not (ROOT / link).exists()] == []
+
+
+def test_every_path_the_readme_and_the_docs_name_exists() -> None:
+    """`tests/contract/test_schemas.py`, `schemas/current/`, ...: all there."""
+    assert len(named_paths(README, ROOT)) > 10  # the check finds the paths it is about
+    assert sum(len(named_paths(text, ROOT)) for text in TEXTS.values()) > 100
+    problems = [f"{name}: {p}" for name, text in TEXTS.items() for p in path_problems(text, ROOT)]
+    assert problems == []
 
 
 def test_every_command_the_readme_shows_parses() -> None:
@@ -26,6 +49,19 @@ def test_every_command_the_readme_shows_parses() -> None:
     programs = {program for program, _ in commands(README)}
     assert programs == {"conformance", "pytest", "make"}
     assert command_problems(README, ROOT) == []
+
+
+@pytest.mark.slow  # a pytest process per pytest command: make test runs it, make check not
+@pytest.mark.parametrize("name", [name for name in TEXTS if name != "README.md"])
+def test_every_command_a_docs_page_shows_parses(name: str) -> None:
+    """The same on each page of the site: the commands a reader copies work."""
+    assert command_problems(TEXTS[name], ROOT) == []
+
+
+def test_the_docs_show_commands() -> None:
+    """The pages hold commands of each program, so the check above is not vacuous."""
+    programs = {program for text in TEXTS.values() for program, _ in commands(text)}
+    assert programs == {"conformance", "pytest", "make"}
 
 
 def test_the_checks_catch_what_they_are_for(tmp_path: Path) -> None:

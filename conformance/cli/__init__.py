@@ -61,17 +61,15 @@ def is_terminal(stream: IO[str]) -> bool:
 
 
 def version() -> str:
-    """The installed kit's version (``0.1.0``), or ``unknown`` outside an installation."""
-    from importlib import metadata
+    """The kit's version (``0.1.0``): ``conformance.__version__``, the one place it is written
+    (an editable install's metadata keeps the version of its install; this never goes stale)."""
+    from conformance import __version__
 
-    try:
-        return metadata.version(DISTRIBUTION)
-    except metadata.PackageNotFoundError:
-        return "unknown"
+    return __version__
 
 
 class _VersionAction(argparse.Action):
-    """``--version``, looked up only when asked for (``importlib.metadata`` costs a cold start)."""
+    """``--version``, looked up only when asked for."""
 
     def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
         super().__init__(option_strings, dest, nargs=0, help="print the version and exit")

@@ -58,8 +58,17 @@ def session(target_url: str, settings: Settings) -> Session:
     )
 
 
-#: Deprecated: the name of ``probe`` in 0.1.0, when it judged the token only.
-check_token = probe
+def check_token(target_url: str, settings: Settings) -> None:
+    """Deprecated since 0.2: the name of ``probe`` in 0.1.0, when it judged the token only."""
+    import warnings
+
+    warnings.warn(
+        "check_token is deprecated: use conformance.create_sites.probe",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    probe(target_url, settings)
+
 
 __all__ = [
     "DEFAULT_MAX_EXAMPLES",

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from importlib import metadata
 from typing import Any, Final
 
 from conformance.engine.contract import Contract
@@ -23,10 +22,10 @@ def revision_from(environ: Mapping[str, str]) -> str | None:
 
 
 def kit_version() -> str:
-    try:
-        return metadata.version("create-sites-conformance")
-    except metadata.PackageNotFoundError:  # pragma: no cover - a checkout that is not installed
-        return "unknown"
+    """The kit's version, from the one place it is written (``conformance.__version__``)."""
+    from conformance import __version__
+
+    return __version__
 
 
 @dataclass(frozen=True)

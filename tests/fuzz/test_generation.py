@@ -12,7 +12,7 @@ from typing import Any
 
 import idna
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from json_schema_oracle import dotted, oracle, oracle_places, oracle_rules
 
@@ -44,7 +44,7 @@ ROLES_AND_REVISIONS = [(r, v) for r in ("customer", "agent") for v in contract.R
 
 
 @pytest.mark.parametrize(("role", "revision"), ROLES_AND_REVISIONS)
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(parent=settings.get_profile("generation"), max_examples=40)
 @given(data=st.data())
 def test_valid_requests_are_valid(role: str, revision: str, data: st.DataObject) -> None:
     """Every request the valid family draws passes the request validator of its role and

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conformance.contract import REVISIONS
@@ -43,7 +43,7 @@ def test_every_draw_matches_the_contracts_pattern(where: str) -> None:
         return  # from_regex's business: test_generation covers it
     matches = re.compile(node["pattern"]).search
 
-    @settings(max_examples=150, database=None, suppress_health_check=list(HealthCheck))
+    @settings(parent=settings.get_profile("generation"), max_examples=150)
     @given(drawn)
     def check(text: str) -> None:
         assert matches(text), text

@@ -95,3 +95,13 @@ def test_a_broken_server_is_caught(
     assert rule in {f.rule for f in report.failures}
     if label is not None:
         assert label in {f.label for f in report.failures if f.rule == rule}
+
+
+def test_check_token_is_deprecated_and_still_probes() -> None:
+    """0.1.0's name still works, and says which name to use instead."""
+    from conformance.create_sites import check_token
+    from conformance.engine.setup import SetupFailed
+
+    with pytest.warns(DeprecationWarning, match="create_sites.probe"):
+        with pytest.raises(SetupFailed):
+            check_token("http://127.0.0.1:9/", Settings(token="t", timeout=0.5))

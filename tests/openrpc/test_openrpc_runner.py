@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from mutants.servers import MUTANTS
 from openrpc_tools import EXAMPLE_NAMES, example_document
 from simple_math_server import SimpleMath
@@ -105,7 +105,7 @@ def test_every_example_document_gives_cases_for_every_method(name: str) -> None:
 
 
 def _draw_valid(each: Any) -> None:
-    @settings(max_examples=5, database=None, suppress_health_check=list(HealthCheck))
+    @settings(parent=settings.get_profile("generation"), max_examples=5)
     @given(valid_strategy(each))
     def drawn_requests_keep_the_params(request: dict[str, Any]) -> None:
         params = request["params"]
@@ -205,7 +205,7 @@ def test_three_drafts_refs_and_unconstructed_keywords_are_named_not_crashed() ->
     assert notes.count("`not` at `params.filter`") == 1
     assert each.families["invalid"] and each.base is not None
 
-    @settings(max_examples=10, database=None, suppress_health_check=list(HealthCheck))
+    @settings(parent=settings.get_profile("generation"), max_examples=10)
     @given(valid_strategy(each))
     def drawn(request: dict[str, Any]) -> None:
         assert node_validator(method.params_schema)(request["params"])

@@ -16,7 +16,7 @@ from typing import Any
 
 import idna
 import pytest
-from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import given, seed, settings
 from hypothesis import strategies as st
 from parsers import (
     idna_codec_accepts,
@@ -56,9 +56,7 @@ def _drawn(strategy: Any, examples: int, part: int) -> list[Any]:
     found: list[Any] = []
 
     @seed(part)
-    @settings(
-        max_examples=examples, database=None, deadline=None, suppress_health_check=list(HealthCheck)
-    )
+    @settings(parent=settings.get_profile("generation"), max_examples=examples)
     @given(strategy)
     def draw(value: Any) -> None:
         found.append(value)
