@@ -164,6 +164,7 @@ def _replay(
     saved: Saved, url: str, settings: Settings, contract: Contract, times: int
 ) -> tuple[str, str]:
     """The verdict on one saved failure, and what was seen."""
+    from conformance.engine.checks import RunState
     from conformance.engine.runner import new_report
     from conformance.engine.session import Proof, Session
     from conformance.engine.transport import Target
@@ -177,6 +178,9 @@ def _replay(
         settings,
         new_report(url, contract, settings),
         method,
+        state=RunState(
+            revision=settings.revision, role=settings.role, hints=contract.revision is not None
+        ),
         proof=Proof(target=True, token=True),
         qualified=contract.qualified,
     )

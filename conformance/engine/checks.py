@@ -60,6 +60,9 @@ class RunState:
     revision: str = DEFAULT_REVISION
     #: the caller's role, for judging a request by another revision (``_request_revision_hint``)
     role: str = "customer"
+    #: the run is of the bundled contract, whose other revision a failure may hint at (an
+    #: OpenRPC document's run gets no create.sites hint)
+    hints: bool = True
 
     def claim_result_id(self, key: str) -> bool:
         """Record the site id ``key`` (its JSON text); ``False`` if the run had it already."""
@@ -220,7 +223,7 @@ def _request_revision_hint(exchange: Exchange, state: RunState, valid_here: bool
     from conformance.validation.validator import best_match, validator_for
 
     payload = exchange.payload
-    if not isinstance(payload, dict):
+    if not state.hints or not isinstance(payload, dict):
         return ""
     try:
         if validator_for("request", state.role, revision=state.revision).is_valid(payload) != (

@@ -64,7 +64,9 @@ def run(target_url: str, contract: Contract, *, settings: Settings) -> Report:
     report = new_report(target_url, contract, settings)
     for method in contract.methods:
         report.notes.extend(method.notes)
-    state = RunState(revision=settings.revision, role=settings.role)
+    state = RunState(
+        revision=settings.revision, role=settings.role, hints=contract.revision is not None
+    )
     proof = Proof()
     started = time.perf_counter()
     try:

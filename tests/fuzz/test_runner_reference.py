@@ -102,6 +102,8 @@ def test_check_token_is_deprecated_and_still_probes() -> None:
     from conformance.create_sites import check_token
     from conformance.engine.setup import SetupFailed
 
-    with pytest.warns(DeprecationWarning, match="create_sites.probe"):
-        with pytest.raises(SetupFailed):
-            check_token("http://127.0.0.1:9/", Settings(token="t", timeout=0.5))
+    with (
+        pytest.warns(DeprecationWarning, match="create_sites.probe"),
+        pytest.raises(SetupFailed),
+    ):
+        check_token("http://127.0.0.1:9/", Settings(token="t", timeout=0.5))

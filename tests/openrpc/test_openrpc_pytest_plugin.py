@@ -118,3 +118,40 @@ def test_what_the_openrpc_suite_cannot_do_is_a_usage_error(tmp_path: Path, argv:
     assert done.returncode == 4, done.stdout + done.stderr
     said = "gave no answer to rpc.discover" if len(argv) == 2 else "not supported with"
     assert said in done.stderr, done.stderr
+
+
+@pytest.mark.slow
+def test_the_ci_options_work_with_a_document(tmp_path: Path) -> None:
+    """--target-baseline, --target-report-html and --target-save-failures with
+    --target-openrpc: the mutant's failure saved (naming the document, for replay) and in the
+    HTML report; a baseline of it turns the same run green."""
+    document = tmp_path / "orders.openrpc.json"
+    document.write_text(json.dumps(honest_document()), encoding="utf-8")
+    html, kept, baseline = tmp_path / "r.html", tmp_path / "kept", tmp_path / "known.toml"
+    common = ["--target-openrpc", str(document), "--target-max-examples", "5"]
+    failing = "order.create::test_invalid_rejected[lines.0.quantity:maximum]"
+    with serve_orders("quantity-range-unchecked") as url:
+        done = _pytest(
+            tmp_path,
+            "--target-url",
+            url,
+            *common,
+            "--target-report-html",
+            str(html),
+            "--target-save-failures",
+            str(kept),
+        )
+        assert done.returncode == 1, done.stdout[-3000:]
+        saved = [json.loads(p.read_text(encoding="utf-8")) for p in kept.glob("*.failure.json")]
+        assert {s["test_id"] for s in saved} == {failing}
+        assert all(s["contract"] == {"openrpc": str(document)} for s in saved)
+        assert failing in html.read_text(encoding="utf-8")
+        # the mutant breaks two rules on that test: both known
+        entries = "".join(
+            f'\n[[known]]\nrule = "{rule}"\ntest_id = "{failing}"\n'
+            for rule in sorted({s["rule"] for s in saved})
+        )
+        baseline.write_text(f"version = 1\n{entries}", encoding="utf-8")
+        known = _pytest(tmp_path, "--target-url", url, *common, "--target-baseline", str(baseline))
+    assert known.returncode == 0, known.stdout[-3000:]
+    assert "xfailed" in known.stdout
