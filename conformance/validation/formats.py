@@ -173,6 +173,8 @@ def _uncached_url_problem(value: str) -> str | None:
     authority = re.split(r"[/?#]", rest[2:], maxsplit=1)[0]
     host_port = authority.rpartition("@")[2]
     if host_port.startswith("["):
+        if "]" not in host_port:
+            return f"its bracketed host {_shorten(host_port)!r} has no closing ]"
         host, _, after = host_port.partition("]")
         host += "]"
         port = after[1:] if after.startswith(":") else None if not after else "x"

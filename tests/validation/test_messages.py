@@ -187,3 +187,15 @@ def test_a_value_is_shown_as_json_writes_it(value: Any) -> None:
 def test_a_value_json_cannot_write_is_still_shown() -> None:
     assert show(10**5000) == "<integer too large to print>"
     assert show(float("nan")) == "NaN"
+
+
+@pytest.mark.parametrize("url", ["https://[c::1/", "https://[::1", "http://[v1.x/path"])
+def test_a_bracketed_host_without_its_closing_bracket_is_no_url(url: str) -> None:
+    """Found by the zones' differential test: ``https://[c::1/`` was read as the host
+    ``[c::1]`` and accepted; every URL parser refuses it."""
+    from conformance.validation.formats import url_problem
+
+    assert (
+        url_problem(url)
+        == f"its bracketed host {url.split('//')[1].split('/')[0]!r} has no closing ]"
+    )
