@@ -49,7 +49,9 @@ def reference_reports() -> dict[str, Report]:
     reports = {}
     for revision in REVISIONS:
         with serve(CreateSitesApp, revision=revision) as (url, token):
-            settings = Settings(token=token, seed=SEED, revision=revision)
+            # --strict: the reference server takes every decision of the kit, so its strict run
+            # holds the default run's verdicts and more; a false alarm in either shows here
+            settings = Settings(token=token, seed=SEED, revision=revision, strict=True)
             reports[revision] = run(url, settings=settings)
     return reports
 
@@ -113,7 +115,9 @@ def test_mutant_is_caught(
     """The runner catches the mutant's defect in each revision it exists in, by the rule the
     mutant names, first on the case the mutant's ``shows`` names (the table of docs/evidence.md)."""
     reference_report = reference_reports[revision]
-    settings = Settings(token="-", seed=SEED, stop_at_first=True, revision=revision)
+    settings = Settings(
+        token="-", seed=SEED, stop_at_first=True, revision=revision, strict=mutant.strict
+    )
     try:
         with serve(mutant.app, revision=revision) as (url, token):
             report = run(url, settings=dataclasses.replace(settings, token=token))
@@ -189,3 +193,43 @@ def test_the_readme_mutant_table_is_the_registry() -> None:
         for m in MUTANTS.values()
     ]
     assert _readme_mutant_rows() == registered
+
+
+STRICT_MUTANTS = [m for m in MUTANTS.values() if m.strict]
+
+
+@pytest.mark.parametrize("mutant", STRICT_MUTANTS, ids=[m.name for m in STRICT_MUTANTS])
+def test_a_decision_taken_the_other_way_is_judged_only_under_strict(mutant: Mutant) -> None:
+    """A mutant that takes one of the kit's decisions the other way (a 4xx status for an error,
+    ids rounded past 2^53, a 64-octet label accepted) conforms in a default run: the method
+    page, JSON-RPC 2.0 and the standards leave the point open. ``--strict`` catches it
+    (``test_mutant_is_caught``)."""
+    revision = mutant.revisions[0]
+    with serve(mutant.app, revision=revision) as (url, token):
+        settings = Settings(token=token, seed=SEED, revision=revision, max_examples=10)
+        report = run(url, settings=settings)
+    assert mutant.rule not in {f.rule for f in report.failures}, [
+        (f.test_id, f.message) for f in report.failures[:3]
+    ]
+
+
+def test_a_default_run_lists_what_it_sent_and_did_not_judge(
+    reference_reports: dict[str, Report],
+) -> None:
+    """The list of what is not judged comes from the schemas' x-decisions, not from a
+    hand-written string: each decided case of the plan is in a default run's list, with its
+    reason; a strict run judges them all and lists none of them."""
+    from conformance.create_sites import plan
+
+    decided = [c for c in plan(Settings(token="t", max_examples=0)) if c.strict is not None]
+    assert len(decided) >= 10
+    with serve(CreateSitesApp) as (url, token):
+        report = run(url, settings=Settings(token=token, seed=SEED, max_examples=0))
+    listed = set(report.not_judged)
+    for case in decided:
+        shown = case.test_id + ("" if case.name == case.label else f" (case {case.name})")
+        assert shown in listed, shown
+        assert report.not_judged[shown] in case.expect.basis
+    assert report.conforms
+    strict = reference_reports["seed"]
+    assert not any(c.test_id in key for c in decided for key in strict.not_judged)

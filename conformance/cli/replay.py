@@ -94,6 +94,7 @@ def _settings(saved: Saved, args: argparse.Namespace) -> Settings:
         token=args.token,
         role=role if isinstance(role, str) else "customer",
         revision=revision if isinstance(revision, str) else DEFAULT_REVISION,
+        strict=info.get("strict") is True,
         user_id=number("user_id"),
         scenario_id=number("scenario_id"),
         seed=number("seed") or 0,
@@ -179,7 +180,10 @@ def _replay(
         new_report(url, contract, settings),
         method,
         state=RunState(
-            revision=settings.revision, role=settings.role, hints=contract.revision is not None
+            revision=settings.revision,
+            role=settings.role,
+            hints=contract.revision is not None,
+            strict=settings.strict,
         ),
         proof=Proof(target=True, token=True),
         qualified=contract.qualified,

@@ -20,6 +20,7 @@ from conformance.engine.settings import REFERENCE_MEMBERS, TOKEN_PLACEHOLDER, Se
 from conformance.errors import ArgumentError
 from conformance.generation import cases as case_module
 from conformance.generation.cases import UNIQUE_MEMBER, Base, Case
+from conformance.generation.decisions import decided
 from conformance.generation.protocol import VENDOR_STRING_ID, Envelope, protocol_cases
 from conformance.generation.schema_tree import node_validator, tree
 from conformance.validation.masking import SECRET_MEMBERS
@@ -102,7 +103,9 @@ class CreateSites:
         made: dict[str, Callable[[], list[Case]]] = {
             "protocol": lambda: protocol_cases(base, ENVELOPE),
             "boundary": lambda: case_module.boundary_cases(base),
-            "invalid": lambda: case_module.invalid_cases(base, list(REFERENCE_MEMBERS)),
+            "invalid": lambda: decided(
+                base.params_tree, case_module.invalid_cases(base, list(REFERENCE_MEMBERS))
+            ),
             "references": lambda: case_module.reference_cases(
                 base, list(REFERENCE_MEMBERS), settings.seed
             ),

@@ -101,6 +101,9 @@ class Report:
     #: -32029 limit_exceeded replies waited on and resent, and the seconds waited for them
     limit_waits: int = 0
     limit_waited: float = 0.0
+    #: the tests sent and not judged beyond robustness (the kit's decisions, without
+    #: ``--strict``), each with the reason: what the report lists as not judged
+    not_judged: dict[str, str] = field(default_factory=dict)
 
     @property
     def conforms(self) -> bool:

@@ -65,7 +65,10 @@ def run(target_url: str, contract: Contract, *, settings: Settings) -> Report:
     for method in contract.methods:
         report.notes.extend(method.notes)
     state = RunState(
-        revision=settings.revision, role=settings.role, hints=contract.revision is not None
+        revision=settings.revision,
+        role=settings.role,
+        hints=contract.revision is not None,
+        strict=settings.strict,
     )
     proof = Proof()
     started = time.perf_counter()

@@ -30,7 +30,7 @@ from conformance.engine.settings import TOKEN_PLACEHOLDER, Settings
 from conformance.engine.setup import SetupFailed, first_exchange, first_success
 from conformance.engine.transport import Answer, Client, Target
 from conformance.errors import PayloadError
-from conformance.generation.cases import SUCCESS, Case
+from conformance.generation.cases import FAMILY_BASIS, Case
 from conformance.validation.payloads import loads
 
 
@@ -134,6 +134,14 @@ def shown_template(prepared: Prepared, token_member: str | None) -> Template:
     return build(dumps(marked).decode("utf-8"), base, prepared.tag, len(prepared.tag))
 
 
+def _basis(rule: Rule, case: Case) -> str:
+    """What a failure stands on: the case's expectation for ``expected-outcome`` (the verdict
+    on the case itself), the rule's own source for every other check."""
+    if rule.name == "expected-outcome":
+        return case.expect.basis or FAMILY_BASIS.get(case.family, "")
+    return rule.basis
+
+
 class Session:
     """Sends the cases of one method over one connection, checks the replies, keeps the
     report."""
@@ -157,7 +165,9 @@ class Session:
         self.checks = method.checks
         self.pacer = Pacer(settings.rate)
         self.state = (
-            state if state is not None else RunState(revision=settings.revision, role=settings.role)
+            state
+            if state is not None
+            else RunState(revision=settings.revision, role=settings.role, strict=settings.strict)
         )
         #: Ctrl-C as ``run`` records it: checked before each request, in case its first
         #: raise was swallowed (``conformance.engine.interrupts``)
@@ -223,8 +233,19 @@ class Session:
 
     def exchange(self, case: Case) -> Exchange:
         """Send ``case`` and read the answer; the run's first answers judged for its own
-        mistakes (``conformance.engine.setup``), raised as ``SetupFailed``."""
+        mistakes (``conformance.engine.setup``), raised as ``SetupFailed``. The case is judged
+        by its strict expectation under ``--strict`` (``Case.judged``)."""
         self.ctrl_c.check()
+        decided = case.strict is not None and not self.settings.strict
+        case = case.judged(self.settings.strict)
+        if decided or case.expect.outcome == "robust":
+            # what was sent and left unjudged (in part: an empty token must be refused, with
+            # either code), by the case, for the report's list
+            why = case.expect.basis.removeprefix("not judged: ")
+            shown = self.test_id(case)
+            if case.name != case.label:
+                shown += f" (case {case.name})"
+            self.report.not_judged.setdefault(shown, why)
         prepared = self.prepared(case) if case.body is None else None
         payload = (
             with_token(prepared.payload, self.settings.token, self.method.token_member)
@@ -253,7 +274,7 @@ class Session:
         if not proof.target:
             proof.target = True
             found = first_exchange(exchange, self.report.target, self.settings.options)
-        if found is None and not proof.token and case.expect == SUCCESS:
+        if found is None and not proof.token and case.expect.outcome == "success":
             proof.token = True
             found = first_success(exchange, self.settings)
         if found is not None:
@@ -337,7 +358,7 @@ class Session:
             ),
             source=case,
             method=self.method.name if self.qualified else None,
-            basis=rule.basis,
+            basis=_basis(rule, case),
         )
 
     def record(self, failures: Sequence[Failure]) -> None:

@@ -53,6 +53,9 @@ class Settings:
     on_family: Callable[[str, int], None] | None = field(default=None, compare=False)
     #: how messages name each setting (``conformance.engine.setup.CLI_OPTIONS`` by default)
     options: Mapping[str, str] = field(default_factory=lambda: dict(CLI_OPTIONS), compare=False)
+    #: judge the kit's decisions too (``conformance.generation.decisions``), not only what the
+    #: method page, JSON-RPC 2.0 and the standards decide
+    strict: bool = False
 
     def option(self, setting: str) -> str:
         """The name the user knows ``setting`` by (``--user-id``, ``--target-user-id``)."""

@@ -32,6 +32,7 @@ import json
 import random
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from dataclasses import field as field_
 from typing import Any, Final, Literal
 
 from conformance.contract import DEFAULT_REVISION, ROLES
@@ -100,6 +101,9 @@ class Expectation:
     mnemonics: frozenset[str] | None = None
     field: str | None = None
     reply_id: ReplyId = "echo"
+    #: what the verdict stands on (the method page, JSON-RPC 2.0, a standard, or the kit's
+    #: decision); empty: the family's (``FAMILY_BASIS``)
+    basis: str = field_(default="", compare=False)
 
 
 SUCCESS: Final = Expectation("success")
@@ -127,6 +131,15 @@ class Case:
     #: three times); ``domain_case`` ``"upper"`` sends that name upper-cased
     domain_key: str | None = None
     domain_case: DomainCase = ""
+    #: the expectation ``--strict`` judges by, where ``expect`` leaves a decision of the kit
+    #: unjudged (``conformance.generation.decisions``)
+    strict: Expectation | None = None
+
+    def judged(self, strict: bool) -> Case:
+        """The case as a run judges it: with its strict expectation under ``--strict``."""
+        if strict and self.strict is not None:
+            return dataclasses.replace(self, expect=self.strict, strict=None)
+        return self
 
     @property
     def test_id(self) -> str:
@@ -146,6 +159,18 @@ TEST_NAMES: Final = {
     "protocol": "test_protocol",
     "references": "test_references",
     "duplicates": "test_duplicate_refused",
+}
+
+#: What each family's verdicts stand on, where a case names nothing narrower.
+FAMILY_BASIS: Final = {
+    "valid": "the schemas (the method page): a request they accept succeeds",
+    "boundary": "the schemas (the method page): a value at a bound they accept succeeds",
+    "invalid": "the schemas (the method page): params they refuse are invalid params (-32602)",
+    "protocol": "JSON-RPC 2.0 (the Request object, Parse error and Invalid Request)",
+    "references": "the Data API's errors for create methods: an id that names nothing is "
+    "entity_not_found (-32602)",
+    "duplicates": "the Data API's errors for create methods (duplicate_entity) and RFC 4343 "
+    "(host names are case-insensitive)",
 }
 
 #: The error a second site for one domain name gets (the vendor's errors for create methods).

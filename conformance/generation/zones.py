@@ -133,6 +133,11 @@ FORMAT_ZONES: Final = {
 #: What the runner never sends as must-accept nor as must-reject, and why: a conforming server
 #: may go either way. Every report says it once.
 CONTESTED: Final = (
+    (
+        "ids past 2^53 echoed as a double rounds them",
+        "RFC 8259 §6: such integers are not interoperable (JavaScript reads every number as a "
+        "double); --strict judges the exact echo",
+    ),
     ("null for an optional member", "pydantic's `X | None = None` takes it as absent"),
     (
         "omitting a required member that has a default (show_visitor_id.enabled)",

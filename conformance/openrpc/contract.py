@@ -33,6 +33,7 @@ from conformance.engine.settings import REFERENCE_MEMBERS, TOKEN_PLACEHOLDER, Se
 from conformance.errors import ArgumentError
 from conformance.generation import cases as case_module
 from conformance.generation.cases import ABSENT, Case
+from conformance.generation.decisions import decided
 from conformance.generation.protocol import (
     GENERIC_STRING_ID,
     VENDOR_STRING_ID,
@@ -120,9 +121,15 @@ def checks_for(method: Method) -> dict[str, Rule]:
                 shown = repr(reply["result"])
                 raise Violated(f"result {shown[:120]} does not match the result schema")
 
-    for name, function in zip(DOCUMENT_RULES, (reply_shape, result_schema), strict=True):
+    bases = (
+        "JSON-RPC 2.0 §5 and §5.1: the Response and Error objects",
+        "the OpenRPC document: the method's result schema",
+    )
+    for name, function, basis in zip(
+        DOCUMENT_RULES, (reply_shape, result_schema), bases, strict=True
+    ):
         doc = " ".join((function.__doc__ or name).split())
-        rules[name] = Rule(name, doc, function)
+        rules[name] = Rule(name, doc, function, basis)
     if method.extensions.get("x-result-unique") == ["id"]:
         # the built-in check of result.id, where the document says ids are never shared
         rules["distinct-result-ids"] = CHECKS["distinct-result-ids"]
@@ -238,6 +245,8 @@ def plan_method(
         if not vendor and family == "invalid":
             generic = case_module.Expectation("error", (-32602,))
             cases = [dataclasses.replace(c, expect=generic) for c in cases]
+        if family == "invalid":
+            cases = decided(base.params_tree, cases)
         if not unique:
             cases = [dataclasses.replace(c, unique_domain=False) for c in cases]
         plan.families[family] = _structured(method, cases)

@@ -87,6 +87,11 @@ EXTENSIONS: Final[dict[str, str]] = {
         "schema: an annotation on an integer param (industry_id): each value's label, by "
         "value; validators ignore it, messages quote it."
     ),
+    "x-decisions": (
+        "schema: an annotation naming the keywords (or keyword/variant) where the kit takes a "
+        "side the method page, JSON-RPC 2.0 and the standards leave open, each with its "
+        "reason; a run judges them only with --strict."
+    ),
     "x-error-data": (
         "method: the JSON Schema of error.data in every error reply of the method (the "
         "vendor's error shape)."

@@ -28,6 +28,7 @@ from conformance.pytest_plugin.options import (
     ROLE_OPTION,
     SCENARIO_ID_OPTION,
     SETTINGS_KEY,
+    STRICT_OPTION,
     TIMEOUT_OPTION,
     TOKEN_OPTION,
     URL_OPTION,
@@ -90,6 +91,7 @@ def settings_from(config: pytest.Config) -> Any:
             timeout=5.0 if timeout is None else timeout,
             options=OPTION_BY_SETTING,
             max_examples=budget,
+            strict=bool(config.getoption(dest(STRICT_OPTION))),
         )
         if not openrpc:  # what the plan needs (an agent's user id) is said now
             next(iter_families(settings), None)

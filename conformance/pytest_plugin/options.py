@@ -23,6 +23,7 @@ BASELINE_OPTION: Final = "--target-baseline"
 REPORT_HTML_OPTION: Final = "--target-report-html"
 SAVE_FAILURES_OPTION: Final = "--target-save-failures"
 OPENRPC_OPTION: Final = "--target-openrpc"
+STRICT_OPTION: Final = "--target-strict"
 
 #: Other names of an option: ``--report-html``, as ``conformance fuzz`` spells it.
 ALIASES: Final = {REPORT_HTML_OPTION: ("--report-html",)}
@@ -98,6 +99,15 @@ def add_options(parser: pytest.Parser) -> None:
             metavar="VALUE",
             help=f"{helps[option]} (${env})",
         )
+    strict_env = "CONFORMANCE_TARGET_STRICT"
+    group.addoption(
+        STRICT_OPTION,
+        action="store_true",
+        dest=dest(STRICT_OPTION),
+        default=os.environ.get(strict_env, "").lower() in ("1", "true", "yes"),
+        help="also judge the kit's own decisions, where the method page, JSON-RPC 2.0 and the "
+        f"standards leave a point open (${strict_env}=1)",
+    )
 
 
 def openrpc_document(config: pytest.Config) -> str | None:

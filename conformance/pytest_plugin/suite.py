@@ -109,6 +109,7 @@ def method_session(request: pytest.FixtureRequest) -> Iterator[Session]:
         state = run_state(config)
         state.revision, state.role = chosen.revision, chosen.role
         state.hints = contract.revision is not None
+        state.strict = chosen.strict
         # the bundled contract's target was proven at the session's start
         # (``pytest_sessionstart``); a document's is proven by its first case
         proven = contract.revision is not None

@@ -97,6 +97,10 @@ def to_json(
         "notes": report.notes,
         "rate_limited": {"waits": report.limit_waits, "seconds": round(report.limit_waited, 3)},
         "not_judged": [{"input": what, "why": why} for what, why in not_judged(report)],
+        "sent_not_judged": [
+            {"test_id": test_id, "why": why} for test_id, why in report.not_judged.items()
+        ],
+        "strict": report.settings.strict,
         **(extra or {}),
     }
     return json.dumps(document, ensure_ascii=False, indent=2)
@@ -113,6 +117,7 @@ def _failure_text(failure: Failure, mask: Masker) -> str:
         f"FAILED {failure.rule}: {failure.test_id}"
         + ("" if failure.case == failure.label else f" (case {failure.case})"),
         f"  rule:    {failure.doc}",
+        *([f"  source:  {failure.basis}"] if failure.basis else []),
         f"  found:   {mask.text(failure.message)}",
         f"  request: {mask.request(failure)}",
         f"  reply:   {reply_head}{headers}",
@@ -180,6 +185,7 @@ def to_text(report: Report, *, show_secrets: bool = False, verdict: str | None =
         counted = ", ".join(f"{key} {n}" for key, n in report.valid_failures.items())
         out.append(f"valid requests that failed: {counted}")
     out.extend(f"note: {note}" for note in report.notes)
+    out.extend(sent_not_judged_lines(report))
     if not_judged(report):
         out.append(not_judged_text())
     verdict = verdict or (
@@ -196,6 +202,24 @@ def not_judged(report: Report) -> tuple[tuple[str, str], ...]:
     """What the run sent and never judged either way: the bundled contract's contested
     inputs (an OpenRPC document's run judges by its schemas alone)."""
     return CONTESTED if report.revision is not None else ()
+
+
+def sent_not_judged_lines(report: Report) -> list[str]:
+    """The tests sent and judged for robustness alone, grouped by their reason: the kit's
+    decisions (``--strict`` judges them) and what no source decides."""
+    by_reason: dict[str, list[str]] = {}
+    for test_id, why in report.not_judged.items():
+        by_reason.setdefault(why, []).append(test_id)
+    if not by_reason:
+        return []
+    lines = [
+        f"sent and not judged in full ({len(report.not_judged)} cases: robustness alone, or "
+        "refusal with any documented error; --strict judges the kit's decisions among them):"
+    ]
+    for why, tests in by_reason.items():
+        shown = ", ".join(tests[:4]) + (f" and {len(tests) - 4} more" if len(tests) > 4 else "")
+        lines.append(f"  {why.removeprefix('the kit' + chr(39) + 's decision: ')} [{shown}]")
+    return lines
 
 
 def not_judged_text() -> str:

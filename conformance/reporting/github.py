@@ -48,6 +48,8 @@ def workflow_commands(report: Report, judgement: Judgement | None, token: str) -
             message = f"case {first.case}: {message}"
         if len(failures) > 1:
             message += f" (and {len(failures) - 1} more cases)"
+        if first.basis:
+            message += f" [source: {first.basis}]"
         entry = expired.get((rule, test_id))
         if entry is not None:
             message = f"baseline entry expired on {entry.expires}: {message}"

@@ -173,6 +173,7 @@ def _failure(failure: Failure, index: int, known_reason: str | None) -> str:
     )
     details = [
         ("rule", f"{_e(failure.rule)}: {_e(failure.doc)}"),
+        *([("source", _e(failure.basis))] if failure.basis else []),
         ("found", _e(failure.message)),
         ("request", f"<pre>{_e(_text(failure.body))}</pre>"),
         ("reply", f"<pre>{_e(head + headers)}\n\n{_e(body)}</pre>"),

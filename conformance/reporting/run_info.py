@@ -46,6 +46,8 @@ class RunInfo:
     contract: str = "create.sites"
     #: the bundled contract's revision (``None``: an OpenRPC document)
     contract_revision: str | None = None
+    #: the kit's decisions judged too (``--strict``)
+    strict: bool = False
 
     @classmethod
     def of(
@@ -71,6 +73,7 @@ class RunInfo:
             kit=kit_version(),
             contract=contract.name if contract is not None else "create.sites",
             contract_revision=(contract.revision if contract is not None else settings.revision),
+            strict=settings.strict,
         )
 
     def as_dict(self) -> dict[str, Any]:

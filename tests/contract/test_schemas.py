@@ -27,6 +27,8 @@ def _patterns() -> Iterator[tuple[str, dict[str, Any]]]:
             if isinstance(node.get("pattern"), str):
                 yield where, node
             for key, child in node.items():
+                if key == "x-decisions":  # an annotation: its keys name keywords, not schemas
+                    continue
                 yield from walk(child, f"{where}/{key}")
         elif isinstance(node, list):
             for index, child in enumerate(node):

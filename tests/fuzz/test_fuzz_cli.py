@@ -207,3 +207,28 @@ def test_a_broken_reply_gets_no_revision_hint() -> None:
         code, out, _ = _fuzz(url, "--token", CUSTOMER_TOKEN, "--max-examples", "0")
         assert code == 1 and "reply-schema" in out
         assert "revision's contract" not in out
+
+
+def test_strict_judges_a_decision_the_default_run_leaves_open() -> None:
+    """--strict: a server answering errors with HTTP 400 (the Data API documents no status)
+    conforms by default and fails under --strict, each failure with the source it stands on."""
+    import io
+
+    from mutants import MUTANTS, serve
+
+    from conformance.cli import Streams, main
+
+    def fuzz(url: str, token: str, *more: str) -> tuple[int, str]:
+        out = io.StringIO()
+        argv = ["fuzz", url, "--token", token, "--max-examples", "5", "--no-save-failures"]
+        code = main([*argv, *more], Streams(io.BytesIO(), out, io.StringIO()))
+        return code, out.getvalue()
+
+    with serve(MUTANTS["errors-with-http-400"].app) as (url, token):
+        default, text = fuzz(url, token)
+        strict, strict_text = fuzz(url, token, "--strict")
+    assert default == 0, text[-2000:]
+    assert "sent and not judged in full" in text and "test_protocol[id-float]" in text
+    assert strict == 1
+    assert "FAILED http-200-json" in strict_text
+    assert "  source:  the Data API" in strict_text

@@ -39,6 +39,8 @@ class Mutant:
     rule: str
     shows: dict[str, str]
     revisions: tuple[str, ...] = REVISIONS
+    #: the defect takes one of the kit's decisions the other way: only ``--strict`` judges it
+    strict: bool = False
 
     @property
     def defect(self) -> str:
@@ -65,6 +67,7 @@ def mutant(
     rule: str,
     shows: str | dict[str, str],
     revisions: tuple[str, ...] = REVISIONS,
+    strict: bool = False,
 ) -> Callable[[_App], _App]:
     """Register the decorated class as the mutant ``name``, caught by ``rule`` in each of
     ``revisions``."""
@@ -73,7 +76,7 @@ def mutant(
         if name in MUTANTS:
             raise ValueError(f"a mutant named {name!r} is registered already")
         cases = shows if isinstance(shows, dict) else dict.fromkeys(revisions, shows)
-        MUTANTS[name] = Mutant(name, app, rule, cases, revisions)
+        MUTANTS[name] = Mutant(name, app, rule, cases, revisions, strict)
         return app
 
     return register
@@ -263,6 +266,7 @@ class AsciiOnlyDomain(CreateSitesApp):
     "label-length-in-characters",
     rule="expected-outcome",
     shows="invalid domain_name:format/label-64-octets-cyrillic",
+    strict=True,
 )
 class LabelLengthInCharacters(CreateSitesApp):
     """A Cyrillic label of 64 A-label octets accepted: counted in characters (expected-outcome)."""
@@ -595,7 +599,7 @@ class NumericStringIdAsInteger(CreateSitesApp):
         return int(found) if isinstance(found, str) and found.isdigit() else found
 
 
-@mutant("big-id-as-float", rule="reply-id", shows="protocol id-beyond-double")
+@mutant("big-id-as-float", rule="reply-id", shows="protocol id-beyond-double", strict=True)
 class BigIdAsFloat(CreateSitesApp):
     """Ids held as doubles: 2**53 + 1 echoed as 9007199254740992.0 (reply-id)."""
 
@@ -806,7 +810,7 @@ class TextPlainReplies(CreateSitesApp):
         return Response(response.body, response.status, "text/plain; charset=utf-8")
 
 
-@mutant("errors-with-http-400", rule="http-200-json", shows="protocol not-json")
+@mutant("errors-with-http-400", rule="http-200-json", shows="protocol not-json", strict=True)
 class ErrorsWithHttp400(CreateSitesApp):
     """Error replies sent with HTTP 400, REST style, not 200 (http-200-json)."""
 

@@ -8,6 +8,7 @@ const Ajv2020 = require("ajv/dist/2020");
 const [folder, ...pairs] = process.argv.slice(2);
 const ajv = new Ajv2020();
 ajv.addKeyword("x-labels"); // the industries' labels: an annotation
+ajv.addKeyword("x-decisions"); // the kit's decisions, with their reasons: an annotation
 ajv.addFormat("idn-hostname", true);
 ajv.addFormat("iri", true);
 const read = (file) => JSON.parse(fs.readFileSync(file, "utf8"));

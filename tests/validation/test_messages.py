@@ -106,6 +106,10 @@ def test_unexpected_member_sentence_with_and_without_a_suggestion() -> None:
     )
 
 
+#: the kit's decisions, an annotation on the keywords it names (its keys name keywords)
+DECISIONS = "x-decisions"
+
+
 def _keywords(node: Any) -> set[str]:
     found: set[str] = set()
     if isinstance(node, dict):
@@ -115,7 +119,7 @@ def _keywords(node: Any) -> set[str]:
             if key in ("properties", "$defs"):
                 for grandchild in child.values():
                     found |= _keywords(grandchild)
-            elif key not in ("examples", "default", "const", "enum", LABELS_KEYWORD):
+            elif key not in ("examples", "default", "const", "enum", LABELS_KEYWORD, DECISIONS):
                 found |= _keywords(child)
     elif isinstance(node, list):
         for child in node:
@@ -124,7 +128,7 @@ def _keywords(node: Any) -> set[str]:
 
 
 #: keywords that hold no rule a payload can break (annotations, structure, references)
-NOT_RULES = {"$schema", "$id", "$ref", "title", "description", "allOf", LABELS_KEYWORD}
+NOT_RULES = {"$schema", "$id", "$ref", "title", "description", "allOf", LABELS_KEYWORD, DECISIONS}
 
 
 def test_every_keyword_the_schemas_use_has_a_sentence_here() -> None:

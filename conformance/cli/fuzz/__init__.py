@@ -124,6 +124,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--show-secrets", action="store_true", help="do not mask the token as *** in reports"
     )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="also judge the kit's own decisions (a 32-bit bound, an empty link text, a "
+        "fractional id refused, ...), where the method page, JSON-RPC 2.0 and the standards "
+        "leave a point open; by default those are sent and judged for robustness alone",
+    )
     fuzz_ci.configure(parser)
     contracts.configure(parser)
     parser.epilog = EPILOG
@@ -167,6 +174,7 @@ def settings_from(args: argparse.Namespace, token: str, **callbacks: Any) -> Set
         max_examples=DEFAULT_MAX_EXAMPLES if args.max_examples is None else args.max_examples,
         timeout=args.timeout,
         rate=args.rate,
+        strict=args.strict,
         **callbacks,
     )
 
