@@ -153,7 +153,9 @@ CONTESTED: Final = (
     ),
     (
         "URLs: white space around, userinfo, IP literals, an empty port, an underscore in "
-        "the host, characters a WHATWG parser percent-encodes",
+        "the host, non-ASCII letters in a fragment, characters a WHATWG parser "
+        "percent-encodes (but letters of a script in a path or query, which every listed "
+        "parser takes)",
         "WHATWG parsers repair or accept what RFC 3986 refuses",
     ),
     (
