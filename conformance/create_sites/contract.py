@@ -19,7 +19,7 @@ from conformance.engine.contract import Contract
 from conformance.engine.settings import REFERENCE_MEMBERS, TOKEN_PLACEHOLDER, Settings
 from conformance.errors import ArgumentError
 from conformance.generation import cases as case_module
-from conformance.generation.cases import UNIQUE_MEMBER, Base, Case
+from conformance.generation.cases import SUCCESS, UNIQUE_MEMBER, Base, Case, Expectation
 from conformance.generation.decisions import decided
 from conformance.generation.protocol import VENDOR_STRING_ID, Envelope, protocol_cases
 from conformance.generation.schema_tree import node_validator, tree
@@ -91,6 +91,8 @@ class CreateSites:
     unique_member: str | None = UNIQUE_MEMBER
     unique_valid: Callable[[Any], bool] | None = None
     notes: list[str] = field(default_factory=list)
+    #: the page documents success for a valid request (the run names the ids it uses)
+    valid_expectation: Expectation = SUCCESS
 
     def __post_init__(self) -> None:
         self.base = base_of(self.settings)  # ArgumentError before anything is sent

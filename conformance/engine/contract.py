@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from conformance.engine.checks import Rule
-from conformance.generation.cases import Case
+from conformance.generation.cases import Case, Expectation
 
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
@@ -52,6 +52,12 @@ class MethodContract(Protocol):
     @property
     def notes(self) -> list[str]:
         """What the plan could not make or generate, said once in the report."""
+        ...
+
+    @property
+    def valid_expectation(self) -> Expectation:
+        """What a request the schemas accept gets: success, or, for a stateful server the
+        run knows nothing of, success or an application error."""
         ...
 
     def families(self) -> Iterator[tuple[str, list[Case]]]:

@@ -104,6 +104,9 @@ class Report:
     #: the tests sent and not judged beyond robustness (the kit's decisions, without
     #: ``--strict``), each with the reason: what the report lists as not judged
     not_judged: dict[str, str] = field(default_factory=dict)
+    #: valid requests of a document answered with an application error, by code: counted,
+    #: not judged (a stateful server's "not found"), unless ``Settings.expect_success``
+    application_errors: dict[int, int] = field(default_factory=dict)
 
     @property
     def conforms(self) -> bool:

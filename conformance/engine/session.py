@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.engine.checks import Exchange, Rule, RunState, Violated
+from conformance.engine.checks import Exchange, Rule, RunState, Violated, application_error
 from conformance.engine.contract import MethodContract
 from conformance.engine.interrupts import CtrlC
 from conformance.engine.limits import Pacer, RateLimited, limit_exceeded, wait_for
@@ -323,6 +323,7 @@ class Session:
 
     def evaluate(self, exchange: Exchange) -> list[Failure]:
         """The failures of one exchange: each check that raised ``Violated``."""
+        self._count_application_error(exchange)
         failures: list[Failure] = []
         for rule in self.checks.values():
             self.report.rules.setdefault(rule.name, RuleCount()).cases += 1
@@ -331,6 +332,18 @@ class Session:
             except Violated as violated:
                 failures.append(self.failure(rule, exchange, str(violated)))
         return failures
+
+    def _count_application_error(self, exchange: Exchange) -> None:
+        expect = exchange.case.expect
+        reply = exchange.reply
+        if expect.outcome != "success_or_application_error" or not isinstance(reply, dict):
+            return
+        error = reply.get("error")
+        code = error.get("code") if isinstance(error, dict) else None
+        if application_error(code, expect.codes):
+            assert isinstance(code, int)
+            counts = self.report.application_errors
+            counts[code] = counts.get(code, 0) + 1
 
     def failure(self, rule: Rule, exchange: Exchange, message: str) -> Failure:
         """The record of ``rule`` broken on ``exchange``."""

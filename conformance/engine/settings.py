@@ -56,6 +56,9 @@ class Settings:
     #: judge the kit's decisions too (``conformance.generation.decisions``), not only what the
     #: method page, JSON-RPC 2.0 and the standards decide
     strict: bool = False
+    #: judge a document's valid requests answered with an application error as failures
+    #: (by default a stateful server's "not found" is counted, not judged)
+    expect_success: bool = False
 
     def option(self, setting: str) -> str:
         """The name the user knows ``setting`` by (``--user-id``, ``--target-user-id``)."""

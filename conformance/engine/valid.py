@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 from conformance.engine.results import Failure, FailureKey, failure_key, key_text
 from conformance.engine.session import Session
 from conformance.engine.settings import Settings
-from conformance.generation.cases import ABSENT, SUCCESS, Case
+from conformance.generation.cases import ABSENT, Case
 
 if TYPE_CHECKING:
     import hypothesis
@@ -118,7 +118,8 @@ def _round(session: Session, strategy: Any) -> list[CheckFailed]:
     @seed_of(settings.seed)
     @given(strategy)
     def valid_requests_are_accepted(request: Any) -> None:
-        exchange = session.exchange(Case("valid", "valid", "valid", SUCCESS, request))
+        expect = session.method.valid_expectation
+        exchange = session.exchange(Case("valid", "valid", "valid", expect, request))
         failures = session.evaluate(exchange)
         if failures:
             report = session.report

@@ -75,6 +75,7 @@ Outcome = Literal[
     "batch_or_error",
     "notification_or_error",
     "robust",
+    "success_or_application_error",
 ]
 
 #: What a reply's id must be: the request's (``echo``), ``null``, or either.
@@ -92,7 +93,10 @@ class Expectation:
     given); ``success_or_params_error``; ``batch_or_error`` / ``notification_or_error``,
     where the vendor's -32099 error and plain JSON-RPC 2.0's behaviour both conform; or
     ``robust``: where neither the contract nor JSON-RPC 2.0 decides, any well-formed reply
-    but an internal error (-32603).
+    but an internal error (-32603); ``success_or_application_error``: a request a document's
+    schemas accept, sent to a server whose state the run does not know: a success, or an
+    error of the application (``codes``, the document's, or -32000 to -32099), never one of
+    JSON-RPC 2.0's own.
     ``reply_id``: ``echo`` (the request's id), ``null`` or ``echo_or_null``.
     """
 

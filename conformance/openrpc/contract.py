@@ -32,7 +32,7 @@ from conformance.engine.results import Report
 from conformance.engine.settings import REFERENCE_MEMBERS, TOKEN_PLACEHOLDER, Settings
 from conformance.errors import ArgumentError
 from conformance.generation import cases as case_module
-from conformance.generation.cases import ABSENT, Case
+from conformance.generation.cases import ABSENT, SUCCESS, Case, Expectation
 from conformance.generation.decisions import decided
 from conformance.generation.protocol import (
     GENERIC_STRING_ID,
@@ -156,6 +156,29 @@ def _vendor_codes(method: Method, mnemonic: str, fallback: tuple[int, ...]) -> t
     return codes or fallback
 
 
+def valid_expectation_of(method: Method, settings: Settings) -> Expectation:
+    """What a request the document's schemas accept gets. A run knows nothing of the server's
+    state (an address with no balance, a filter that expired): without the vendor's
+    conventions, an application error the document lists, or a server error (-32000 to
+    -32099), is counted and not judged unless ``Settings.expect_success``."""
+    if "x-error-mnemonics" in method.extensions or settings.expect_success:
+        return SUCCESS
+    listed = tuple(
+        int(error["code"])
+        for error in method.errors
+        if isinstance(error, Mapping)
+        and isinstance(error.get("code"), int)
+        and not isinstance(error.get("code"), bool)
+    )
+    return Expectation(
+        "success_or_application_error",
+        listed,
+        basis="the OpenRPC document's schemas: a request they accept succeeds, or gets an "
+        "application error the document lists (or -32000 to -32099); JSON-RPC 2.0's own "
+        "codes fail (--expect-success judges application errors too)",
+    )
+
+
 def envelope_of(
     method: Method, secret: str | None, methods: frozenset[str] = frozenset()
 ) -> Envelope:
@@ -249,6 +272,12 @@ def plan_method(
             cases = decided(base.params_tree, cases)
         if not unique:
             cases = [dataclasses.replace(c, unique_domain=False) for c in cases]
+        valid = valid_expectation_of(method, settings)
+        if valid is not SUCCESS:
+            cases = [
+                dataclasses.replace(c, expect=valid) if c.expect.outcome == "success" else c
+                for c in cases
+            ]
         plan.families[family] = _structured(method, cases)
     return plan
 
@@ -304,6 +333,7 @@ class OpenRpcMethod:
     unique_member: str | None = None
     unique_valid: Callable[[Any], bool] | None = None
     notes: list[str] = field(default_factory=list)
+    valid_expectation: Expectation = SUCCESS
 
     @property
     def name(self) -> str:
@@ -342,6 +372,7 @@ def method_contract(
         _secret(method),
         unique.name if unique is not None else None,
         node_validator(unique.schema) if unique is not None else None,
+        valid_expectation=valid_expectation_of(method, settings),
         notes=[
             note if note.startswith(method.name) else f"{method.name}: {note}"
             for note in plan.notes

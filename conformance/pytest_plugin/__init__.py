@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 import pytest
 
 from conformance.pytest_plugin.options import (
+    EXPECT_SUCCESS_OPTION,
     MAX_EXAMPLES_OPTION,
     OPENRPC_OPTION,
     OPTION_BY_SETTING,
@@ -92,6 +93,7 @@ def settings_from(config: pytest.Config) -> Any:
             options=OPTION_BY_SETTING,
             max_examples=budget,
             strict=bool(config.getoption(dest(STRICT_OPTION))),
+            expect_success=bool(config.getoption(dest(EXPECT_SUCCESS_OPTION))),
         )
         if not openrpc:  # what the plan needs (an agent's user id) is said now
             next(iter_families(settings), None)

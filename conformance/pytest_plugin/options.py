@@ -24,6 +24,7 @@ REPORT_HTML_OPTION: Final = "--target-report-html"
 SAVE_FAILURES_OPTION: Final = "--target-save-failures"
 OPENRPC_OPTION: Final = "--target-openrpc"
 STRICT_OPTION: Final = "--target-strict"
+EXPECT_SUCCESS_OPTION: Final = "--target-expect-success"
 
 #: Other names of an option: ``--report-html``, as ``conformance fuzz`` spells it.
 ALIASES: Final = {REPORT_HTML_OPTION: ("--report-html",)}
@@ -107,6 +108,14 @@ def add_options(parser: pytest.Parser) -> None:
         default=os.environ.get(strict_env, "").lower() in ("1", "true", "yes"),
         help="also judge the kit's own decisions, where the method page, JSON-RPC 2.0 and the "
         f"standards leave a point open (${strict_env}=1)",
+    )
+    group.addoption(
+        EXPECT_SUCCESS_OPTION,
+        action="store_true",
+        dest=dest(EXPECT_SUCCESS_OPTION),
+        default=False,
+        help="with --target-openrpc: fail a valid request answered with an application error "
+        "(by default counted, not judged: a stateful server's 'not found')",
     )
 
 

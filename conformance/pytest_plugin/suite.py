@@ -30,7 +30,7 @@ from conformance.engine.results import failure_key
 from conformance.engine.session import Proof, Session
 from conformance.engine.transport import Target
 from conformance.engine.valid import keyed_type
-from conformance.generation.cases import SUCCESS, TEST_NAMES, Case
+from conformance.generation.cases import TEST_NAMES, Case
 from conformance.pytest_plugin.options import MAX_EXAMPLES_OPTION, SETTINGS_KEY, dest, target_url
 from conformance.pytest_plugin.shared import CONTRACT_KEY, REPORT_KEY, RulesBroken, run_state
 from conformance.reporting.formats import failure_text
@@ -222,7 +222,8 @@ def _valid_test(budget: int | None) -> Callable[..., None]:
             pytest.skip(f"{method.name}: no valid params could be made: {method.notes}")
         # drawn with a placeholder token: hypothesis prints what it draws
         request = data.draw(strategy, label="request")
-        check_cases(method_session, Case("valid", "valid", "valid", SUCCESS, request), keyed=True)
+        valid = Case("valid", "valid", "valid", method.valid_expectation, request)
+        check_cases(method_session, valid, keyed=True)
 
     return test_valid_accepted
 

@@ -101,6 +101,7 @@ def to_json(
             {"test_id": test_id, "why": why} for test_id, why in report.not_judged.items()
         ],
         "strict": report.settings.strict,
+        "application_errors": {str(k): v for k, v in report.application_errors.items()},
         **(extra or {}),
     }
     return json.dumps(document, ensure_ascii=False, indent=2)
@@ -186,6 +187,13 @@ def to_text(report: Report, *, show_secrets: bool = False, verdict: str | None =
         out.append(f"valid requests that failed: {counted}")
     out.extend(f"note: {note}" for note in report.notes)
     out.extend(sent_not_judged_lines(report))
+    if report.application_errors:
+        codes = ", ".join(f"{code} x{n}" for code, n in sorted(report.application_errors.items()))
+        total = sum(report.application_errors.values())
+        out.append(
+            f"valid requests answered with an application error: {total} ({codes}); counted, "
+            "not judged (a server's state: --expect-success judges them)"
+        )
     if not_judged(report):
         out.append(not_judged_text())
     verdict = verdict or (

@@ -298,3 +298,42 @@ def test_a_fractional_id_is_judged_for_robustness_alone_on_a_document(internal: 
         assert "internal failure" in report.failures[0].message
     else:
         assert found == set()
+
+
+class _Stateful(SimpleMath):
+    """simple-math whose addition answers every request with ``code``, as a stateful server
+    answers a call about an account it does not have."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__()
+        self.code = code
+
+    def answer(self, request: Any) -> bytes:
+        plain = super().answer(request)
+        if (
+            isinstance(request, dict)
+            and request.get("method") == "addition"
+            and b'"result"' in plain
+        ):
+            return self._body(request.get("id"), error=(self.code, "no such account"))
+        return plain
+
+
+@pytest.mark.parametrize(
+    ("code", "expect_success", "fails"),
+    [(-32000, False, False), (-32000, True, True), (-32602, False, True)],
+)
+def test_an_application_error_for_valid_params_is_counted_not_judged(
+    code: int, expect_success: bool, fails: bool
+) -> None:
+    """A valid request of a document answered with a server error (-32000 to -32099) is a
+    stateful server's answer: counted, not judged, unless --expect-success; answered with
+    JSON-RPC 2.0's invalid params (-32602) it fails."""
+    document = load(example_document("simple-math"))
+    chosen = Settings(token="t", max_examples=3, expect_success=expect_success)
+    with serve_in_thread(_Stateful(code), read_timeout=2.0) as url:
+        report = run_document(url, document, settings=chosen, methods=["addition"])
+    outcome = {f.rule for f in report.failures}
+    assert ("expected-outcome" in outcome) is fails, [f.message for f in report.failures[:2]]
+    if not fails:
+        assert report.application_errors.get(code, 0) > 10

@@ -131,6 +131,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "fractional id refused, ...), where the method page, JSON-RPC 2.0 and the standards "
         "leave a point open; by default those are sent and judged for robustness alone",
     )
+    parser.add_argument(
+        "--expect-success",
+        action="store_true",
+        help="with --openrpc or --discover: fail a valid request answered with an application "
+        "error (a code the document lists, or -32000 to -32099); by default a stateful "
+        "server's 'not found' is counted, not judged",
+    )
     fuzz_ci.configure(parser)
     contracts.configure(parser)
     parser.epilog = EPILOG
@@ -175,6 +182,7 @@ def settings_from(args: argparse.Namespace, token: str, **callbacks: Any) -> Set
         timeout=args.timeout,
         rate=args.rate,
         strict=args.strict,
+        expect_success=args.expect_success,
         **callbacks,
     )
 
