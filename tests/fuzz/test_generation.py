@@ -192,6 +192,9 @@ def _clear_caches() -> None:
         validation._engine,
         validation._member_order,
         validation.validator_for,
+        # the schema object at each keyword's location: a message read from the swapped
+        # schemas ("between 1 and 15") must not outlive this test in its worker
+        validation._keyword_site,
     ):
         cached.cache_clear()
 
