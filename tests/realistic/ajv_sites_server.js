@@ -152,8 +152,8 @@ function handle(body) {
     const [code, message] = ERRORS[error.mnemonic];
     const data = { mnemonic: error.mnemonic };
     if (error.field) data.field = error.field;
-    const replyId = code === -32700 || code === -32600 ? null : id;
-    return { jsonrpc: "2.0", id: replyId, error: { code, message, data } };
+    // the request's id wherever it could be read (JSON-RPC 2.0, section 5)
+    return { jsonrpc: "2.0", id, error: { code, message, data } };
   }
 }
 

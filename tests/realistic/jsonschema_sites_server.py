@@ -130,7 +130,11 @@ class SitesApi:
                     isinstance(candidate, int) and not isinstance(candidate, bool)
                 ):
                     request_id = candidate
-            error = best_match(self.validator.iter_errors(request))
+            errors = list(self.validator.iter_errors(request))
+            # the envelope before the params: no params are judged for a method that is not
+            # create.sites, nor in what is no Request object
+            envelope = [e for e in errors if list(e.absolute_path)[:1] != ["params"]]
+            error = best_match(envelope or errors)
             if error is not None:
                 raise refusal(error)
             return {"jsonrpc": "2.0", "id": request_id, "result": self.create(request["params"])}
@@ -139,9 +143,9 @@ class SitesApi:
             data = {"mnemonic": refused.mnemonic}
             if refused.field:
                 data["field"] = refused.field
-            reply_id = request_id if code not in (-32700, -32600) else None
+            # the request's id wherever it could be read (JSON-RPC 2.0, section 5)
             error_object = {"code": code, "message": message, "data": data}
-            return {"jsonrpc": "2.0", "id": reply_id, "error": error_object}
+            return {"jsonrpc": "2.0", "id": request_id, "error": error_object}
 
     def create(self, params: dict[str, Any]) -> dict[str, Any]:
         if params["access_token"] != self.token:

@@ -77,9 +77,12 @@ def shown(failure: Failure) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--seeds", type=int, default=5)
-    parser.add_argument("servers", nargs="*", default=list(SERVERS), choices=[[], *SERVERS])
+    parser.add_argument("servers", nargs="*", help=f"some of {', '.join(SERVERS)} (all)")
     arguments = parser.parse_args()
-    for name in arguments.servers:
+    unknown = set(arguments.servers) - set(SERVERS)
+    if unknown:
+        parser.error(f"no server {', '.join(sorted(unknown))}")
+    for name in arguments.servers or SERVERS:
         counts = []
         for seed, failures, seconds in measure(name, range(arguments.seeds)):
             counts.append(failures)
