@@ -27,7 +27,7 @@ import pytest
 from measure_proof_servers import SERVERS, TOKEN
 
 from conformance.create_sites import run
-from conformance.engine.results import Report
+from conformance.engine.results import Failure, Report
 from conformance.engine.settings import Settings
 
 SEEDS = range(5)
@@ -41,24 +41,80 @@ KIT_DECISIONS = (
 )
 
 
+#: The failures measured on every seed (proof_servers.md), none a defect of its server: the
+#: kit's decisions and contested points, as (test id, rule).
+KNOWN: dict[str, set[tuple[str, str]]] = {
+    "contrary": {
+        ("test_protocol[id-float]", "expected-outcome"),
+        ("test_protocol[id-float]", "reply-id"),
+        ("test_protocol[id-float]", "reply-schema"),
+        ("test_protocol[id-beyond-double]", "reply-id"),
+        ("test_protocol[id-beyond-int64]", "reply-id"),
+        ("test_protocol[envelope-unexpected-member]", "expected-outcome"),
+        ("test_protocol[params-array]", "expected-outcome"),
+        ("test_invalid_rejected[access_token:minLength]", "expected-outcome"),
+        ("test_invalid_rejected[target_call_min_duration:maximum]", "expected-outcome"),
+        ("test_invalid_rejected[cookie_lifetime:maximum]", "expected-outcome"),
+        ("test_invalid_rejected[campaign_lifetime:maximum]", "expected-outcome"),
+        ("test_invalid_rejected[default_phone_number:pattern]", "expected-outcome"),
+        ("test_invalid_rejected[widget_link.text:minLength]", "expected-outcome"),
+        ("test_invalid_rejected[show_visitor_id.element_id_value:pattern]", "expected-outcome"),
+    },
+    "jsonschema": {
+        ("test_invalid_rejected[widget_link.url:format]", "expected-outcome"),
+        ("test_protocol[params-array]", "expected-outcome"),
+    },
+    "ajv": {
+        ("test_protocol[id-beyond-double]", "reply-id"),
+        ("test_protocol[id-beyond-int64]", "reply-id"),
+        ("test_protocol[params-array]", "expected-outcome"),
+    },
+}
+
+Served = tuple[str, str, dict[int, Report]]
+
+
 @pytest.fixture(scope="module", params=list(SERVERS))
-def server_url(request: pytest.FixtureRequest) -> Iterator[str]:
+def server(request: pytest.FixtureRequest) -> Iterator[Served]:
+    """(name, URL, the default runs' reports by seed, run once for both tests that read them)."""
     with SERVERS[request.param](TOKEN) as url:
-        yield url
+        yield request.param, url, {}
 
 
-def _failures(report: Report) -> str:
-    return "\n".join(
-        f"- {failure.test_id} [{failure.rule}]: {failure.message}" for failure in report.failures
-    )
+@pytest.fixture
+def server_url(server: Served) -> str:
+    return server[1]
+
+
+def _report(server: Served, seed: int) -> Report:
+    _, url, reports = server
+    if seed not in reports:
+        reports[seed] = run(url, settings=Settings(token=TOKEN, seed=seed))
+    return reports[seed]
+
+
+def _failures(failures: list[Failure]) -> str:
+    return "\n".join(f"- {f.test_id} [{f.rule}]: {f.message}" for f in failures)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_default_run_fails_only_on_the_listed_points(server: Served, seed: int) -> None:
+    """Not xfail: a failure outside proof_servers.md's list is a defect of the server (fix the
+    server) or a false alarm of the kit not yet classified (classify it there)."""
+    report = _report(server, seed)
+    unlisted = [f for f in report.failures if (f.test_id, f.rule) not in KNOWN[server[0]]]
+    assert not unlisted, _failures(unlisted)
 
 
 @pytest.mark.slow
 @pytest.mark.xfail(strict=False, reason=KIT_DECISIONS)
 @pytest.mark.parametrize("seed", SEEDS)
-def test_a_server_written_from_the_pages_passes_the_default_run(server_url: str, seed: int) -> None:
-    report = run(server_url, settings=Settings(token=TOKEN, seed=seed))
-    assert report.conforms, f"{len(report.failures)} failures (seed {seed}):\n" + _failures(report)
+def test_a_server_written_from_the_pages_passes_the_default_run(server: Served, seed: int) -> None:
+    report = _report(server, seed)
+    assert report.conforms, f"{len(report.failures)} failures (seed {seed}):\n" + _failures(
+        report.failures
+    )
 
 
 # --- what the pages and JSON-RPC 2.0 decide, on plain requests --------------------------------
