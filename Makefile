@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: install test check lint docs browser openrpc-tools type-tools demo bench mutate clean
+.PHONY: install test check lint docs browser openrpc-tools type-tools ajv-tools demo bench mutate clean
 
 install: $(STAMP)
 
@@ -61,7 +61,19 @@ $(TYPE_STAMP): $(TYPE_TOOLS)/package.json $(TYPE_TOOLS)/package-lock.json
 	cd $(TYPE_TOOLS) && npm ci --no-audit --no-fund --loglevel=error
 	touch $(TYPE_STAMP)
 
-test: lint docs browser openrpc-tools type-tools
+# ajv 8, ajv-formats and ajv-formats-draft2019 from the npm registry (pinned in
+# tools/ajv/package-lock.json), for the create.sites server that validates with the published
+# schemas through ajv (tests/realistic/ajv_sites_server.js); npm runs only when the lock changes.
+AJV_TOOLS := tools/ajv
+AJV_STAMP := $(AJV_TOOLS)/node_modules/.installed
+
+ajv-tools: $(AJV_STAMP)
+
+$(AJV_STAMP): $(AJV_TOOLS)/package.json $(AJV_TOOLS)/package-lock.json
+	cd $(AJV_TOOLS) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(AJV_STAMP)
+
+test: lint docs browser openrpc-tools type-tools ajv-tools
 	$(BIN)/pytest -n 2
 
 demo: install
@@ -90,4 +102,4 @@ mutate: $(MUTATE_STAMP) openrpc-tools
 	$(BIN)/python tools/mutation/mutate.py $(MODULES)
 
 clean:
-	rm -rf $(VENV) .mutation $(OPENRPC_TOOLS)/node_modules $(TYPE_TOOLS)/node_modules site build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .mutation $(OPENRPC_TOOLS)/node_modules $(TYPE_TOOLS)/node_modules $(AJV_TOOLS)/node_modules site build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis
