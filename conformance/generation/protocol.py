@@ -66,6 +66,10 @@ EXTRA_MEMBER: Final = (
     "the Data API lists jsonrpc, id, method and params; JSON-RPC 2.0 defines no other member "
     "but does not say one must be refused"
 )
+PARAMS_ARRAY: Final = (
+    "JSON-RPC 2.0 makes params by position a well-formed Request (invalid params, -32602), the "
+    "Data API says params is an object (an invalid Request, -32600): refused either way"
+)
 FRACTIONAL_ID: Final = (
     'the Data API says the id is "string or number"; JSON-RPC 2.0\'s "SHOULD NOT contain '
     'fractional parts" is advice to clients'
@@ -165,8 +169,12 @@ def protocol_cases(base: Base, envelope: Envelope) -> list[Case]:
         # JSON-RPC 2.0 makes an array of params a well-formed request: a method that wants
         # them by name may call that invalid params (-32602) as well, unless the vendor's
         # contract says which (create.sites: -32600)
-        array = INVALID_REQUEST if envelope.vendor else INVALID_REQUEST_OR_PARAMS
-        add("params-array", array, {**good, "params": [base.complete]})
+        add("params-array", INVALID_REQUEST, {**good, "params": [base.complete]})
+        if envelope.vendor:
+            # refused either way; which code is the vendor's reading ("params: an object")
+            cases[-1] = split(cases[-1], PARAMS_ARRAY, (-32600, -32602))
+        else:
+            cases[-1] = dataclasses.replace(cases[-1], expect=INVALID_REQUEST_OR_PARAMS)
     add("params-string", INVALID_REQUEST, {**good, "params": "x"})
     if envelope.extra_member_refused:
         add("envelope-unexpected-member", INVALID_REQUEST, {**good, UNEXPECTED_MEMBER: 1})

@@ -31,21 +31,24 @@ function iri(value) {
 const SETUPS = {
   "bare": [{}, () => {}],
   "ajv-formats": [{}, (ajv) => addFormats(ajv)],
-  "ajv-formats, x-labels": [{}, (ajv) => { addFormats(ajv); ajv.addKeyword("x-labels"); }],
-  "ajv-formats, x-labels, the two formats": [{}, (ajv) => {
+  "ajv-formats, x-labels, x-decisions": [{}, (ajv) => { addFormats(ajv); ajv.addKeyword("x-labels"); ajv.addKeyword("x-decisions"); }],
+  "ajv-formats, x-labels, x-decisions, the two formats": [{}, (ajv) => {
     addFormats(ajv);
     ajv.addKeyword("x-labels");
+    ajv.addKeyword("x-decisions");
     ajv.addFormat("idn-hostname", draft2019["idn-hostname"]);
     ajv.addFormat("iri", iri);
   }],
-  "ajv-formats, x-labels, the two formats, allowUnionTypes": [{ allowUnionTypes: true }, (ajv) => {
+  "ajv-formats, x-labels, x-decisions, the two formats, allowUnionTypes": [{ allowUnionTypes: true }, (ajv) => {
     addFormats(ajv);
     ajv.addKeyword("x-labels");
+    ajv.addKeyword("x-decisions");
     ajv.addFormat("idn-hostname", draft2019["idn-hostname"]);
     ajv.addFormat("iri", iri);
   }],
-  "x-labels, the two formats, allowUnionTypes (no ajv-formats)": [{ allowUnionTypes: true }, (ajv) => {
+  "x-labels, x-decisions, the two formats, allowUnionTypes (no ajv-formats)": [{ allowUnionTypes: true }, (ajv) => {
     ajv.addKeyword("x-labels");
+    ajv.addKeyword("x-decisions");
     ajv.addFormat("idn-hostname", draft2019["idn-hostname"]);
     ajv.addFormat("iri", iri);
   }],

@@ -43,15 +43,15 @@ def test_what_ajv_needs_to_compile_the_schemas() -> None:
     setups = _ajv_setups()
     assert setups["bare"]["error"] == 'strict mode: unknown keyword: "x-labels"'
     assert setups["ajv-formats"]["error"] == 'strict mode: unknown keyword: "x-labels"'
-    assert setups["ajv-formats, x-labels"]["error"].startswith(
+    assert setups["ajv-formats, x-labels, x-decisions"]["error"].startswith(
         'unknown format "idn-hostname" ignored'
     )
-    with_formats = setups["ajv-formats, x-labels, the two formats"]
+    with_formats = setups["ajv-formats, x-labels, x-decisions, the two formats"]
     assert with_formats["compiled"] == with_formats["total"] == len(FILES)
     assert any("use allowUnionTypes" in warning for warning in with_formats["warnings"])
     for name in (
-        "ajv-formats, x-labels, the two formats, allowUnionTypes",
-        "x-labels, the two formats, allowUnionTypes (no ajv-formats)",
+        "ajv-formats, x-labels, x-decisions, the two formats, allowUnionTypes",
+        "x-labels, x-decisions, the two formats, allowUnionTypes (no ajv-formats)",
     ):
         setup = setups[name]
         assert (setup["compiled"], setup["error"]) == (len(FILES), None)

@@ -56,6 +56,7 @@ function validator() {
   const ajv = new Ajv2020({ allowUnionTypes: true });
   addFormats(ajv);
   ajv.addKeyword("x-labels"); // the industries' names: an annotation
+  ajv.addKeyword("x-decisions"); // the kit's decisions: an annotation
   ajv.addFormat("idn-hostname", draft2019Formats["idn-hostname"]);
   ajv.addFormat("iri", isIri);
   for (const name of fs.readdirSync(SCHEMAS).filter((n) => n.endsWith(".schema.json")).sort()) {

@@ -6,10 +6,11 @@ that never read the kit, must pass the kit's default run on five seeds.
   and its standard ``FormatChecker``;
 - ``ajv``: the same through ajv 8 on Node (``make ajv-tools``).
 
-Today the kit judges its own decisions, so the default runs fail: the tests are marked xfail
-(not strict) until issue 18's verdicts land; ``proof_servers.md`` beside this file lists every
-failure measured (``measure_proof_servers.py``) and says, for each, whether the server is wrong
-(fixed in the server) or the kit judges a decision of its own or a contested point.
+Before issue 18's verdicts by source, no default run passed: ``proof_servers.md`` beside this
+file lists every failure measured then (``measure_proof_servers.py``) and says, for each,
+whether the server was wrong (fixed in the server) or the kit judged a decision of its own or a
+contested point. Now each passes the default run on five seeds, and the server that takes every
+decision the other way fails ``--strict`` on each of them.
 
 The other tests hold the servers to what the pages and JSON-RPC 2.0 decide, and to robustness
 (never -32603, a dropped connection or a reply that is not JSON) on what the kit does not probe
@@ -32,43 +33,21 @@ from conformance.engine.settings import Settings
 
 SEEDS = range(5)
 
-KIT_DECISIONS = (
-    "issue 18: the kit judges its own decisions; see tests/realistic/proof_servers.md "
-    "(id-float, id-beyond-double, id-beyond-int64, envelope-unexpected-member, params-array, "
-    "access_token:minLength, the 32-bit maxima, default_phone_number:pattern, "
-    "widget_link.text:minLength, show_visitor_id.element_id_value:pattern, "
-    "widget_link.url:format on https://example.com:65536/)"
-)
 
-
-#: The failures measured on every seed (proof_servers.md), none a defect of its server: the
-#: kit's decisions and contested points, as (test id, rule).
-KNOWN: dict[str, set[tuple[str, str]]] = {
-    "contrary": {
-        ("test_protocol[id-float]", "expected-outcome"),
-        ("test_protocol[id-float]", "reply-id"),
-        ("test_protocol[id-float]", "reply-schema"),
-        ("test_protocol[id-beyond-double]", "reply-id"),
-        ("test_protocol[id-beyond-int64]", "reply-id"),
-        ("test_protocol[envelope-unexpected-member]", "expected-outcome"),
-        ("test_protocol[params-array]", "expected-outcome"),
-        ("test_invalid_rejected[access_token:minLength]", "expected-outcome"),
-        ("test_invalid_rejected[target_call_min_duration:maximum]", "expected-outcome"),
-        ("test_invalid_rejected[cookie_lifetime:maximum]", "expected-outcome"),
-        ("test_invalid_rejected[campaign_lifetime:maximum]", "expected-outcome"),
-        ("test_invalid_rejected[default_phone_number:pattern]", "expected-outcome"),
-        ("test_invalid_rejected[widget_link.text:minLength]", "expected-outcome"),
-        ("test_invalid_rejected[show_visitor_id.element_id_value:pattern]", "expected-outcome"),
-    },
-    "jsonschema": {
-        ("test_invalid_rejected[widget_link.url:format]", "expected-outcome"),
-        ("test_protocol[params-array]", "expected-outcome"),
-    },
-    "ajv": {
-        ("test_protocol[id-beyond-double]", "reply-id"),
-        ("test_protocol[id-beyond-int64]", "reply-id"),
-        ("test_protocol[params-array]", "expected-outcome"),
-    },
+#: What the contrary server takes the other way: each fails --strict, as (test id, rule).
+DECISIONS: set[tuple[str, str]] = {
+    ("test_protocol[id-float]", "expected-outcome"),
+    ("test_protocol[id-beyond-double]", "reply-id"),
+    ("test_protocol[id-beyond-int64]", "reply-id"),
+    ("test_protocol[envelope-unexpected-member]", "expected-outcome"),
+    ("test_protocol[params-array]", "expected-outcome"),
+    ("test_invalid_rejected[access_token:minLength]", "expected-outcome"),
+    ("test_invalid_rejected[target_call_min_duration:maximum]", "expected-outcome"),
+    ("test_invalid_rejected[cookie_lifetime:maximum]", "expected-outcome"),
+    ("test_invalid_rejected[campaign_lifetime:maximum]", "expected-outcome"),
+    ("test_invalid_rejected[default_phone_number:pattern]", "expected-outcome"),
+    ("test_invalid_rejected[widget_link.text:minLength]", "expected-outcome"),
+    ("test_invalid_rejected[show_visitor_id.element_id_value:pattern]", "expected-outcome"),
 }
 
 Served = tuple[str, str, dict[int, Report]]
@@ -99,22 +78,24 @@ def _failures(failures: list[Failure]) -> str:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", SEEDS)
-def test_the_default_run_fails_only_on_the_listed_points(server: Served, seed: int) -> None:
-    """Not xfail: a failure outside proof_servers.md's list is a defect of the server (fix the
-    server) or a false alarm of the kit not yet classified (classify it there)."""
-    report = _report(server, seed)
-    unlisted = [f for f in report.failures if (f.test_id, f.rule) not in KNOWN[server[0]]]
-    assert not unlisted, _failures(unlisted)
-
-
-@pytest.mark.slow
-@pytest.mark.xfail(strict=False, reason=KIT_DECISIONS)
-@pytest.mark.parametrize("seed", SEEDS)
 def test_a_server_written_from_the_pages_passes_the_default_run(server: Served, seed: int) -> None:
     report = _report(server, seed)
     assert report.conforms, f"{len(report.failures)} failures (seed {seed}):\n" + _failures(
         report.failures
     )
+
+
+@pytest.mark.slow
+def test_the_contrary_server_fails_strict_on_each_decision() -> None:
+    """--strict judges the kit's decisions: the server that takes each the other way fails
+    each of them, and nothing else."""
+    with SERVERS["contrary"](TOKEN) as url:
+        report = run(url, settings=Settings(token=TOKEN, seed=SEEDS[0], strict=True))
+    found = {(f.test_id, f.rule) for f in report.failures}
+    assert found >= DECISIONS, _failures(report.failures)
+    # the valid family's ids past 2^53 too, echoed rounded: the same decision
+    assert found - DECISIONS <= {("test_valid_accepted[valid]", "reply-id")}
+    assert all(f.basis for f in report.failures)
 
 
 # --- what the pages and JSON-RPC 2.0 decide, on plain requests --------------------------------
