@@ -21,6 +21,7 @@ from conformance.errors import ArgumentError
 from conformance.generation import cases as case_module
 from conformance.generation.cases import UNIQUE_MEMBER, Base, Case
 from conformance.generation.protocol import VENDOR_STRING_ID, Envelope, protocol_cases
+from conformance.generation.robustness import robustness_cases
 from conformance.generation.schema_tree import node_validator, tree
 from conformance.validation.masking import SECRET_MEMBERS
 
@@ -107,6 +108,7 @@ class CreateSites:
                 base, list(REFERENCE_MEMBERS), settings.seed
             ),
             "duplicates": lambda: case_module.duplicate_cases(base),
+            "robustness": lambda: robustness_cases(base),
         }
         for family, make in made.items():
             if family in settings.families:

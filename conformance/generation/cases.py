@@ -41,7 +41,15 @@ from conformance.generation.zones import FORMAT_ZONES
 from conformance.validation.validator import validator_for
 from conformance.validation.violations import DEFAULT_MNEMONIC, MNEMONIC_BY_KEYWORD
 
-FAMILIES: Final = ("valid", "boundary", "invalid", "protocol", "references", "duplicates")
+FAMILIES: Final = (
+    "valid",
+    "boundary",
+    "invalid",
+    "protocol",
+    "references",
+    "duplicates",
+    "robustness",
+)
 
 #: The mnemonics of params errors (-32602) a server may answer an invalid request with.
 PARAMS_MNEMONICS: Final = frozenset(
@@ -76,8 +84,10 @@ Outcome = Literal[
     "robust",
 ]
 
-#: What a reply's id must be: the request's (``echo``), ``null``, or either.
-ReplyId = Literal["echo", "null", "echo_or_null"]
+#: What a reply's id must be: the request's (``echo``), ``null``, or either; ``any``: any id
+#: (a string, a number or null), where the request's is a number no parser need hold exactly
+#: (RFC 8259 section 6: an integer past 2^53 is not interoperable).
+ReplyId = Literal["echo", "null", "echo_or_null", "any"]
 
 #: How a case's unique member is sent: as made, or upper-cased (``"upper"``).
 DomainCase = Literal["", "upper"]
@@ -92,7 +102,7 @@ class Expectation:
     where the vendor's -32099 error and plain JSON-RPC 2.0's behaviour both conform; or
     ``robust``: where neither the contract nor JSON-RPC 2.0 decides, any well-formed reply
     but an internal error (-32603).
-    ``reply_id``: ``echo`` (the request's id), ``null`` or ``echo_or_null``.
+    ``reply_id``: ``echo`` (the request's id), ``null``, ``echo_or_null`` or ``any``.
     """
 
     outcome: Outcome
@@ -113,6 +123,10 @@ class Case:
     in its family (the label, plus the variant where a label has several cases). ``payload`` is
     sent as JSON unless ``body`` (raw bytes) is given. ``unique_domain``: the runner makes the
     domain name unique at send time (not for cases about the domain name being broken).
+    ``splices``: text no JSON encoder writes (a bare ``NaN``, ``1e400``, a lone surrogate, a
+    duplicate key), as ``(marker, raw)``: the payload holds the string ``marker`` (made by
+    ``marker()``) and the body sent has ``raw`` where the marker's JSON text stood, so that the
+    runner still puts the token and the unique domain name in place.
     """
 
     family: str
@@ -127,6 +141,7 @@ class Case:
     #: three times); ``domain_case`` ``"upper"`` sends that name upper-cased
     domain_key: str | None = None
     domain_case: DomainCase = ""
+    splices: tuple[tuple[str, bytes], ...] = ()
 
     @property
     def test_id(self) -> str:
@@ -146,6 +161,7 @@ TEST_NAMES: Final = {
     "protocol": "test_protocol",
     "references": "test_references",
     "duplicates": "test_duplicate_refused",
+    "robustness": "test_robust",
 }
 
 #: The error a second site for one domain name gets (the vendor's errors for create methods).
@@ -160,6 +176,12 @@ def members(node: Node, prefix: tuple[str, ...] = ()) -> Iterator[tuple[tuple[st
     for name, child in node.get("properties", {}).items():
         yield (*prefix, name), child
         yield from members(child, (*prefix, name))
+
+
+def marker(index: int) -> str:
+    """The string a payload holds where a case splices raw text in (``Case.splices``): private
+    use characters around a number, which no schema's value holds and JSON writes as is."""
+    return f"\ue000splice-{index}\ue000"
 
 
 def _dotted(path: Sequence[str]) -> str:

@@ -39,6 +39,7 @@ from conformance.generation.protocol import (
     Envelope,
     protocol_cases,
 )
+from conformance.generation.robustness import robustness_cases
 from conformance.generation.schema_tree import node_validator
 from conformance.openrpc.arrays import with_arrays
 from conformance.openrpc.discovery import DISCOVER
@@ -224,6 +225,9 @@ def plan_method(
     ):
         # the param the runner makes unique in every request is the one a repeat must hit
         made["duplicates"] = lambda: case_module.duplicate_cases(base)
+    made["robustness"] = lambda: robustness_cases(
+        base, params_by_name=method.param_structure != "by-position"
+    )
     for family, make in made.items():
         if family not in settings.families:
             continue
@@ -253,8 +257,8 @@ def _structured(method: Method, cases: list[Case]) -> list[Case]:
         return [c for c in (as_positional(method, case) for case in cases) if c is not None]
     result = list(cases)
     for case in cases:
-        if case.family == "protocol":
-            continue
+        if case.family in ("protocol", "robustness"):
+            continue  # about the envelope and the parser: one way of sending params is enough
         turned = as_positional(method, case)
         if turned is not None and turned is not case:
             result.append(dataclasses.replace(turned, name=f"{case.name}/by-position"))
