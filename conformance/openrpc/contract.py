@@ -26,6 +26,7 @@ from conformance.engine.checks import (
     Rule,
     RunState,
     Violated,
+    readable,
 )
 from conformance.engine.contract import Contract
 from conformance.engine.results import Report
@@ -109,7 +110,7 @@ def checks_for(method: Method) -> dict[str, Rule]:
                 raise Violated(f"error.code {code!r} is not an integer")
             if not isinstance(error.get("message"), str):
                 raise Violated("error.message is missing or not a string")
-            if data_valid is not None and not data_valid(error.get("data")):
+            if data_valid is not None and not data_valid(readable(error.get("data"))):
                 raise Violated("error.data does not match the method's x-error-data schema")
 
     def result_schema(exchange: Exchange, state: RunState) -> None:
@@ -117,7 +118,11 @@ def checks_for(method: Method) -> dict[str, Rule]:
         if result_valid is None or exchange.case.expect.outcome == "batch_or_error":
             return
         for reply in _replies(exchange):
-            if isinstance(reply, dict) and "result" in reply and not result_valid(reply["result"]):
+            if (
+                isinstance(reply, dict)
+                and "result" in reply
+                and not result_valid(readable(reply["result"]))
+            ):
                 shown = repr(reply["result"])
                 raise Violated(f"result {shown[:120]} does not match the result schema")
 
