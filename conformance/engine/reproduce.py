@@ -97,7 +97,7 @@ class Template:
                 pieces = part.split(text)
                 for index, piece in enumerate(pieces):
                     if index:
-                        spliced.append(_literal(raw))
+                        spliced += _literal(raw)
                     spliced.append(piece)
             parts = spliced
         return Template(_merged(parts), self.tag)
@@ -119,11 +119,17 @@ class Template:
         return max((p.start + p.length for p in self.parts if isinstance(p, Tag)), default=0)
 
 
-def _literal(raw: bytes) -> Part:
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return Raw(raw)
+def _literal(raw: bytes) -> list[Part]:
+    """``raw`` as text, with each run of bytes that is no UTF-8 a ``Raw`` part of its own."""
+    parts: list[Part] = []
+    while raw:
+        try:
+            parts.append(raw.decode("utf-8"))
+            break
+        except UnicodeDecodeError as error:
+            parts += [raw[: error.start].decode("utf-8"), Raw(raw[error.start : error.end])]
+            raw = raw[error.end :]
+    return parts
 
 
 def _merged(parts: Sequence[Part]) -> tuple[Part, ...]:
@@ -136,6 +142,9 @@ def _merged(parts: Sequence[Part]) -> tuple[Part, ...]:
             if merged and isinstance(merged[-1], str):
                 merged[-1] += part
                 continue
+        if isinstance(part, Raw) and merged and isinstance(merged[-1], Raw):
+            merged[-1] = Raw(merged[-1].data + part.data)
+            continue
         merged.append(part)
     return tuple(merged)
 
