@@ -22,6 +22,7 @@ from conformance.generation import cases as case_module
 from conformance.generation.cases import SUCCESS, UNIQUE_MEMBER, Base, Case, Expectation
 from conformance.generation.decisions import decided
 from conformance.generation.protocol import VENDOR_STRING_ID, Envelope, protocol_cases
+from conformance.generation.robustness import robustness_cases
 from conformance.generation.schema_tree import node_validator, tree
 from conformance.validation.masking import SECRET_MEMBERS
 
@@ -112,6 +113,7 @@ class CreateSites:
                 base, list(REFERENCE_MEMBERS), settings.seed
             ),
             "duplicates": lambda: case_module.duplicate_cases(base),
+            "robustness": lambda: robustness_cases(base),
         }
         for family, make in made.items():
             if family in settings.families:

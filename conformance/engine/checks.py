@@ -9,6 +9,7 @@ parse has no id to compare). Checks run in registration order.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -137,7 +138,29 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _show(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False) if value is not NO_ID else "(no id)"
+    return _quoted(value) if value is not NO_ID else "(no id)"
+
+
+def readable(value: Any) -> Any:
+    """``value`` with each lone surrogate in its strings and member names read as U+FFFD.
+
+    JSON's grammar takes an escaped lone surrogate (``"\\ud800"``) and RFC 8259 section 8.2
+    leaves what a reader makes of it open: a reply that carries one (a server echoing the
+    request's value, escaped) is judged by its shape, as a reader that replaces it sees it."""
+    from conformance.validation.validator import has_lone_surrogate
+
+    if not has_lone_surrogate(value):
+        return value
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {readable(name): readable(member) for name, member in value.items()}
+    if isinstance(value, list):
+        return [readable(item) for item in value]
+    return value
+
+
+_LONE_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
 
 @check(
@@ -214,7 +237,7 @@ def reply_schema(exchange: Exchange, state: RunState) -> None:
     echoed = exchange.request_id
     for reply in _replies(exchange):
         try:
-            violations = list(validator.iter_errors(reply))
+            violations = list(validator.iter_errors(readable(reply)))
         except Exception as error:  # a reply the engine cannot take is not a valid reply
             raise Violated(str(error)) from None
         if isinstance(reply, dict) and _same(reply.get("id"), echoed):
@@ -317,6 +340,12 @@ def reply_id(exchange: Exchange, state: RunState) -> None:
             raise Violated("the reply has no id")
         return
     got = exchange.reply["id"]
+    if wanted == "any":
+        # a number no parser need hold exactly (RFC 8259 section 6): echoed as read, rounded
+        # or refused, but an id still
+        if got is None or (isinstance(got, str | int | float) and not isinstance(got, bool)):
+            return
+        raise Violated(f"reply id {_show(got)} is no JSON-RPC id (a string, a number or null)")
     if wanted == "null" or sent is NO_ID:
         if got is not None:
             raise Violated(f"reply id {_show(got)} where it must be null")
@@ -369,10 +398,16 @@ def _error_text(error: Any) -> str:
 
 
 def _quoted(value: Any) -> str:
+    """``value`` as JSON text; a lone surrogate (which no UTF-8 output takes) escaped."""
     try:
-        return json.dumps(value, ensure_ascii=False)
+        text = json.dumps(value, ensure_ascii=False)
     except (TypeError, ValueError):
         return repr(value)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value)
+    return text
 
 
 def _error_matches(exchange: Exchange, error: Any) -> str | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import shlex
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -43,7 +44,15 @@ class Tag:
     length: int
 
 
-Part = str | Token | Tag
+@dataclass(frozen=True)
+class Raw:
+    """Bytes sent as they are that are no UTF-8 text (a raw lone surrogate's three bytes):
+    shown as ``\\xNN`` escapes, replayed by bash's ``$'...'``."""
+
+    data: bytes
+
+
+Part = str | Token | Tag | Raw
 
 
 @dataclass(frozen=True)
@@ -61,19 +70,83 @@ class Template:
         """The text as sent, but ``***`` where the token stood."""
         return self._text(MASK)
 
-    def _text(self, token: str) -> str:
-        return "".join(
-            part
-            if isinstance(part, str)
-            else token
-            if isinstance(part, Token)
-            else self.tag[part.start : part.start + part.length]
+    def encode(self, token: str) -> bytes:
+        """The bytes as sent, with ``token`` (JSON-escaped) where the token stood: exact even
+        where a ``Raw`` part is no UTF-8."""
+        return b"".join(
+            part.data if isinstance(part, Raw) else self._part(part, token).encode("utf-8")
             for part in self.parts
         )
 
     @property
+    def holds_token(self) -> bool:
+        """Whether the body carries the token (a part of its own)."""
+        return any(isinstance(part, Token) for part in self.parts)
+
+    def spliced(self, splices: Sequence[tuple[str, bytes]]) -> Template:
+        """The template with each ``(text, raw)`` of ``splices`` written in place of ``text``
+        in its literal parts: raw JSON text (a bare ``NaN``, a lone surrogate's bytes) where
+        the payload held a marker (``conformance.generation.cases.Case.splices``)."""
+        parts: list[Part] = list(self.parts)
+        for text, raw in splices:
+            spliced: list[Part] = []
+            for part in parts:
+                if not isinstance(part, str) or text not in part:
+                    spliced.append(part)
+                    continue
+                pieces = part.split(text)
+                for index, piece in enumerate(pieces):
+                    if index:
+                        spliced += _literal(raw)
+                    spliced.append(piece)
+            parts = spliced
+        return Template(_merged(parts), self.tag)
+
+    def _text(self, token: str) -> str:
+        return "".join(self._part(part, token) for part in self.parts)
+
+    def _part(self, part: Part, token: str) -> str:
+        if isinstance(part, str):
+            return part
+        if isinstance(part, Token):
+            return token
+        if isinstance(part, Raw):
+            return part.data.decode("utf-8", "backslashreplace")
+        return self.tag[part.start : part.start + part.length]
+
+    @property
     def tag_length(self) -> int:
         return max((p.start + p.length for p in self.parts if isinstance(p, Tag)), default=0)
+
+
+def _literal(raw: bytes) -> list[Part]:
+    """``raw`` as text, with each run of bytes that is no UTF-8 a ``Raw`` part of its own."""
+    parts: list[Part] = []
+    while raw:
+        try:
+            parts.append(raw.decode("utf-8"))
+            break
+        except UnicodeDecodeError as error:
+            parts += [raw[: error.start].decode("utf-8"), Raw(raw[error.start : error.end])]
+            raw = raw[error.end :]
+    return parts
+
+
+def _merged(parts: Sequence[Part]) -> tuple[Part, ...]:
+    """``parts`` with adjacent text joined and empty text dropped."""
+    merged: list[Part] = []
+    for part in parts:
+        if isinstance(part, str):
+            if not part:
+                continue
+            if merged and isinstance(merged[-1], str):
+                merged[-1] += part
+                continue
+        if isinstance(part, Raw) and merged and isinstance(merged[-1], Raw):
+            merged[-1] = Raw(merged[-1].data + part.data)
+            continue
+        merged.append(part)
+    return tuple(merged)
 
 
 def _free_marks(text: str, count: int) -> int:
@@ -147,7 +220,9 @@ def _shell_part(part: Part) -> str:
         return f'"${TOKEN_ENV}"'
     if isinstance(part, Tag):
         return f'"${{{TAG_VARIABLE}:{part.start}:{part.length}}}"'
+    if isinstance(part, Raw):
+        return "$'" + "".join(f"\\x{byte:02x}" for byte in part.data) + "'"
     return shlex.quote(part)
 
 
-__all__ = ["TOKEN_ENV", "Tag", "Template", "Token", "build", "curl", "marks_for"]
+__all__ = ["TOKEN_ENV", "Raw", "Tag", "Template", "Token", "build", "curl", "marks_for"]

@@ -75,6 +75,13 @@ def dumps(payload: Any) -> bytes:
     return json.dumps(payload, ensure_ascii=False, allow_nan=False).encode("utf-8")
 
 
+def spliced(body: bytes, splices: Sequence[tuple[str, bytes]]) -> bytes:
+    """``body`` with each marker's JSON text replaced by its raw text (``Case.splices``)."""
+    for marker, raw in splices:
+        body = body.replace(dumps(marker), raw)
+    return body
+
+
 def with_token(payload: Any, token: Any, member: str | None) -> Any:
     """``payload`` with ``TOKEN_PLACEHOLDER`` at params ``member`` replaced by ``token`` (in
     each request of a batch)."""
@@ -119,9 +126,14 @@ def unique_value(value: str, tag: str, is_valid: Callable[[Any], bool]) -> str:
     return prefixed if is_valid(prefixed) else value
 
 
-def shown_template(prepared: Prepared, token_member: str | None) -> Template:
+def shown_template(
+    prepared: Prepared,
+    token_member: str | None,
+    splices: Sequence[tuple[str, bytes]] = (),
+) -> Template:
     """The template of the body sent for ``prepared``: its JSON text with the token and the
-    tag's characters as parts of their own (``conformance.engine.reproduce``)."""
+    tag's characters as parts of their own (``conformance.engine.reproduce``), and the raw text
+    of ``splices`` in place of their markers."""
     text = dumps(prepared.payload).decode("utf-8")
     base = marks_for(text, len(prepared.tag))
     marked = with_token(prepared.payload, chr(base), token_member)
@@ -131,7 +143,9 @@ def shown_template(prepared: Prepared, token_member: str | None) -> Template:
         for position, index in prepared.tagged.items():
             chars[position] = chr(base + 1 + index)
         marked = {**marked, "params": {**params, prepared.unique_member: "".join(chars)}}
-    return build(dumps(marked).decode("utf-8"), base, prepared.tag, len(prepared.tag))
+    template = build(dumps(marked).decode("utf-8"), base, prepared.tag, len(prepared.tag))
+    splices = [(dumps(marker).decode("utf-8"), raw) for marker, raw in splices]
+    return template.spliced(splices) if splices else template
 
 
 def _basis(rule: Rule, case: Case) -> str:
@@ -238,7 +252,8 @@ class Session:
         self.ctrl_c.check()
         decided = case.strict is not None and not self.settings.strict
         case = case.judged(self.settings.strict)
-        if decided or case.expect.outcome == "robust":
+        # (the robustness family judges robustness by design: it is not listed case by case)
+        if decided or (case.expect.outcome == "robust" and case.family != "robustness"):
             # what was sent and left unjudged (in part: an empty token must be refused, with
             # either code), by the case, for the report's list
             why = case.expect.basis.removeprefix("not judged: ")
@@ -252,7 +267,7 @@ class Session:
             if prepared is not None
             else None
         )
-        body = case.body if case.body is not None else dumps(payload)
+        body = case.body if case.body is not None else spliced(dumps(payload), case.splices)
         answer = self.post(body, case.headers)
         self._count(case)
         exchange = Exchange(case, payload, body, answer, source=prepared)
@@ -357,7 +372,9 @@ class Session:
             label=case.label,
             case=case.name,
             message=message,
-            request=exchange.payload,
+            # a spliced body is no JSON of its payload: reports and saved failures take the
+            # body (the token out of it by the template), a replay makes it again
+            request=exchange.payload if not case.splices else None,
             body=exchange.body,
             status=answer.status,
             headers={k: v for k, v in answer.headers.items() if k in SHOWN_HEADERS},
@@ -365,7 +382,7 @@ class Session:
             seed=self.settings.seed,
             target=self.report.target,
             shown=(
-                shown_template(source, self.method.token_member)
+                shown_template(source, self.method.token_member, case.splices)
                 if isinstance(source, Prepared)
                 else None
             ),
@@ -397,6 +414,7 @@ __all__ = [
     "Stop",
     "dumps",
     "shown_template",
+    "spliced",
     "unique_value",
     "with_token",
 ]

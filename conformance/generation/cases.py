@@ -42,7 +42,15 @@ from conformance.generation.zones import FORMAT_ZONES
 from conformance.validation.validator import validator_for
 from conformance.validation.violations import DEFAULT_MNEMONIC, MNEMONIC_BY_KEYWORD
 
-FAMILIES: Final = ("valid", "boundary", "invalid", "protocol", "references", "duplicates")
+FAMILIES: Final = (
+    "valid",
+    "boundary",
+    "invalid",
+    "protocol",
+    "references",
+    "duplicates",
+    "robustness",
+)
 
 #: The mnemonics of params errors (-32602) a server may answer an invalid request with.
 PARAMS_MNEMONICS: Final = frozenset(
@@ -78,8 +86,10 @@ Outcome = Literal[
     "success_or_application_error",
 ]
 
-#: What a reply's id must be: the request's (``echo``), ``null``, or either.
-ReplyId = Literal["echo", "null", "echo_or_null"]
+#: What a reply's id must be: the request's (``echo``), ``null``, or either; ``any``: any id
+#: (a string, a number or null), where the request's is a number no parser need hold exactly
+#: (RFC 8259 section 6: an integer past 2^53 is not interoperable).
+ReplyId = Literal["echo", "null", "echo_or_null", "any"]
 
 #: How a case's unique member is sent: as made, or upper-cased (``"upper"``).
 DomainCase = Literal["", "upper"]
@@ -97,7 +107,7 @@ class Expectation:
     schemas accept, sent to a server whose state the run does not know: a success, or an
     error of the application (``codes``, the document's, or -32000 to -32099), never one of
     JSON-RPC 2.0's own.
-    ``reply_id``: ``echo`` (the request's id), ``null`` or ``echo_or_null``.
+    ``reply_id``: ``echo`` (the request's id), ``null``, ``echo_or_null`` or ``any``.
     """
 
     outcome: Outcome
@@ -121,6 +131,10 @@ class Case:
     in its family (the label, plus the variant where a label has several cases). ``payload`` is
     sent as JSON unless ``body`` (raw bytes) is given. ``unique_domain``: the runner makes the
     domain name unique at send time (not for cases about the domain name being broken).
+    ``splices``: text no JSON encoder writes (a bare ``NaN``, ``1e400``, a lone surrogate, a
+    duplicate key), as ``(marker, raw)``: the payload holds the string ``marker`` (made by
+    ``marker()``) and the body sent has ``raw`` where the marker's JSON text stood, so that the
+    runner still puts the token and the unique domain name in place.
     """
 
     family: str
@@ -135,6 +149,7 @@ class Case:
     #: three times); ``domain_case`` ``"upper"`` sends that name upper-cased
     domain_key: str | None = None
     domain_case: DomainCase = ""
+    splices: tuple[tuple[str, bytes], ...] = ()
     #: the expectation ``--strict`` judges by, where ``expect`` leaves a decision of the kit
     #: unjudged (``conformance.generation.decisions``)
     strict: Expectation | None = None
@@ -163,6 +178,7 @@ TEST_NAMES: Final = {
     "protocol": "test_protocol",
     "references": "test_references",
     "duplicates": "test_duplicate_refused",
+    "robustness": "test_robust",
 }
 
 #: What each family's verdicts stand on, where a case names nothing narrower.
@@ -175,6 +191,8 @@ FAMILY_BASIS: Final = {
     "entity_not_found (-32602)",
     "duplicates": "the Data API's errors for create methods (duplicate_entity) and RFC 4343 "
     "(host names are case-insensitive)",
+    "robustness": "robustness: JSON-RPC 2.0 (a Response object for every request) and RFC 8259 "
+    "(NaN and Infinity are not JSON: -32700)",
 }
 
 #: The error a second site for one domain name gets (the vendor's errors for create methods).
@@ -189,6 +207,12 @@ def members(node: Node, prefix: tuple[str, ...] = ()) -> Iterator[tuple[tuple[st
     for name, child in node.get("properties", {}).items():
         yield (*prefix, name), child
         yield from members(child, (*prefix, name))
+
+
+def marker(index: int) -> str:
+    """The string a payload holds where a case splices raw text in (``Case.splices``): private
+    use characters around a number, which no schema's value holds and JSON writes as is."""
+    return f"\ue000splice-{index}\ue000"
 
 
 def _dotted(path: Sequence[str]) -> str:

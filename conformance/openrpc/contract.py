@@ -26,6 +26,7 @@ from conformance.engine.checks import (
     Rule,
     RunState,
     Violated,
+    readable,
 )
 from conformance.engine.contract import Contract
 from conformance.engine.results import Report
@@ -40,6 +41,7 @@ from conformance.generation.protocol import (
     Envelope,
     protocol_cases,
 )
+from conformance.generation.robustness import robustness_cases
 from conformance.generation.schema_tree import node_validator
 from conformance.openrpc.arrays import with_arrays
 from conformance.openrpc.discovery import DISCOVER
@@ -109,7 +111,7 @@ def checks_for(method: Method) -> dict[str, Rule]:
                 raise Violated(f"error.code {code!r} is not an integer")
             if not isinstance(error.get("message"), str):
                 raise Violated("error.message is missing or not a string")
-            if data_valid is not None and not data_valid(error.get("data")):
+            if data_valid is not None and not data_valid(readable(error.get("data"))):
                 raise Violated("error.data does not match the method's x-error-data schema")
 
     def result_schema(exchange: Exchange, state: RunState) -> None:
@@ -117,7 +119,11 @@ def checks_for(method: Method) -> dict[str, Rule]:
         if result_valid is None or exchange.case.expect.outcome == "batch_or_error":
             return
         for reply in _replies(exchange):
-            if isinstance(reply, dict) and "result" in reply and not result_valid(reply["result"]):
+            if (
+                isinstance(reply, dict)
+                and "result" in reply
+                and not result_valid(readable(reply["result"]))
+            ):
                 shown = repr(reply["result"])
                 raise Violated(f"result {shown[:120]} does not match the result schema")
 
@@ -254,6 +260,9 @@ def plan_method(
     ):
         # the param the runner makes unique in every request is the one a repeat must hit
         made["duplicates"] = lambda: case_module.duplicate_cases(base)
+    made["robustness"] = lambda: robustness_cases(
+        base, params_by_name=method.param_structure != "by-position"
+    )
     for family, make in made.items():
         if family not in settings.families:
             continue
@@ -291,8 +300,8 @@ def _structured(method: Method, cases: list[Case]) -> list[Case]:
         return [c for c in (as_positional(method, case) for case in cases) if c is not None]
     result = list(cases)
     for case in cases:
-        if case.family == "protocol":
-            continue
+        if case.family in ("protocol", "robustness"):
+            continue  # about the envelope and the parser: one way of sending params is enough
         turned = as_positional(method, case)
         if turned is not None and turned is not case:
             result.append(dataclasses.replace(turned, name=f"{case.name}/by-position"))

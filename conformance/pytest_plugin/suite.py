@@ -176,6 +176,13 @@ def test_duplicate_refused(method_session: Session, cases: list[Case]) -> None:
     check_cases(method_session, *cases)
 
 
+def test_robust(method_session: Session, cases: list[Case]) -> None:
+    """What a parser, a type or a database may choke on (a bare NaN, an integer past 64 bits,
+    a lone surrogate, a duplicate key) gets a well-formed reply, never a crash: -32700 for
+    what is no JSON, else any answer but -32603."""
+    check_cases(method_session, *cases)
+
+
 def _own_database() -> dict[str, Any]:
     """``database=None`` unless the user configured one (a profile, ``settings.default``):
     hypothesis would otherwise leave a ``.hypothesis/`` folder in whatever folder pytest runs

@@ -82,8 +82,12 @@ def either_way(expect: Expectation) -> str | None:
         parts.append("no reply body, as plain JSON-RPC 2.0 answers a notification, or error -32099")
     elif expect.outcome == "error" and len(expect.codes) > 1:
         parts.append("error " + " or ".join(map(str, expect.codes)))
+    if expect.outcome == "robust":
+        parts.append("any well-formed reply but an internal error (-32603)")
     if expect.reply_id == "echo_or_null":
         parts.append("a reply id that echoes the request's or is null")
+    elif expect.reply_id == "any":
+        parts.append("any reply id (the request's is a number past what parsers hold exactly)")
     return "; ".join(parts) or None
 
 

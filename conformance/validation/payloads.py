@@ -1,9 +1,15 @@
 """Read payloads from bytes: one JSON document, or JSON Lines, strictly.
 
 Strict means what a validator of wire payloads needs and ``json.loads`` does not give by
-default: UTF-8 only (no silent replacement), no NaN or Infinity, no duplicate-free guessing of
-huge numbers, and errors that say where (line and column) instead of raising whatever the
-parser raised.
+default: UTF-8 only (no silent replacement; ``json.loads`` of bytes lets a lone surrogate's
+raw bytes through), no NaN or Infinity (RFC 8259 section 6 has no such numbers; a reply that
+carries one is no JSON), no duplicate-free guessing of huge numbers, and errors that say
+where (line and column) instead of raising whatever the parser raised.
+
+What JSON's grammar takes is read, whatever a later check makes of it: an escaped lone
+surrogate (``"\\ud800"``, a str holding it: RFC 8259 section 8.2 leaves it to the reader, and
+a server that quotes the request's value sends one), ``1e400`` (``inf``), a duplicate key
+(the last wins).
 """
 
 from __future__ import annotations

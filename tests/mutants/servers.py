@@ -14,7 +14,9 @@ they differ.
 from __future__ import annotations
 
 import json
+import math
 import re
+import struct
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -26,6 +28,7 @@ from conformance.server import CreateSitesApp, Response, RpcError
 from conformance.server.app import params_error
 from conformance.server.rpc import RequestId
 from conformance.validation.formats import domain_name_problem
+from conformance.validation.payloads import decode
 from conformance.validation.validator import best_match, validator_for
 from conformance.validation.violations import Violation
 
@@ -855,3 +858,56 @@ class HangsOnLongText(CreateSitesApp):
     def close(self) -> None:
         """End every hanging request (called before the server stops)."""
         self._released.set()
+
+
+# --- robustness: what a parser, a type or a database chokes on ---------------------------------
+
+
+@mutant("echoes-nan-id", rule="body-parses", shows="robustness id:non-finite/NaN")
+class EchoesNanId(CreateSitesApp):
+    """A bare NaN read as a number (json.loads) and echoed as the id: no JSON (body-parses)."""
+
+    def parse(self, body: bytes) -> Any:
+        try:
+            return json.loads(decode(body))  # Python's default: NaN and Infinity read as floats
+        except (PayloadError, ValueError) as error:
+            raise RpcError("parse_error", str(error)) from None
+
+    def read_id(self, request: Any) -> RequestId:
+        sent = request.get("id") if isinstance(request, dict) else None
+        if isinstance(sent, float) and not math.isfinite(sent):
+            return sent
+        return super().read_id(request)
+
+    def encode(self, reply: dict[str, Any] | None) -> Response:
+        if reply is None:
+            return super().encode(reply)
+        return Response(json.dumps(reply, separators=(",", ":")).encode("ascii"))
+
+
+@mutant(
+    "int64-overflow-crashes",
+    rule="expected-outcome",
+    shows="robustness default_scenario_id:big-integer/2^63",
+)
+class Int64OverflowCrashes(CreateSitesApp):
+    """Integer params packed as int64 first: 2**63 answered -32603 (expected-outcome)."""
+
+    def validate_params(self, params: dict[str, Any], role: str) -> dict[str, Any]:
+        for value in params.values():
+            if isinstance(value, int) and not isinstance(value, bool):
+                struct.pack("<q", value)  # struct.error past 64 bits: an internal error
+        return super().validate_params(params, role)
+
+
+@mutant(
+    "lone-surrogate-crashes",
+    rule="expected-outcome",
+    shows="robustness domain_name:lone-surrogate/escaped",
+)
+class LoneSurrogateCrashes(CreateSitesApp):
+    """Params logged as UTF-8 first: a lone surrogate U+D800 answered -32603 (expected-outcome)."""
+
+    def validate_params(self, params: dict[str, Any], role: str) -> dict[str, Any]:
+        json.dumps(params, ensure_ascii=False).encode("utf-8")  # UnicodeEncodeError
+        return super().validate_params(params, role)

@@ -9,6 +9,7 @@ the document does not say."""
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,23 @@ _NO_RESULT = object()
 def _good_id(request: dict[str, Any]) -> bool:
     rid = request.get("id")
     return isinstance(rid, str) or (isinstance(rid, int) and not isinstance(rid, bool))
+
+
+def _not_json(literal: str) -> Any:
+    raise ValueError(f"{literal} is not JSON")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text} is past any double")
+    return number
+
+
+def strict_loads(body: bytes) -> Any:
+    """JSON as RFC 8259 has it: json.loads reads NaN, Infinity and 1e400 (as inf), which the
+    replies would then echo as no JSON."""
+    return json.loads(body, parse_constant=_not_json, parse_float=_finite)
 
 
 class DocumentServer:
@@ -42,7 +60,7 @@ class DocumentServer:
 
     def handle(self, body: bytes) -> Response:
         try:
-            request = json.loads(body)
+            request = strict_loads(body)
         except ValueError:
             return Response(self._body(None, error=(-32700, "Parse error")))
         if isinstance(request, list):

@@ -271,12 +271,22 @@ def _envelope_refusal(rpc: RPCApp, request: Any) -> dict[str, Any] | None:
     return None
 
 
+class NotJson(ValueError):
+    """A bare NaN, Infinity or -Infinity: Python's json.loads reads them, RFC 8259 has none."""
+
+
+def _not_json(literal: str) -> Any:
+    raise NotJson(f"{literal} is not JSON")
+
+
 async def guarded_process(rpc: RPCApp, text: str) -> str | None:
     """``rpc.process`` behind the team's guard of what the framework lets through: each request
     (of a batch too) with a bad ``jsonrpc``, a bad ``id`` or no params where some are required,
     and an empty batch, are answered here; the rest is the framework's."""
     try:
-        parsed = json.loads(text)
+        parsed = json.loads(text, parse_constant=_not_json)
+    except NotJson as error:  # the framework's json.loads reads them as numbers
+        return json.dumps(_error(None, -32700, f"Parse error: {error}"))
     except ValueError:
         return await rpc.process(text)
     if parsed == []:

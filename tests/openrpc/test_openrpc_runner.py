@@ -337,3 +337,63 @@ def test_an_application_error_for_valid_params_is_counted_not_judged(
     assert ("expected-outcome" in outcome) is fails, [f.message for f in report.failures[:2]]
     if not fails:
         assert report.application_errors.get(code, 0) > 10
+
+
+class _Int64Math(SimpleMath):
+    """simple-math keeping its numbers in int64: a param past 64 bits answered -32603."""
+
+    def answer(self, request: Any) -> bytes:
+        params = request.get("params") if isinstance(request, dict) else None
+        values = list(params.values()) if isinstance(params, dict) else params or []
+        if any(isinstance(v, int) and not -(2**63) <= v < 2**63 for v in values):
+            return self._body(request.get("id"), error=(-32603, "Internal error"))
+        return super().answer(request)
+
+
+def test_the_robustness_family_runs_on_a_document_and_catches_an_overflow() -> None:
+    """An OpenRPC run sends the robustness family to every method: simple-math's server passes
+    it, the same server overflowing past 64 bits fails it on each integer param of each method
+    (2^63 and 2^64 up), and on nothing else."""
+    document = load(example_document("simple-math"))
+    chosen = Settings(token="t", max_examples=0, families=("robustness",))
+    with serve_in_thread(SimpleMath(), read_timeout=2.0) as url:
+        report = run_document(url, document, settings=chosen)
+    assert report.conforms and report.families["robustness"] == 58, report.failures[:3]
+    with serve_in_thread(_Int64Math(), read_timeout=2.0) as url:
+        report = run_document(url, document, settings=chosen)
+    found = {(f.test_id, f.case.partition("/")[2], f.rule) for f in report.failures}
+    assert found == {
+        (f"{method}::test_robust[{param}:big-integer]", kind, "expected-outcome")
+        for method in ("addition", "subtraction")
+        for param in ("a", "b")
+        for kind in ("2^63", "2^64", "-2^64", "10^20", "400-digits")
+    }
+
+
+BY_POSITION = {
+    "openrpc": "1.2.6",
+    "info": {"title": "by position", "version": "1"},
+    "methods": [
+        {
+            "name": "scale",
+            "paramStructure": "by-position",
+            "params": [
+                {"name": "n", "required": True, "schema": {"type": "integer"}},
+                {"name": "label", "schema": {"type": "string"}},
+            ],
+            "result": {"name": "scaled", "schema": {"type": "integer"}},
+        }
+    ],
+}
+
+
+def test_a_by_position_method_gets_its_robustness_cases_by_position() -> None:
+    """Params sent as an array have no key to repeat: the envelope's is the only duplicate key,
+    and the integer and string params get their cases in place, each case sent once."""
+    (made,) = plan_document(parse(BY_POSITION, "inline"), Settings(token="t", max_examples=0))
+    cases = made.families["robustness"]
+    names = [case.name for case in cases]
+    assert [n for n in names if "duplicate-key" in n] == ["jsonrpc:duplicate-key/same-value"]
+    assert {"n:big-integer/2^64", "label:lone-surrogate/raw", "n:non-finite/NaN"} <= set(names)
+    assert len(names) == len(set(names)) and not any("by-position" in n for n in names)
+    assert all(isinstance(case.payload["params"], list) for case in cases)

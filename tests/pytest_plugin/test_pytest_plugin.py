@@ -167,7 +167,7 @@ def test_no_hypothesis_folder_is_left_behind(reference_url: str, tmp_path: Path)
 
 def test_the_current_revision_from_its_environment_variable(tmp_path: Path) -> None:
     """CONFORMANCE_TARGET_REVISION=current against a current-revision server: every family
-    passes and the duplicates family is one test; the same
+    passes, the duplicates family is one test, the robustness family's tests are there; the same
     server run as the seed's revision fails its success replies."""
     junit = tmp_path / "report.xml"
     with served(revision="current") as url:
@@ -178,9 +178,12 @@ def test_the_current_revision_from_its_environment_variable(tmp_path: Path) -> N
         )  # fmt: skip
         assert done.returncode == 0, done.stdout[-3000:]
         names = {c.get("name", "") for c in ElementTree.parse(junit).getroot().iter("testcase")}
-        assert {"test_duplicate_refused[domain_name]", "test_boundary_accepted[name:optional]"} <= (
-            names
-        )
+        assert {
+            "test_duplicate_refused[domain_name]",
+            "test_boundary_accepted[name:optional]",
+            "test_robust[id:non-finite]",  # the robustness family, a test per member and kind
+            "test_robust[name:lone-surrogate]",
+        } <= names
         seed = _pytest(
             tmp_path, "--target-url", url, "--target-max-examples", "0",
             "-k", "test_protocol and id-string", CONFORMANCE_TARGET_TOKEN=CUSTOMER_TOKEN,

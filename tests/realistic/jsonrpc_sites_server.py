@@ -24,6 +24,7 @@ scenarios 1, 2, 3.
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import threading
 import urllib.parse
@@ -132,7 +133,19 @@ def _readable_id(request: Any) -> bool:
     )
 
 
+def _not_json(literal: str) -> Any:
+    raise ValueError(f"{literal} is not JSON")
+
+
 class SitesEntrypointRoute(jsonrpc.EntrypointRoute):
+    async def parse_body(self, http_request: Any) -> Any:
+        # strict: Starlette's request.json() is json.loads, which reads NaN and Infinity
+        try:
+            json.loads(await http_request.body(), parse_constant=_not_json)
+        except ValueError:
+            raise jsonrpc.ParseError() from None
+        return await super().parse_body(http_request)
+
     async def handle_req_to_resp(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         reply: dict[str, Any] = await super().handle_req_to_resp(*args, **kwargs)
         request = args[3] if len(args) > 3 else kwargs.get("req")

@@ -173,12 +173,24 @@ def _reply_error(request_id: Any, error: RpcError, revision: str) -> JSONRespons
     data = {"mnemonic": error.mnemonic, **error.data}
     if revision == "current":
         data["metadata"] = METADATA
-    try:
-        json.dumps(data)
-    except (TypeError, ValueError):
-        data.pop("value", None)
+    for echoed in ("value", "extended_helper"):
+        # what JSONResponse cannot write (1e400 read as inf, a lone surrogate) is left out
+        if not _writable(data):
+            data.pop(echoed, None)
     error_object = {"code": code, "message": message, "data": data}
     return JSONResponse({"jsonrpc": "2.0", "id": request_id, "error": error_object})
+
+
+def _writable(value: Any) -> bool:
+    try:
+        json.dumps(value, allow_nan=False, ensure_ascii=False).encode("utf-8")
+    except (TypeError, ValueError):  # UnicodeEncodeError is a ValueError
+        return False
+    return True
+
+
+def _not_json(literal: str) -> Any:
+    raise ValueError(f"{literal} is not JSON")
 
 
 def _readable_id(body: Any) -> Any:
@@ -203,7 +215,8 @@ def create_app(token: str, revision: str = "seed") -> Starlette:
 
     async def endpoint(request: Request) -> JSONResponse:
         try:
-            body = json.loads(await request.body())
+            # strict: NaN and Infinity are no JSON (json.loads reads them)
+            body = json.loads(await request.body(), parse_constant=_not_json)
         except (ValueError, RecursionError):
             return reply_error(None, RpcError("parse_error"))
         if isinstance(body, list):

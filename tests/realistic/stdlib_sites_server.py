@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import re
 import threading
 import urllib.parse
@@ -225,6 +226,17 @@ def check_params(params: dict[str, Any]) -> dict[str, Any]:
 # --- the method ----------------------------------------------------------------------------
 
 
+def _not_json(literal: str) -> Any:
+    raise ValueError(f"{literal} is not JSON")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):  # 1e400: past any double
+        raise ValueError(f"{text} is out of range")
+    return number
+
+
 class SitesApi:
     """JSON-RPC 2.0 over one endpoint: ``handle(body)`` gives the reply object."""
 
@@ -238,7 +250,8 @@ class SitesApi:
         request_id = None
         try:
             try:
-                request = json.loads(body)
+                # strict: NaN, Infinity and 1e400 are no JSON numbers (json.loads reads them)
+                request = json.loads(body, parse_constant=_not_json, parse_float=_finite)
             except (ValueError, RecursionError):
                 raise RpcError("parse_error") from None
             if isinstance(request, list):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from conformance import PayloadError, loads
@@ -67,3 +69,14 @@ def test_documents_of_a_json_lines_file() -> None:
     assert [(d.line, d.payload) for d in documents] == [(2, {"a": 1}), (4, None), (5, [2])]
     error = documents[1].error
     assert error is not None and (error.line, error.column) == (4, 2)
+
+
+def test_what_the_grammar_takes_is_read_and_raw_surrogates_are_not_utf8() -> None:
+    """A reply quoting a request's escaped lone surrogate is JSON (RFC 8259's grammar takes
+    it); its raw bytes are no UTF-8 (json.loads of bytes would let them through)."""
+    assert loads(b'{"a": "\\ud800"}') == {"a": "\ud800"}
+    assert loads(b'{"a": 1e400, "a": 2}') == {"a": 2}
+    assert loads(b"1e400") == float("inf")
+    assert json.loads(b'"\xed\xa0\x80"') == "\ud800"
+    with pytest.raises(PayloadError, match="not UTF-8: byte 0xed at offset 1"):
+        loads(b'"\xed\xa0\x80"')
