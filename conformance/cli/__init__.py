@@ -25,6 +25,8 @@ EXIT_FAILED: Final = 1
 EXIT_USAGE: Final = 2
 #: Ctrl-C, as a shell reports a process ended by SIGINT (128 + 2).
 EXIT_INTERRUPTED: Final = 130
+#: SIGTERM (CI's timeout or cancel), as a shell reports a process it ended (128 + 15).
+EXIT_TERMINATED: Final = 143
 
 #: The distribution's name (``pip install create-sites-conformance``).
 DISTRIBUTION: Final = "create-sites-conformance"

@@ -101,6 +101,9 @@ class Report:
     #: -32029 limit_exceeded replies waited on and resent, and the seconds waited for them
     limit_waits: int = 0
     limit_waited: float = 0.0
+    #: why the run ended before its plan (a signal, a target that stopped answering,
+    #: ``Settings.max_failures``); ``None``: it ran whole
+    stopped: str | None = None
 
     @property
     def conforms(self) -> bool:
