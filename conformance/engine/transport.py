@@ -85,16 +85,20 @@ class Target:
 
 
 def reachable(target: Target, timeout: float) -> str | None:
-    """``None`` if a TCP connection to ``target`` opens within ``timeout``, else why not."""
+    """``None`` if a TCP connection to ``target`` (to its proxy, where the environment names
+    one) opens within ``timeout``, else why not."""
+    proxy = proxy_for(target)
+    host, port = proxy if proxy is not None else (target.host, target.port)
+    via = " (the proxy named in the environment)" if proxy is not None else ""
     try:
-        with socket.create_connection((target.host, target.port), timeout=timeout):
+        with socket.create_connection((host, port), timeout=timeout):
             return None
     except socket.gaierror as error:
-        return f"cannot resolve host {target.host!r}: {error.strerror or error}"
+        return f"cannot resolve host {host!r}{via}: {error.strerror or error}"
     except TimeoutError:
-        return f"no connection to {target.host}:{target.port} within {timeout:g} s"
+        return f"no connection to {host}:{port}{via} within {timeout:g} s"
     except OSError as error:
-        return f"cannot connect to {target.host}:{target.port}: {error.strerror or error}"
+        return f"cannot connect to {host}:{port}{via}: {error.strerror or error}"
 
 
 def tls_context(

@@ -283,7 +283,21 @@ def parse_headers(given: list[str]) -> tuple[tuple[str, str], ...]:
 
 
 def run(args: argparse.Namespace, streams: Streams) -> int:
-    """Run the contract and report; return the exit code."""
+    """Run the contract and report; return the exit code. The secret headers' values are
+    masked in everything the run shows or writes."""
+    from conformance.errors import ArgumentError
+    from conformance.reporting.redaction import masked_headers
+
+    try:
+        headers = parse_headers(args.header)
+    except ArgumentError as error:
+        streams.stderr.write(f"conformance fuzz: error: {error}\n")
+        return EXIT_USAGE
+    with masked_headers(headers):
+        return _run(args, streams)
+
+
+def _run(args: argparse.Namespace, streams: Streams) -> int:
     from conformance.engine.results import Interrupted
     from conformance.engine.runner import Terminated
     from conformance.engine.runner import run as run_contract
