@@ -101,6 +101,14 @@ def reachable(target: Target, timeout: float) -> str | None:
         return f"cannot connect to {host}:{port}{via}: {error.strerror or error}"
 
 
+def parse_header(text: str, option: str = "--header") -> tuple[str, str]:
+    """``Name: value`` as a pair; ``ArgumentError`` for text that names no header."""
+    name, colon, value = text.partition(":")
+    if not colon or not name.strip() or any(char.isspace() for char in name.strip()):
+        raise ArgumentError(f"{option} expects 'Name: value'; got {text!r}")
+    return name.strip(), value.strip()
+
+
 def tls_context(
     cacert: str | None = None,
     insecure: bool = False,

@@ -4,18 +4,11 @@ certificate. The target is a raw HTTP(S) server on 127.0.0.1 with a certificate 
 
 from __future__ import annotations
 
-import contextlib
-import http.server
 import io
-import json
-import ssl
-import subprocess
-import threading
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+from staging_helpers import make_certificate, server_context, target
 from target_helpers import CUSTOMER_TOKEN
 
 from conformance.cli import Streams, main
@@ -30,84 +23,9 @@ def _fuzz(*argv: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-class _Echoing(http.server.BaseHTTPRequestHandler):
-    """Answers the first request with a success, every later one with an error that quotes
-    the request's Authorization and Cookie headers (a target echoing credentials); records
-    the headers of each request."""
-
-    protocol_version = "HTTP/1.1"
-    server: _Server
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        self.server.seen.append(dict(self.headers.items()))
-        self.server.paths.append(self.path)
-        try:
-            parsed = json.loads(body)
-            request_id = parsed.get("id") if isinstance(parsed, dict) else None
-        except ValueError:
-            request_id = None
-        if len(self.server.seen) == 1:
-            reply: dict[str, Any] = {"result": {"id": 1, "success": True}}
-        else:
-            said = f"denied for {self.headers.get('Authorization')} {self.headers.get('Cookie')}"
-            reply = {"error": {"code": -32000, "message": said}}
-        data = json.dumps({"jsonrpc": "2.0", "id": request_id, **reply}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    seen: list[dict[str, str]]
-    paths: list[str]
-
-
-@contextlib.contextmanager
-def target(context: ssl.SSLContext | None = None) -> Iterator[tuple[str, _Server]]:
-    """The echoing target on a free loopback port, over TLS where ``context`` is given."""
-    server = _Server(("127.0.0.1", 0), _Echoing)
-    server.seen, server.paths = [], []
-    if context is not None:
-        server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    scheme = "https" if context is not None else "http"
-    try:
-        yield f"{scheme}://127.0.0.1:{server.server_address[1]}/", server
-    finally:
-        server.shutdown()
-        thread.join(10)
-        server.server_close()
-
-
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1 and its key, made with the openssl CLI."""
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True, timeout=60,
-    )  # fmt: skip
-    return cert, key
-
-
-def _server_context(cert: Path, key: Path, client_ca: Path | None = None) -> ssl.SSLContext:
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    if client_ca is not None:
-        context.verify_mode = ssl.CERT_REQUIRED
-        context.load_verify_locations(client_ca)
-    return context
+    return make_certificate(tmp_path_factory.mktemp("tls"))
 
 
 #: a few failures are enough: the run stops there
@@ -149,7 +67,7 @@ def test_tls_is_verified_with_cacert_or_not_at_all(certificate: tuple[Path, Path
     """A self-signed target: refused by default (one set-up message), taken with --cacert
     naming its certificate, or with --insecure."""
     cert, key = certificate
-    with target(_server_context(cert, key)) as (url, _):
+    with target(server_context(cert, key)) as (url, _):
         code, _, err = _fuzz(url, *SHORT)
         assert code == 2 and "CERTIFICATE_VERIFY_FAILED" in err
         code, out, err = _fuzz(url, *SHORT, "--cacert", str(cert))
@@ -162,7 +80,7 @@ def test_a_client_certificate_is_sent(certificate: tuple[Path, Path], tmp_path: 
     """A target that requires a client certificate takes the run's --cert/--key; without
     them the run cannot start (exit 2); a file that cannot be read is a usage error."""
     cert, key = certificate
-    with target(_server_context(cert, key, client_ca=cert)) as (url, _):
+    with target(server_context(cert, key, client_ca=cert)) as (url, _):
         code, _, err = _fuzz(url, *SHORT, "--cacert", str(cert))
         assert code == 2, err
         code, out, err = _fuzz(

@@ -271,15 +271,9 @@ def settings_from(args: argparse.Namespace, token: str, **callbacks: Any) -> Set
 
 def parse_headers(given: list[str]) -> tuple[tuple[str, str], ...]:
     """``-H 'Name: value'`` options as pairs; ``ArgumentError`` for one without a name."""
-    from conformance.errors import ArgumentError
+    from conformance.engine.transport import parse_header
 
-    pairs = []
-    for header in given:
-        name, colon, value = header.partition(":")
-        if not colon or not name.strip() or any(c.isspace() for c in name.strip()):
-            raise ArgumentError(f"--header expects 'Name: value'; got {header!r}")
-        pairs.append((name.strip(), value.strip()))
-    return tuple(pairs)
+    return tuple(parse_header(header) for header in given)
 
 
 def run(args: argparse.Namespace, streams: Streams) -> int:
