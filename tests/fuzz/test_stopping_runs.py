@@ -278,3 +278,18 @@ def test_sigterm_writes_the_report_and_every_file_then_exits_143(tmp_path: Path)
     assert "test_id = " in files["baseline"].read_text(encoding="utf-8")
     assert files["summary"].read_text(encoding="utf-8")
     assert "Traceback" not in err
+
+
+def test_fuzz_leaves_no_hypothesis_folder(tmp_path: Path) -> None:
+    """hypothesis stores in a temporary folder during a run: the working folder holds no
+    .hypothesis/ afterwards (the pytest plugin's behaviour). A process of its own: hypothesis
+    settles its folder once a process."""
+    env = {k: v for k, v in os.environ.items() if k != "HYPOTHESIS_STORAGE_DIRECTORY"}
+    with served() as url:
+        done = subprocess.run(
+            [sys.executable, "-m", "conformance", "fuzz", url, "--token", CUSTOMER_TOKEN,
+             "--max-examples", "5"],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+    assert not (tmp_path / ".hypothesis").exists()

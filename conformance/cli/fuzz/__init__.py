@@ -13,8 +13,10 @@ in one message naming the option to fix); 130: interrupted (Ctrl-C), 143: termin
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from conformance.cli import EXIT_INTERRUPTED, EXIT_TERMINATED, EXIT_USAGE, is_terminal
@@ -287,8 +289,30 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
     except ArgumentError as error:
         streams.stderr.write(f"conformance fuzz: error: {error}\n")
         return EXIT_USAGE
-    with masked_headers(headers):
+    with masked_headers(headers), _hypothesis_storage_outside():
         return _run(args, streams)
+
+
+@contextlib.contextmanager
+def _hypothesis_storage_outside() -> Iterator[None]:
+    """hypothesis writes ``.hypothesis/`` in the working folder; a run leaves none there unless
+    the user chose one (an existing ``.hypothesis/``, ``$HYPOTHESIS_STORAGE_DIRECTORY``): it
+    stores in a temporary folder, removed at the end (as the pytest plugin does)."""
+    if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY") or os.path.exists(".hypothesis"):
+        yield
+        return
+    import shutil
+    import tempfile
+
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    folder = tempfile.mkdtemp(prefix="conformance-hypothesis-")
+    set_hypothesis_home_dir(folder)
+    try:
+        yield
+    finally:
+        set_hypothesis_home_dir(None)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _run(args: argparse.Namespace, streams: Streams) -> int:
