@@ -33,7 +33,7 @@ from conformance.engine.results import (
     RuleCount,
 )
 from conformance.engine.settings import TOKEN_PLACEHOLDER, Settings
-from conformance.engine.setup import SetupFailed, first_exchange, first_success
+from conformance.engine.setup import SetupFailed, first_exchange, first_success, other_revision
 from conformance.engine.transport import Answer, Client, Target, tls_context
 from conformance.errors import PayloadError
 from conformance.generation.cases import SUCCESS, Case
@@ -287,7 +287,9 @@ class Session:
             found = first_exchange(exchange, self.report.target, self.settings.options)
         if found is None and not proof.token and case.expect == SUCCESS:
             proof.token = True
-            found = first_success(exchange, self.settings)
+            found = first_success(exchange, self.settings) or other_revision(
+                exchange, self.state, self.settings
+            )
         if found is not None:
             proof.refused = found
             raise found
