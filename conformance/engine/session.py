@@ -33,7 +33,7 @@ from conformance.engine.results import (
     RuleCount,
 )
 from conformance.engine.settings import TOKEN_PLACEHOLDER, Settings
-from conformance.engine.setup import SetupFailed, first_exchange, first_success, other_revision
+from conformance.engine.setup import SetupFailed, first_exchange, first_success
 from conformance.engine.transport import Answer, Client, Target, tls_context
 from conformance.errors import PayloadError
 from conformance.generation.cases import SUCCESS, Case
@@ -263,10 +263,10 @@ class Session:
         )
         body = case.body if case.body is not None else dumps(payload)
         answer = self.post(body, case.headers)
-        if answer.connect_failed and self.proof.target:
-            self._died(case, answer)
-        self._count(case)
         exchange = Exchange(case, payload, body, answer, source=prepared)
+        if answer.connect_failed and self.proof.target:
+            self._died(case, answer, exchange)
+        self._count(case)
         if answer.truncated:
             exchange.parse_error = (
                 f"the body is longer than {len(answer.body)} bytes; the runner read no further"
@@ -287,9 +287,7 @@ class Session:
             found = first_exchange(exchange, self.report.target, self.settings.options)
         if found is None and not proof.token and case.expect == SUCCESS:
             proof.token = True
-            found = first_success(exchange, self.settings) or other_revision(
-                exchange, self.state, self.settings
-            )
+            found = first_success(exchange, self.settings)
         if found is not None:
             proof.refused = found
             raise found
@@ -299,28 +297,37 @@ class Session:
     def _where(self, case: Case, number: int) -> str:
         return f"case {number} ({self.test_id(case)})"
 
-    def _died(self, case: Case, answer: Answer) -> None:
+    def _died(self, case: Case, answer: Answer, exchange: Exchange) -> None:
         """The target took connections and answered, and now refuses them: stop, and report
-        the request sent just before as a finding (it may have killed the target)."""
+        the last request it was sent as a finding (it may have killed the target): this one,
+        where it went out on an open connection and got no answer, else the one before."""
         proof = self.proof
-        number = self.report.cases_sent + 1
+        if answer.sent:
+            self._count(case)
+            number = self.report.cases_sent
+            suspect: tuple[Session, Exchange] | None = (self, exchange)
+            which = "that request, which got no answer,"
+        else:
+            number = self.report.cases_sent + 1
+            suspect = proof.last
+            which = "the request sent just before, {},"
         said = f"the target stopped answering at {self._where(case, number)}: {answer.error}"
-        if proof.last is not None:
-            session, before = proof.last
-            killed = f"case {number - 1} ({session.test_id(before.case)})"
+        proof.stopped = TargetStopped(f"{said}; the run stops here")
+        if suspect is not None:
+            session, sent = suspect
+            where = session._where(sent.case, number if answer.sent else number - 1)
             failure = session.failure(
                 CHECKS["target-survives"],
-                before,
+                sent,
                 f"the target refused every connection after this request ({answer.error})",
             )
             session.report.rules.setdefault("target-survives", RuleCount()).cases += 1
             proof.stopped = TargetStopped(
-                f"{said}; the request sent just before, {killed}, is reported under "
-                "target-survives; the run stops here"
+                f"{said}; {which.format(where)} is reported under target-survives; the run "
+                "stops here"
             )
             with contextlib.suppress(Stop):  # --max-failures reached: the stop says more
                 session.record([failure])
-        proof.stopped = proof.stopped or TargetStopped(f"{said}; the run stops here")
         raise proof.stopped
 
     def _watch_for_hang(self, exchange: Exchange) -> None:

@@ -4,20 +4,16 @@ to fix (the CLI exits 2), instead of hundreds of failures that all say the same.
 
 Only these: a JSON-RPC reply that breaks a rule (a wrong content type, a bad ``result``) is a
 finding of the run, as every other. ``first_exchange`` judges the run's first exchange (is
-there a JSON-RPC server at all?), ``first_success`` the first request that should succeed,
-and ``other_revision`` whether that request's answer shows a target of another revision of the
-bundled contract than the run's (``--revision``).
+there a JSON-RPC server at all?), ``first_success`` the first request that should succeed.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from typing import Any, Final
 
-from conformance.contract import REVISIONS
-from conformance.engine.checks import UNPARSED, Exchange, RunState
+from conformance.engine.checks import UNPARSED, Exchange
 from conformance.errors import ConformanceError
 from conformance.validation.masking import mask_string
 
@@ -65,10 +61,6 @@ class NoJsonRpc(SetupFailed):
 
 class TargetRefusesSettings(SetupFailed):
     """The target refused the ids or the role the run was given, on its first valid request."""
-
-
-class OtherRevision(SetupFailed):
-    """The target's answer to the run's first valid request is another revision's."""
 
 
 def _looks_like_json_rpc(reply: Any) -> bool:
@@ -144,51 +136,13 @@ def first_success(exchange: Exchange, settings: Any) -> SetupFailed | None:
     return None
 
 
-def other_revision(exchange: Exchange, state: RunState, settings: Any) -> SetupFailed | None:
-    """Why the answer to the first request that should succeed shows a target of another
-    revision of the bundled contract than the run's, or ``None``: its success reply keeps only
-    the other revision's reply contract, or it refused a request only the other revision
-    refuses. Every case of the run would fail for it, each with the same hint: it is said once
-    (``state.hints``: runs of the bundled contract only)."""
-    from conformance.engine.checks import _other_revision_hint, _request_revision_hint
-
-    reply = exchange.reply
-    if not state.hints or not isinstance(reply, dict):
-        return None
-    success = "result" in reply
-    if success:
-        hint = _other_revision_hint(reply, state.revision)
-    else:
-        hint = _request_revision_hint(exchange, state, valid_here=True)
-    other = next((name for name in REVISIONS if f"{name!r} revision" in hint), None)
-    if other is None:
-        return None
-    if success:
-        said = (
-            f"its success reply to a valid request keeps the {other!r} revision's reply "
-            f"contract and breaks the {state.revision!r} one's"
-        )
-    else:
-        where = re.search(r"at `([^`]+)`", hint)
-        said = f"it refused a valid request that only the {other!r} revision refuses" + (
-            f" (at `{where.group(1)}`)" if where else ""
-        )
-    option = settings.option("revision")
-    return OtherRevision(
-        f"the target implements the {other!r} revision of the contract, not {state.revision!r} "
-        f"({option}): {said}; run with {option} {other}"
-    )
-
-
 __all__ = [
     "CLI_OPTIONS",
     "NoJsonRpc",
-    "OtherRevision",
     "SetupFailed",
     "TargetRefusesSettings",
     "TokenRefused",
     "Unreachable",
     "first_exchange",
     "first_success",
-    "other_revision",
 ]

@@ -51,8 +51,10 @@ class Answer:
     timed_out: bool = False
     #: the body was longer than the client reads: ``body`` is its beginning only
     truncated: bool = False
-    #: no connection could be opened (refused, unreachable): nothing was sent
+    #: no connection could be opened (refused, unreachable) on the last attempt
     connect_failed: bool = False
+    #: the request went out (on a connection that then failed, where ``error`` is set)
+    sent: bool = True
 
 
 @dataclass(frozen=True)
@@ -193,6 +195,7 @@ class Client:
         started = time.perf_counter()
         # the whole answer, a retry included, within the timeout: status line and headers too
         deadline = time.monotonic() + self.timeout
+        sent = False
         for attempt in (1, 2):
             connecting = False
             try:
@@ -204,6 +207,7 @@ class Client:
                     # the last body's read left the deadline's remainder on the socket
                     self._connection.sock.settimeout(self.timeout)
                 self._watchdog.arm(self._connection.sock, deadline)
+                sent = True
                 self._connection.request("POST", path, body, sent_headers)
                 reply = self._connection.getresponse()
                 data, truncated = self._read_body(reply, started)
@@ -223,7 +227,9 @@ class Client:
                 if attempt == 2:
                     elapsed = time.perf_counter() - started
                     said = f"{type(error).__name__}: {error}"
-                    return Answer(None, {}, b"", elapsed, said, connect_failed=connecting)
+                    return Answer(
+                        None, {}, b"", elapsed, said, connect_failed=connecting, sent=sent
+                    )
             finally:
                 self._watchdog.disarm()
         raise AssertionError("unreachable")  # pragma: no cover
