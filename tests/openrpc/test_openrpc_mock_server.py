@@ -95,14 +95,16 @@ def test_a_by_name_petstore_on_the_mock_is_killed_by_a_request_without_params() 
     case after it was an answer-in-time failure)."""
     report = _run("params-by-name-petstore")
     found = _found(report)
-    dead = len(found) - 1
-    assert found[dead] == ("get_pet", "test_protocol[params-missing]", "target-survives")
-    assert "answer-in-time" not in {rule for _, _, rule in found}
+    assert found[-1] == ("get_pet", "test_protocol[params-missing]", "target-survives")
+    # the killing request may be an answer-in-time failure too (on a loaded machine the mock
+    # can take one more connection while it dies), and the next request then finds it dead
+    dead = next(i for i, (_, test, _) in enumerate(found) if test.endswith("[params-missing]"))
+    assert {rule for _, _, rule in found[dead:]} <= {"answer-in-time", "target-survives"}
+    assert "answer-in-time" not in {rule for _, _, rule in found[:dead]}
     assert report.stopped is not None
     assert report.stopped.startswith("the target stopped answering at case")
-    assert "that request, which got no answer, is reported under target-survives" in (
-        report.stopped
-    )
+    assert "(get_pet::test_protocol[params-missing])" in report.stopped
+    assert "is reported under target-survives" in report.stopped
     before = {(test, rule) for _, test, rule in found[:dead]}
     assert before <= set().union(*FINDINGS.values())
     assert FINDINGS["param-structure-ignored"] <= before
