@@ -51,6 +51,35 @@ def test_fuzz_help_says_the_defaults_and_the_role() -> None:
     assert "130 interrupted (Ctrl-C)" in flat
 
 
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (
+            ("fuzz", "http://127.0.0.1:9/", "--tokn", "x"),
+            "conformance fuzz: error: unrecognized arguments: --tokn x "
+            "(--tokn: did you mean --token?)",
+        ),
+        (
+            ("--versoin",),
+            "conformance: error: unrecognized arguments: --versoin "
+            "(--versoin: did you mean --version?)",
+        ),
+        (
+            ("validate", "--kindd", "reply", "x.json"),
+            "conformance validate: error: unrecognized arguments: --kindd "
+            "(--kindd: did you mean --kind?)",
+        ),
+    ],
+)
+def test_a_mistyped_option_is_told_the_closest_one(argv: tuple[str, ...], said: str) -> None:
+    """An unknown option: the subcommand's usage and the closest option it has (it was the
+    top-level usage, and "the following arguments are required: COMMAND" for --versoin)."""
+    code, out, err = _run(*argv)
+    assert (code, out) == (2, "")
+    assert err.rstrip().endswith(said), err
+    assert err.startswith(f"usage: conformance {argv[0]}" if argv[0] != "--versoin" else "usage")
+
+
 def test_serve_help_describes_the_config_file_and_log_level() -> None:
     """serve --help shows the config file's keys and what --log-level does."""
     _, out, _ = _run("serve", "--help")

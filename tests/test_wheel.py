@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import venv
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,13 @@ def test_wheel_validates_in_a_fresh_virtualenv(tmp_path: Path) -> None:
         check=True, capture_output=True, timeout=300,
     )  # fmt: skip
     (wheel,) = tmp_path.glob("*.whl")
+    # `pip install 'KIT[pytest]'` brings the plugin's needs (the README says so)
+    with zipfile.ZipFile(wheel) as archive:
+        name = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+        metadata = archive.read(name).decode("utf-8")
+    assert "Provides-Extra: pytest\n" in metadata
+    for requirement in ("pytest>=9.0", "pytest-xdist>=3.8"):
+        assert f"Requires-Dist: {requirement}; extra == 'pytest'" in metadata.replace('"', "'")
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"

@@ -25,6 +25,8 @@ EXIT_FAILED: Final = 1
 EXIT_USAGE: Final = 2
 #: Ctrl-C, as a shell reports a process ended by SIGINT (128 + 2).
 EXIT_INTERRUPTED: Final = 130
+#: SIGTERM (CI's timeout or cancel), as a shell reports a process it ended (128 + 15).
+EXIT_TERMINATED: Final = 143
 
 #: The distribution's name (``pip install create-sites-conformance``).
 DISTRIBUTION: Final = "create-sites-conformance"
@@ -47,11 +49,58 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    """Errors raised as ``UsageError``; an unknown option is told with the closest known one
+    (``--tokn``: did you mean ``--token``?) and the usage of the subcommand it was given to."""
+
+    #: the subcommands' parsers, by name (the top-level parser's)
+    subcommands: dict[str, argparse.ArgumentParser]
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: list[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        self.argv = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
+
     def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{self.format_usage()}{self.prog}: error: {message}")
+        argv: list[str] = getattr(self, "argv", [])
+        subcommands = getattr(self, "subcommands", {})
+        command = next((word for word in argv if word in subcommands), None)
+        parser: argparse.ArgumentParser = subcommands[command] if command else self
+        prefix = "unrecognized arguments: "
+        if message.startswith(prefix):
+            message += _did_you_mean(parser, message.removeprefix(prefix).split())
+        elif command is None and subcommands:  # "--versoin": no COMMAND, an unknown option
+            unknown = [word for word in argv if word.startswith("-") and not _known(self, word)]
+            if unknown:
+                message = prefix + " ".join(unknown) + _did_you_mean(self, unknown)
+        raise UsageError(f"{parser.format_usage()}{parser.prog}: error: {message}")
 
     def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
         raise SystemExit(status) if message is None else UsageError(message)
+
+
+def _options(parser: argparse.ArgumentParser) -> list[str]:
+    return [option for action in parser._actions for option in action.option_strings]
+
+
+def _known(parser: argparse.ArgumentParser, word: str) -> bool:
+    return word.split("=", 1)[0] in _options(parser)
+
+
+def _did_you_mean(parser: argparse.ArgumentParser, words: list[str]) -> str:
+    """`` (did you mean --token?)`` for the unknown options among ``words``, where one is
+    close to a known option; else nothing."""
+    import difflib
+
+    known = [option for option in _options(parser) if option.startswith("--")]
+    hints = []
+    for word in words:
+        if not word.startswith("--") or _known(parser, word):
+            continue
+        close = difflib.get_close_matches(word.split("=", 1)[0], known, n=1, cutoff=0.6)
+        if close:
+            hints.append(f"{word.split('=', 1)[0]}: did you mean {close[0]}?")
+    return f" ({'; '.join(hints)})" if hints else ""
 
 
 def is_terminal(stream: IO[str]) -> bool:
@@ -105,6 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action=_VersionAction)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.subcommands = {}
     for name in SUBCOMMANDS:
         module = importlib.import_module(f"conformance.cli.{name}")
         sub = commands.add_parser(
@@ -115,6 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
         module.configure(sub)
         sub.set_defaults(run=module.run)
+        parser.subcommands[name] = sub
     return parser
 
 

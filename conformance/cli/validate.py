@@ -13,7 +13,13 @@ if TYPE_CHECKING:
     from conformance.cli import Streams
     from conformance.validation.files import Outcome, Reporter, Summary
 
-HELP = "Validate JSON or JSON Lines payload files (or - for stdin) against the contract."
+HELP = (
+    "Validate JSON or JSON Lines payload files (a folder: the files in it; - for stdin) "
+    "against the contract."
+)
+
+#: The files a folder given as FILE contributes, unless --glob says otherwise.
+DEFAULT_GLOBS = ("*.json", "*.jsonl", "*.ndjson")
 
 EPILOG = """\
 A file is JSON Lines (one payload a line, read in constant memory) when its name ends in
@@ -37,7 +43,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
     from conformance.validation.reporters import REPORTERS
 
     parser.add_argument(
-        "files", nargs="+", metavar="FILE", help="JSON or JSON Lines files; - reads stdin"
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="JSON or JSON Lines files; a folder: the files in it and its subfolders that "
+        "--glob matches; - reads stdin",
+    )
+    parser.add_argument(
+        "--glob",
+        metavar="PATTERN",
+        help=f"the files a folder contributes (default: {', '.join(DEFAULT_GLOBS)})",
     )
     parser.add_argument("--kind", choices=KINDS, default="request", help="default: request")
     parser.add_argument(
@@ -61,6 +76,48 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="show access tokens in reported values instead of ***",
     )
     parser.epilog = EPILOG
+
+
+def expand(files: list[str], pattern: str | None) -> tuple[list[str], list[str]]:
+    """``files`` with each folder replaced by the files in it (and its subfolders) that
+    ``pattern`` matches, in name order; with the folders none matched in."""
+    from pathlib import Path
+
+    expanded: list[str] = []
+    empty: list[str] = []
+    for name in files:
+        folder = Path(name)
+        if name == "-" or not folder.is_dir():
+            expanded.append(name)
+            continue
+        found = sorted(
+            {str(path) for glob in ((pattern,) if pattern else DEFAULT_GLOBS)
+             for path in folder.rglob(glob) if path.is_file()}
+        )  # fmt: skip
+        if not found:
+            empty.append(name)
+        expanded.extend(found)
+    return expanded, empty
+
+
+class _ReplyHint:
+    """Passes outcomes on; notes the requests that look like replies (a ``result`` or
+    ``error`` member where a request has none), for one hint at the end."""
+
+    def __init__(self, reporter: Reporter) -> None:
+        self.reporter = reporter
+        self.replies = 0
+
+    def outcome(self, outcome: Outcome) -> None:
+        if any(
+            v.keyword == "additionalProperties" and v.path in (("result",), ("error",))
+            for v in outcome.violations
+        ):
+            self.replies += 1
+        self.reporter.outcome(outcome)
+
+    def finish(self, summary: Summary) -> None:
+        self.reporter.finish(summary)
 
 
 class _Progress(ProgressLine):
@@ -104,13 +161,21 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
     from conformance.validation.files import check_sources
     from conformance.validation.reporters import REPORTERS
 
-    reporter: Reporter = REPORTERS[args.output](streams.stdout)
+    files, empty = expand(args.files, args.glob)
+    if empty:
+        said = f"--glob {args.glob}" if args.glob else "*.json, *.jsonl or *.ndjson"
+        streams.stderr.write(
+            f"conformance validate: error: no file in {', '.join(empty)} matches {said}\n"
+        )
+        return EXIT_USAGE
+    hint = _ReplyHint(REPORTERS[args.output](streams.stdout))
+    reporter: Reporter = hint
     progress = _Progress(streams) if is_terminal(streams.stderr) else None
     if progress is not None:
         reporter = _ClearingReporter(reporter, progress)
     try:
         summary = check_sources(
-            args.files,
+            files,
             args.kind,
             args.role,
             reporter,
@@ -121,6 +186,12 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
         )
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED  # the reporter has written the summary so far
+    if hint.replies and args.kind != "reply":
+        streams.stderr.write(
+            f"conformance validate: hint: {hint.replies} payload(s) look like replies (a "
+            f"`result` or `error` member, which no {args.kind} has): check them with "
+            "--kind reply\n"
+        )
     if summary.unreadable:
         return EXIT_USAGE
     return EXIT_FAILED if summary.invalid else EXIT_OK

@@ -66,6 +66,8 @@ class RunState:
     hints: bool = True
     #: the run judges the kit's decisions too (``Settings.strict``)
     strict: bool = False
+    #: seconds an answer may take (``max-response-time``; ``None``: the rule is off)
+    max_response_time: float | None = None
 
     def claim_result_id(self, key: str) -> bool:
         """Record the site id ``key`` (its JSON text); ``False`` if the run had it already."""
@@ -497,3 +499,28 @@ def distinct_result_ids(exchange: Exchange, state: RunState) -> None:
     if not state.claim_result_id(key):
         where = ".".join(("result", *path))
         raise Violated(f"{where} {key} was already given to another site in this run")
+
+
+#: Rules a session leaves out of its checks unless the run asks for them: the slow answer (its
+#: bound is an option), and the target stopped by a request (judged by the session from the
+#: next request's failure to connect, not from one exchange).
+OPTIONAL_RULES: Final = ("max-response-time", "target-survives")
+
+
+@check(
+    "max-response-time",
+    "the run's own bound (--max-response-time): a choice of the user, no source's",
+)
+def max_response_time(exchange: Exchange, state: RunState) -> None:
+    """Every answer comes within the run's bound on response time (``--max-response-time``): a
+    slow answer, though it came within the timeout."""
+    limit = state.max_response_time
+    answer = exchange.answer
+    if limit is not None and answer.status is not None and answer.elapsed > limit:
+        raise Violated(f"answered in {answer.elapsed:.3f} s, over the bound of {limit:g} s")
+
+
+@check("target-survives", "robustness: no request stops the server")
+def target_survives(exchange: Exchange, state: RunState) -> None:
+    """No request stops the target: it still takes connections after answering it (judged by
+    the run, from the next request, never from one exchange alone)."""

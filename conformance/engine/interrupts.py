@@ -13,6 +13,11 @@ passes anything else on).
 The handler is put in place only where Python's own would have run (the main thread, the
 default handler): a host that handles SIGINT itself (a server, pytest-xdist's workers, which
 ignore it) keeps its own.
+
+SIGTERM (what CI sends on a timeout or a cancelled job) is taken the same way, where its
+default action (the process ends at once, nothing written) would have run: it raises
+``Terminated``, a ``KeyboardInterrupt``, so that the run ends as on Ctrl-C, with its report and
+every file asked for; the command then exits 143 (128 + 15) as a process SIGTERM ended.
 """
 
 from __future__ import annotations
@@ -25,33 +30,49 @@ from collections.abc import Iterator
 from types import FrameType
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C's ``KeyboardInterrupt`` would be."""
+
+
 class CtrlC:
-    """Whether Ctrl-C was pressed during the run."""
+    """Whether Ctrl-C was pressed (or SIGTERM received) during the run."""
 
     def __init__(self) -> None:
         self.pressed = False
+        #: the signal was SIGTERM (the last one received, where both came)
+        self.terminated = False
 
     def check(self) -> None:
-        """Raise ``KeyboardInterrupt`` if Ctrl-C was pressed (its first raise may have been
-        swallowed)."""
+        """Raise ``KeyboardInterrupt`` (``Terminated`` for SIGTERM) if Ctrl-C was pressed (its
+        first raise may have been swallowed)."""
         if self.pressed:
-            raise KeyboardInterrupt
+            raise Terminated if self.terminated else KeyboardInterrupt
 
 
 @contextlib.contextmanager
 def kept() -> Iterator[CtrlC]:
-    """A ``CtrlC`` that records every SIGINT while the block runs."""
+    """A ``CtrlC`` that records every SIGINT (and SIGTERM) while the block runs."""
     seen = CtrlC()
-    if (
-        threading.current_thread() is not threading.main_thread()
-        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
-    ):
+    if threading.current_thread() is not threading.main_thread():
+        yield seen
+        return
+    # each signal only where Python's own action would have run
+    taken = [
+        number
+        for number, default in (
+            (signal.SIGINT, signal.default_int_handler),
+            (signal.SIGTERM, signal.SIG_DFL),
+        )
+        if signal.getsignal(number) is default
+    ]
+    if not taken:
         yield seen
         return
 
     def handler(number: int, frame: FrameType | None) -> None:
         seen.pressed = True
-        raise KeyboardInterrupt
+        seen.terminated = number == signal.SIGTERM
+        raise Terminated if seen.terminated else KeyboardInterrupt
 
     hook = sys.unraisablehook
 
@@ -60,13 +81,14 @@ def kept() -> Iterator[CtrlC]:
             return  # recorded: ``check`` raises it again where it cannot be swallowed
         hook(raised)
 
-    previous = signal.signal(signal.SIGINT, handler)
+    previous = {number: signal.signal(number, handler) for number in taken}
     sys.unraisablehook = unraisable
     try:
         yield seen
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for number, before in previous.items():
+            signal.signal(number, before)
         sys.unraisablehook = hook
 
 
-__all__ = ["CtrlC", "kept"]
+__all__ = ["CtrlC", "Terminated", "kept"]

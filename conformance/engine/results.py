@@ -107,6 +107,9 @@ class Report:
     #: valid requests of a document answered with an application error, by code: counted,
     #: not judged (a stateful server's "not found"), unless ``Settings.expect_success``
     application_errors: dict[int, int] = field(default_factory=dict)
+    #: why the run ended before its plan (a signal, a target that stopped answering,
+    #: ``Settings.max_failures``); ``None``: it ran whole
+    stopped: str | None = None
 
     @property
     def conforms(self) -> bool:

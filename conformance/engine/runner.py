@@ -5,7 +5,8 @@ one before it is sent, so the first case goes out at once) then the valid family
 (``conformance.engine.valid``). The target is proven reachable before anything is sent
 (``Unreachable``); its first answers are judged for the run's own mistakes, once for the whole
 run (``conformance.engine.setup``). A Ctrl-C raises ``Interrupted`` carrying the report of what
-ran so far.
+ran so far, SIGTERM ``Terminated`` (an ``Interrupted``); a target that stops answering, or
+``Settings.max_failures`` reached, ends the run early with its report (``Report.stopped``).
 """
 
 from __future__ import annotations
@@ -16,13 +17,18 @@ from collections.abc import Iterator
 
 from conformance.engine.checks import RunState
 from conformance.engine.contract import Contract, MethodContract
+from conformance.engine.interrupts import Terminated as SigTerm
 from conformance.engine.interrupts import kept
 from conformance.engine.results import Interrupted, Report
 from conformance.engine.session import Proof, Session, Stop
 from conformance.engine.settings import Settings
 from conformance.engine.setup import Unreachable
-from conformance.engine.transport import Target, reachable
+from conformance.engine.transport import Target, reachable, tls_context
 from conformance.generation.cases import SUCCESS, Case
+
+
+class Terminated(Interrupted):
+    """SIGTERM ended the run; ``report`` holds what ran until then."""
 
 
 def new_report(target_url: str, contract: Contract, settings: Settings) -> Report:
@@ -56,6 +62,8 @@ def run(target_url: str, contract: Contract, *, settings: Settings) -> Report:
     plans = [(method, method.families()) for method in contract.methods]
     # settings the plan cannot take are refused before anything is sent
     first = next(plans[0][1], None) if plans else None
+    if target.scheme == "https":  # TLS files that cannot be read are refused first
+        tls_context(settings.cacert, settings.insecure, settings.cert, settings.key)
     why = reachable(target, min(settings.timeout, 5.0))
     if why is not None:
         raise Unreachable(
@@ -69,6 +77,7 @@ def run(target_url: str, contract: Contract, *, settings: Settings) -> Report:
         role=settings.role,
         hints=contract.revision is not None,
         strict=settings.strict,
+        max_response_time=settings.max_response_time,
     )
     proof = Proof()
     started = time.perf_counter()
@@ -89,11 +98,17 @@ def run(target_url: str, contract: Contract, *, settings: Settings) -> Report:
                     _run_method(session, first if index == 0 else None, families)
                 finally:
                     session.close()
-    except Stop:
-        pass
-    except KeyboardInterrupt:
-        report.notes.append(f"interrupted (Ctrl-C) after {report.cases_sent} cases")
-        raise Interrupted(report) from None
+                if proof.stopped is not None:  # hypothesis may have kept it to itself
+                    raise proof.stopped
+    except Stop as stop:
+        if str(stop):
+            report.stopped = str(stop)
+            report.notes.append(str(stop))
+    except KeyboardInterrupt as signal:
+        name = "SIGTERM" if isinstance(signal, SigTerm) else "Ctrl-C"
+        report.stopped = f"interrupted ({name}) after {report.cases_sent} cases"
+        report.notes.append(report.stopped)
+        raise (Terminated if isinstance(signal, SigTerm) else Interrupted)(report) from None
     finally:
         report.elapsed = time.perf_counter() - started
     return report
@@ -137,4 +152,4 @@ def probe(target_url: str, contract: Contract, settings: Settings) -> None:
             return
 
 
-__all__ = ["new_report", "probe", "run", "session_for"]
+__all__ = ["Terminated", "new_report", "probe", "run", "session_for"]

@@ -3,10 +3,16 @@
 ``Session`` is built whole by its constructor, for one method of a contract:
 ``exchange(case)`` then ``evaluate(exchange)`` gives the failures of one case (the pytest
 plugin's unit), ``record(failures)`` keeps them in the report.
+
+A target that answered before and then stops ends the run with one message
+(``TargetStopped``), not a failure for every case left: one that refuses connections has died,
+and the request sent just before is reported under ``target-survives`` (a crash is a finding);
+one that lets ``Settings.max_timeouts`` requests in a row go unanswered hangs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 import time
@@ -14,7 +20,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.engine.checks import Exchange, Rule, RunState, Violated, application_error
+from conformance.engine.checks import (
+    CHECKS,
+    OPTIONAL_RULES,
+    Exchange,
+    Rule,
+    RunState,
+    Violated,
+    application_error,
+)
 from conformance.engine.contract import MethodContract
 from conformance.engine.interrupts import CtrlC
 from conformance.engine.limits import Pacer, RateLimited, limit_exceeded, wait_for
@@ -28,14 +42,19 @@ from conformance.engine.results import (
 )
 from conformance.engine.settings import TOKEN_PLACEHOLDER, Settings
 from conformance.engine.setup import SetupFailed, first_exchange, first_success
-from conformance.engine.transport import Answer, Client, Target
+from conformance.engine.transport import Answer, Client, Target, tls_context
 from conformance.errors import PayloadError
 from conformance.generation.cases import FAMILY_BASIS, Case
 from conformance.validation.payloads import loads
 
 
 class Stop(Exception):
-    """Raised to end a run at its first failure (``Settings.stop_at_first``)."""
+    """Raised to end a run at its first failure (``Settings.stop_at_first``), or at
+    ``Settings.max_failures``; its message, if any, is the report's note of why."""
+
+
+class TargetStopped(Stop):
+    """The target answered before and answers no more: the run stops, saying where."""
 
 
 @dataclass
@@ -48,6 +67,14 @@ class Proof:
     target: bool = False
     token: bool = False
     refused: SetupFailed | None = None
+    #: requests in a row that got no answer within the timeout, and the first of them
+    timeouts: int = 0
+    first_unanswered: str = ""
+    #: the last request answered, and its exchange (the one a dying target took last)
+    last_answered: str = ""
+    last: tuple[Session, Exchange] | None = None
+    #: raised again before every request once the target stopped (hypothesis replays)
+    stopped: TargetStopped | None = None
 
 
 @dataclass(frozen=True)
@@ -172,11 +199,17 @@ class Session:
         proof: Proof | None = None,
         qualified: bool = False,
     ) -> None:
-        self.client = Client(target, settings.timeout)
+        context = None
+        if target.scheme == "https":
+            context = tls_context(settings.cacert, settings.insecure, settings.cert, settings.key)
+        self.client = Client(target, settings.timeout, headers=settings.headers, context=context)
         self.settings = settings
         self.report = report
         self.method = method
-        self.checks = method.checks
+        #: the rules judged on each exchange: the optional ones only where the run asks
+        self.checks = {
+            name: rule for name, rule in method.checks.items() if name not in OPTIONAL_RULES
+        }
         self.pacer = Pacer(settings.rate)
         self.state = (
             state
@@ -187,6 +220,9 @@ class Session:
         #: raise was swallowed (``conformance.engine.interrupts``)
         self.ctrl_c = ctrl_c if ctrl_c is not None else CtrlC()
         self.proof = proof if proof is not None else Proof()
+        if settings.max_response_time is not None:
+            self.checks["max-response-time"] = CHECKS["max-response-time"]
+            self.state.max_response_time = settings.max_response_time
         #: test ids and failures carry the method's name (a contract of several methods)
         self.qualified = qualified
         self.seen_test_ids: set[str] = set()
@@ -250,6 +286,8 @@ class Session:
         mistakes (``conformance.engine.setup``), raised as ``SetupFailed``. The case is judged
         by its strict expectation under ``--strict`` (``Case.judged``)."""
         self.ctrl_c.check()
+        if self.proof.stopped is not None:
+            raise self.proof.stopped
         decided = case.strict is not None and not self.settings.strict
         case = case.judged(self.settings.strict)
         # (the robustness family judges robustness by design: it is not listed case by case)
@@ -269,8 +307,10 @@ class Session:
         )
         body = case.body if case.body is not None else spliced(dumps(payload), case.splices)
         answer = self.post(body, case.headers)
-        self._count(case)
         exchange = Exchange(case, payload, body, answer, source=prepared)
+        if answer.connect_failed and self.proof.target:
+            self._died(case, answer, exchange)
+        self._count(case)
         if answer.truncated:
             exchange.parse_error = (
                 f"the body is longer than {len(answer.body)} bytes; the runner read no further"
@@ -295,7 +335,68 @@ class Session:
         if found is not None:
             proof.refused = found
             raise found
+        self._watch_for_hang(exchange)
         return exchange
+
+    def _where(self, case: Case, number: int) -> str:
+        return f"case {number} ({self.test_id(case)})"
+
+    def _died(self, case: Case, answer: Answer, exchange: Exchange) -> None:
+        """The target took connections and answered, and now refuses them: stop, and report
+        the last request it was sent as a finding (it may have killed the target): this one,
+        where it went out on an open connection and got no answer, else the one before."""
+        proof = self.proof
+        if answer.sent:
+            self._count(case)
+            number = self.report.cases_sent
+            suspect: tuple[Session, Exchange] | None = (self, exchange)
+            which = "that request, which got no answer,"
+        else:
+            number = self.report.cases_sent + 1
+            suspect = proof.last
+            which = "the request sent just before, {},"
+        said = f"the target stopped answering at {self._where(case, number)}: {answer.error}"
+        proof.stopped = TargetStopped(f"{said}; the run stops here")
+        if suspect is not None:
+            session, sent = suspect
+            where = session._where(sent.case, number if answer.sent else number - 1)
+            failure = session.failure(
+                CHECKS["target-survives"],
+                sent,
+                f"the target refused every connection after this request ({answer.error})",
+            )
+            session.report.rules.setdefault("target-survives", RuleCount()).cases += 1
+            proof.stopped = TargetStopped(
+                f"{said}; {which.format(where)} is reported under target-survives; the run "
+                "stops here"
+            )
+            with contextlib.suppress(Stop):  # --max-failures reached: the stop says more
+                session.record([failure])
+        raise proof.stopped
+
+    def _watch_for_hang(self, exchange: Exchange) -> None:
+        """Count the requests in a row the target left unanswered; at
+        ``Settings.max_timeouts`` of them, record this one's failures and stop."""
+        proof = self.proof
+        where = self._where(exchange.case, self.report.cases_sent)
+        if not exchange.answer.timed_out:
+            proof.timeouts, proof.last_answered = 0, where
+            proof.last = (self, exchange)
+            return
+        proof.timeouts += 1
+        if proof.timeouts == 1:
+            proof.first_unanswered = where
+        if proof.timeouts < self.settings.max_timeouts or not proof.last_answered:
+            return
+        proof.stopped = TargetStopped(
+            f"the target stopped answering: {proof.timeouts} requests in a row got no answer "
+            f"within {self.settings.timeout:g} s ({self.settings.option('timeout')}); the last "
+            f"request answered was {proof.last_answered}, the first not answered "
+            f"{proof.first_unanswered}; the run stops here"
+        )
+        with contextlib.suppress(Stop):
+            self.record(self.evaluate(exchange))
+        raise proof.stopped
 
     def _count(self, case: Case) -> None:
         report = self.report
@@ -402,6 +503,12 @@ class Session:
             self.report.first_failure_at = self.report.cases_sent
         if failures and self.settings.stop_at_first:
             raise Stop
+        limit = self.settings.max_failures
+        if failures and limit is not None and len(self.report.failures) >= limit:
+            raise Stop(
+                f"stopped after {len(self.report.failures)} failures "
+                f"({self.settings.option('max_failures')} {limit})"
+            )
 
     def close(self) -> None:
         self.client.close()
@@ -412,6 +519,7 @@ __all__ = [
     "Proof",
     "Session",
     "Stop",
+    "TargetStopped",
     "dumps",
     "shown_template",
     "spliced",

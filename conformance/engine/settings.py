@@ -59,6 +59,21 @@ class Settings:
     #: judge a document's valid requests answered with an application error as failures
     #: (by default a stateful server's "not found" is counted, not judged)
     expect_success: bool = False
+    #: requests in a row with no answer within the timeout, from a target that answered
+    #: before, after which the run stops (the target hangs)
+    max_timeouts: int = 3
+    #: the run stops once this many failures are recorded (``None``: never)
+    max_failures: int | None = None
+    #: seconds an answer may take before it breaks ``max-response-time`` (``None``: rule off)
+    max_response_time: float | None = None
+    #: headers sent with every request, as (name, value) pairs
+    headers: tuple[tuple[str, str], ...] = ()
+    #: TLS: a CA bundle to verify the target with, or no verification at all; a client
+    #: certificate and its key (PEM files)
+    cacert: str | None = None
+    insecure: bool = False
+    cert: str | None = None
+    key: str | None = None
 
     def option(self, setting: str) -> str:
         """The name the user knows ``setting`` by (``--user-id``, ``--target-user-id``)."""
@@ -98,11 +113,29 @@ class Settings:
         unknown = set(self.families) - set(FAMILIES)
         if unknown:
             raise ArgumentError(f"unknown families {sorted(unknown)}; expected some of {FAMILIES}")
+        _check_run_bounds(self)
 
     def known_id(self, member: str) -> Any:
         """The id the user named for the reference member ``member`` (``None``: none)."""
         setting = REFERENCE_MEMBERS.get(member)
         return getattr(self, setting) if setting is not None else None
+
+
+def _check_run_bounds(settings: Settings) -> None:
+    """The bounds of a run and its TLS options, each refused where it cannot work."""
+    if settings.max_timeouts < 1:
+        raise ArgumentError(f"max_timeouts must be >= 1; got {settings.max_timeouts!r}")
+    if settings.max_failures is not None and settings.max_failures < 1:
+        raise ArgumentError(
+            f"{settings.option('max_failures')} must be >= 1; got {settings.max_failures!r}"
+        )
+    limit = settings.max_response_time
+    if limit is not None and not 0 < limit < float("inf"):
+        raise ArgumentError(
+            f"{settings.option('max_response_time')} must be a number of seconds > 0; got {limit!r}"
+        )
+    if settings.key is not None and settings.cert is None:
+        raise ArgumentError(f"{settings.option('key')} needs {settings.option('cert')}")
 
 
 __all__ = ["DEFAULT_MAX_EXAMPLES", "REFERENCE_MEMBERS", "TOKEN_PLACEHOLDER", "Settings"]

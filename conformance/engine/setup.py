@@ -27,6 +27,13 @@ CLI_OPTIONS: Final = {
     "scenario_id": "--scenario-id",
     "timeout": "--timeout",
     "rate": "--rate",
+    "max_failures": "--max-failures",
+    "max_response_time": "--max-response-time",
+    "headers": "--header",
+    "cacert": "--cacert",
+    "insecure": "--insecure",
+    "cert": "--cert",
+    "key": "--key",
 }
 
 #: Codes that mean "this token is not good here" (authentication, access rights).

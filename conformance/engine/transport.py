@@ -6,15 +6,24 @@ again once; a reply that does not come within the timeout (a body trickled byte 
 included: the timeout bounds the whole body; a status line and headers trickled likewise are
 cut off by a watchdog, ``conformance.engine.watchdog``) is an ``Answer`` with ``error`` set,
 never a hang of the runner, and a body over ``MAX_REPLY_BYTES`` is read no further
-(``truncated``).
+(``truncated``). A connection that cannot be opened at all is marked so (``connect_failed``):
+a target that answered before and now refuses connections has stopped.
+
+``headers`` go with every request; ``https://`` targets are verified with the system's CA
+certificates, or a CA bundle, or not at all, and may be sent a client certificate
+(``tls_context``). A proxy named in the environment (``HTTPS_PROXY``, ``HTTP_PROXY``,
+``NO_PROXY``) is used as ``urllib`` uses it: a CONNECT tunnel for ``https://``, the absolute URL
+for ``http://``.
 """
 
 from __future__ import annotations
 
 import http.client
 import socket
+import ssl
 import time
-from collections.abc import Mapping
+import urllib.request
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -42,6 +51,10 @@ class Answer:
     timed_out: bool = False
     #: the body was longer than the client reads: ``body`` is its beginning only
     truncated: bool = False
+    #: no connection could be opened (refused, unreachable) on the last attempt
+    connect_failed: bool = False
+    #: the request went out (on a connection that then failed, where ``error`` is set)
+    sent: bool = True
 
 
 @dataclass(frozen=True)
@@ -74,16 +87,62 @@ class Target:
 
 
 def reachable(target: Target, timeout: float) -> str | None:
-    """``None`` if a TCP connection to ``target`` opens within ``timeout``, else why not."""
+    """``None`` if a TCP connection to ``target`` (to its proxy, where the environment names
+    one) opens within ``timeout``, else why not."""
+    proxy = proxy_for(target)
+    host, port = proxy if proxy is not None else (target.host, target.port)
+    via = " (the proxy named in the environment)" if proxy is not None else ""
     try:
-        with socket.create_connection((target.host, target.port), timeout=timeout):
+        with socket.create_connection((host, port), timeout=timeout):
             return None
     except socket.gaierror as error:
-        return f"cannot resolve host {target.host!r}: {error.strerror or error}"
+        return f"cannot resolve host {host!r}{via}: {error.strerror or error}"
     except TimeoutError:
-        return f"no connection to {target.host}:{target.port} within {timeout:g} s"
+        return f"no connection to {host}:{port}{via} within {timeout:g} s"
     except OSError as error:
-        return f"cannot connect to {target.host}:{target.port}: {error.strerror or error}"
+        return f"cannot connect to {host}:{port}{via}: {error.strerror or error}"
+
+
+def parse_header(text: str, option: str = "--header") -> tuple[str, str]:
+    """``Name: value`` as a pair; ``ArgumentError`` for text that names no header."""
+    name, colon, value = text.partition(":")
+    if not colon or not name.strip() or any(char.isspace() for char in name.strip()):
+        raise ArgumentError(f"{option} expects 'Name: value'; got {text!r}")
+    return name.strip(), value.strip()
+
+
+def tls_context(
+    cacert: str | None = None,
+    insecure: bool = False,
+    cert: str | None = None,
+    key: str | None = None,
+) -> ssl.SSLContext:
+    """The TLS context of ``https://`` targets: the system's CA certificates (or the bundle
+    ``cacert``), none at all where ``insecure``; the client certificate ``cert`` (its key in
+    it, or in ``key``). ``ArgumentError`` for a file that cannot be read."""
+    try:
+        context = ssl.create_default_context(cafile=cacert)
+        if insecure:
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        if cert is not None:
+            context.load_cert_chain(cert, key)
+    except (OSError, ssl.SSLError) as error:
+        names = ", ".join(name for name in (cacert, cert, key) if name)
+        raise ArgumentError(f"cannot read the TLS files {names}: {error}") from None
+    return context
+
+
+def proxy_for(target: Target) -> tuple[str, int] | None:
+    """The proxy the environment names for ``target`` (``HTTPS_PROXY``, ``HTTP_PROXY``, with
+    ``NO_PROXY``), as host and port; ``None``: connect directly."""
+    proxy = urllib.request.getproxies().get(target.scheme)
+    if not proxy or urllib.request.proxy_bypass(f"{target.host}:{target.port}"):
+        return None
+    parts = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+    if not parts.hostname:
+        return None
+    return parts.hostname, parts.port or 80
 
 
 @dataclass
@@ -95,14 +154,24 @@ class Client:
     max_reply_bytes: int = MAX_REPLY_BYTES
     _connection: http.client.HTTPConnection | None = field(default=None, repr=False)
     _watchdog: Watchdog = field(default_factory=Watchdog, repr=False)
+    #: headers sent with every request, as (name, value) pairs
+    headers: Sequence[tuple[str, str]] = ()
+    #: the TLS context of an ``https://`` target (``None``: the system's defaults)
+    context: ssl.SSLContext | None = field(default=None, repr=False)
 
     def _connect(self) -> http.client.HTTPConnection:
-        kind = (
-            http.client.HTTPSConnection
-            if self.target.scheme == "https"
-            else http.client.HTTPConnection
-        )
-        connection = kind(self.target.host, self.target.port, timeout=self.timeout)
+        target = self.target
+        proxy = proxy_for(target)
+        host, port = proxy if proxy is not None else (target.host, target.port)
+        connection: http.client.HTTPConnection
+        if target.scheme == "https":
+            connection = http.client.HTTPSConnection(
+                host, port, timeout=self.timeout, context=self.context
+            )
+            if proxy is not None:
+                connection.set_tunnel(target.host, target.port)
+        else:
+            connection = http.client.HTTPConnection(host, port, timeout=self.timeout)
         connection.connect()
         # small requests on a kept-alive connection: do not let Nagle hold them back
         if connection.sock is not None:
@@ -118,19 +187,28 @@ class Client:
 
     def post(self, body: bytes, headers: Mapping[str, str] | None = None) -> Answer:
         """POST ``body``; retried once on a connection the server had closed."""
-        sent_headers = {"Content-Type": CONTENT_TYPE, **(headers or {})}
+        sent_headers = {"Content-Type": CONTENT_TYPE, **dict(self.headers), **(headers or {})}
+        # through a proxy, a plain http:// request names the whole URL
+        path = self.target.path
+        if self.target.scheme == "http" and proxy_for(self.target) is not None:
+            path = f"http://{self.target.host}:{self.target.port}{path}"
         started = time.perf_counter()
         # the whole answer, a retry included, within the timeout: status line and headers too
         deadline = time.monotonic() + self.timeout
+        sent = False
         for attempt in (1, 2):
+            connecting = False
             try:
                 if self._connection is None:
+                    connecting = True
                     self._connection = self._connect()
+                    connecting = False
                 elif self._connection.sock is not None:
                     # the last body's read left the deadline's remainder on the socket
                     self._connection.sock.settimeout(self.timeout)
                 self._watchdog.arm(self._connection.sock, deadline)
-                self._connection.request("POST", self.target.path, body, sent_headers)
+                sent = True
+                self._connection.request("POST", path, body, sent_headers)
                 reply = self._connection.getresponse()
                 data, truncated = self._read_body(reply, started)
                 if self._watchdog.fired:  # the socket was shut down under the read: no answer
@@ -148,7 +226,10 @@ class Client:
                 self.close()
                 if attempt == 2:
                     elapsed = time.perf_counter() - started
-                    return Answer(None, {}, b"", elapsed, f"{type(error).__name__}: {error}")
+                    said = f"{type(error).__name__}: {error}"
+                    return Answer(
+                        None, {}, b"", elapsed, said, connect_failed=connecting, sent=sent
+                    )
             finally:
                 self._watchdog.disarm()
         raise AssertionError("unreachable")  # pragma: no cover

@@ -21,8 +21,14 @@ from typing import Any, TypeVar
 import pytest
 
 from conformance.pytest_plugin.options import (
+    CACERT_OPTION,
+    CERT_OPTION,
     EXPECT_SUCCESS_OPTION,
+    HEADER_OPTION,
+    INSECURE_OPTION,
+    KEY_OPTION,
     MAX_EXAMPLES_OPTION,
+    MAX_RESPONSE_TIME_OPTION,
     OPENRPC_OPTION,
     OPTION_BY_SETTING,
     REVISION_OPTION,
@@ -61,6 +67,7 @@ def settings_from(config: pytest.Config) -> Any:
     saying why in the plugin's own option names (``--target-user-id``)."""
     from conformance.create_sites import iter_families
     from conformance.engine.settings import Settings
+    from conformance.engine.transport import parse_header
     from conformance.errors import ArgumentError
 
     def number(option: str, convert: Callable[[str], T], expects: str) -> T | None:
@@ -75,6 +82,7 @@ def settings_from(config: pytest.Config) -> Any:
     openrpc = openrpc_document(config) is not None
     seed = config.getoption("hypothesis_seed", None)
     timeout = number(TIMEOUT_OPTION, float, "seconds")
+    slow = number(MAX_RESPONSE_TIME_OPTION, float, "seconds")
     budget = number(MAX_EXAMPLES_OPTION, int, "an integer")
     if budget is None:
         from hypothesis import settings as hypothesis_settings
@@ -94,6 +102,15 @@ def settings_from(config: pytest.Config) -> Any:
             max_examples=budget,
             strict=bool(config.getoption(dest(STRICT_OPTION))),
             expect_success=bool(config.getoption(dest(EXPECT_SUCCESS_OPTION))),
+            max_response_time=slow,
+            headers=tuple(
+                parse_header(header, HEADER_OPTION)
+                for header in config.getoption(dest(HEADER_OPTION))
+            ),
+            cacert=config.getoption(dest(CACERT_OPTION)) or None,
+            insecure=bool(config.getoption(dest(INSECURE_OPTION))),
+            cert=config.getoption(dest(CERT_OPTION)) or None,
+            key=config.getoption(dest(KEY_OPTION)) or None,
         )
         if not openrpc:  # what the plan needs (an agent's user id) is said now
             next(iter_families(settings), None)
@@ -130,6 +147,7 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     config.stash[SETTINGS_KEY] = settings_from(config)
     _keep_hypothesis_storage_out(config)
+    _mask_secret_headers(config)
     from conformance.engine.runner import new_report
     from conformance.pytest_plugin.ci import register
     from conformance.pytest_plugin.shared import CONTRACT_KEY, REPORT_KEY
@@ -177,7 +195,26 @@ def _contract(config: pytest.Config) -> Any:
         raise pytest.UsageError(f"conformance: {OPENRPC_OPTION} {path}: {error}") from None
 
 
+#: The secret headers' values masked while the session lasts (closed at its end).
+_MASKING_KEY = pytest.StashKey[Any]()
+
+
+def _mask_secret_headers(config: pytest.Config) -> None:
+    """The values of the secret headers the run sends, masked as the token is in everything
+    the session shows and writes."""
+    import contextlib
+
+    from conformance.reporting.redaction import masked_headers
+
+    stack = contextlib.ExitStack()
+    stack.enter_context(masked_headers(config.stash[SETTINGS_KEY].headers))
+    config.stash[_MASKING_KEY] = stack
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
+    masking = config.stash.get(_MASKING_KEY, None)
+    if masking is not None:
+        masking.close()
     folder = config.stash.get(_STORAGE_KEY, None)
     if folder is not None:
         import shutil
@@ -200,7 +237,15 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     )
 
 
-def pytest_sessionstart(session: pytest.Session) -> None:
+#: The target could not be used: the session ends with that one message and nothing else.
+_SETUP_FAILED_KEY = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection(session: pytest.Session) -> None:
+    """The target proven usable before anything is collected. Here rather than at the
+    session's start: an exit there is printed twice (on stderr and in the summary), here
+    once."""
     config = session.config
     if target_url(config) is None or hasattr(config, "workerinput"):
         return
@@ -216,6 +261,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     except ArgumentError as error:
         raise pytest.UsageError(str(error)) from None
     if why is not None:
+        config.stash[_SETUP_FAILED_KEY] = True
         pytest.exit(
             f"conformance: the target {url} is unreachable: {why}; check {URL_OPTION}",
             returncode=2,
@@ -225,6 +271,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     try:
         probe(url, config.stash[SETTINGS_KEY])
     except SetupFailed as error:
+        config.stash[_SETUP_FAILED_KEY] = True
         pytest.exit(f"conformance: {error}", returncode=2)
 
 
@@ -240,6 +287,8 @@ def pytest_collection_modifyitems(
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     if target_url(config) is None or openrpc_document(config) is not None:
+        return
+    if config.stash.get(_SETUP_FAILED_KEY, False):
         return
     from conformance.reporting.formats import not_judged_text
 

@@ -25,6 +25,12 @@ SAVE_FAILURES_OPTION: Final = "--target-save-failures"
 OPENRPC_OPTION: Final = "--target-openrpc"
 STRICT_OPTION: Final = "--target-strict"
 EXPECT_SUCCESS_OPTION: Final = "--target-expect-success"
+HEADER_OPTION: Final = "--target-header"
+CACERT_OPTION: Final = "--target-cacert"
+INSECURE_OPTION: Final = "--target-insecure"
+CERT_OPTION: Final = "--target-cert"
+KEY_OPTION: Final = "--target-key"
+MAX_RESPONSE_TIME_OPTION: Final = "--target-max-response-time"
 
 #: Other names of an option: ``--report-html``, as ``conformance fuzz`` spells it.
 ALIASES: Final = {REPORT_HTML_OPTION: ("--report-html",)}
@@ -45,6 +51,10 @@ ENV_BY_OPTION: Final = {
         REPORT_HTML_OPTION,
         SAVE_FAILURES_OPTION,
         OPENRPC_OPTION,
+        CACERT_OPTION,
+        CERT_OPTION,
+        KEY_OPTION,
+        MAX_RESPONSE_TIME_OPTION,
     )
 }
 
@@ -57,6 +67,12 @@ OPTION_BY_SETTING: Final = {
     "user_id": USER_ID_OPTION,
     "scenario_id": SCENARIO_ID_OPTION,
     "timeout": TIMEOUT_OPTION,
+    "headers": HEADER_OPTION,
+    "cacert": CACERT_OPTION,
+    "insecure": INSECURE_OPTION,
+    "cert": CERT_OPTION,
+    "key": KEY_OPTION,
+    "max_response_time": MAX_RESPONSE_TIME_OPTION,
 }
 
 SUITE_NODE_ID: Final = "create.sites"
@@ -90,6 +106,10 @@ def add_options(parser: pytest.Parser) -> None:
         OPENRPC_OPTION: "run every method of this OpenRPC document instead of create.sites: "
         "a file, or rpc.discover for the document the target answers it with; ids read "
         "method::test_invalid_rejected[param:keyword]",
+        CACERT_OPTION: "verify an https:// target with this CA bundle (PEM)",
+        CERT_OPTION: "a client certificate (PEM) for TLS",
+        KEY_OPTION: "the client certificate's key (PEM)",
+        MAX_RESPONSE_TIME_OPTION: "a rule: every answer within this many seconds (off by default)",
     }
     for option, env in ENV_BY_OPTION.items():
         group.addoption(
@@ -116,6 +136,21 @@ def add_options(parser: pytest.Parser) -> None:
         default=False,
         help="with --target-openrpc: fail a valid request answered with an application error "
         "(by default counted, not judged: a stateful server's 'not found')",
+    )
+    group.addoption(
+        HEADER_OPTION,
+        dest=dest(HEADER_OPTION),
+        action="append",
+        default=[],
+        metavar="'NAME: VALUE'",
+        help="send this header with every request (repeatable); the values of Authorization, "
+        "Cookie and key- or token-named headers show as ***",
+    )
+    group.addoption(
+        INSECURE_OPTION,
+        dest=dest(INSECURE_OPTION),
+        action="store_true",
+        help="do not verify an https:// target's certificate",
     )
 
 

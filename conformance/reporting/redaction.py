@@ -15,12 +15,19 @@ Two uses, one module:
   longer string or in raw bytes (with a beginning of it cut off by the end of a body).
 
 A short token is never searched for inside other text: ``--token 1`` leaves "-32602" as it is.
+
+The values of the secret headers a run sends (``Authorization``, ``Cookie``, ``X-Api-Key`` and
+other key-, token- or secret-named ones: ``is_secret_header``) are masked as the token is,
+everywhere, while ``masked_headers`` holds them (the command holds them for its whole run).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from typing import Any, Final
 
 from conformance.engine.results import Failure
@@ -32,6 +39,54 @@ from conformance.validation.masking import (
     is_secret_name,
     mask,
 )
+
+# --- the secret headers a run sends, masked as its token -----------------------------------
+
+#: Header names whose values are secrets: credentials, cookies, keys, tokens.
+_SECRET_HEADER = re.compile(
+    r"authorization|cookie|api[-_]?key|token|secret|password|passwd|credential|session|"
+    r"(^|[-_])(key|auth|sig|signature)($|[-_])",
+    re.IGNORECASE,
+)
+
+#: The secret header values being masked (``masked_headers``).
+_HEADER_SECRETS: ContextVar[frozenset[str]] = ContextVar("header_secrets", default=frozenset())
+
+
+def is_secret_header(name: str) -> bool:
+    """Whether a header named ``name`` carries a secret (its value is masked)."""
+    return bool(_SECRET_HEADER.search(name))
+
+
+def header_secrets(headers: Iterable[tuple[str, str]]) -> frozenset[str]:
+    """The values of the secret headers among ``headers``: each whole value, and the
+    credential after an auth scheme (``Bearer abc``: ``abc`` too)."""
+    values: set[str] = set()
+    for name, value in headers:
+        if not is_secret_header(name) or not value.strip():
+            continue
+        values.add(value)
+        scheme, _, credential = value.strip().partition(" ")
+        if credential.strip() and scheme.isalpha():
+            values.add(credential.strip())
+    return frozenset(values)
+
+
+@contextlib.contextmanager
+def masked_headers(headers: Iterable[tuple[str, str]]) -> Iterator[frozenset[str]]:
+    """Mask the values of the secret headers among ``headers`` as the token is, in everything
+    shown or written while the block runs."""
+    secrets = header_secrets(headers)
+    reset = _HEADER_SECRETS.set(_HEADER_SECRETS.get() | secrets)
+    try:
+        yield secrets
+    finally:
+        _HEADER_SECRETS.reset(reset)
+
+
+def _secrets(token: str) -> frozenset[str]:
+    return (frozenset({token}) if token else frozenset()) | _HEADER_SECRETS.get()
+
 
 # --- what a report shows: masked where printed, unless --show-secrets ----------------------
 
@@ -50,7 +105,7 @@ class Masker:
 
     def __init__(self, token: str, show_secrets: bool = False) -> None:
         self.show_secrets = show_secrets
-        self.secrets = frozenset() if show_secrets or not token else frozenset({token})
+        self.secrets = frozenset() if show_secrets else _secrets(token)
         # a check's message quotes the target's words as JSON or Python literals, which escape
         # quotes, backslashes and control characters: a long token is looked for in each form
         self.forms = sorted(
@@ -146,7 +201,7 @@ def scrub_text(text: str, token: str) -> str:
 def scrub_value(value: Any, token: str) -> Any:
     """A JSON value with each string that is the token, or holds a token long enough to be told
     from chance, masked (``conformance.validation.masking.mask``)."""
-    return mask(value, frozenset({token}) if token else frozenset())
+    return mask(value, _secrets(token))
 
 
 def scrub_request(value: Any, token: str) -> Any:
@@ -170,9 +225,13 @@ def scrub_bytes(data: bytes, token: str) -> bytes:
     """Raw bytes with the token's encoded forms replaced, and a beginning of the token that
     ends the data (a body cut in half) masked too; a token too short to be told from chance
     (``MIN_ECHO_LENGTH``) is left alone, as the text report leaves it."""
+    mask = MASK.encode()
+    for secret in sorted(_HEADER_SECRETS.get(), key=len, reverse=True):
+        if len(secret) >= MIN_ECHO_LENGTH:
+            for form in _forms(secret):
+                data = data.replace(form.encode("utf-8", "surrogatepass"), mask)
     if len(token) < MIN_ECHO_LENGTH:
         return data
-    mask = MASK.encode()
     for form in _forms(token):
         data = data.replace(form.encode("utf-8", "surrogatepass"), mask)
     encoded = token.encode("utf-8", "surrogatepass")
@@ -192,7 +251,10 @@ __all__ = [
     "MASK",
     "Masker",
     "body_text",
+    "header_secrets",
     "holds_token",
+    "is_secret_header",
+    "masked_headers",
     "scrub_bytes",
     "scrub_request",
     "scrub_text",

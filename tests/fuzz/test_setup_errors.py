@@ -126,7 +126,11 @@ def test_ctrl_c_prints_the_report_so_far_and_exits_130() -> None:
         command = [sys.executable, "-m", "conformance", "fuzz", url, "--token", CUSTOMER_TOKEN,
                    "--max-examples", "20000", "--no-save-failures"]  # fmt: skip
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        time.sleep(2.0)
+        # the run is under way once it prints its first progress line (a second in, off a
+        # terminal): a fixed sleep could land before it began on a loaded machine
+        assert process.stderr is not None
+        heading = process.stderr.readline()
+        assert heading.startswith(b"conformance fuzz: create.sites"), heading
         process.send_signal(signal.SIGINT)
         try:
             stdout, stderr = process.communicate(timeout=60)

@@ -96,8 +96,10 @@ def test_a_refused_token_stops_the_session(reference_url: str, tmp_path: Path) -
     """A token the target refuses ends the session at once with exit 2 and one message."""
     done = _pytest(tmp_path, "--target-url", reference_url, "--target-token", "wrong-token-77")
     assert done.returncode == 2
-    assert "refused the token" in done.stdout + done.stderr
-    assert "wrong-token-77" not in done.stdout + done.stderr
+    said = done.stdout + done.stderr
+    assert said.count("refused the token") == 1, said  # once: it was printed twice
+    assert "wrong-token-77" not in said
+    assert "never judged" not in said  # nothing but the one message
 
 
 def test_a_word_seed_gives_a_fixed_number() -> None:
@@ -200,3 +202,24 @@ def test_an_unknown_revision_is_a_usage_error(tmp_path: Path) -> None:
     said = done.stdout + done.stderr
     assert done.returncode == 4, said
     assert "--target-revision must be one of the contract's revisions seed, current" in said
+
+
+def test_headers_and_tls_for_a_staging_target(tmp_path: Path) -> None:
+    """--target-header is sent with every request and its secret value shows as ***;
+    --target-cacert verifies a self-signed target (without it the session stops at once)."""
+    from staging_helpers import make_certificate, server_context, target
+
+    secret = "pytest-bearer-value-5e1d9"
+    cert, key = make_certificate(tmp_path)
+    folder = tmp_path / "run"
+    folder.mkdir()
+    with target(server_context(cert, key)) as (url, server):
+        argv = ("--target-url", url, "--target-token", CUSTOMER_TOKEN, "-k", "protocol")
+        header = ("--target-header", f"Authorization: Bearer {secret}")
+        refused = _pytest(folder, *argv, *header)
+        done = _pytest(folder, *argv, *header, "--target-cacert", str(cert))
+    assert refused.returncode == 2 and "CERTIFICATE_VERIFY_FAILED" in refused.stdout
+    assert done.returncode == 1, done.stdout[-2000:]
+    assert "denied for Bearer ***" in done.stdout or "denied for ***" in done.stdout
+    assert secret not in done.stdout + done.stderr
+    assert server.seen and all(seen["Authorization"] == f"Bearer {secret}" for seen in server.seen)

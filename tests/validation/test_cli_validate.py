@@ -234,3 +234,37 @@ def test_revision_picks_the_contract() -> None:
     assert code == 1 and "`params.name` is not an allowed member" in out
     code, _, err = run("validate", "--revision", "2019", path)
     assert code == 2 and "'seed', 'current'" in err
+
+
+def test_a_reply_checked_as_a_request_gets_a_hint() -> None:
+    """A reply validated without --kind reply: its violations, and one hint naming --kind
+    reply; with --kind reply it is valid and no hint is given."""
+    reply = CASES / "valid" / "reply__success.json"
+    code, _, err = run("validate", str(reply))
+    assert code == 1
+    assert err == (
+        "conformance validate: hint: 1 payload(s) look like replies (a `result` or `error` "
+        "member, which no request has): check them with --kind reply\n"
+    )
+    assert run("validate", "--kind", "reply", str(reply))[::2] == (0, "")
+
+
+def test_a_folder_is_the_files_in_it(tmp_path: Path) -> None:
+    """validate DIR takes the payload files in it and its subfolders (it said "Is a
+    directory"), --glob narrowing them; a folder with none that match is a usage error."""
+    (tmp_path / "deeper").mkdir()
+    (tmp_path / "a.json").write_bytes(VALID.read_bytes())
+    (tmp_path / "deeper" / "b.json").write_bytes(INVALID.read_bytes())
+    (tmp_path / "notes.txt").write_text("not a payload", encoding="utf-8")
+    code, out, _ = run("validate", str(tmp_path))
+    assert code == 1
+    assert out.endswith(
+        "2 request payload(s) in 2 files (customer): 1 valid, 1 invalid, 0 unreadable\n"
+    )
+    code, out, _ = run("validate", str(tmp_path), "--glob", "a.*")
+    assert (code, out) == (
+        0,
+        "1 request payload(s) in 1 file (customer): 1 valid, 0 invalid, 0 unreadable\n",
+    )
+    code, _, err = run("validate", str(tmp_path), "--glob", "*.yaml")
+    assert code == 2 and f"no file in {tmp_path} matches --glob *.yaml" in err

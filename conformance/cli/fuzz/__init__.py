@@ -6,17 +6,20 @@ API an OpenRPC document describes (``conformance.cli.fuzz.contracts``). Every CI
 
 Exit 0: the target conforms; 1: some rule is broken; 2: a usage error, or a target the run
 cannot use (unreachable, no JSON-RPC server, a token, ids or role it refuses: said at once,
-in one message naming the option to fix); 130: interrupted, after the report of what ran.
+in one message naming the option to fix); 130: interrupted (Ctrl-C), 143: terminated
+(SIGTERM), each after the report of what ran and every file asked for.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from conformance.cli import EXIT_INTERRUPTED, EXIT_USAGE, is_terminal
+from conformance.cli import EXIT_INTERRUPTED, EXIT_TERMINATED, EXIT_USAGE, is_terminal
 from conformance.cli.fuzz import ci as fuzz_ci
 from conformance.cli.fuzz import contracts
 from conformance.cli.fuzz.output import check_writable, write_report, write_setup_error
@@ -39,6 +42,9 @@ TOKEN_ENV = "CONFORMANCE_TARGET_TOKEN"
 #: Seconds to wait for each reply, by default.
 DEFAULT_TIMEOUT = 5.0
 
+#: Requests in a row left unanswered after which a run stops, by default.
+DEFAULT_MAX_TIMEOUTS = 3
+
 EPILOG = f"""\
 Each failure is printed with the request, the reply and a bash command that sends the
 request again: it reads the token from ${TOKEN_ENV} and draws a fresh domain name on each
@@ -50,7 +56,13 @@ exit codes:
   2    usage error; a target the run cannot use (unreachable, no JSON-RPC server at the
        URL, a token, ids or role it refuses: one message names the option to fix); a
        --junitxml path that cannot be written (checked before any case is sent)
-  130  interrupted (Ctrl-C): the report of what ran so far is printed
+  130  interrupted (Ctrl-C): the report of what ran so far is printed, and every file
+       asked for written (JUnit, HTML, saved failures, baseline, GitHub summary)
+  143  terminated (SIGTERM, CI's timeout or cancel): as for Ctrl-C
+
+A target that answered and then stops (its connections refused, or --max-timeouts requests
+in a row unanswered) ends the run with one note saying where; a request after which the
+target refused connections is reported under target-survives.
 """
 
 
@@ -138,32 +150,111 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "error (a code the document lists, or -32000 to -32099); by default a stateful "
         "server's 'not found' is counted, not judged",
     )
+    _configure_bounds(parser)
+    _configure_connection(parser)
     fuzz_ci.configure(parser)
     contracts.configure(parser)
     parser.epilog = EPILOG
 
 
+def _configure_bounds(parser: argparse.ArgumentParser) -> None:
+    """When a run stops before its plan, and the slow answer it judges."""
+    group = parser.add_argument_group("stopping")
+    group.add_argument(
+        "-x",
+        "--exitfirst",
+        action="store_true",
+        help="stop at the first failure (the valid family is not shrunk)",
+    )
+    group.add_argument(
+        "--max-failures", type=int, metavar="N", help="stop once N failures are found"
+    )
+    group.add_argument(
+        "--max-timeouts",
+        type=int,
+        metavar="N",
+        default=DEFAULT_MAX_TIMEOUTS,
+        help="stop when N requests in a row go unanswered within --timeout, from a target "
+        f"that answered before (default: {DEFAULT_MAX_TIMEOUTS})",
+    )
+    group.add_argument(
+        "--max-response-time",
+        type=float,
+        metavar="S",
+        help="a rule: every answer within S seconds (a slow answer is a finding of "
+        "max-response-time; no answer within --timeout is one of answer-in-time); off by default",
+    )
+
+
+def _configure_connection(parser: argparse.ArgumentParser) -> None:
+    """Headers and TLS for a real target (a proxy comes from the environment)."""
+    group = parser.add_argument_group(
+        "connection",
+        "A proxy is taken from $HTTPS_PROXY / $HTTP_PROXY (and $NO_PROXY), as curl takes it.",
+    )
+    group.add_argument(
+        "-H",
+        "--header",
+        action="append",
+        default=[],
+        metavar="'NAME: VALUE'",
+        help="send this header with every request (repeatable); the values of Authorization, "
+        "Cookie and key- or token-named headers print as *** unless --show-secrets",
+    )
+    group.add_argument(
+        "--cacert", metavar="FILE", help="verify an https:// target with this CA bundle (PEM)"
+    )
+    group.add_argument(
+        "--insecure", action="store_true", help="do not verify an https:// target's certificate"
+    )
+    group.add_argument("--cert", metavar="FILE", help="a client certificate (PEM) for TLS")
+    group.add_argument("--key", metavar="FILE", help="the client certificate's key (PEM)")
+
+
 class _Progress(ProgressLine):
-    """``family done/total · N sent · R cases/s``, redrawn in place: only where stderr is a
-    terminal."""
+    """``family done/total · N sent · R cases/s``: redrawn in place where stderr is a terminal;
+    elsewhere (a CI log) a line of its own every ``PERIOD`` seconds, the first after
+    ``FIRST`` seconds with the ``heading`` (what runs) before it. A run done sooner, or stopped
+    by a set-up mistake (one message), prints none."""
+
+    #: seconds before the first progress line off a terminal, and between two of them
+    FIRST = 1.0
+    PERIOD = 30.0
 
     def __init__(self, streams: Streams) -> None:
         super().__init__(streams.stderr)
+        self.terminal = is_terminal(streams.stderr)
         self.started = time.monotonic()
+        self.last_line = self.started
         self.family = ""
         self.total = 0
         self.done = 0
+        self.heading = ""
+        self.lines = 0
 
     def start_family(self, family: str, total: int) -> None:
         self.family, self.total, self.done = family, total, 0
 
     def __call__(self, sent: int, family: str) -> None:
         self.done += family == self.family
-        if sent % 20 == 0:
-            rate = sent / max(time.monotonic() - self.started, 1e-9)
-            # the valid family's total is hypothesis's budget: shrinking may send more
-            done = min(self.done, self.total) if self.total else self.done
-            self.draw(f"{family} {done}/{self.total} · {sent} cases sent · {rate:,.0f} cases/s")
+        now = time.monotonic()
+        if self.terminal and sent % 20 != 0:
+            return
+        if not self.terminal and now - self.last_line < (self.PERIOD if self.lines else self.FIRST):
+            return
+        rate = sent / max(now - self.started, 1e-9)
+        # the valid family's total is hypothesis's budget: shrinking may send more
+        done = min(self.done, self.total) if self.total else self.done
+        text = f"{family} {done}/{self.total} · {sent} cases sent · {rate:,.0f} cases/s"
+        if self.terminal:
+            self.draw(text)
+        else:
+            if not self.lines and self.heading:
+                self.stream.write(f"conformance fuzz: {self.heading}\n")
+            self.last_line, self.lines = now, self.lines + 1
+            elapsed = now - self.started
+            self.stream.write(f"conformance fuzz: {elapsed:.0f} s: {text}\n")
+            self.stream.flush()
 
 
 def settings_from(args: argparse.Namespace, token: str, **callbacks: Any) -> Settings:
@@ -183,13 +274,66 @@ def settings_from(args: argparse.Namespace, token: str, **callbacks: Any) -> Set
         rate=args.rate,
         strict=args.strict,
         expect_success=args.expect_success,
+        stop_at_first=args.exitfirst,
+        max_timeouts=args.max_timeouts,
+        max_failures=args.max_failures,
+        max_response_time=args.max_response_time,
+        headers=parse_headers(args.header),
+        cacert=args.cacert,
+        insecure=args.insecure,
+        cert=args.cert,
+        key=args.key,
         **callbacks,
     )
 
 
+def parse_headers(given: list[str]) -> tuple[tuple[str, str], ...]:
+    """``-H 'Name: value'`` options as pairs; ``ArgumentError`` for one without a name."""
+    from conformance.engine.transport import parse_header
+
+    return tuple(parse_header(header) for header in given)
+
+
 def run(args: argparse.Namespace, streams: Streams) -> int:
-    """Run the contract and report; return the exit code."""
+    """Run the contract and report; return the exit code. The secret headers' values are
+    masked in everything the run shows or writes."""
+    from conformance.errors import ArgumentError
+    from conformance.reporting.redaction import masked_headers
+
+    try:
+        headers = parse_headers(args.header)
+    except ArgumentError as error:
+        streams.stderr.write(f"conformance fuzz: error: {error}\n")
+        return EXIT_USAGE
+    with masked_headers(headers), _hypothesis_storage_outside():
+        return _run(args, streams)
+
+
+@contextlib.contextmanager
+def _hypothesis_storage_outside() -> Iterator[None]:
+    """hypothesis writes ``.hypothesis/`` in the working folder; a run leaves none there unless
+    the user chose one (an existing ``.hypothesis/``, ``$HYPOTHESIS_STORAGE_DIRECTORY``): it
+    stores in a temporary folder, removed at the end (as the pytest plugin does)."""
+    if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY") or os.path.exists(".hypothesis"):
+        yield
+        return
+    import shutil
+    import tempfile
+
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    folder = tempfile.mkdtemp(prefix="conformance-hypothesis-")
+    set_hypothesis_home_dir(folder)
+    try:
+        yield
+    finally:
+        set_hypothesis_home_dir(None)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _run(args: argparse.Namespace, streams: Streams) -> int:
     from conformance.engine.results import Interrupted
+    from conformance.engine.runner import Terminated
     from conformance.engine.runner import run as run_contract
     from conformance.engine.setup import SetupFailed
     from conformance.errors import ArgumentError
@@ -205,7 +349,7 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
         why = check_writable(args.junitxml)
         if why is not None:
             return fail(f"cannot write --junitxml {args.junitxml}: {why}")
-    progress = _Progress(streams) if is_terminal(streams.stderr) else None
+    progress = _Progress(streams)
     try:
         document = contracts.document_of(args)
         token = args.token
@@ -220,25 +364,43 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
             args,
             token or contracts.NO_TOKEN,
             progress=progress,
-            on_family=progress.start_family if progress is not None else None,
+            on_family=progress.start_family,
         )
         ci = fuzz_ci.CiRun.prepare(args)
         contract = contracts.contract_of(document, settings, args.method)
+        progress.heading = (
+            f"{contract.name} against {args.url} (seed {settings.seed}, "
+            f"{settings.max_examples} valid examples, timeout {settings.timeout:g} s)"
+        )
         report = run_contract(args.url, contract, settings=settings)
     except (ArgumentError, SetupFailed) as error:
-        if progress is not None:
-            progress.clear()
+        progress.clear()
         write_setup_error(args, streams, str(error))
         return fail(str(error))
     except Interrupted as interrupted:
-        if progress is not None:
-            progress.clear()
-        write_report(args, interrupted.report, streams.stdout, ci)
-        return EXIT_INTERRUPTED
-    if progress is not None:
+        # the report so far and every file asked for, as for a whole run; then 130 or 143
         progress.clear()
+        code = EXIT_TERMINATED if isinstance(interrupted, Terminated) else EXIT_INTERRUPTED
+        report = interrupted.report
+        if _write(args, report, streams, ci, contract) == EXIT_USAGE:
+            return EXIT_USAGE
+        return code
+    progress.clear()
+    if report.stopped is not None:
+        streams.stderr.write(f"conformance fuzz: {report.stopped}\n")
+    return _write(args, report, streams, ci, contract)
+
+
+def _write(
+    args: argparse.Namespace, report: Any, streams: Streams, ci: fuzz_ci.CiRun, contract: Any
+) -> int:
+    """The report and the CI outputs; the exit code of a finished run."""
     try:
         write_report(args, report, streams.stdout, ci)
     except OSError as error:  # checked before the run; the file may have gone since
-        return fail(f"cannot write --junitxml {args.junitxml}: {error.strerror or error}")
+        streams.stderr.write(
+            f"conformance fuzz: error: cannot write --junitxml {args.junitxml}: "
+            f"{error.strerror or error}\n"
+        )
+        return EXIT_USAGE
     return ci.finish(report, contract, streams)

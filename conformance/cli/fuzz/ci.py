@@ -120,7 +120,10 @@ class CiRun:
         if self.baseline is None:
             return report
         args = self.args
-        first = baselines.judge(report.failures, report.test_ids, self.baseline, self.today)
+        # a run cut short (a signal, a target that stopped) cannot tell a fixed entry from
+        # one whose cases it did not reach: it fixes none, so an update drops none
+        ran = report.test_ids if report.stopped is None else []
+        first = baselines.judge(report.failures, ran, self.baseline, self.today)
         self.judgement = first
         if args.baseline_update or args.baseline_prune:
             token = report.settings.token
@@ -129,9 +132,7 @@ class CiRun:
                 if args.baseline_update
                 else baselines.pruned(self.baseline, first)
             )
-            self.judgement = baselines.judge(
-                report.failures, report.test_ids, self.baseline, self.today
-            )
+            self.judgement = baselines.judge(report.failures, ran, self.baseline, self.today)
             self.judgement.fixed = first.fixed
             self.added = sorted({(f.rule, f.test_id) for f in first.new})
         failing = self.judgement.failing
