@@ -153,6 +153,13 @@ def protocol_cases(base: Base, envelope: Envelope) -> list[Case]:
     add("method-not-string", INVALID_REQUEST, {**good, "method": 1})
     not_found = Expectation("error", (-32601,))
     add("method-unknown", not_found, {**good, "method": envelope.unknown_method()})
+    # no method, no params to judge: JSON-RPC 2.0 §5.1 makes it "Method not found" whatever the
+    # params (a server that validates params first answers -32602; found by a proof server)
+    add(
+        "method-unknown-empty-params",
+        not_found,
+        {**good, "method": envelope.unknown_method(), "params": {}},
+    )
     shouted = ".".join(part.capitalize() for part in name.split("."))
     if shouted != name:
         add("method-case", not_found, {**good, "method": shouted})
