@@ -71,10 +71,13 @@ def check_documents(
     *,
     show_secrets: bool = False,
     revision: str = DEFAULT_REVISION,
+    strict: bool = True,
 ) -> Iterator[Outcome]:
     """An outcome for each document, by the contract's ``revision``; the valid ones cost one
     fast engine call. Violations show no access token unless ``show_secrets``."""
-    validator = validator_for(kind, role, show_secrets=show_secrets, revision=revision)
+    validator = validator_for(
+        kind, role, show_secrets=show_secrets, revision=revision, strict=strict
+    )
     for document in documents:
         if document.error is not None:
             yield Outcome(document.source, document.line, error=document.error)
@@ -99,6 +102,7 @@ def check_sources(
     show_secrets: bool = False,
     progress: Callable[[Summary, str], None] | None = None,
     revision: str = DEFAULT_REVISION,
+    strict: bool = True,
 ) -> Summary:
     """Check every payload of every path (``-`` is stdin) and report each outcome.
 
@@ -114,7 +118,12 @@ def check_sources(
             try:
                 documents = iter_documents(name, _lines(path, stdin))
                 outcomes = check_documents(
-                    documents, kind, role, show_secrets=show_secrets, revision=revision
+                    documents,
+                    kind,
+                    role,
+                    show_secrets=show_secrets,
+                    revision=revision,
+                    strict=strict,
                 )
                 for outcome in outcomes:
                     if outcome.error is not None:

@@ -72,17 +72,58 @@ def has_lone_surrogate(instance: Any) -> bool:
     return False
 
 
+#: The annotation that names the kit's decisions in the schemas (``x-decisions``: a keyword, or
+#: ``keyword/variant``, and the reason; ``conformance.generation.decisions`` reads it too).
+DECISIONS_KEYWORD: Final = "x-decisions"
+
+
+def _widened(types: Any) -> Any:
+    """``integer`` read as ``number``: a decision that whole numbers are meant."""
+    if types == "integer":
+        return "number"
+    if isinstance(types, list):
+        return list(dict.fromkeys("number" if t == "integer" else t for t in types))
+    return types
+
+
+def _lenient(node: Any) -> Any:
+    """``node`` without the keywords the kit decides whole (a bound, a ``minLength``, a
+    pattern), its decided ``integer`` types read as ``number``. Kept: a keyword whose refusal a
+    source decides and only the error code is the kit's (``{"why", "codes"}``), and keywords
+    decided for one variant only (``pattern/plus``): a schema cannot drop part of a pattern."""
+    if isinstance(node, list):
+        return [_lenient(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    result = {key: _lenient(value) for key, value in node.items()}
+    for key, decision in (node.get(DECISIONS_KEYWORD) or {}).items():
+        keyword, _, variant = key.partition("/")
+        if isinstance(decision, Mapping) and decision.get("codes"):
+            continue
+        if keyword == "type" and variant in ("", "float"):
+            result["type"] = _widened(result.get("type"))
+        elif not variant:
+            result.pop(keyword, None)
+    return result
+
+
 @functools.cache
-def _engine_registry() -> Any:
+def _documents(strict: bool) -> Mapping[str, Any]:
+    schemas = contract.load_schemas()
+    return schemas if strict else {uri: _lenient(document) for uri, document in schemas.items()}
+
+
+@functools.cache
+def _engine_registry(strict: bool = True) -> Any:
     # every revision's documents in one registry: their $ids differ, so each resolves its own
-    return jsonschema_rs.Registry(list(contract.load_schemas().items()))
+    return jsonschema_rs.Registry(list(_documents(strict).items()))
 
 
 @functools.cache
-def _engine(uri: str) -> Any:
+def _engine(uri: str, strict: bool = True) -> Any:
     return jsonschema_rs.validator_for(
-        contract.load_schemas()[uri],
-        registry=_engine_registry(),
+        _documents(strict)[uri],
+        registry=_engine_registry(strict),
         retriever=_refuse_retrieval,
         formats=FORMATS,
         validate_formats=True,
@@ -119,19 +160,24 @@ class Validator:
         *,
         show_secrets: bool = False,
         revision: str = contract.DEFAULT_REVISION,
+        strict: bool = True,
     ) -> None:
         self.kind = kind
         self.role = role
         self.revision = revision
         self.show_secrets = show_secrets
+        #: ``False``: the kit's decisions (``x-decisions``) not applied, as a default run judges
+        self.strict = strict
         self.schema_uri = contract.schema_uri(kind, role, revision)
-        self._engine = _engine(self.schema_uri)
+        self._engine = _engine(self.schema_uri, strict)
         self._order = _member_order(self.schema_uri)
 
     def __repr__(self) -> str:
         shown = ", show_secrets=True" if self.show_secrets else ""
         if self.revision != contract.DEFAULT_REVISION:
             shown += f", revision={self.revision!r}"
+        if not self.strict:
+            shown += ", strict=False"
         return f"Validator(kind={self.kind!r}, role={self.role!r}{shown})"
 
     def is_valid(self, instance: Any) -> bool:
@@ -178,9 +224,13 @@ class Validator:
         if self.kind == "reply" and isinstance(instance, dict):
             has = ("result" in instance, "error" in instance)
             if has == (True, False):
-                return _engine(contract.schema_uri("reply.success", revision=self.revision))
+                return _engine(
+                    contract.schema_uri("reply.success", revision=self.revision), self.strict
+                )
             if has == (False, True):
-                return _engine(contract.schema_uri("reply.error", revision=self.revision))
+                return _engine(
+                    contract.schema_uri("reply.error", revision=self.revision), self.strict
+                )
         return self._engine
 
     def _violations(self, error: Any, root: Any, secrets: _Secrets) -> Iterator[Violation]:
@@ -265,9 +315,11 @@ def validator_for(
     *,
     show_secrets: bool = False,
     revision: str = contract.DEFAULT_REVISION,
+    strict: bool = True,
 ) -> Validator:
-    """The (shared, immutable) validator for ``kind`` and ``role`` in ``revision``."""
-    return Validator(kind, role, show_secrets=show_secrets, revision=revision)
+    """The (shared, immutable) validator for ``kind`` and ``role`` in ``revision``;
+    ``strict=False`` leaves out the kit's decisions (``x-decisions``), as a default run does."""
+    return Validator(kind, role, show_secrets=show_secrets, revision=revision, strict=strict)
 
 
 def _refuse_json_text(instance: Any, function: str) -> None:
@@ -292,11 +344,12 @@ def iter_errors(
     role: str = "customer",
     *,
     revision: str = contract.DEFAULT_REVISION,
+    strict: bool = True,
 ) -> Iterator[Violation]:
     """Every violation of ``instance`` as a ``kind`` payload sent by a ``role`` caller, by the
     contract's ``revision`` (``seed``, the default, or ``current``)."""
     _refuse_json_text(instance, "iter_errors")
-    return validator_for(kind, role, revision=revision).iter_errors(instance)
+    return validator_for(kind, role, revision=revision, strict=strict).iter_errors(instance)
 
 
 def is_valid(
@@ -305,15 +358,16 @@ def is_valid(
     role: str = "customer",
     *,
     revision: str = contract.DEFAULT_REVISION,
+    strict: bool = True,
 ) -> bool:
     """Whether ``instance`` keeps the contract's ``revision`` as a ``kind`` payload of a
-    ``role`` caller.
+    ``role`` caller (``strict=False``: without the kit's decisions, ``x-decisions``).
 
     Raises ``ArgumentError`` for a ``str`` or ``bytes`` holding JSON text (parse it first), or
     for an unknown kind, role or revision.
     """
     _refuse_json_text(instance, "is_valid")
-    return validator_for(kind, role, revision=revision).is_valid(instance)
+    return validator_for(kind, role, revision=revision, strict=strict).is_valid(instance)
 
 
 def validate(
@@ -322,7 +376,8 @@ def validate(
     role: str = "customer",
     *,
     revision: str = contract.DEFAULT_REVISION,
+    strict: bool = True,
 ) -> None:
     """Raise ``ContractViolation`` for the most relevant violation of ``instance``, if any."""
     _refuse_json_text(instance, "validate")
-    validator_for(kind, role, revision=revision).validate(instance)
+    validator_for(kind, role, revision=revision, strict=strict).validate(instance)

@@ -189,6 +189,7 @@ def _clear_caches() -> None:
     strategies._requests.cache_clear()
     for cached in (
         validation._engine_registry,
+        validation._documents,
         validation._engine,
         validation._member_order,
         validation.validator_for,

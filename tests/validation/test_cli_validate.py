@@ -268,3 +268,25 @@ def test_a_folder_is_the_files_in_it(tmp_path: Path) -> None:
     )
     code, _, err = run("validate", str(tmp_path), "--glob", "*.yaml")
     assert code == 2 and f"no file in {tmp_path} matches --glob *.yaml" in err
+
+
+def test_lenient_leaves_out_the_kits_decisions() -> None:
+    """`conformance validate --lenient`: a fractional id and a cookie lifetime past 32 bits pass
+    (the kit's decisions), an empty token does not (the page decides it is refused)."""
+    request = {
+        "jsonrpc": "2.0",
+        "id": 1.5,
+        "method": "create.sites",
+        "params": {
+            "access_token": "t",
+            "domain_name": "example.com",
+            "default_phone_number": "74951819160",
+            "industry_id": 1,
+            "cookie_lifetime": 2**31,
+        },
+    }
+    data = json.dumps(request).encode()
+    assert run("validate", "-", stdin=data)[0] == 1
+    assert run("validate", "--lenient", "-", stdin=data)[0] == 0
+    request["params"]["access_token"] = ""  # type: ignore[index]
+    assert run("validate", "--lenient", "-", stdin=json.dumps(request).encode())[0] == 1

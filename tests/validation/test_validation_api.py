@@ -297,3 +297,34 @@ def test_a_description_is_quoted_not_read_as_the_rule() -> None:
         "`params.default_phone_number` is malformed (it starts with a plus sign); got "
         '"+74951819160". The schema describes it: Phone number calls are forwarded to'
     )
+
+
+def _request(**params: Any) -> dict[str, Any]:
+    base = {
+        "access_token": "t",
+        "domain_name": "example.com",
+        "default_phone_number": "74951819160",
+        "industry_id": 1,
+    }
+    return {"jsonrpc": "2.0", "id": 1, "method": "create.sites", "params": {**base, **params}}
+
+
+@pytest.mark.parametrize(
+    ("request_", "lenient"),
+    [
+        (_request(cookie_lifetime=2**31), True),  # a 32-bit bound: the kit's decision
+        (_request(target_call_min_duration=30.5), True),  # "number" read as whole: decision
+        ({**_request(), "id": 1.5}, True),  # a fractional id: decision
+        (_request(widget_link={"enabled": True, "text": "", "url": "https://a.com/"}), True),
+        (_request(access_token=""), False),  # refused by the page; only its code is decided
+        (_request(default_phone_number="+74951819160"), False),  # a variant: the pattern stays
+        (_request(cookie_lifetime=0), False),  # the page's own bound (1 day at least) stays
+    ],
+)
+def test_strict_false_leaves_out_the_kits_decisions(
+    request_: dict[str, Any], lenient: bool
+) -> None:
+    """``strict=False`` (``conformance validate --lenient``) validates as a default run judges:
+    without the keywords the schemas' x-decisions name whole; never looser than that."""
+    assert conformance.is_valid(request_) is False
+    assert conformance.is_valid(request_, strict=False) is lenient
