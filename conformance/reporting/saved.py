@@ -114,6 +114,7 @@ def record(
         "format": FORMAT,
         "rule": failure.rule,
         "rule_statement": failure.doc,
+        "basis": failure.basis,
         "family": failure.family,
         "label": failure.label,
         "case": failure.case,
@@ -271,6 +272,7 @@ def from_record(document: Any, where: str = "saved failure") -> Saved:
         raise ArgumentError(f"{where}: reply.status must be an integer or null; got {status!r}")
     settings = reader.get("settings", dict)
     method = document.get("method")
+    basis = document.get("basis")
     failure = Failure(
         rule=rule,
         doc=reader.get("rule_statement", str),
@@ -287,6 +289,7 @@ def from_record(document: Any, where: str = "saved failure") -> Saved:
         target=str(settings.get("target", "")),
         source=case,
         method=method if isinstance(method, str) and method else None,
+        basis=basis if isinstance(basis, str) else "",
     )
     contract = document.get("contract") or {}
     if not isinstance(contract, dict) or not all(

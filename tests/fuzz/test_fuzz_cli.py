@@ -211,9 +211,12 @@ def test_a_broken_reply_gets_no_revision_hint() -> None:
         assert "revision's contract" not in out
 
 
-def test_strict_judges_a_decision_the_default_run_leaves_open() -> None:
+def test_strict_judges_a_decision_the_default_run_leaves_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """--strict: a server answering errors with HTTP 400 (the Data API documents no status)
-    conforms by default and fails under --strict, each failure with the source it stands on."""
+    conforms by default and fails under --strict, each failure with the source it stands on, in
+    the text, the GitHub annotations and the HTML report."""
     import io
 
     from mutants import MUTANTS, serve
@@ -226,11 +229,17 @@ def test_strict_judges_a_decision_the_default_run_leaves_open() -> None:
         code = main([*argv, *more], Streams(io.BytesIO(), out, io.StringIO()))
         return code, out.getvalue()
 
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "summary.md"))
+    html = tmp_path / "report.html"
     with serve(MUTANTS["errors-with-http-400"].app) as (url, token):
         default, text = fuzz(url, token)
-        strict, strict_text = fuzz(url, token, "--strict")
+        strict, strict_text = fuzz(
+            url, token, "--strict", "--output", "github", "--report-html", str(html)
+        )
     assert default == 0, text[-2000:]
     assert "sent and not judged in full" in text and "test_protocol[id-float]" in text
     assert strict == 1
     assert "FAILED http-200-json" in strict_text
     assert "  source:  the Data API" in strict_text
+    assert "[source: the Data API" in strict_text  # the ::error annotations
+    assert "<dt>source</dt><dd>the Data API" in html.read_text(encoding="utf-8")
