@@ -100,7 +100,7 @@ CHECKS: dict[str, Rule] = {}
 DOCUMENT_RULES: Final = ("reply-shape", "result-schema")
 
 
-def RULE_NAMES() -> tuple[str, ...]:
+def rule_names() -> tuple[str, ...]:
     """Every rule name a run of the kit can report."""
     return (*CHECKS, *DOCUMENT_RULES)
 

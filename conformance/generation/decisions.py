@@ -25,9 +25,7 @@ from typing import Any, Final
 
 from conformance.generation.cases import Case, Expectation
 from conformance.generation.schema_tree import Node
-
-#: The annotation that carries a node's decisions.
-DECISIONS_KEYWORD: Final = "x-decisions"
+from conformance.validation.validator import DECISIONS_KEYWORD
 
 #: Where a decision leaves only robustness to judge: any well-formed reply but -32603.
 UNDECIDED: Final = Expectation("robust", reply_id="echo_or_null")

@@ -26,7 +26,7 @@ from conformance.generation.cases import (
     Expectation,
     _with,
 )
-from conformance.generation.decisions import split
+from conformance.generation.decisions import UNDECIDED, split
 
 #: A string id as a public client of the vendor builds it (``data-api.md``).
 VENDOR_STRING_ID: Final = "req_create_sites_1795701519.17"
@@ -55,9 +55,8 @@ def success_ids(string_id: str) -> tuple[tuple[str, str | int], ...]:
 INVALID_REQUEST_OR_PARAMS: Final = Expectation("error", (-32600, -32602), reply_id="echo_or_null")
 
 #: Where neither the contract nor JSON-RPC 2.0 decides: any well-formed reply but -32603.
-ROBUST: Final = Expectation(
-    "robust",
-    reply_id="echo_or_null",
+ROBUST: Final = dataclasses.replace(
+    UNDECIDED,
     basis="robustness alone: nothing decides this input (any well-formed reply but -32603)",
 )
 

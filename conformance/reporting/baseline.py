@@ -33,7 +33,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Final
 
-from conformance.engine.checks import RULE_NAMES
+from conformance.engine.checks import rule_names
 from conformance.engine.results import Failure
 from conformance.errors import ArgumentError
 from conformance.generation.cases import TEST_NAMES
@@ -127,9 +127,9 @@ def _entry(where: str, document: Any) -> Entry:
                 f"{where}: {name} is required, a string; got {document.get(name)!r}"
             )
     rule, test_id = document["rule"], document["test_id"]
-    if rule not in RULE_NAMES():
-        hint = difflib.get_close_matches(rule, RULE_NAMES(), n=1)
-        said = f"did you mean {hint[0]!r}?" if hint else f"expected one of {sorted(RULE_NAMES())}"
+    if rule not in rule_names():
+        hint = difflib.get_close_matches(rule, rule_names(), n=1)
+        said = f"did you mean {hint[0]!r}?" if hint else f"expected one of {sorted(rule_names())}"
         raise ArgumentError(f"{where}: rule {rule!r} is no rule of the kit; {said}")
     matched = _TEST_ID.match(test_id)
     if matched is None or matched["test"] not in TEST_NAMES.values():
