@@ -44,6 +44,7 @@ def test_every_path_the_readme_and_the_docs_name_exists() -> None:
     assert problems == []
 
 
+@pytest.mark.slow  # a pytest process per pytest command: make test runs it, make check not
 def test_every_command_the_readme_shows_parses() -> None:
     """Each `conformance`, `pytest` and `make` line of a code block takes its options."""
     programs = {program for program, _ in commands(README)}

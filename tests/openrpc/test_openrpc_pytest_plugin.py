@@ -15,6 +15,9 @@ from xml.etree import ElementTree
 import pytest
 from openrpc_framework_server import honest_document, serve_orders
 
+# Each test runs pytest in a subprocess (seconds each): make test runs them, make check not.
+pytestmark = pytest.mark.slow
+
 
 def _pytest(folder: Path, *argv: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("CONFORMANCE_TARGET_")}

@@ -14,6 +14,9 @@ from target_helpers import CUSTOMER_TOKEN, served
 
 from conformance.server import CreateSitesApp
 
+# Each test runs pytest in a subprocess (seconds each): make test runs them, make check not.
+pytestmark = pytest.mark.slow
+
 
 def _pytest(folder: Path, *argv: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("CONFORMANCE_TARGET_")}
