@@ -474,7 +474,7 @@ def boundary_cases(base: Base) -> list[Case]:
             alone = base.minimal
             if parent and _get(alone, parent) is ABSENT:
                 alone = _with(
-                    alone, parent, sample(_node_at(base.params_tree, parent), complete=False)
+                    alone, parent, sample(node_at(base.params_tree, parent), complete=False)
                 )
             add(f"{dotted}:optional", "alone", _with(alone, path, _get(base.complete, path)))
     add("params:required", "only", copy.deepcopy(base.minimal))
@@ -490,7 +490,8 @@ def _free_text(node: Node) -> bool:
     )
 
 
-def _node_at(params_tree: Node, path: Sequence[str]) -> Node:
+def node_at(params_tree: Node, path: Sequence[str]) -> Node:
+    """The schema node of the member at ``path`` (KeyError where the tree names none)."""
     node = params_tree
     for name in path:
         node = node["properties"][name]
@@ -652,7 +653,7 @@ def reference_cases(base: Base, references: Sequence[str], seed: int, count: int
     cases: list[Case] = []
     for dotted in references:
         path = dotted.split(".")
-        node = _node_at(base.params_tree, path)
+        node = node_at(base.params_tree, path)
         low = node.get("minimum", 1)
         high = node.get("maximum", low + 10**6)
         values = [low, high, *(rng.randint(low, high) for _ in range(count)), low - 1, high + 1]

@@ -15,6 +15,7 @@ from typing import Any, Final
 import jsonschema_rs
 
 from conformance import contract
+from conformance.contract.decisions import decisions_at
 from conformance.errors import ArgumentError, ContractViolation, PayloadError
 from conformance.validation.formats import FORMATS
 from conformance.validation.masking import MASK, is_secret_path, mask, secrets_in
@@ -72,11 +73,6 @@ def has_lone_surrogate(instance: Any) -> bool:
     return False
 
 
-#: The annotation that names the kit's decisions in the schemas (``x-decisions``: a keyword, or
-#: ``keyword/variant``, and the reason; ``conformance.generation.decisions`` reads it too).
-DECISIONS_KEYWORD: Final = "x-decisions"
-
-
 def _widened(types: Any) -> Any:
     """``integer`` read as ``number``: a decision that whole numbers are meant."""
     if types == "integer":
@@ -96,14 +92,13 @@ def _lenient(node: Any) -> Any:
     if not isinstance(node, dict):
         return node
     result = {key: _lenient(value) for key, value in node.items()}
-    for key, decision in (node.get(DECISIONS_KEYWORD) or {}).items():
-        keyword, _, variant = key.partition("/")
-        if isinstance(decision, Mapping) and decision.get("codes"):
+    for decision in decisions_at(node):
+        if decision.refusal_decided_by_a_source:
             continue
-        if keyword == "type" and variant in ("", "float"):
+        if decision.keyword == "type" and decision.variant in ("", "float"):
             result["type"] = _widened(result.get("type"))
-        elif not variant:
-            result.pop(keyword, None)
+        elif not decision.variant:
+            result.pop(decision.keyword, None)
     return result
 
 
