@@ -17,8 +17,8 @@ from collections.abc import Iterator
 
 from conformance.engine.checks import RunState
 from conformance.engine.contract import Contract, MethodContract
+from conformance.engine.interrupts import CtrlC, kept
 from conformance.engine.interrupts import Terminated as SigTerm
-from conformance.engine.interrupts import kept
 from conformance.engine.results import Interrupted, Report
 from conformance.engine.session import Proof, Session, Stop
 from conformance.engine.settings import Settings
@@ -42,17 +42,22 @@ def session_for(
     method: MethodContract,
     settings: Settings,
     report: Report,
-    **shared: object,
+    *,
+    state: RunState | None = None,
+    ctrl_c: CtrlC | None = None,
+    proof: Proof | None = None,
 ) -> Session:
-    """A session for one method of ``contract`` (``shared``: the run's state, Ctrl-C record
-    and proof, where several sessions make one run)."""
+    """A session for one method of ``contract``; ``state``, ``ctrl_c`` and ``proof`` are the
+    run's own where several sessions make one run."""
     return Session(
         Target.parse(target_url),
         settings,
         report,
         method,
+        state=state,
+        ctrl_c=ctrl_c,
+        proof=proof,
         qualified=contract.qualified,
-        **shared,  # type: ignore[arg-type]
     )
 
 
@@ -84,15 +89,15 @@ def run(target_url: str, contract: Contract, *, settings: Settings) -> Report:
     try:
         with kept() as ctrl_c:
             for index, (method, families) in enumerate(plans):
-                session = Session(
-                    target,
+                session = session_for(
+                    target_url,
+                    contract,
+                    method,
                     settings,
                     report,
-                    method,
                     state=state,
                     ctrl_c=ctrl_c,
                     proof=proof,
-                    qualified=contract.qualified,
                 )
                 try:
                     _run_method(session, first if index == 0 else None, families)
@@ -144,7 +149,7 @@ def probe(target_url: str, contract: Contract, settings: Settings) -> None:
             if case is None:
                 continue
             report = new_report(target_url, contract, settings)
-            session = Session(Target.parse(target_url), settings, report, method)
+            session = session_for(target_url, contract, method, settings, report)
             try:
                 session.exchange(case)  # raises SetupFailed
             finally:

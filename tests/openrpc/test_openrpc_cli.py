@@ -167,3 +167,17 @@ def test_a_ctrl_c_keeps_the_report_of_what_ran(
         code, out, _ = _fuzz(url, "--openrpc", str(exported), "--token", CUSTOMER_TOKEN)
     assert raised.value.report.cases_sent == 20
     assert code == 130 and "interrupted (Ctrl-C) after 20 cases" in out
+
+
+def test_a_document_run_gets_no_create_sites_revision_hint(tmp_path: Path) -> None:
+    """The bundled contract's hints ("the request breaks the 'current' revision's contract")
+    are about create.sites's revisions: a document's run, even of the exported create.sites
+    document, judges the document alone and never tells the user to switch --revision."""
+    seed = tmp_path / "seed.json"
+    seed.write_text(json.dumps(export_document("seed")), encoding="utf-8")
+    with served(revision="current") as url:  # refuses industry 20, which the seed allows
+        code, shown, _ = _fuzz(url, "--openrpc", str(seed), "--token", CUSTOMER_TOKEN,
+                               "--max-examples", "5", "--output", "json")  # fmt: skip
+    messages = [failure["message"] for failure in json.loads(shown)["failures"]]
+    assert code == 1 and any("industry_id" in m for m in messages), messages
+    assert not [m for m in messages if "revision's contract" in m or "--revision" in m]
