@@ -19,6 +19,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/mypy --strict -p helpers
 
 # The developer loop: lint, types and the tests not marked slow, with no apt and no npm (the
 # tests that need chromium or the npm packages are marked slow, the OpenRPC ones in tests/conftest.py).

@@ -8,9 +8,9 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from helpers.targets import served
 from hypothesis import HealthCheck, settings
 from mutants.score import pytest_runtest_logreport, pytest_terminal_summary
-from target_helpers import served
 
 __all__ = ["pytest_runtest_logreport", "pytest_terminal_summary"]
 
@@ -27,7 +27,7 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 #: helper modules of tests/openrpc whose functions need tools/openrpc's npm packages
-_NPM_HELPERS = frozenset({"openrpc_tools", "openrpc_mock_server"})
+_NPM_HELPERS = frozenset({"helpers.openrpc_tools", "openrpc_mock_server"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cited_paths import ROOT, cited_paths, missing, python_prose
+from helpers.cited_paths import ROOT, cited_paths, missing, python_prose
 
 SOURCES = sorted(
     path

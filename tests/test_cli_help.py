@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from target_helpers import CUSTOMER_TOKEN
+from helpers.targets import CUSTOMER_TOKEN
 
 from conformance.cli import SUBCOMMANDS, Streams, build_parser, main
 

@@ -1,6 +1,6 @@
 """The repository's own .pre-commit-config.yaml: valid for pre-commit, and running exactly the
-checks of ``make lint`` (ruff, ruff format, mypy) with the tools ``make install`` put in the
-project's .venv, which exist."""
+checks of ``make lint`` (ruff, ruff format, mypy on the package and on the tests' helpers) with
+the tools ``make install`` put in the project's .venv, which exist."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_the_hooks_are_make_lints_checks_from_the_venv() -> None:
     config = load_config(str(ROOT / ".pre-commit-config.yaml"))  # raises on a bad file
     hooks = [hook for repo in config["repos"] for hook in repo["hooks"]]
-    assert [hook["id"] for hook in hooks] == ["ruff", "ruff-format", "mypy"]
+    assert [hook["id"] for hook in hooks] == ["ruff", "ruff-format", "mypy", "mypy-helpers"]
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     lint = makefile.split("\nlint:", 1)[1].split("\n\n", 1)[0]
     for hook in hooks:

@@ -1,6 +1,6 @@
 """The README and every page of the documentation site stay true: every path they name exists,
-every command they show parses (``tests/docs_check.py``, reusable for docstrings), and so do the
-docstrings' paths. The README stays a short front page."""
+every command they show parses (``tests/helpers/docs_check.py``, reusable for docstrings), and
+so do the docstrings' paths. The README stays a short front page."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from docs_check import command_problems, commands, named_paths, path_problems
+from helpers.docs_check import command_problems, commands, named_paths, path_problems
 
 import conformance
 

@@ -7,8 +7,8 @@ import json
 from typing import Any
 
 import pytest
-from example_files import CASES, Case, cases
-from json_schema_oracle import dotted, oracle, oracle_places
+from helpers.example_files import CASES, Case, cases
+from helpers.json_schema_oracle import dotted, oracle, oracle_places
 
 import conformance
 from conformance.validation.violations import sorted_violations

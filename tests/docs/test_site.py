@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import json
-import shutil
 import subprocess
 import sys
 import threading
@@ -22,6 +21,7 @@ from typing import Any
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
+from helpers.browser import chromium
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -74,33 +74,6 @@ def test_the_site_has_every_page_of_the_nav(site: tuple[str, list[str]]) -> None
     assert {"reference/engine/", "reference/validation/", "changelog/"} <= set(pages)
 
 
-def _chromium(profile: Path) -> Any:
-    """Debian's chromium driven by its chromedriver, with the flags of the HTML report's
-    browser test (tests/fuzz/test_html_report.py): nothing of the browser's own phones home."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    browser, driver = shutil.which("chromium"), shutil.which("chromedriver")
-    if browser is None or driver is None:
-        pytest.fail("chromium and chromedriver are not installed: run `make browser` (apt)")
-    options = webdriver.ChromeOptions()
-    options.binary_location = browser
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={profile}",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    return webdriver.Chrome(options=options, service=Service(executable_path=driver))
-
-
 def _status(url: str) -> int:
     try:
         with urllib.request.urlopen(url, timeout=10) as answer:
@@ -118,7 +91,7 @@ def test_every_page_loads_in_chromium_with_no_broken_link_and_no_request_off_the
 
     base, pages = site
     monkeypatch.setenv("SE_OFFLINE", "true")  # selenium's manager: never download a driver
-    browser = _chromium(tmp_path / "profile")
+    browser = chromium(tmp_path / "profile")
     links: set[str] = set()
     console: list[str] = []
     headings: dict[str, str] = {}

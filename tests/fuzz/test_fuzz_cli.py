@@ -11,7 +11,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 import pytest
-from target_helpers import CUSTOMER_TOKEN, served
+from helpers.targets import CUSTOMER_TOKEN, served
 
 from conformance.cli import Streams, main
 from conformance.server import CreateSitesApp

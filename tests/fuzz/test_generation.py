@@ -12,9 +12,9 @@ from typing import Any
 
 import idna
 import pytest
+from helpers.json_schema_oracle import dotted, oracle, oracle_places, oracle_rules
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from json_schema_oracle import dotted, oracle, oracle_places, oracle_rules
 
 from conformance import contract
 from conformance.contract import documents

@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from helpers.targets import CUSTOMER_TOKEN, served
 from hypothesis import given
 from hypothesis import settings as hsettings
-from target_helpers import CUSTOMER_TOKEN, served
 
 from conformance.create_sites import run, valid_requests
 from conformance.engine.settings import Settings

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from helpers.browser import chromium
 from mutants import serve
 
 from conformance.cli import Streams, main
@@ -95,32 +95,6 @@ def test_the_report_is_one_file_that_refers_to_nothing_and_holds_no_token(
     assert "<th>budget</th><td>3 valid requests drawn by hypothesis</td>" in text
 
 
-def _chromium(profile: Path) -> Any:
-    """Debian's chromium driven by its chromedriver, as the README's browser test says."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    browser, driver = shutil.which("chromium"), shutil.which("chromedriver")
-    if browser is None or driver is None:
-        pytest.fail("chromium and chromedriver are not installed: run `make browser` (apt)")
-    options = webdriver.ChromeOptions()
-    options.binary_location = browser
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={profile}",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
-    return webdriver.Chrome(options=options, service=Service(executable_path=driver))
-
-
 @pytest.mark.slow
 def test_the_report_renders_in_chromium_and_fetches_nothing(
     report_html: tuple[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -134,7 +108,7 @@ def test_the_report_renders_in_chromium_and_fetches_nothing(
     monkeypatch.setenv("SE_OFFLINE", "true")  # selenium's manager: never download a driver
     path = tmp_path / "report.html"
     path.write_text(report_html[0], "utf-8")
-    browser = _chromium(tmp_path / "profile")
+    browser = chromium(tmp_path / "profile")
     try:
         browser.set_page_load_timeout(20)
         browser.get(path.as_uri())

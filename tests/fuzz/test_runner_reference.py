@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 import pytest
-from target_helpers import AGENT_TOKEN, CUSTOMER_TOKEN, served
+from helpers.targets import AGENT_TOKEN, CUSTOMER_TOKEN, served
 
 from conformance.create_sites import run
 from conformance.engine.results import Report

@@ -12,7 +12,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from target_helpers import AGENT_TOKEN, CUSTOMER_TOKEN, served
+from helpers.targets import AGENT_TOKEN, CUSTOMER_TOKEN, served
 
 from conformance.cli import Streams, main
 from conformance.server import Response, serve_in_thread

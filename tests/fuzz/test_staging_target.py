@@ -8,8 +8,8 @@ import io
 from pathlib import Path
 
 import pytest
-from staging_helpers import make_certificate, server_context, target
-from target_helpers import CUSTOMER_TOKEN
+from helpers.staging import make_certificate, server_context, target
+from helpers.targets import CUSTOMER_TOKEN
 
 from conformance.cli import Streams, main
 

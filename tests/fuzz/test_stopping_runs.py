@@ -18,7 +18,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 import pytest
-from target_helpers import CUSTOMER_TOKEN, config_document, served
+from helpers.targets import CUSTOMER_TOKEN, config_document, served
 
 from conformance.cli import Streams, main
 from conformance.create_sites import run

@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from target_helpers import CUSTOMER_TOKEN
+from helpers.targets import CUSTOMER_TOKEN
 
 from conformance import create_sites
 from conformance.create_sites import plan

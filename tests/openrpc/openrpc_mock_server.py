@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from openrpc_tools import TOOLS, require_tools
+from helpers.openrpc_tools import TOOLS, require_tools
 
 LAUNCHER = TOOLS / "mock-server-loopback.js"
 

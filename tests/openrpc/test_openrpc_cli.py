@@ -12,10 +12,10 @@ from typing import Any
 from xml.etree import ElementTree
 
 import pytest
+from helpers.openrpc_tools import example_document
+from helpers.targets import CUSTOMER_TOKEN, served
 from mutants.servers import MUTANTS
-from openrpc_tools import example_document
 from simple_math_server import SimpleMath
-from target_helpers import CUSTOMER_TOKEN, served
 
 from conformance.cli import Streams, main
 from conformance.engine.results import Interrupted

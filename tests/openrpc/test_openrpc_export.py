@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 import pytest
-from openrpc_tools import meta_validator
+from helpers.openrpc_tools import meta_validator
 
 from conformance import contract
 from conformance.cli import Streams, main

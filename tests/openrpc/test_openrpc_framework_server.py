@@ -8,8 +8,8 @@ import io
 import json
 
 import pytest
+from helpers.openrpc_tools import meta_validator
 from openrpc_framework_server import honest_document, serve_orders
-from openrpc_tools import meta_validator
 
 from conformance.cli import Streams, main
 from conformance.engine.settings import Settings

@@ -5,8 +5,8 @@ the findings the README explains (section "@open-rpc/mock-server")."""
 from __future__ import annotations
 
 import pytest
+from helpers.openrpc_tools import example_document
 from openrpc_mock_server import serve_mock
-from openrpc_tools import example_document
 
 from conformance.engine.results import Report
 from conformance.engine.settings import Settings

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from document_server import DocumentServer
-from openrpc_tools import EXAMPLE_NAMES, example_document
+from helpers.openrpc_tools import EXAMPLE_NAMES, example_document
 from schema_oracle import Oracle
 
 from conformance.engine.settings import Settings

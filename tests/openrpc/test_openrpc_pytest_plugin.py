@@ -73,7 +73,7 @@ def test_the_exported_create_sites_document_runs_its_duplicates_test(
 ) -> None:
     """Through its exported document, create.sites gets the duplicates family under pytest as
     under `conformance fuzz`: the param marked x-unique is sent again and must be refused."""
-    from target_helpers import CUSTOMER_TOKEN
+    from helpers.targets import CUSTOMER_TOKEN
 
     from conformance.openrpc.export import document_bytes
 

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.openrpc_tools import EXAMPLE_NAMES, example_document
+from helpers.targets import AGENT_TOKEN, CUSTOMER_TOKEN, served
 from hypothesis import given, settings
 from mutants.servers import MUTANTS
-from openrpc_tools import EXAMPLE_NAMES, example_document
 from simple_math_server import SimpleMath
-from target_helpers import AGENT_TOKEN, CUSTOMER_TOKEN, served
 
 from conformance.cli import Streams, main
 from conformance.contract import DEFAULT_REVISION

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from example_files import Case, cases
+from helpers.example_files import Case, cases
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SCHEMAS = ROOT / "schemas"

@@ -10,7 +10,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from target_helpers import CUSTOMER_TOKEN, served
+from helpers.targets import CUSTOMER_TOKEN, served
 
 from conformance.server import CreateSitesApp
 
@@ -151,7 +151,7 @@ def test_an_agent_without_a_user_id_is_one_usage_line(tmp_path: Path) -> None:
 
 def test_setup_errors_name_the_plugins_options(reference_url: str, tmp_path: Path) -> None:
     """An agent's token run as a customer's: the session stops (exit 2) naming --target-role."""
-    from target_helpers import AGENT_TOKEN
+    from helpers.targets import AGENT_TOKEN
 
     done = _pytest(tmp_path, "--target-url", reference_url, "--target-token", AGENT_TOKEN)
     said = done.stdout + done.stderr
@@ -210,7 +210,7 @@ def test_an_unknown_revision_is_a_usage_error(tmp_path: Path) -> None:
 def test_headers_and_tls_for_a_staging_target(tmp_path: Path) -> None:
     """--target-header is sent with every request and its secret value shows as ***;
     --target-cacert verifies a self-signed target (without it the session stops at once)."""
-    from staging_helpers import make_certificate, server_context, target
+    from helpers.staging import make_certificate, server_context, target
 
     secret = "pytest-bearer-value-5e1d9"
     cert, key = make_certificate(tmp_path)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from server_helpers import (
+from helpers.server_requests import (
     AGENT_CUSTOMERS,
     AGENT_TOKEN,
     CUSTOMER_TOKEN,

@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 import pytest
-from server_helpers import (
+from helpers.server_requests import (
     AGENT_TOKEN,
     CUSTOMER_TOKEN,
     CUSTOMER_USER_ID,

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from server_helpers import connect, post, request
+from helpers.server_requests import connect, post, request
 
 from conformance.cli import SUBCOMMANDS, Streams, serve
 

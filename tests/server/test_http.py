@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from server_helpers import assert_valid_reply, connect, post, request
+from helpers.server_requests import assert_valid_reply, connect, post, request
 
 from conformance.server import CreateSitesApp, serve_in_thread
 

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from server_helpers import connect, post, request
+from helpers.server_requests import connect, post, request
 
 from conformance.server import Config, CreateSitesApp, SiteStore, serve_in_thread
 

@@ -11,7 +11,7 @@ import threading
 import time
 from typing import Any
 
-from server_helpers import connect, post, request
+from helpers.server_requests import connect, post, request
 
 from conformance.server import Config, CreateSitesApp, SiteStore, serve_in_thread
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from example_files import CASES
+from helpers.example_files import CASES
 
 from conformance.cli import Streams, main
 

@@ -7,10 +7,10 @@ import copy
 from typing import Any
 
 import pytest
-from example_files import cases
+from helpers.example_files import cases
+from helpers.json_schema_oracle import oracle_places
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from json_schema_oracle import oracle_places
 
 import conformance
 from conformance import PayloadError

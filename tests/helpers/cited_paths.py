@@ -16,7 +16,7 @@ import tokenize
 from collections.abc import Iterator
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 #: the top-level folders whose paths are cited
 FOLDERS = ("conformance", "tests", "docs", "schemas", "benchmarks", ".ci")

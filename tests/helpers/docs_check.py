@@ -5,7 +5,7 @@ Made for the README (``tests/test_readme.py``) and meant to be reused on any tex
 docstring, a docs page. Each check takes the text and returns its problems as sentences (an
 empty list when all holds), so a test asserts ``== []`` and a failure lists every problem::
 
-    from docs_check import command_problems, path_problems
+    from helpers.docs_check import command_problems, path_problems
 
     assert path_problems(module.__doc__, ROOT) == []
     assert command_problems(module.__doc__, ROOT) == []

@@ -63,7 +63,8 @@ def meta_validator() -> Any:
     def refuse(uri: str) -> Any:
         raise LookupError(f"{uri} is not in the tools folder; nothing is fetched")
 
-    registry: Registry[Any] = Registry(retrieve=refuse).with_resources(
+    # referencing declares the field `_retrieve` with the alias `retrieve`, which mypy misses
+    registry: Registry[Any] = Registry(retrieve=refuse).with_resources(  # type: ignore[call-arg]
         [
             (JSON_SCHEMA_META_ID, tools_meta),
             (JSON_SCHEMA_META_ID + "/", tools_meta),
