@@ -8,8 +8,10 @@ schema still takes a side (a bound, a ``minLength``, a pattern) and says so besi
 
 A key is a keyword, or a keyword and one of the kit's invalid variants (``pattern/plus``). Its
 value is the reason, or ``{"why": ..., "codes": [...]}`` where a source decides that the value is
-refused but not which error it gets. Two readers use this module: the validator's lenient
-schemas (``strict=False``) and the fuzz generation's split of decided cases.
+refused but not which error it gets, or ``{"why": ..., "instead": {...}}`` where the sources
+allow a wider reading than the keyword's, written as the keywords a lenient reading takes in
+its place (the seed's ``"success": "true"``). Two readers use this module: the validator's
+lenient schemas (``strict=False``) and the fuzz generation's split of decided cases.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ class Decision:
     variant: str
     why: str
     codes: tuple[int, ...] = ()
+    #: the keywords a lenient reading takes in the keyword's place (none: it is left out)
+    instead: Mapping[str, Any] | None = None
 
     @property
     def key(self) -> str:
@@ -53,10 +57,25 @@ def decisions_at(node: Any) -> tuple[Decision, ...]:
         keyword, _, variant = str(key).partition("/")
         if isinstance(value, Mapping):
             why, codes = str(value.get("why", "")), tuple(int(c) for c in value.get("codes", ()))
+            instead = value.get("instead")
+            found.append(Decision(keyword, variant, why, codes, instead))
         else:
-            why, codes = str(value), ()
-        found.append(Decision(keyword, variant, why, codes))
+            found.append(Decision(keyword, variant, str(value)))
     return tuple(found)
 
 
-__all__ = ["DECISIONS_KEYWORD", "Decision", "decisions_at"]
+def decision_at_keyword(schema_path: str) -> Decision | None:
+    """The decision on the keyword at ``schema_path`` (a violation's, relative to the schemas'
+    base: ``reply.success.schema.json#/properties/result/properties/success/const``), if the
+    kit decided that keyword whole."""
+    from conformance.contract.documents import BASE_URI, resolve
+
+    holder, _, keyword = schema_path.rpartition("/")
+    try:
+        node = resolve(BASE_URI + holder)
+    except (KeyError, IndexError, ValueError, TypeError):  # a path into no loaded schema
+        return None
+    return next((d for d in decisions_at(node) if d.key == keyword), None)
+
+
+__all__ = ["DECISIONS_KEYWORD", "Decision", "decision_at_keyword", "decisions_at"]

@@ -68,6 +68,9 @@ class RunState:
     strict: bool = False
     #: seconds an answer may take (``max-response-time``; ``None``: the rule is off)
     max_response_time: float | None = None
+    #: what replies did that only the kit's decisions refuse, for the report's list of what
+    #: was not judged: the member and the value's fault -> why (``reply_schema``)
+    unjudged_replies: dict[str, str] = field(default_factory=dict)
 
     def claim_result_id(self, key: str) -> bool:
         """Record the site id ``key`` (its JSON text); ``False`` if the run had it already."""
@@ -231,7 +234,7 @@ def reply_schema(exchange: Exchange, state: RunState) -> None:
     revision)."""
     from conformance.validation.validator import best_match, validator_for
 
-    validator = validator_for("reply", revision=state.revision)
+    validator = validator_for("reply", revision=state.revision, strict=state.strict)
     if exchange.reply == []:
         # JSON-RPC 2.0 answers an empty batch with one error object, and a batch of
         # notifications with no body at all: never with an empty array
@@ -249,6 +252,24 @@ def reply_schema(exchange: Exchange, state: RunState) -> None:
         worst = best_match(violations)
         if worst is not None:
             raise Violated(worst.message + _other_revision_hint(reply, state.revision))
+        if not state.strict:
+            _note_decisions(reply, state)
+
+
+def _note_decisions(reply: Any, state: RunState) -> None:
+    """Record where a reply the default run accepts breaks only a decision of the kit (the
+    seed's ``"success": "true"``): the report lists it as not judged, ``--strict`` judges it."""
+    from conformance.contract.decisions import decision_at_keyword
+    from conformance.validation.validator import validator_for
+
+    strict = validator_for("reply", revision=state.revision)
+    if strict.is_valid(reply):
+        return
+    for violation in strict.iter_errors(reply):
+        decision = decision_at_keyword(violation.schema_path)
+        if decision is not None:
+            where = f"replies: `{violation.field}` {violation.message}"
+            state.unjudged_replies.setdefault(where, decision.why)
 
 
 def _switch(other: str) -> str:

@@ -447,6 +447,8 @@ class Session:
                 rule.function(exchange, self.state)
             except Violated as violated:
                 failures.append(self.failure(rule, exchange, str(violated)))
+        for where, why in self.state.unjudged_replies.items():
+            self.report.not_judged.setdefault(where, why)
         return failures
 
     def _count_application_error(self, exchange: Exchange) -> None:

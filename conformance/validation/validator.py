@@ -84,7 +84,9 @@ def _widened(types: Any) -> Any:
 
 def _lenient(node: Any) -> Any:
     """``node`` without the keywords the kit decides whole (a bound, a ``minLength``, a
-    pattern), its decided ``integer`` types read as ``number``. Kept: a keyword whose refusal a
+    pattern), or with the keywords the decision reads in their place (``instead``: the seed's
+    ``"success"`` as ``true`` or ``"true"``), its decided ``integer`` types read as ``number``.
+    Kept: a keyword whose refusal a
     source decides and only the error code is the kit's (``{"why", "codes"}``), and keywords
     decided for one variant only (``pattern/plus``): a schema cannot drop part of a pattern."""
     if isinstance(node, list):
@@ -99,6 +101,7 @@ def _lenient(node: Any) -> Any:
             result["type"] = _widened(result.get("type"))
         elif not decision.variant:
             result.pop(decision.keyword, None)
+            result.update(decision.instead or {})
     return result
 
 

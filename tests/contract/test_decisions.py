@@ -18,7 +18,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "contract.md"
 
 def decision_rows() -> dict[tuple[str, str], str]:
     """``(member, key) -> reason`` of every decision in the request schemas of both
-    revisions and roles."""
+    revisions and roles, and in the success replies'."""
     found: dict[tuple[str, str], str] = {}
 
     def walk(node: dict[str, Any], path: list[str]) -> None:
@@ -31,6 +31,7 @@ def decision_rows() -> dict[tuple[str, str], str]:
     for revision in REVISIONS:
         for role in ("customer", "agent"):
             walk(tree("request", role, revision), [])
+        walk(tree("reply.success", "customer", revision), [])
     return found
 
 
@@ -61,3 +62,4 @@ def test_every_decision_names_a_keyword_its_schema_has() -> None:
 
     for revision in REVISIONS:
         walk(tree("request", "customer", revision), "request")
+        walk(tree("reply.success", "customer", revision), "reply")

@@ -21,7 +21,8 @@ Its choices where the pages are silent or allow it (each one the other way from 
 - ``default_phone_number`` is E.164: a leading ``+`` is accepted (and dropped when stored);
 - ``widget_link.text`` is "up to 100 symbols": an empty text is accepted;
 - ``show_visitor_id.element_id_value`` is any non-empty string (white space included): the
-  site's page is not ours to parse.
+  site's page is not ours to parse;
+- a success reply is ``{"id": N, "success": "true"}``, the page's reply structure as written.
 Other choices of this team: a number with no fractional part (``5.0``) passes for an integer;
 ``null`` is not a value of any member (``data_type_error``); a customer's ``user_id`` is stored,
 not checked; scenarios 1, 2 and 3 exist, another is ``entity_not_found``.
@@ -349,7 +350,8 @@ class Sites:
                 raise Refused(
                     "duplicate_entity", "domain_name", value=site["domain_name"]
                 ) from None
-            return {"id": cursor.lastrowid, "success": True}
+            # the page's reply structure, as written: "success": "true"
+            return {"id": cursor.lastrowid, "success": "true"}
 
 
 def app(token: str) -> Starlette:

@@ -92,11 +92,25 @@ def test_the_contrary_server_fails_strict_on_each_decision() -> None:
     each of them, and nothing else."""
     with SERVERS["contrary"](TOKEN) as url:
         report = run(url, settings=Settings(token=TOKEN, seed=SEEDS[0], strict=True))
-    found = {(f.test_id, f.rule) for f in report.failures}
+    # every success reply's "success": "true" (the page's reply structure as written)
+    success = [f for f in report.failures if f.rule == "reply-schema"]
+    assert success and all("`result.success`" in f.message for f in success), _failures(success)
+    found = {(f.test_id, f.rule) for f in report.failures if f.rule != "reply-schema"}
     assert found >= DECISIONS, _failures(report.failures)
     # the valid family's ids past 2^53 too, echoed rounded: the same decision
     assert found - DECISIONS <= {("test_valid_accepted[valid]", "reply-id")}
     assert all(f.basis for f in report.failures)
+
+
+def test_a_decision_a_reply_takes_is_listed_as_not_judged() -> None:
+    """The seed page's reply structure writes "success": "true": a default run takes the
+    string (the kit's reading, the boolean, is a decision) and says so in its list of what
+    was not judged; --strict fails it (above)."""
+    with SERVERS["contrary"](TOKEN) as url:
+        report = run(url, settings=Settings(token=TOKEN, seed=0, max_examples=5))
+    assert not [f for f in report.failures if f.rule == "reply-schema"]
+    listed = [why for where, why in report.not_judged.items() if "`result.success`" in where]
+    assert listed and '"success": "true"' in listed[0]
 
 
 # --- what the pages and JSON-RPC 2.0 decide, on plain requests --------------------------------
