@@ -2,7 +2,7 @@
 
 The zones of ``conformance/generation/zones.py`` are defined by it: a value is **must-accept**
 when every checker of the panel takes it, **must-reject** when every checker that validates
-refuses it, and **contested** otherwise (``test_zones_panel.py`` proves each zone value so).
+refuses it, and **contested** otherwise (``test_zones_differential.py`` proves each zone value so).
 
 Each checker is called as a server (or a validator's ``format``) calls it, and answers True
 (taken) or False; none raises. Three are **encoders, not validators**, by their own
