@@ -110,20 +110,18 @@ def domain_names() -> st.SearchStrategy[str]:
     return st.tuples(st.lists(label, min_size=1, max_size=3), _top_level_domains()).map(_joined)
 
 
-def _url(parts: tuple[str, str, int | None, list[str], tuple[str, str] | None, str | None]) -> str:
-    scheme, host, port, path, query, fragment = parts
+def _url(parts: tuple[str, str, int | None, list[str], tuple[str, str] | None]) -> str:
+    scheme, host, port, path, query = parts
     url = f"{scheme}://{host}" + (f":{port}" if port is not None else "") + "/" + "/".join(path)
-    if query is not None:
-        url += f"?{query[0]}={query[1]}"
-    return url if fragment is None else f"{url}#{fragment}"
+    return url if query is None else f"{url}?{query[0]}={query[1]}"
 
 
 @functools.cache
 def http_urls() -> st.SearchStrategy[str]:
     """Must-accept URLs: http or https in any letter case, a must-accept domain name, maybe a
-    port, a path and a query of unreserved characters or letters of a script, a fragment of
-    unreserved characters (non-ASCII letters in a fragment are contested: RFC 3987 allows them,
-    the ``validators`` package refuses them)."""
+    port from 1, a path and a ``name=value`` query of unreserved characters or letters of a
+    script. No fragment: RFC 3987 allows one, but ajv-formats-draft2019's ``iri`` refuses every
+    fragment, so a fragment is contested (``conformance.generation.zones``)."""
     schemes = st.sampled_from(["http", "https", "HTTP", "HTTPS", "Http", "hTtPs"])
     segment = st.one_of(
         st.text(URL_CHARACTERS, min_size=1, max_size=8),
@@ -135,7 +133,6 @@ def http_urls() -> st.SearchStrategy[str]:
         st.none() | st.integers(min_value=1, max_value=2**16 - 1),
         st.lists(segment, max_size=3),
         st.none() | st.tuples(segment, segment),
-        st.none() | st.text(URL_CHARACTERS, min_size=1, max_size=8),
     ).map(_url)
 
 

@@ -1,21 +1,29 @@
 """What the runner sends as must-accept, what as must-reject, and what it never judges.
 
 The contract's verdict on a value is the validator's. The runner is narrower: it judges a
-server only on values where every mainstream parser and every reasonable server agree.
+server only on values where the panel agrees, the checkers servers and schema validators judge
+host names and URLs with (``tests/realistic/panel.py``: the ``idna`` package with UTS #46,
+Python's ``idna`` codec, WHATWG's host and URL parsers in ada-url and Node, Node's
+``punycode``, python-jsonschema's ``FormatChecker`` with its format extras, jsonschema-rs, ajv's
+ajv-formats-draft2019 plugin, pydantic's ``HttpUrl``, ``validators``, ``rfc3986``,
+``urllib.parse``).
 
-- **Must accept**: what the valid and boundary families draw. Strings are drawn from text
-  without controls, surrogates, unassigned code points and noncharacters; a string with a
-  ``format`` is drawn by that format's own strategy here, from alphabets every listed parser
-  accepts (drawn in ``conformance.generation.strategies``; for names: the ``idna`` package with
-  UTS #46, Python's ``idna`` codec, a WHATWG host parser; for URLs: ``urllib.parse.urlsplit``,
-  a WHATWG URL parser, pydantic's ``HttpUrl``).
-- **Must reject**: what the invalid family sends. For a string with a ``format``, only the
-  format's own list below, each value refused by the strict parsers (UTS #46 for names; WHATWG
-  and ``HttpUrl`` for URLs), and never the generic string mutations, which real parsers may
-  repair (a WHATWG parser strips the spaces around a URL).
-- **Contested**: ``CONTESTED``, said once in every report. Where a rule is generic (``null`` for
-  an optional member, a required member that has a default), ``conformance.generation.cases`` reads
-  it off the schemas; the rest is never drawn because nothing here draws it.
+- **Must accept**: what every checker of the panel takes; what the valid and boundary families
+  draw. Strings are drawn from text without controls, surrogates, unassigned code points and
+  noncharacters; a string with a ``format`` is drawn by that format's own strategy
+  (``conformance.generation.strategies``) from alphabets every checker takes, and its
+  ``boundary`` values below.
+- **Must reject**: what every checker that validates refuses (an encoder, such as Python's
+  ``idna`` codec, refuses nothing it can encode); what the invalid family sends and judges.
+  For a string with a ``format``, only the format's ``invalid`` values below, never the generic
+  string mutations, which real parsers may repair (a WHATWG parser strips the spaces around a
+  URL). An ``invalid`` value the panel splits on is sent too, but the schemas mark it as the
+  kit's decision (``x-decisions``): judged for robustness alone unless ``--strict``.
+- **Contested**: what the panel splits on. ``CONTESTED`` says it once in every report; a
+  format's ``contested`` values below are examples of each kind (never sent), and the
+  differential test proves each one splits the panel. Where a rule is generic (``null`` for an
+  optional member, a required member that has a default), ``conformance.generation.cases``
+  reads it off the schemas; the rest is never drawn because nothing here draws it.
 
 Formats are keyed by the name the schemas use, never by a field: a field gets these values
 because its schema names the format.
@@ -35,7 +43,7 @@ UNJUDGED_CATEGORIES: Final = ("Cc", "Cs", "Cn")
 ASCII_LETTERS: Final = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 DIGITS: Final = "0123456789"
 
-#: Path, query and fragment characters every listed URL parser keeps as they are.
+#: Path and query characters every checker of the panel keeps as they are.
 URL_CHARACTERS: Final = ASCII_LETTERS + DIGITS + "-._~"
 
 
@@ -56,11 +64,14 @@ SCRIPTS: Final = {
 
 @dataclass(frozen=True)
 class FormatZone:
-    """A format's boundary values (must accept) and must-reject values, each
-    ``(variant, value)``; its must-accept strategy is ``conformance.generation.strategies``'s."""
+    """A format's boundary values (must accept), its invalid values (must reject, or the kit's
+    decision where the schemas say so in ``x-decisions``), each ``(variant, value)``, and its
+    ``contested`` kinds, each ``(what, example)``: never sent. Its must-accept strategy is
+    ``conformance.generation.strategies``'s."""
 
     boundary: tuple[tuple[str, str], ...]
     invalid: tuple[tuple[str, str], ...]
+    contested: tuple[tuple[str, str], ...] = ()
 
 
 def _name_of_octets(octets: int) -> str:
@@ -106,6 +117,20 @@ FORMAT_ZONES: Final = {
             ("empty-label", "shop..example.com"),
             ("empty", ""),
         ),
+        contested=(
+            ("one label", "example"),
+            ("an all-digit last label", "shop.123"),
+            ("a one-letter last label", "example.c"),
+            ("an IP address", "127.0.0.1"),
+            ("a trailing dot", "example.com."),
+            ("'--' at positions 3-4", "ab--cd.com"),
+            ("an xn-- label that is no Punycode", "xn--abc.com"),
+            ("upper-case non-ASCII", "ПРИМЕР.рф"),
+            ("a joiner out of context", "a\u200db.com"),
+            ("emoji", "\U0001f600.com"),
+            ("symbols", "\u2603.com"),
+            ("digits of another script", "\u0661\u0662\u0663.com"),
+        ),
     ),
     "iri": FormatZone(
         boundary=(
@@ -113,7 +138,7 @@ FORMAT_ZONES: Final = {
             ("http", "http://example.com/"),
             ("idn-host", "https://пример.рф/контакты"),
             ("port-65535", "https://example.com:65535/"),
-            ("query-fragment", "https://example.com/a/b?c=d#e"),
+            ("query", "https://example.com/a/b?c=d"),
         ),
         invalid=(
             ("no-scheme", "example.com/contact"),
@@ -126,6 +151,16 @@ FORMAT_ZONES: Final = {
             ("port-65536", "https://example.com:65536/"),
             ("ipv6-not-an-address", "https://[0]/"),
             ("empty", ""),
+        ),
+        contested=(
+            ("white space around", " https://example.com/ "),
+            ("an empty port", "https://example.com:/"),
+            ("port 0", "https://example.com:0/"),
+            ("a port with a leading zero", "https://example.com:080/"),
+            ("an underscore in the host", "https://my_shop.example.com/"),
+            ("a fragment", "https://example.com/a#top"),
+            ("a query without '='", "https://example.com/?q"),
+            ("characters a WHATWG parser percent-encodes", "https://example.com/a{b}"),
         ),
     ),
 }
@@ -146,17 +181,29 @@ CONTESTED: Final = (
     ("params missing", "-32600 and -32602 required_parameter_missed both conform"),
     ('"id": null', "JSON-RPC 2.0 allows it; the vendor says string or number"),
     (
-        "domain names: one label, an all-digit or one-letter last label, an IP address, "
-        "a trailing dot, '--' at positions 3-4, upper-case non-ASCII, ß/ς/joiners/emoji/"
-        "symbols, letters newer than Unicode 3.2, dots other than U+002E",
-        "IDNA 2003, IDNA 2008, UTS #46 and WHATWG disagree on them",
+        "a request's id answered null in a -32600 reply, though the id could be read",
+        'JSON-RPC 2.0 §5: the id is null "if there was an error in detecting the id in the '
+        'Request object (e.g. Parse error/Invalid Request)": a server that finds a request '
+        "invalid may read its id or not",
     ),
     (
-        "URLs: white space around, userinfo, IP literals, an empty port, an underscore in "
-        "the host, non-ASCII letters in a fragment, characters a WHATWG parser "
-        "percent-encodes (but letters of a script in a path or query, which every listed "
-        "parser takes)",
-        "WHATWG parsers repair or accept what RFC 3986 refuses",
+        "a raw lone surrogate (the bytes ED A0 80) in a string answered other than -32700",
+        "RFC 3629 makes those bytes no UTF-8 and RFC 8259 §8.1 asks for UTF-8, so -32700 "
+        "conforms; but decoders of CESU-8 and WTF-8 read them as U+D800, and JSON's own "
+        "escape (\\ud800) is grammatical (RFC 8259 §8.2): judged for robustness alone "
+        "(never -32603)",
+    ),
+    (
+        "domain names: " + ", ".join(what for what, _ in FORMAT_ZONES["idn-hostname"].contested),
+        "the checkers servers and validators judge names with disagree (IDNA 2003, IDNA 2008, "
+        "UTS #46, WHATWG, the JSON Schema format checkers): docs/contract.md shows each verdict",
+    ),
+    (
+        "URLs: "
+        + ", ".join(what for what, _ in FORMAT_ZONES["iri"].contested)
+        + " (but letters of a script in a path or query, which every checker takes)",
+        "the checkers servers and validators judge URLs with disagree (RFC 3986 and 3987, "
+        "WHATWG, the JSON Schema format checkers): docs/contract.md shows each verdict",
     ),
     (
         "controls, noncharacters and unassigned code points in free text",

@@ -1,55 +1,119 @@
-"""The runner's zones, checked against the parsers real servers use (``parsers.py``):
+"""The runner's zones, proven by the panel (``panel.py``: every checker servers and schema
+validators judge host names and URLs with):
 
-- every domain name and URL the valid and boundary families send is accepted by every listed
-  parser (10,000 drawn requests, in five parts that pytest-xdist spreads);
-- every domain name and URL the invalid family sends is refused by the strict ones;
+- every domain name and URL the valid and boundary families send, every checker takes
+  (must-accept: the boundary family as sent, and 10,000 drawn requests, in five parts that
+  pytest-xdist spreads);
+- every one the invalid family sends and judges, every checker that validates refuses
+  (must-reject); every one it sends as the kit's decision (``x-decisions``), the panel splits
+  on; so it does on each of the zones' ``contested`` examples, which are never sent;
+- the docs' table of what each checker says about the contested values is the panel's
+  verdicts (regenerate it with ``python tests/realistic/panel.py``);
 - the validator's verdict on names and URLs agrees with the reference definition written here
   from the standards, over 10,000 strings drawn widely (any text, and mutations of valid
   names and URLs).
+
+Each test over the zones runs twice: with the Python checkers alone (``make check``, no npm)
+and with the whole panel, Node's checkers included (marked slow: ajv's plugin comes from
+``make ajv-tools``). The whole panel on every zone value takes under a second.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
+from pathlib import Path
 from typing import Any
 
 import idna
 import pytest
 from hypothesis import given, seed, settings
 from hypothesis import strategies as st
-from parsers import (
-    idna_codec_accepts,
-    idna_uts46_accepts,
-    pydantic_httpurl_accepts,
-    strict_name_rejects,
-    strict_url_rejects,
-    urlsplit_accepts,
-    whatwg_host_accepts,
-    whatwg_url_accepts,
-)
+from panel import FORMATS, Verdicts, decided_variants, panel_tables, verdicts, zone
 
 from conformance import create_sites
 from conformance.create_sites import plan, valid_requests
 from conformance.engine.settings import Settings
 from conformance.generation.strategies import domain_names, http_urls
+from conformance.generation.zones import FORMAT_ZONES
 from conformance.validation.formats import domain_name_problem, url_problem
 
-NAME_PARSERS = (idna_uts46_accepts, idna_codec_accepts, whatwg_host_accepts)
-URL_PARSERS = (urlsplit_accepts, whatwg_url_accepts, pydantic_httpurl_accepts)
 SETTINGS = Settings(token="differential-token")
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "contract.md"
+
+#: The members whose schema names each format.
+MEMBERS = {"domain_name": "idn-hostname", "widget_link.url": "iri"}
+
+#: Each test over the zones: the Python checkers alone, then the whole panel.
+WHOLE_PANEL = pytest.mark.parametrize(
+    "with_node", [False, pytest.param(True, marks=pytest.mark.slow)], ids=["python", "panel"]
+)
 
 
-def _refusals(name: str, url: str | None) -> list[str]:
-    found = [f"{p.__name__}({name!r})" for p in NAME_PARSERS if not p(name)]
-    if url is not None:
-        found += [f"{p.__name__}({url!r})" for p in URL_PARSERS if not p(url)]
+def _sent() -> dict[str, list[tuple[str, str, str]]]:
+    """What the boundary and invalid families send in a name or a URL, as sent (the unique tag
+    written in): ``(case, value, the zone it claims)`` by format."""
+    session = create_sites.session("http://127.0.0.1:9/", SETTINGS)
+    found: dict[str, list[tuple[str, str, str]]] = {fmt: [] for fmt in FORMATS}
+    for case in plan(SETTINGS):
+        if case.family not in ("boundary", "invalid"):
+            continue
+        member, _, keyword = case.label.rpartition(":")
+        if keyword != "format" or member not in MEMBERS:
+            continue
+        params = (session.prepare(case) if case.family == "boundary" else case.payload)["params"]
+        value = params["domain_name"] if member == "domain_name" else params["widget_link"]["url"]
+        if case.family == "boundary":
+            claim = "must-accept"
+        else:
+            claim = "contested" if case.strict is not None else "must-reject"
+        found[MEMBERS[member]].append((case.name, value, claim))
     return found
 
 
-def _url(params: dict[str, Any]) -> str | None:
-    link = params.get("widget_link")
-    return link.get("url") if isinstance(link, dict) else None
+def _mismatches(
+    claimed: dict[str, list[tuple[str, str, str]]], with_node: bool
+) -> list[tuple[str, str, str, Verdicts]]:
+    """``(what, claimed zone, the panel's zone, verdicts)`` wherever they differ. With the
+    Python checkers alone, only must-accept and must-reject claims can be proven (a split may
+    come from Node's checkers)."""
+    said = verdicts({fmt: [value for _, value, _ in rows] for fmt, rows in claimed.items()},
+                    with_node=with_node)  # fmt: skip
+    wrong = []
+    for fmt, rows in claimed.items():
+        for (what, _, claim), row in zip(rows, said[fmt], strict=True):
+            found = zone(row)
+            if found != claim and (with_node or claim != "contested"):
+                wrong.append((what, claim, found, row))
+    return wrong
+
+
+@WHOLE_PANEL
+def test_the_boundary_and_invalid_families_send_the_panels_zones(with_node: bool) -> None:
+    """Boundary: must-accept; invalid and judged: must-reject; invalid and the kit's decision
+    (robustness alone unless --strict): contested."""
+    sent = _sent()
+    assert {claim for rows in sent.values() for _, _, claim in rows} == {
+        "must-accept",
+        "must-reject",
+        "contested",
+    }
+    assert _mismatches(sent, with_node) == []
+
+
+@WHOLE_PANEL
+def test_every_contested_example_splits_the_panel(with_node: bool) -> None:
+    claimed = {
+        fmt: [(what, value, "contested") for what, value in zones.contested]
+        for fmt, zones in FORMAT_ZONES.items()
+    }
+    assert _mismatches(claimed, with_node) == []
+
+
+def test_every_decided_variant_is_one_the_invalid_family_sends() -> None:
+    """A decision naming a variant no zone has would decide nothing."""
+    for fmt, zones in FORMAT_ZONES.items():
+        assert decided_variants(fmt) <= {variant for variant, _ in zones.invalid}
 
 
 def _drawn(strategy: Any, examples: int, part: int) -> list[Any]:
@@ -65,53 +129,50 @@ def _drawn(strategy: Any, examples: int, part: int) -> list[Any]:
     return found
 
 
+def _refusals(values: dict[str, list[str]]) -> list[str]:
+    said = verdicts(values)
+    return [
+        f"{name}({value!r})"
+        for fmt, texts in values.items()
+        for value, row in zip(texts, said[fmt], strict=True)
+        for name, taken in row.items()
+        if not taken
+    ]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("part", range(5))
-def test_every_drawn_valid_name_and_url_is_accepted_by_every_parser(part: int) -> None:
+def test_every_drawn_valid_name_and_url_is_accepted_by_the_whole_panel(part: int) -> None:
     """The strategies the valid family draws domain_name and widget_link.url from, 2,000 of
-    each a part (10,000 in all): zero refusals by any listed parser."""
+    each a part (10,000 in all): zero refusals by any checker."""
     names = _drawn(domain_names(), 2_000, part)
     urls = _drawn(http_urls(), 2_000, part)
-    refused = [r for name in names for r in _refusals(name, None)]
-    refused += [f"{p.__name__}({url!r})" for url in urls for p in URL_PARSERS if not p(url)]
-    assert refused == []
+    assert _refusals({"idn-hostname": names, "iri": urls}) == []
     assert len(set(names)) > 1_000 and len(set(urls)) > 1_000  # drawn widely, not one value
 
 
+def _url(params: dict[str, Any]) -> str | None:
+    link = params.get("widget_link")
+    return link.get("url") if isinstance(link, dict) else None
+
+
 @pytest.mark.slow
-def test_every_drawn_valid_request_is_accepted_by_every_parser() -> None:
+def test_every_drawn_valid_request_is_accepted_by_the_whole_panel() -> None:
     """Whole requests of the valid family (the strategies above, wired in): zero refusals."""
     requests = _drawn(valid_requests(SETTINGS), 1_000, 0)
     params = [request["params"] for request in requests]
-    refused = [r for p in params for r in _refusals(p["domain_name"], _url(p))]
-    assert refused == []
-    assert sum(_url(p) is not None for p in params) > 100
+    urls = [url for url in map(_url, params) if url is not None]
+    names = [p["domain_name"] for p in params]
+    assert _refusals({"idn-hostname": names, "iri": urls}) == []
+    assert len(urls) > 100
 
 
-def test_every_boundary_name_and_url_is_accepted_by_every_parser() -> None:
-    """The deterministic boundary family, as sent (the unique tag written in)."""
-    session = create_sites.session("http://127.0.0.1:9/", SETTINGS)
-    refused = []
-    for case in plan(SETTINGS):
-        if case.family == "boundary":
-            params = session.prepare(case)["params"]
-            refused += _refusals(params["domain_name"], _url(params))
-    assert refused == []
-
-
-def test_every_invalid_name_and_url_is_refused_by_the_strict_parsers() -> None:
-    """What the invalid family sends as a broken name or URL, no strict parser accepts."""
-    accepted = []
-    for case in plan(SETTINGS):
-        if case.family != "invalid":
-            continue
-        params = case.payload["params"]
-        name, url = params.get("domain_name"), _url(params)
-        if case.label.startswith("domain_name:") and isinstance(name, str):
-            accepted += [case.name] if not strict_name_rejects(name) else []
-        if case.label.startswith("widget_link.url:") and isinstance(url, str):
-            accepted += [case.name] if not strict_url_rejects(url) else []
-    assert accepted == []
+@pytest.mark.slow
+def test_the_docs_table_of_contested_values_is_the_panels_verdicts() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    section = text.split("### What each checker says", 1)[1].split("\n### ", 1)[0]
+    start = section.index("#### ")
+    assert section[start:].rstrip() + "\n" == panel_tables()
 
 
 # --- the validator against definitions written from the standards ------------------------------
