@@ -81,6 +81,8 @@ ALLOWED: dict[str, set[str]] = {
     "create_sites": {"errors", "contract", "validation", "generation", "engine"},
     "openrpc": {"errors", "contract", "validation", "generation", "engine"},
     "server": {"errors", "contract", "validation", "openrpc"},
+    # HAR files (``har``: errors alone), and a run's traffic written to one (``recorder``)
+    "traffic": {"errors", "contract", "validation", "generation", "engine", "reporting"},
 }
 
 
