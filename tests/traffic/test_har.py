@@ -133,3 +133,27 @@ def test_the_written_file_is_valid_har_1_2(tmp_path: Path) -> None:
     document = json.loads(path.read_text())
     errors = [error.message for error in har_validator().iter_errors(document)]
     assert errors == [] and spec_violations(document) == []
+
+
+@pytest.mark.slow
+def test_a_recorded_run_is_valid_har_1_2(tmp_path: Path) -> None:
+    """What `conformance fuzz --record` writes for a whole run (bodies that are not UTF-8
+    among them) passes har-schema and the checks it leaves out."""
+    import io
+
+    from target_helpers import CUSTOMER_TOKEN, served
+
+    from conformance.cli import Streams, main
+
+    har = tmp_path / "run.har"
+    with served() as url:
+        code = main(
+            ["fuzz", url, "--token", CUSTOMER_TOKEN, "--max-examples", "5", "--record", str(har),
+             "--no-save-failures"],
+            Streams(stdin=io.BytesIO(), stdout=io.StringIO(), stderr=io.StringIO()),
+        )  # fmt: skip
+    assert code == 0
+    document = json.loads(har.read_text(encoding="utf-8"))
+    assert len(document["log"]["entries"]) > 300
+    errors = [error.message for error in har_validator().iter_errors(document)]
+    assert errors == [] and spec_violations(document) == []
