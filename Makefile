@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: install test check lint docs browser openrpc-tools type-tools ajv-tools demo bench mutate clean
+.PHONY: install test check lint docs browser openrpc-tools type-tools ajv-tools har-tools demo bench mutate clean
 
 install: $(STAMP)
 
@@ -74,7 +74,19 @@ $(AJV_STAMP): $(AJV_TOOLS)/package.json $(AJV_TOOLS)/package-lock.json
 	cd $(AJV_TOOLS) && npm ci --no-audit --no-fund --loglevel=error
 	touch $(AJV_STAMP)
 
-test: lint docs browser openrpc-tools type-tools ajv-tools
+# har-schema from the npm registry (pinned in tools/har/package-lock.json): the HAR 1.2 JSON
+# Schemas the traffic log of `conformance fuzz --record` is validated against; npm runs only when
+# the lock file changes.
+HAR_TOOLS := tools/har
+HAR_STAMP := $(HAR_TOOLS)/node_modules/.installed
+
+har-tools: $(HAR_STAMP)
+
+$(HAR_STAMP): $(HAR_TOOLS)/package.json $(HAR_TOOLS)/package-lock.json
+	cd $(HAR_TOOLS) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(HAR_STAMP)
+
+test: lint docs browser openrpc-tools type-tools ajv-tools har-tools
 	$(BIN)/pytest -n 2
 
 demo: install

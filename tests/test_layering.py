@@ -60,6 +60,14 @@ def test_the_server_imports_nothing_of_the_fuzzer() -> None:
     )
 
 
+def test_the_har_module_imports_nothing_of_the_fuzzer() -> None:
+    """A reader of captured traffic (HAR) needs none of the runner, the reports or hypothesis."""
+    modules = _modules_after("import conformance.traffic.har")
+    assert "conformance.traffic.har" in modules
+    heavy = ("conformance.engine", "conformance.generation", "conformance.reporting")
+    assert _under(modules, *heavy, "conformance.traffic.recorder", "hypothesis") == []
+
+
 def test_the_plugin_module_stays_light() -> None:
     """pytest loads the plugin in every session of an environment that has the kit; without a
     target it must cost nothing, so its module imports neither the fuzzer nor hypothesis."""
@@ -81,6 +89,8 @@ ALLOWED: dict[str, set[str]] = {
     "create_sites": {"errors", "contract", "validation", "generation", "engine"},
     "openrpc": {"errors", "contract", "validation", "generation", "engine"},
     "server": {"errors", "contract", "validation", "openrpc"},
+    # HAR files (``har``: errors alone), and a run's traffic written to one (``recorder``)
+    "traffic": {"errors", "contract", "validation", "generation", "engine", "reporting"},
 }
 
 

@@ -23,6 +23,8 @@ from typing import IO, Final, NoReturn
 EXIT_OK: Final = 0
 EXIT_FAILED: Final = 1
 EXIT_USAGE: Final = 2
+#: A hook of ``--hooks`` raised (``conformance fuzz``).
+EXIT_HOOK: Final = 3
 #: Ctrl-C, as a shell reports a process ended by SIGINT (128 + 2).
 EXIT_INTERRUPTED: Final = 130
 #: SIGTERM (CI's timeout or cancel), as a shell reports a process it ended (128 + 15).

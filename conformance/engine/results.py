@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from conformance.engine.creations import Created
 from conformance.engine.reproduce import Template
 from conformance.engine.settings import Settings
 from conformance.generation import cases as case_module
@@ -110,6 +111,10 @@ class Report:
     #: why the run ended before its plan (a signal, a target that stopped answering,
     #: ``Settings.max_failures``); ``None``: it ran whole
     stopped: str | None = None
+    #: what the run created on the target, in order (``conformance.engine.creations``)
+    created: list[Created] = field(default_factory=list)
+    #: cases not sent because ``Settings.max_creates`` was reached, by family
+    not_sent: dict[str, int] = field(default_factory=dict)
 
     @property
     def conforms(self) -> bool:

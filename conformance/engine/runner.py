@@ -116,7 +116,23 @@ def run(target_url: str, contract: Contract, *, settings: Settings) -> Report:
         raise (Terminated if isinstance(signal, SigTerm) else Interrupted)(report) from None
     finally:
         report.elapsed = time.perf_counter() - started
+        note = budget_note(report)
+        if note is not None:
+            report.notes.append(note)
     return report
+
+
+def budget_note(report: Report) -> str | None:
+    """The report's note of the cases ``Settings.max_creates`` cut, or ``None``: none."""
+    if not report.not_sent:
+        return None
+    settings = report.settings
+    cut = ", ".join(f"{family} {count}" for family, count in report.not_sent.items())
+    return (
+        f"{sum(report.not_sent.values())} cases not sent ({cut}): "
+        f"{settings.option('max_creates')} {settings.max_creates} reached after "
+        f"{len(report.created)} creations; the cases that may create were cut"
+    )
 
 
 def _run_method(
@@ -131,6 +147,8 @@ def _run_method(
         if settings.on_family is not None:
             settings.on_family(family, len(cases))
         for case in cases:
+            if session.cut(case):  # --max-creates reached: a case that may create is not sent
+                continue
             session.record(session.evaluate(session.exchange(case)))
     if "valid" in settings.families:
         if settings.on_family is not None and settings.max_examples:
@@ -157,4 +175,4 @@ def probe(target_url: str, contract: Contract, settings: Settings) -> None:
             return
 
 
-__all__ = ["Terminated", "new_report", "probe", "run", "session_for"]
+__all__ = ["Terminated", "budget_note", "new_report", "probe", "run", "session_for"]

@@ -30,6 +30,7 @@ from conformance.engine.checks import (
     application_error,
 )
 from conformance.engine.contract import MethodContract
+from conformance.engine.creations import Created, created_id, creations, may_create
 from conformance.engine.interrupts import CtrlC
 from conformance.engine.limits import Pacer, RateLimited, limit_exceeded, wait_for
 from conformance.engine.reproduce import Template, build, marks_for
@@ -75,6 +76,20 @@ class Proof:
     last: tuple[Session, Exchange] | None = None
     #: raised again before every request once the target stopped (hypothesis replays)
     stopped: TargetStopped | None = None
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One HTTP exchange as it went, for a traffic log (``Settings.on_sent``): ``shown`` is the
+    body with the token as ``***`` where the runner put it (``None``: the body as sent holds
+    no token the runner put there)."""
+
+    started: float
+    url: str
+    headers: Mapping[str, str]
+    body: bytes
+    shown: bytes | None
+    answer: Answer
 
 
 @dataclass(frozen=True)
@@ -236,6 +251,8 @@ class Session:
         self.counter = 0
         #: the tag of each ``Case.domain_key`` sent so far: its cases share one unique value
         self.domain_tags: dict[str, str] = {}
+        #: the ``Case.domain_key`` of each case cut by ``Settings.max_creates``
+        self.cut_keys: set[str] = set()
 
     def test_id(self, case: Case) -> str:
         """``case``'s test id as reports name it."""
@@ -306,7 +323,10 @@ class Session:
             else None
         )
         body = case.body if case.body is not None else spliced(dumps(payload), case.splices)
-        answer = self.post(body, case.headers)
+        masked_body = None
+        if self.settings.on_sent is not None and prepared is not None:
+            masked_body = spliced(dumps(prepared.payload), case.splices)  # the token as ***
+        answer = self.post(body, case.headers, masked_body)
         exchange = Exchange(case, payload, body, answer, source=prepared)
         if answer.connect_failed and self.proof.target:
             self._died(case, answer, exchange)
@@ -322,6 +342,8 @@ class Session:
                 exchange.parse_error = str(error)
         elif answer.status is not None:
             exchange.parse_error = "the body is empty"
+        if self.method.name in self.settings.creates:
+            self._created(exchange, prepared)
         proof = self.proof
         if proof.refused is not None:
             raise proof.refused  # every exchange after it too: hypothesis replays its examples
@@ -337,6 +359,52 @@ class Session:
             raise found
         self._watch_for_hang(exchange)
         return exchange
+
+    def _created(self, exchange: Exchange, prepared: Prepared | None) -> None:
+        """Keep what ``exchange`` created (``conformance.engine.creations``) and tell
+        ``Settings.on_create``; a ``Stop`` it raises ends the run. A raw body (no payload) that
+        got a success is a creation too, its request the body's text."""
+        reply = exchange.reply
+        if prepared is not None:
+            found = creations(
+                prepared.payload, reply, exchange.answer.status, self.settings.creates
+            )
+        elif isinstance(reply, dict) and "result" in reply:
+            request = exchange.body.decode("utf-8", "backslashreplace")
+            found = [(self.method.name, created_id(reply["result"]), request)]
+        else:
+            return
+        for method, made, request in found:
+            created = Created(
+                method, made, request, self.test_id(exchange.case), self.report.cases_sent
+            )
+            self.report.created.append(created)
+            if self.settings.on_create is not None:
+                try:
+                    self.settings.on_create(created)
+                except Stop as stop:
+                    self.proof.stopped = TargetStopped(str(stop))  # raised at every request
+                    raise self.proof.stopped from None
+
+    def over_budget(self, case: Case) -> bool:
+        """Whether ``case`` may create and ``Settings.max_creates`` creations are made (or it
+        shares its unique value with a case cut before): then it is not sent."""
+        limit = self.settings.max_creates
+        if limit is None or self.method.name not in self.settings.creates:
+            return False
+        if case.domain_key is not None and case.domain_key in self.cut_keys:
+            return True
+        return len(self.report.created) >= limit and may_create(case)
+
+    def cut(self, case: Case) -> bool:
+        """``over_budget``, the case counted as not sent (by family) where it is."""
+        if not self.over_budget(case):
+            return False
+        if case.domain_key is not None:
+            self.cut_keys.add(case.domain_key)
+        not_sent = self.report.not_sent
+        not_sent[case.family] = not_sent.get(case.family, 0) + 1
+        return True
 
     def _where(self, case: Case, number: int) -> str:
         return f"case {number} ({self.test_id(case)})"
@@ -413,13 +481,20 @@ class Session:
         if self.settings.progress is not None:
             self.settings.progress(report.cases_sent, case.family)
 
-    def post(self, body: bytes, headers: Mapping[str, str]) -> Answer:
+    def post(self, body: bytes, headers: Mapping[str, str], shown: bytes | None = None) -> Answer:
         """Send ``body`` at the run's pace; a -32029 limit_exceeded reply is waited on and the
-        body sent again, within ``Settings.max_limit_wait`` in total (else ``RateLimited``)."""
+        body sent again, within ``Settings.max_limit_wait`` in total (else ``RateLimited``).
+        Each HTTP exchange goes to ``Settings.on_sent`` where it is set (``shown``: the body
+        with the token masked)."""
         attempt = 0
+        on_sent = self.settings.on_sent
         while True:
             self.pacer.wait()
+            started = time.time() if on_sent is not None else 0.0
             answer = self.client.post(body, headers)
+            if on_sent is not None:
+                sent_headers = self.client.request_headers(headers)
+                on_sent(Sent(started, self.client.target.url, sent_headers, body, shown, answer))
             error = limit_exceeded(answer)
             if error is None:
                 return answer
@@ -519,6 +594,7 @@ class Session:
 __all__ = [
     "Prepared",
     "Proof",
+    "Sent",
     "Session",
     "Stop",
     "TargetStopped",

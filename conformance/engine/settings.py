@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from conformance.contract import DEFAULT_REVISION, REVISIONS, ROLES
+from conformance.engine.creations import DEFAULT_CREATING
 from conformance.engine.setup import CLI_OPTIONS
 from conformance.errors import ArgumentError
 from conformance.generation.cases import FAMILIES
@@ -74,6 +75,17 @@ class Settings:
     insecure: bool = False
     cert: str | None = None
     key: str | None = None
+    #: the methods whose successes are creations (``conformance.engine.creations``)
+    creates: frozenset[str] = DEFAULT_CREATING
+    #: successful creations after which the cases that may create are not sent (``None``: no
+    #: bound)
+    max_creates: int | None = None
+    #: called with each creation (``conformance.engine.creations.Created``) as it is seen; a
+    #: ``Stop`` it raises ends the run
+    on_create: Callable[[Any], None] | None = field(default=None, compare=False)
+    #: called with every HTTP exchange (``conformance.engine.session.Sent``), for a traffic
+    #: log; ``None`` (the default) costs nothing
+    on_sent: Callable[[Any], None] | None = field(default=None, compare=False)
 
     def option(self, setting: str) -> str:
         """The name the user knows ``setting`` by (``--user-id``, ``--target-user-id``)."""
@@ -133,6 +145,10 @@ def _check_run_bounds(settings: Settings) -> None:
     if limit is not None and not 0 < limit < float("inf"):
         raise ArgumentError(
             f"{settings.option('max_response_time')} must be a number of seconds > 0; got {limit!r}"
+        )
+    if settings.max_creates is not None and settings.max_creates < 0:
+        raise ArgumentError(
+            f"{settings.option('max_creates')} must be >= 0; got {settings.max_creates!r}"
         )
     if settings.key is not None and settings.cert is None:
         raise ArgumentError(f"{settings.option('key')} needs {settings.option('cert')}")

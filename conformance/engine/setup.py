@@ -34,6 +34,7 @@ CLI_OPTIONS: Final = {
     "insecure": "--insecure",
     "cert": "--cert",
     "key": "--key",
+    "max_creates": "--max-creates",
 }
 
 #: Codes that mean "this token is not good here" (authentication, access rights).

@@ -185,9 +185,14 @@ class Client:
             self._connection = None
         self._watchdog.close()
 
+    def request_headers(self, headers: Mapping[str, str] | None = None) -> dict[str, str]:
+        """The headers ``post`` sends besides those ``http.client`` adds (``Host``,
+        ``Content-Length``, ``Accept-Encoding``)."""
+        return {"Content-Type": CONTENT_TYPE, **dict(self.headers), **(headers or {})}
+
     def post(self, body: bytes, headers: Mapping[str, str] | None = None) -> Answer:
         """POST ``body``; retried once on a connection the server had closed."""
-        sent_headers = {"Content-Type": CONTENT_TYPE, **dict(self.headers), **(headers or {})}
+        sent_headers = self.request_headers(headers)
         # through a proxy, a plain http:// request names the whole URL
         path = self.target.path
         if self.target.scheme == "http" and proxy_for(self.target) is not None:

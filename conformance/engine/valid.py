@@ -27,6 +27,11 @@ E = TypeVar("E", bound=BaseException)
 MAX_VALID_ROUNDS: Final = 5
 
 
+class CreatesSpent(Exception):
+    """Raised inside a round of the valid family once ``Settings.max_creates`` is reached and
+    the round found no failure: hypothesis stops drawing, nothing more is sent."""
+
+
 class CheckFailed(Exception):
     """A valid request broke a rule; raised inside hypothesis tests, one subclass per key."""
 
@@ -74,6 +79,20 @@ def hypothesis_settings(settings: Settings) -> hypothesis.settings:
     )
 
 
+def _key(request: Any) -> str:
+    import json
+
+    return json.dumps(request, sort_keys=True, default=repr)
+
+
+def _spent(error: BaseException) -> bool:
+    if isinstance(error, CreatesSpent):
+        return True
+    if isinstance(error, BaseExceptionGroup):
+        return all(_spent(inner) for inner in error.exceptions)
+    return False
+
+
 def _found(error: BaseException) -> list[CheckFailed]:
     if isinstance(error, CheckFailed):
         return [error]
@@ -85,12 +104,32 @@ def _found(error: BaseException) -> list[CheckFailed]:
 def run_valid(session: Session) -> None:
     """The valid family of the session's method, in rounds (see the module docstring)."""
     settings = session.settings
-    method = session.method
     if settings.max_examples == 0:
         return
     pinned: dict[str, Any] = {}
     seen: set[FailureKey] = set()
+    sent_before = session.report.families.get("valid", 0)
+    try:
+        _rounds(session, pinned, seen)
+    finally:
+        if session.over_budget(_valid_case(session, None)):
+            # the examples of the budget not sent (shrinking aside)
+            sent = session.report.families.get("valid", 0) - sent_before
+            left = max(settings.max_examples - sent, 0)
+            if left:
+                not_sent = session.report.not_sent
+                not_sent["valid"] = not_sent.get("valid", 0) + left
+
+
+def _valid_case(session: Session, request: Any) -> Case:
+    return Case("valid", "valid", "valid", session.method.valid_expectation, request)
+
+
+def _rounds(session: Session, pinned: dict[str, Any], seen: set[FailureKey]) -> None:
+    method = session.method
     for _ in range(MAX_VALID_ROUNDS):
+        if session.over_budget(_valid_case(session, None)):
+            return
         strategy = method.valid_requests(pinned)
         if strategy is None:
             return
@@ -113,22 +152,38 @@ def _round(session: Session, strategy: Any) -> list[CheckFailed]:
     from hypothesis.errors import Flaky, HypothesisException
 
     settings = session.settings
+    #: this round's failures by request, where a budget is set: once it is spent, hypothesis's
+    #: replays of a failing example get the failure again without sending
+    failed: dict[str, list[Failure]] = {}
 
     @hypothesis_settings(settings)
     @seed_of(settings.seed)
     @given(strategy)
     def valid_requests_are_accepted(request: Any) -> None:
-        expect = session.method.valid_expectation
-        exchange = session.exchange(Case("valid", "valid", "valid", expect, request))
-        failures = session.evaluate(exchange)
+        case = _valid_case(session, request)
+        budget = settings.max_creates is not None
+        known = failed.get(_key(request)) if budget else None
+        if known is not None:
+            failures = known
+        elif budget and session.over_budget(case):
+            if failed:
+                return  # shrinking a failure found before: nothing more is sent
+            raise CreatesSpent
+        else:
+            failures = session.evaluate(session.exchange(case))
+            if failures and budget:
+                failed[_key(request)] = failures
+            if failures:
+                report = session.report
+                if report.first_failure_at is None:
+                    # counted now, not once shrinking ends: the cases it took to find the defect
+                    report.first_failure_at = report.cases_sent
+                key = failure_key(failures)
+                shown = key_text(key)
+                report.valid_failures[shown] = report.valid_failures.get(shown, 0) + 1
         if failures:
-            report = session.report
-            if report.first_failure_at is None:
-                # counted now, not once shrinking ends: the cases it took to find the defect
-                report.first_failure_at = report.cases_sent
-            key = failure_key(failures)
-            report.valid_failures[key_text(key)] = report.valid_failures.get(key_text(key), 0) + 1
-            raise failure_type(key)(failures)
+            # one place raises: hypothesis tells failures apart by where they are raised
+            raise failure_type(failure_key(failures))(failures)
 
     # hypothesis prints what it found and how to reproduce it: the report says it instead
     with reporting.with_reporter(lambda _: None):
@@ -136,6 +191,8 @@ def _round(session: Session, strategy: Any) -> list[CheckFailed]:
             valid_requests_are_accepted()
         except Exception as error:  # hypothesis raises what the minimal examples raised
             found = _found(error)
+            if not found and _spent(error):
+                return []
             if found:
                 if isinstance(error, Flaky):
                     session.report.notes.append(
@@ -155,6 +212,7 @@ def _round(session: Session, strategy: Any) -> list[CheckFailed]:
 __all__ = [
     "MAX_VALID_ROUNDS",
     "CheckFailed",
+    "CreatesSpent",
     "failure_type",
     "hypothesis_settings",
     "keyed_type",

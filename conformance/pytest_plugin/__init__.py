@@ -27,10 +27,12 @@ from conformance.pytest_plugin.options import (
     HEADER_OPTION,
     INSECURE_OPTION,
     KEY_OPTION,
+    MAX_CREATES_OPTION,
     MAX_EXAMPLES_OPTION,
     MAX_RESPONSE_TIME_OPTION,
     OPENRPC_OPTION,
     OPTION_BY_SETTING,
+    RECORD_OPTION,
     REVISION_OPTION,
     ROLE_OPTION,
     SCENARIO_ID_OPTION,
@@ -83,6 +85,7 @@ def settings_from(config: pytest.Config) -> Any:
     seed = config.getoption("hypothesis_seed", None)
     timeout = number(TIMEOUT_OPTION, float, "seconds")
     slow = number(MAX_RESPONSE_TIME_OPTION, float, "seconds")
+    max_creates = number(MAX_CREATES_OPTION, int, "an integer")
     budget = number(MAX_EXAMPLES_OPTION, int, "an integer")
     if budget is None:
         from hypothesis import settings as hypothesis_settings
@@ -103,6 +106,9 @@ def settings_from(config: pytest.Config) -> Any:
             strict=bool(config.getoption(dest(STRICT_OPTION))),
             expect_success=bool(config.getoption(dest(EXPECT_SUCCESS_OPTION))),
             max_response_time=slow,
+            max_creates=max_creates,
+            # an OpenRPC document's methods create nothing the kit can tell
+            creates=frozenset() if openrpc else frozenset({"create.sites"}),
             headers=tuple(
                 parse_header(header, HEADER_OPTION)
                 for header in config.getoption(dest(HEADER_OPTION))
@@ -148,6 +154,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[SETTINGS_KEY] = settings_from(config)
     _keep_hypothesis_storage_out(config)
     _mask_secret_headers(config)
+    _record_traffic(config)
     from conformance.engine.runner import new_report
     from conformance.pytest_plugin.ci import register
     from conformance.pytest_plugin.shared import CONTRACT_KEY, REPORT_KEY
@@ -211,7 +218,37 @@ def _mask_secret_headers(config: pytest.Config) -> None:
     config.stash[_MASKING_KEY] = stack
 
 
+#: The traffic log of this test process (``--target-record``), closed at its end.
+_RECORDER_KEY = pytest.StashKey[Any]()
+
+
+def _record_traffic(config: pytest.Config) -> None:
+    """``--target-record FILE``: every exchange of this process into a HAR file (a worker of
+    pytest-xdist writes ``FILE``'s name with its id before the suffix), the secrets masked."""
+    import dataclasses
+    from pathlib import Path
+
+    path = config.getoption(dest(RECORD_OPTION))
+    if not path:
+        return
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    target = Path(path)
+    if worker is not None:
+        target = target.with_name(f"{target.stem}.{worker}{target.suffix}")
+    if not target.absolute().parent.is_dir():
+        raise pytest.UsageError(f"{RECORD_OPTION} {path}: no folder {target.parent}")
+    from conformance.traffic.recorder import Recorder
+
+    settings = config.stash[SETTINGS_KEY]
+    recorder = Recorder(target, settings.token)
+    config.stash[_RECORDER_KEY] = recorder
+    config.stash[SETTINGS_KEY] = dataclasses.replace(settings, on_sent=recorder)
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
+    recorder = config.stash.get(_RECORDER_KEY, None)
+    if recorder is not None:
+        recorder.close()
     masking = config.stash.get(_MASKING_KEY, None)
     if masking is not None:
         masking.close()

@@ -31,6 +31,8 @@ INSECURE_OPTION: Final = "--target-insecure"
 CERT_OPTION: Final = "--target-cert"
 KEY_OPTION: Final = "--target-key"
 MAX_RESPONSE_TIME_OPTION: Final = "--target-max-response-time"
+RECORD_OPTION: Final = "--target-record"
+MAX_CREATES_OPTION: Final = "--target-max-creates"
 
 #: Other names of an option: ``--report-html``, as ``conformance fuzz`` spells it.
 ALIASES: Final = {REPORT_HTML_OPTION: ("--report-html",)}
@@ -55,6 +57,8 @@ ENV_BY_OPTION: Final = {
         CERT_OPTION,
         KEY_OPTION,
         MAX_RESPONSE_TIME_OPTION,
+        RECORD_OPTION,
+        MAX_CREATES_OPTION,
     )
 }
 
@@ -73,6 +77,7 @@ OPTION_BY_SETTING: Final = {
     "cert": CERT_OPTION,
     "key": KEY_OPTION,
     "max_response_time": MAX_RESPONSE_TIME_OPTION,
+    "max_creates": MAX_CREATES_OPTION,
 }
 
 SUITE_NODE_ID: Final = "create.sites"
@@ -110,6 +115,10 @@ def add_options(parser: pytest.Parser) -> None:
         CERT_OPTION: "a client certificate (PEM) for TLS",
         KEY_OPTION: "the client certificate's key (PEM)",
         MAX_RESPONSE_TIME_OPTION: "a rule: every answer within this many seconds (off by default)",
+        RECORD_OPTION: "write every exchange to this HAR 1.2 file, secrets masked (under "
+        "pytest-xdist, one file a worker: NAME.gw0.har, ...)",
+        MAX_CREATES_OPTION: "after N creations, send no more cases that may create (under "
+        "pytest-xdist: N a worker)",
     }
     for option, env in ENV_BY_OPTION.items():
         group.addoption(

@@ -16,6 +16,7 @@ budget is hypothesis's profile, or ``--target-max-examples``.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -26,7 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conformance.engine.contract import Contract, MethodContract
-from conformance.engine.results import failure_key
+from conformance.engine.results import Failure, failure_key
 from conformance.engine.session import Proof, Session
 from conformance.engine.transport import Target
 from conformance.engine.valid import keyed_type
@@ -130,11 +131,27 @@ def method_session(request: pytest.FixtureRequest) -> Iterator[Session]:
 def check_cases(session: Session, *cases: Case, keyed: bool = False) -> None:
     """Send each case of one rule; fail with the report of every broken check of every case
     (``keyed``: as the subclass of ``RulesBroken`` for the failure's rule and member)."""
-    failures = [found for case in cases for found in session.evaluate(session.exchange(case))]
+    failures: list[Failure] = []
+    sent = 0
+    for case in cases:
+        if session.cut(case):  # --target-max-creates reached: checked before each case
+            continue
+        sent += 1
+        failures += session.evaluate(session.exchange(case))
+    if not sent:
+        pytest.skip(_budget_spent(session))
     if failures:
         token = session.settings.token
         broken = _keyed(failure_key(failures)) if keyed else RulesBroken
         raise broken(failures, "\n\n".join(failure_text(f, token) for f in failures))
+
+
+def _budget_spent(session: Session) -> str:
+    settings = session.settings
+    return (
+        f"{settings.option('max_creates')} {settings.max_creates} reached: cases that may "
+        "create are not sent"
+    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -217,6 +234,9 @@ def _valid_test(budget: int | None) -> Callable[..., None]:
         **_own_database(),
     )
 
+    #: failures by request, where a budget is set (``conformance.engine.valid`` does the same)
+    failed: dict[str, RulesBroken] = {}
+
     @chosen
     @given(data=st.data())
     def test_valid_accepted(method_session: Session, data: st.DataObject) -> None:
@@ -230,7 +250,22 @@ def _valid_test(budget: int | None) -> Callable[..., None]:
         # drawn with a placeholder token: hypothesis prints what it draws
         request = data.draw(strategy, label="request")
         valid = Case("valid", "valid", "valid", method.valid_expectation, request)
-        check_cases(method_session, valid, keyed=True)
+        # once --target-max-creates is reached nothing more is sent: a failure hypothesis
+        # found before is raised again on its replays (unsent), else the test is skipped
+        key = json.dumps(request, sort_keys=True, default=repr)
+        known = failed.get(key)
+        if known is None and method_session.over_budget(valid):
+            if failed:
+                return
+            pytest.skip(_budget_spent(method_session))
+        try:
+            if known is not None:
+                raise known  # its traceback still ends where it was first raised
+            check_cases(method_session, valid, keyed=True)
+        except RulesBroken as broken:
+            if method_session.settings.max_creates is not None:
+                failed[key] = broken
+            raise
 
     return test_valid_accepted
 

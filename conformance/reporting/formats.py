@@ -102,6 +102,9 @@ def to_json(
         ],
         "strict": report.settings.strict,
         "application_errors": {str(k): v for k, v in report.application_errors.items()},
+        # what the run created, and the cases --max-creates kept from being sent, by family
+        "created": len(report.created),
+        "not_sent": report.not_sent,
         **(extra or {}),
     }
     return json.dumps(document, ensure_ascii=False, indent=2)

@@ -6,8 +6,9 @@ API an OpenRPC document describes (``conformance.cli.fuzz.contracts``). Every CI
 
 Exit 0: the target conforms; 1: some rule is broken; 2: a usage error, or a target the run
 cannot use (unreachable, no JSON-RPC server, a token, ids or role it refuses: said at once,
-in one message naming the option to fix); 130: interrupted (Ctrl-C), 143: terminated
-(SIGTERM), each after the report of what ran and every file asked for.
+in one message naming the option to fix); 3: a hook of ``--hooks`` raised; 130: interrupted
+(Ctrl-C), 143: terminated (SIGTERM), each after the report of what ran and every file asked
+for.
 """
 
 from __future__ import annotations
@@ -19,9 +20,17 @@ import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from conformance.cli import EXIT_INTERRUPTED, EXIT_TERMINATED, EXIT_USAGE, is_terminal
+from conformance.cli import (
+    EXIT_HOOK,
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    EXIT_USAGE,
+    is_terminal,
+)
+from conformance.cli.fuzz import account as fuzz_account
 from conformance.cli.fuzz import ci as fuzz_ci
 from conformance.cli.fuzz import contracts
+from conformance.cli.fuzz.account import Account
 from conformance.cli.fuzz.output import check_writable, write_report, write_setup_error
 from conformance.cli.progress import ProgressLine
 from conformance.contract import DEFAULT_REVISION, REVISIONS
@@ -56,8 +65,11 @@ exit codes:
   2    usage error; a target the run cannot use (unreachable, no JSON-RPC server at the
        URL, a token, ids or role it refuses: one message names the option to fix); a
        --junitxml path that cannot be written (checked before any case is sent)
+  3    a hook of --hooks raised (one line names the hook; the report and every file
+       asked for are written, and after_run is called)
   130  interrupted (Ctrl-C): the report of what ran so far is printed, and every file
-       asked for written (JUnit, HTML, saved failures, baseline, GitHub summary)
+       asked for written (JUnit, HTML, saved failures, baseline, GitHub summary, --record,
+       --created)
   143  terminated (SIGTERM, CI's timeout or cancel): as for Ctrl-C
 
 A target that answered and then stops (its connections refused, or --max-timeouts requests
@@ -153,6 +165,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     _configure_bounds(parser)
     _configure_connection(parser)
     fuzz_ci.configure(parser)
+    fuzz_account.configure(parser)
     contracts.configure(parser)
     parser.epilog = EPILOG
 
@@ -332,6 +345,7 @@ def _hypothesis_storage_outside() -> Iterator[None]:
 
 
 def _run(args: argparse.Namespace, streams: Streams) -> int:
+    from conformance.engine.hooks import HookFailed
     from conformance.engine.results import Interrupted
     from conformance.engine.runner import Terminated
     from conformance.engine.runner import run as run_contract
@@ -350,6 +364,7 @@ def _run(args: argparse.Namespace, streams: Streams) -> int:
         if why is not None:
             return fail(f"cannot write --junitxml {args.junitxml}: {why}")
     progress = _Progress(streams)
+    account: Account | None = None
     try:
         document = contracts.document_of(args)
         token = args.token
@@ -360,35 +375,49 @@ def _run(args: argparse.Namespace, streams: Streams) -> int:
                 else "a token is required"
             )
             raise ArgumentError(f"{why}: --token TOKEN or ${TOKEN_ENV}")
+        token = token or contracts.NO_TOKEN
+        ci = fuzz_ci.CiRun.prepare(args)
+        account = Account.prepare(args, token)
         settings = settings_from(
             args,
-            token or contracts.NO_TOKEN,
+            token,
             progress=progress,
             on_family=progress.start_family,
+            **account.settings(document is not None),
         )
-        ci = fuzz_ci.CiRun.prepare(args)
         contract = contracts.contract_of(document, settings, args.method)
         progress.heading = (
             f"{contract.name} against {args.url} (seed {settings.seed}, "
             f"{settings.max_examples} valid examples, timeout {settings.timeout:g} s)"
         )
+        account.start(args.url, settings)
         report = run_contract(args.url, contract, settings=settings)
+    except HookFailed:
+        progress.clear()
+        assert account is not None
+        return account.finish(None, streams) or EXIT_HOOK
     except (ArgumentError, SetupFailed) as error:
         progress.clear()
         write_setup_error(args, streams, str(error))
+        if account is not None:
+            account.finish(None, streams)
         return fail(str(error))
     except Interrupted as interrupted:
         # the report so far and every file asked for, as for a whole run; then 130 or 143
         progress.clear()
         code = EXIT_TERMINATED if isinstance(interrupted, Terminated) else EXIT_INTERRUPTED
         report = interrupted.report
-        if _write(args, report, streams, ci, contract) == EXIT_USAGE:
+        assert account is not None
+        written = _write(args, report, streams, ci, contract)
+        finished = account.finish(report, streams)
+        if EXIT_USAGE in (written, finished):
             return EXIT_USAGE
-        return code
+        return finished or code
     progress.clear()
-    if report.stopped is not None:
+    if report.stopped is not None and account.hook_error is None:  # a hook's: said at the end
         streams.stderr.write(f"conformance fuzz: {report.stopped}\n")
-    return _write(args, report, streams, ci, contract)
+    code = _write(args, report, streams, ci, contract)
+    return account.finish(report, streams) or code
 
 
 def _write(
