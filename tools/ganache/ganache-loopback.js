@@ -2,10 +2,12 @@
 // wallet, and prints "listening PORT" once it answers.
 // Usage: node ganache-loopback.js PORT [--guard-null]
 //
-// --guard-null answers a body whose JSON is `null` with JSON-RPC 2.0's -32600 itself, and hands every other body to ganache untouched: ganache 7.9.2 reads `payload.method` of such a body synchronously in its HTTP handler (Connector.handle), the
-// TypeError is uncaught, and node exits; every later request is refused. The kit reports that
-// crash once (target-survives) and stops; the guard lets a run go on to everything else, as a
-// team would put such a guard in front of it. The guard wraps uWebSockets' App (ganache calls
+// --guard-null answers a body whose JSON is `null` with JSON-RPC 2.0's -32600 itself, and
+// hands every other body to ganache untouched: ganache 7.9.2 reads `payload.method` of such a
+// body synchronously in its HTTP handler (Connector.handle), the TypeError is uncaught, and
+// node exits; every later request is refused. The kit reports that crash once
+// (target-survives) and stops; the guard lets a run go on to everything else, as a team would
+// put such a guard in front of it. The guard wraps uWebSockets' App (ganache calls
 // it as `(0, uws.App)()`, so the wrapped one is the one it gets).
 "use strict";
 
