@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: install test check lint docs browser openrpc-tools type-tools ajv-tools har-tools demo bench mutate clean
+.PHONY: install test check lint docs browser openrpc-tools type-tools ajv-tools har-tools ganache demo bench mutate clean
 
 install: $(STAMP)
 
@@ -86,7 +86,19 @@ $(HAR_STAMP): $(HAR_TOOLS)/package.json $(HAR_TOOLS)/package-lock.json
 	cd $(HAR_TOOLS) && npm ci --no-audit --no-fund --loglevel=error
 	touch $(HAR_STAMP)
 
-test: lint docs browser openrpc-tools type-tools ajv-tools har-tools
+# ganache 7.9.2 from the npm registry (pinned in tools/ganache/package-lock.json), a real
+# Ethereum JSON-RPC server the slow test tests/openrpc/test_openrpc_ganache.py fuzzes with the
+# Ethereum document (docs/ganache.md); npm runs only when the lock file changes.
+GANACHE_TOOLS := tools/ganache
+GANACHE_STAMP := $(GANACHE_TOOLS)/node_modules/.installed
+
+ganache: $(GANACHE_STAMP)
+
+$(GANACHE_STAMP): $(GANACHE_TOOLS)/package.json $(GANACHE_TOOLS)/package-lock.json
+	cd $(GANACHE_TOOLS) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(GANACHE_STAMP)
+
+test: lint docs browser openrpc-tools type-tools ajv-tools har-tools ganache
 	$(BIN)/pytest -n 2
 
 demo: install
@@ -115,4 +127,4 @@ mutate: $(MUTATE_STAMP) openrpc-tools
 	$(BIN)/python tools/mutation/mutate.py $(MODULES)
 
 clean:
-	rm -rf $(VENV) .mutation $(OPENRPC_TOOLS)/node_modules $(TYPE_TOOLS)/node_modules $(AJV_TOOLS)/node_modules site build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .mutation $(OPENRPC_TOOLS)/node_modules $(TYPE_TOOLS)/node_modules $(AJV_TOOLS)/node_modules $(GANACHE_TOOLS)/node_modules site build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis

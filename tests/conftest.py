@@ -26,8 +26,8 @@ settings.register_profile("ci", deadline=None, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
-#: helper modules of tests/openrpc whose functions need tools/openrpc's npm packages
-_NPM_HELPERS = frozenset({"helpers.openrpc_tools", "openrpc_mock_server"})
+#: helper modules whose functions need npm packages (tools/openrpc, tools/ganache)
+_NPM_HELPERS = frozenset({"helpers.openrpc_tools", "openrpc_mock_server", "ganache_server"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

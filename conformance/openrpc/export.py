@@ -188,21 +188,61 @@ def _described(node: Mapping[str, Any], base: str) -> str | None:
     return None
 
 
-def _example_pairings(params_names: list[str], revision: str) -> list[dict[str, Any]]:
-    """The valid example files as pairings: those whose params keep ``revision``'s contract,
-    with the success example's result where it keeps that revision's reply schema."""
+#: The access token of each role's example pairings: the request files' placeholder for a
+#: customer, and its agent twin, so that one server configured with both (docs/openrpc.md)
+#: answers every example; a token names one caller, and a caller has one role.
+EXAMPLE_TOKENS: Final = {"customer": "2c8b6f1e0d9a4b7f", "agent": "2c8b6f1e0d9a4b7f-agent"}
+
+
+def _unique_domain(domain: str, example: str, taken: set[str]) -> str:
+    """``domain``, or where an earlier example took it (compared as ``x-unique`` says), the
+    same with a first label made from the example's name: the examples, called in order
+    against one server, each create a site."""
+    if domain.lower() in taken:  # x-unique's compare: unicode-lower-case
+        label = re.sub(r"[^a-z0-9]+", "-", example.partition("__")[2].lower()).strip("-")
+        domain = f"{label[:63].strip('-')}.{domain}"
+    taken.add(domain.lower())
+    return domain
+
+
+def _success_example(revision: str) -> dict[str, Any] | None:
+    """The minimal success reply that keeps ``revision``'s reply schema: a revision's own
+    (``current/`` in the wheel, ``tests/cases/current/valid`` in a checkout), else the seed's.
+    OpenRPC 1.2.6 requires a result in every example pairing; 1.3 lets it be left out."""
     from conformance.validation.validator import validator_for
 
     folder = examples_dir()
-    success = json.loads((folder / "reply.success__minimal.json").read_text(encoding="utf-8"))
-    result_fits = validator_for("reply.success", revision=revision).is_valid(success)
+    name = "reply.success__minimal.json"
+    candidates = [folder / revision / name, folder.parent / revision / "valid" / name]
+    for path in [*candidates, folder / name]:
+        if path.is_file():
+            reply: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+            if validator_for("reply.success", revision=revision).is_valid(reply):
+                return reply
+    return None
+
+
+def _example_pairings(params_names: list[str], revision: str) -> list[dict[str, Any]]:
+    """The valid example files as pairings: those whose params keep ``revision``'s contract,
+    with the success example's result where it keeps that revision's reply schema. Each
+    lists its params in the descriptors' order, carries its role's example token, and names a
+    domain no earlier example of its caller names (``_unique_domain``)."""
+    from conformance.validation.validator import validator_for
+
+    folder = examples_dir()
+    success = _success_example(revision)
     pairings = []
+    taken: dict[str, set[str]] = {role: set() for role in EXAMPLE_TOKENS}
     for path in sorted(folder.glob("request*__*.json")):
         request = json.loads(path.read_text(encoding="utf-8"))
-        params = request["params"]
         role = "agent" if path.name.startswith("request-agent__") else "customer"
-        if not validator_for("params", role, revision=revision).is_valid(params):
+        valid = validator_for("params", role, revision=revision).is_valid
+        if not valid(request["params"]):
             continue  # an example of another revision (industry 21, say)
+        params = {**request["params"], "access_token": EXAMPLE_TOKENS[role]}
+        params["domain_name"] = _unique_domain(params["domain_name"], path.stem, taken[role])
+        if not valid(params):  # a domain at its length bound, with a label more
+            continue
         pairing: dict[str, Any] = {
             "name": path.stem,
             "x-role": role,
@@ -210,7 +250,7 @@ def _example_pairings(params_names: list[str], revision: str) -> list[dict[str, 
                 {"name": name, "value": params[name]} for name in params_names if name in params
             ],
         }
-        if result_fits:
+        if success is not None:
             pairing["result"] = {"name": "created", "value": success["result"]}
         pairings.append(pairing)
     return pairings
@@ -286,7 +326,7 @@ def _document_text(revision: str) -> str:
             "schema": components.rewrite(result_node, result_uri),
         },
         "errors": errors,
-        "examples": _example_pairings(list(params_schema["properties"]), revision),
+        "examples": _example_pairings([d["name"] for d in descriptors], revision),
         "x-additional-params": params_schema.get("additionalProperties", True) is not False,
         "x-default-role": "customer",
         "x-roles": {
@@ -335,6 +375,7 @@ def document_bytes(revision: str | None = None) -> bytes:
 
 __all__ = [
     "BUNDLED_REVISION",
+    "EXAMPLE_TOKENS",
     "EXTENSIONS",
     "METHOD",
     "OPENRPC_VERSION",
