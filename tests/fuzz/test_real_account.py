@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from staging_helpers import target
-from target_helpers import CUSTOMER_TOKEN, config_document
+from helpers.staging import target
+from helpers.targets import CUSTOMER_TOKEN, config_document
 
 from conformance.cli import Streams, main
 from conformance.server import CreateSitesApp, Response, SiteStore, serve_in_thread

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from openrpc_mock_server import serve_mock
-from openrpc_tools import TOOLS, require_tools
+from helpers.openrpc_tools import TOOLS, require_tools
 
 from conformance import contract
 from conformance.cli import Streams, main

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from target_helpers import CUSTOMER_TOKEN, config_document
+from helpers.targets import CUSTOMER_TOKEN, config_document
 
 from conformance.server import CreateSitesApp, SiteStore, serve_in_thread
 from conformance.server.config import parse

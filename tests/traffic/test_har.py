@@ -141,7 +141,7 @@ def test_a_recorded_run_is_valid_har_1_2(tmp_path: Path) -> None:
     among them) passes har-schema and the checks it leaves out."""
     import io
 
-    from target_helpers import CUSTOMER_TOKEN, served
+    from helpers.targets import CUSTOMER_TOKEN, served
 
     from conformance.cli import Streams, main
 
