@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from openrpc_mock_server import serve_mock
 from helpers.openrpc_tools import TOOLS, require_tools
+from openrpc_mock_server import serve_mock
 
 from conformance import contract
 from conformance.cli import Streams, main
