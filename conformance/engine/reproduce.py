@@ -291,8 +291,15 @@ def uses_token(templates: Sequence[Template | None]) -> bool:
 def setup_line(values: Sequence[tuple[str, str]]) -> str:
     """The one line that sets the variables the commands read: ``values`` are (variable,
     value as shown: ``***`` where masked)."""
-    assignments = " ".join(f"{name}={shlex.quote(value)}" for name, value in values)
+    # always quoted, so that the line is the same whether a value is shown or masked (``***``
+    # unquoted would be a glob)
+    assignments = " ".join(f"{name}={_single_quoted(value)}" for name, value in values)
     return f"export {assignments}"
+
+
+def _single_quoted(value: str) -> str:
+    """``value`` in single quotes for bash, a quote inside it written ``'\\''``."""
+    return "'" + value.replace("'", "'\\''") + "'"
 
 
 def _shell_part(part: Part) -> str:

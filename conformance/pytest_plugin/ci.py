@@ -160,10 +160,15 @@ class CiHooks:
     def _defects(self, failures: list[Failure]) -> list[str]:
         """The defects of ``failures`` in words, once each, the token masked (a member is
         named by the target)."""
+        from conformance.reporting.groups import defect_words
         from conformance.reporting.redaction import scrub_text
 
         token = self.config.stash[SETTINGS_KEY].token
-        return list(dict.fromkeys(scrub_text(defect_of(f).text, token) for f in failures))
+
+        def hide(member: str) -> str:
+            return scrub_text(member, token)
+
+        return list(dict.fromkeys(defect_words(defect_of(f), hide) for f in failures))
 
     # --- the end of the session ----------------------------------------------------------------
 

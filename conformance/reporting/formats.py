@@ -25,7 +25,7 @@ from xml.etree import ElementTree
 from conformance.engine import reproduce
 from conformance.engine.results import Failure, Report
 from conformance.generation.zones import CONTESTED
-from conformance.reporting.groups import Group, counts_text, grouped
+from conformance.reporting.groups import Group, counts_text, defect_words, grouped
 from conformance.reporting.redaction import MASK, Masker, body_text, is_secret_header
 
 #: Defects shown with a full example in the text report; every other one gets a line of its
@@ -80,8 +80,7 @@ def setup_line(
     if not values:
         return None
     line = reproduce.setup_line(list(dict(values).items()))
-    masked = any(value == MASK for _, value in values)
-    return line + ("  # masked here: put the values in place of ***" if masked else "")
+    return f"{line}  # the run's values, *** where masked: put yours in their place"
 
 
 def failure_dict(
@@ -115,7 +114,7 @@ def defect_text(failure: Failure, mask: Masker) -> str:
     """The defect ``failure`` is a case of, in words, the member the target named masked."""
     from conformance.engine.results import defect_of
 
-    return mask.text(defect_of(failure).text)
+    return defect_words(defect_of(failure), mask.text)
 
 
 def group_dict(group: Group, mask: Masker) -> dict[str, Any]:
@@ -123,7 +122,7 @@ def group_dict(group: Group, mask: Masker) -> dict[str, Any]:
     of its first failure in ``failures``."""
     defect = group.defect
     return {
-        "defect": mask.text(defect.text),
+        "defect": defect_words(defect, mask.text),
         "rule": defect.rule,
         "test_id": defect.test_id,
         "member": mask.text(defect.member) or None,
@@ -221,11 +220,11 @@ def _failure_text(
 def _group_line(group: Group, mask: Masker) -> str:
     """``expected-outcome: test_valid_accepted[valid] at phone: 3 failures (cases: valid)``."""
     cases = group.cases
-    named = ", ".join(mask.text(name) for name in cases[:_SHOWN_CASES])
+    named = ", ".join(cases[:_SHOWN_CASES])
     if len(cases) > _SHOWN_CASES:
         named += f" and {len(cases) - _SHOWN_CASES} more"
     counted = _count(len(group.failures), "failure")
-    return f"{mask.text(group.defect.text)}: {counted} (cases: {named})"
+    return f"{defect_words(group.defect, mask.text)}: {counted} (cases: {named})"
 
 
 def failure_text(

@@ -16,7 +16,7 @@ from typing import Final
 
 from conformance.engine.results import Defect, Failure, Report
 from conformance.reporting.baseline import Judgement
-from conformance.reporting.groups import counts_text, grouped
+from conformance.reporting.groups import counts_text, defect_words, grouped
 from conformance.reporting.redaction import scrub_text
 from conformance.reporting.run_info import RunInfo, contract_text
 from conformance.validation.reporters import _escape as escape_command
@@ -52,7 +52,8 @@ def workflow_commands(report: Report, judgement: Judgement | None, token: str) -
         entry = expired.get(defect)
         if entry is not None:
             message = f"baseline entry expired on {entry.expires}: {message}"
-        title = escape_command(scrub_text(defect.text, token), property_value=True)
+        words = defect_words(defect, lambda member: scrub_text(member, token))
+        title = escape_command(words, property_value=True)
         lines.append(f"::error title={title}::{escape_command(message[:_MESSAGE_LENGTH])}")
     for entry in judgement.fixed if judgement is not None else []:
         title = escape_command(f"fixed: {entry.text}", property_value=True)

@@ -9,7 +9,8 @@ number of failures and the cases they came from.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import dataclasses
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from conformance.engine.results import Defect, Failure, defect_of
@@ -42,6 +43,14 @@ def grouped(failures: Iterable[Failure]) -> list[Group]:
     return list(groups.values())
 
 
+def defect_words(defect: Defect, hide: Callable[[str], str]) -> str:
+    """``defect`` in words, the member (named by the target, which may have echoed a secret
+    there) passed through ``hide``; the rest is the kit's own words."""
+    if not defect.member:
+        return defect.text
+    return dataclasses.replace(defect, member=hide(defect.member)).text
+
+
 def counts_text(failures: int, groups: int, rules: int) -> str:
     """``13 failures (3 defects) of 1 rule``: the words of every report's verdict."""
     return f"{_count(failures, 'failure')} ({_count(groups, 'defect')}) of {_count(rules, 'rule')}"
@@ -51,4 +60,4 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
-__all__ = ["Group", "counts_text", "grouped"]
+__all__ = ["Group", "counts_text", "defect_words", "grouped"]

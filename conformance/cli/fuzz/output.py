@@ -38,6 +38,7 @@ class Findings:
 
     def __call__(self, failure: Failure) -> None:
         from conformance.engine.results import defect_of
+        from conformance.reporting.groups import defect_words
         from conformance.reporting.redaction import Masker
 
         defect = defect_of(failure)
@@ -45,14 +46,15 @@ class Findings:
             return
         self.seen.add(defect)
         mask = Masker(self.token, self.show_secrets)
-        case = "" if failure.case == failure.label else f" (case {mask.text(failure.case)})"
+        case = "" if failure.case == failure.label else f" (case {failure.case})"
         message = " ".join(mask.text(failure.message).split())
         if len(message) > FOUND_MESSAGE_LENGTH:
             message = message[: FOUND_MESSAGE_LENGTH - 1] + "…"
         known = self.baseline is not None and self.baseline.get(defect) is not None
         said = " (known: baseline)" if known else ""
         self.write(
-            f"conformance fuzz: defect {len(self.seen)} found{said}: {mask.text(defect.text)}"
+            f"conformance fuzz: defect {len(self.seen)} found{said}: "
+            f"{defect_words(defect, mask.text)}"
             f"{case}: {message}"
         )
 
