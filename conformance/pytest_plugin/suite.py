@@ -132,9 +132,10 @@ def check_cases(session: Session, *cases: Case, keyed: bool = False) -> None:
     (``keyed``: as the subclass of ``RulesBroken`` for the failure's rule and member)."""
     failures = [found for case in cases for found in session.evaluate(session.exchange(case))]
     if failures:
-        token = session.settings.token
+        token, headers = session.settings.token, session.settings.headers
         broken = _keyed(failure_key(failures)) if keyed else RulesBroken
-        raise broken(failures, "\n\n".join(failure_text(f, token) for f in failures))
+        shown = (failure_text(f, token, headers=headers) for f in failures)
+        raise broken(failures, "\n\n".join(shown))
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

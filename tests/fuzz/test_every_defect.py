@@ -227,7 +227,8 @@ def test_a_new_defect_on_another_member_fails_a_baselined_run() -> None:
     assert 'test_id = "test_valid_accepted[valid]"\nmember = "domain_name"\n' in written
     assert written.startswith("# Known failures") and "\nversion = 2\n" in written
     with serve(AndPhonesFrom1To6Refused) as (url, token):
-        code, text, _ = _fuzz(url, "--token", token, "--no-save-failures", "--baseline", "known.toml")
+        quick = (url, "--token", token, "--no-save-failures")
+        code, text, _ = _fuzz(*quick, "--baseline", "known.toml")
     assert code == 1
     assert "  defect:  expected-outcome: test_valid_accepted[valid] at default_phone_number" in text
     assert "expected-outcome: test_valid_accepted[valid] at domain_name" in _known(text)

@@ -146,7 +146,8 @@ def test_a_duplicate_is_reproduced_by_sending_what_took_its_name_first(
         code, text, _ = _fuzz(url, "--token", token, "--max-examples", "0", "--save-failures", "s")
         assert code == 1
         setup, _ = _text_reproduction(text)
-        block = text.split(f"FAILED expected-outcome: test_duplicate_refused[domain_name] (case {case})")
+        failed = "FAILED expected-outcome: test_duplicate_refused[domain_name]"
+        block = text.split(f"{failed} (case {case})")
         assert len(block) == 2, text
         command = block[1].split("  reproduce with:\n")[1].splitlines()[0].strip()
         saved = [json.loads(p.read_text("utf-8")) for p in Path("s").glob("*duplicate*")]
