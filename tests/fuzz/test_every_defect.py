@@ -220,14 +220,14 @@ def test_a_new_defect_on_another_member_fails_a_baselined_run() -> None:
     every valid-family failure shares the test test_valid_accepted[valid], and an entry
     keyed by rule and test id alone kept CI green."""
     with serve(UpperCaseDomainsRefused) as (url, token):
-        quick = (url, "--token", token, "--no-save-failures", "--baseline", "known.toml")
-        code, _, _ = _fuzz(*quick, "--baseline-update")
+        quick = (url, "--token", token, "--no-save-failures", "--max-examples", "30")
+        code, _, _ = _fuzz(*quick, "--baseline", "known.toml", "--baseline-update")
         assert code == 0
     written = Path("known.toml").read_text("utf-8")
     assert 'test_id = "test_valid_accepted[valid]"\nmember = "domain_name"\n' in written
     assert written.startswith("# Known failures") and "\nversion = 2\n" in written
     with serve(AndPhonesFrom1To6Refused) as (url, token):
-        quick = (url, "--token", token, "--no-save-failures")
+        quick = (url, "--token", token, "--no-save-failures", "--max-examples", "30")
         code, text, _ = _fuzz(*quick, "--baseline", "known.toml")
     assert code == 1
     assert "  defect:  expected-outcome: test_valid_accepted[valid] at default_phone_number" in text

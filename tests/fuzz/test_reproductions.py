@@ -169,7 +169,7 @@ def test_a_secret_header_is_read_from_its_own_variable() -> None:
     with target() as (url, server):
         code, text, _ = _fuzz(
             url, "--token", "token-of-the-run-1", "--max-examples", "0", "--no-save-failures",
-            "-H", f"Authorization: {secret}", "-H", "X-Trace: visible-1",
+            "--max-failures", "3", "-H", f"Authorization: {secret}", "-H", "X-Trace: visible-1",
         )  # fmt: skip
         assert code == 1
         setup, command = _text_reproduction(text)
