@@ -122,7 +122,7 @@ def test_every_ci_option_works_on_an_openrpc_document(
         judged, text, _ = _fuzz(fixed, *argv, "--baseline", str(baseline), "--no-save-failures")
     assert replay_fixed == 0 and "FIXED" in out_stream.getvalue()
     assert "FAILED" not in out_stream.getvalue()
-    assert judged == 0 and "fixed (baseline): result-schema subtraction::" in text
+    assert judged == 0 and "fixed (baseline): result-schema: subtraction::" in text
     junit = tmp_path / "j.xml"
     with serve_in_thread(SimpleMath(wrong_result=True), read_timeout=2.0) as broken:
         code, _, _ = _fuzz(broken, *argv, "--junitxml", str(junit), "--no-save-failures")
