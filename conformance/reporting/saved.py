@@ -5,7 +5,9 @@ A record holds what it takes to send the request again and judge the answer: the
 test id and case, the expected outcome, the request (JSON, or the raw body), the reply seen,
 the seed, the revision and the settings of the run, never the token
 (``conformance.reporting.redaction``): the token member holds a placeholder that a replay fills with
-its own token.
+its own token. It also keeps the body's parts (``template``; ``before``, the requests that took
+a duplicates case's name) and its reproduction (``reproduce``: the line to paste first and the
+``curl`` command), so that a report made from records prints the run's command, never ``***``.
 
 ``save(failures, folder, info, token)`` writes them (replacing the folder's earlier
 ``*.failure.json`` files: the folder holds the last run's failures); ``load(path)`` reads one
@@ -31,6 +33,7 @@ from conformance.engine.results import Failure
 from conformance.engine.settings import TOKEN_PLACEHOLDER
 from conformance.errors import ArgumentError, PayloadError
 from conformance.generation.cases import FAMILIES, Case, Expectation, Outcome, ReplyId
+from conformance.reporting.formats import curl, setup_line
 from conformance.reporting.redaction import (
     MASK,
     holds_token,
@@ -210,8 +213,6 @@ def record(
     }
     # the command as every report made from the record prints it, and the one line to paste
     # before it (the values masked: a record never holds a secret)
-    from conformance.reporting.formats import curl, setup_line
-
     shown = from_record(document).failure
     headers = _headers(document["settings"])
     document["reproduce"] = {
