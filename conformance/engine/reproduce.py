@@ -4,15 +4,25 @@ command that reproduces the case as printed.
 The runner knows where it put the access token and the run's unique tag in a body: a
 ``Template`` keeps the body's JSON text in literal parts, with the token and the tag as parts
 of their own. Reports render it with the token as ``***`` (the body differs from the one sent
-only there), and ``curl`` renders it for a shell: the token is read from
-``$CONFORMANCE_TARGET_TOKEN`` (so the command carries no secret and works as printed) and the
-tag's letters are drawn afresh on each replay (so a case that created a site creates a new one
-rather than hitting ``duplicate_entity``). The command is for bash (it uses ``${tag:i:n}``).
+only there), and ``curl`` renders it for a shell:
+
+- the token is read from ``$CONFORMANCE_TARGET_TOKEN`` as ``${VAR:?...}``: the command carries
+  no secret, and bash stops before sending anything where the variable is unset (never an
+  empty token sent); the secret headers of the run (``-H 'Authorization: ...'``) likewise, each
+  from a variable of its own (``header_variable``). ``setup_line`` is the one line a report
+  prints once, before its commands, that sets them (masked: the user puts the values in);
+- the tag's letters are drawn afresh on each replay, so that a case that created a site
+  creates a new one rather than hitting ``duplicate_entity``; a case that is about a unique
+  value already taken (the duplicates family) sends the requests that took it first
+  (``before``), with the same fresh tag, so that the replay meets the state the run met.
+
+The command is for bash (it uses ``${tag:i:n}`` and ``${tag^^}``).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,6 +39,16 @@ TOKEN_ENV: Final = "CONFORMANCE_TARGET_TOKEN"
 #: letters only, so that no label of the name can become all digits.
 TAG_VARIABLE: Final = "tag"
 _DRAW_TAG: Final = "$(LC_ALL=C tr -dc a-z </dev/urandom | head -c {length})"
+#: The tag upper-cased, for a case that sends the unique value in upper case.
+UPPER_TAG_VARIABLE: Final = "TAG"
+
+#: The variables the secret headers' values are read from: this prefix and the header's name
+#: (``Authorization``: ``CONFORMANCE_HEADER_AUTHORIZATION``).
+HEADER_ENV_PREFIX: Final = "CONFORMANCE_HEADER_"
+
+#: A header of a reproduction: its name and value, or ``None`` for a secret value, read from
+#: ``header_variable(name)``.
+Header = tuple[str, str | None]
 
 
 @dataclass(frozen=True)
@@ -38,10 +58,12 @@ class Token:
 
 @dataclass(frozen=True)
 class Tag:
-    """Characters ``start`` to ``start + length`` of the run's unique tag."""
+    """Characters ``start`` to ``start + length`` of the run's unique tag; ``upper``: sent in
+    upper case (a case that sends the unique value in another letter case)."""
 
     start: int
     length: int
+    upper: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,7 +134,15 @@ class Template:
             return token
         if isinstance(part, Raw):
             return part.data.decode("utf-8", "backslashreplace")
-        return self.tag[part.start : part.start + part.length]
+        chars = self.tag[part.start : part.start + part.length]
+        return chars.upper() if part.upper else chars
+
+    def upper_tags(self) -> Template:
+        """The template with its tag sent in upper case."""
+        parts = tuple(
+            Tag(p.start, p.length, upper=True) if isinstance(p, Tag) else p for p in self.parts
+        )
+        return Template(parts, self.tag)
 
     @property
     def tag_length(self) -> int:
@@ -190,17 +220,51 @@ def marks_for(text: str, tag_count: int) -> int:
     return _free_marks(text, tag_count + 1)
 
 
-def curl(target: str, body: bytes, shown: Template | None) -> str:
+def header_variable(name: str) -> str:
+    """The variable a secret header's value is read from: ``CONFORMANCE_HEADER_X_API_KEY``."""
+    return HEADER_ENV_PREFIX + re.sub(r"[^A-Z0-9]", "_", name.upper())
+
+
+def _token_reference() -> str:
+    return f'"${{{TOKEN_ENV}:?set {TOKEN_ENV} to the token}}"'
+
+
+def _header_option(name: str, value: str | None) -> str:
+    if value is not None:
+        return f"-H {shlex.quote(f'{name}: {value}')}"
+    variable = header_variable(name)
+    return f'-H {shlex.quote(name + ": ")}"${{{variable}:?set {variable} to the {name} header}}"'
+
+
+def curl(
+    target: str,
+    body: bytes,
+    shown: Template | None,
+    headers: Sequence[Header] = (),
+    before: Sequence[Template] = (),
+) -> str:
     """A bash command that sends the request again: from ``shown`` where the runner knows the
-    body's parts (token from ``$CONFORMANCE_TARGET_TOKEN``, a fresh tag), else ``body``."""
-    content_type = shlex.quote(f"Content-Type: {CONTENT_TYPE}")
-    head = f"curl -sS -i -X POST {shlex.quote(target)} -H {content_type}"
+    body's parts (token from ``$CONFORMANCE_TARGET_TOKEN``, a fresh tag), else ``body``;
+    with ``headers`` (a secret one's value from its variable), after the requests ``before``
+    (their replies not shown)."""
+    named = {name.lower() for name, _ in headers}
+    default = f"-H {shlex.quote(f'Content-Type: {CONTENT_TYPE}')}"
+    options = [] if "content-type" in named else [default]
+    options += [_header_option(name, value) for name, value in headers]
+    post = f"-X POST {shlex.quote(target)} {' '.join(options)}"
+    head = f"curl -sS -i {post}"
     if shown is not None:
-        data = "".join(_shell_part(part) for part in shown.parts) or "''"
-        command = f"{head} --data-binary {data}"
-        if shown.tag_length:
-            draw = _DRAW_TAG.format(length=shown.tag_length)
-            command = f"{TAG_VARIABLE}={draw}; {command}"
+        sent = [*before, shown]
+        commands = [
+            f"curl -sS -o /dev/null {post} --data-binary {_data(template)}" for template in before
+        ]
+        command = " && ".join([*commands, f"{head} --data-binary {_data(shown)}"])
+        length = max(template.tag_length for template in sent)
+        if length:
+            prefix = f"{TAG_VARIABLE}={_DRAW_TAG.format(length=length)}; "
+            if any(isinstance(p, Tag) and p.upper for t in sent for p in t.parts):
+                prefix += f"{UPPER_TAG_VARIABLE}=${{{TAG_VARIABLE}^^}}; "
+            command = prefix + command
         return command
     try:
         text = body.decode("utf-8")
@@ -215,14 +279,52 @@ def curl(target: str, body: bytes, shown: Template | None) -> str:
     return f"printf '{escaped}' | {head} --data-binary @-"
 
 
+def _data(template: Template) -> str:
+    return "".join(_shell_part(part) for part in template.parts) or "''"
+
+
+def uses_token(templates: Sequence[Template | None]) -> bool:
+    """Whether a command made from ``templates`` reads ``$CONFORMANCE_TARGET_TOKEN``."""
+    return any(t is not None and t.holds_token for t in templates)
+
+
+def setup_line(values: Sequence[tuple[str, str]]) -> str:
+    """The one line that sets the variables the commands read: ``values`` are (variable,
+    value as shown: ``***`` where masked)."""
+    # always quoted, so that the line is the same whether a value is shown or masked (``***``
+    # unquoted would be a glob)
+    assignments = " ".join(f"{name}={_single_quoted(value)}" for name, value in values)
+    return f"export {assignments}"
+
+
+def _single_quoted(value: str) -> str:
+    """``value`` in single quotes for bash, a quote inside it written ``'\\''``."""
+    return "'" + value.replace("'", "'\\''") + "'"
+
+
 def _shell_part(part: Part) -> str:
     if isinstance(part, Token):
-        return f'"${TOKEN_ENV}"'
+        return _token_reference()
     if isinstance(part, Tag):
-        return f'"${{{TAG_VARIABLE}:{part.start}:{part.length}}}"'
+        variable = UPPER_TAG_VARIABLE if part.upper else TAG_VARIABLE
+        return f'"${{{variable}:{part.start}:{part.length}}}"'
     if isinstance(part, Raw):
         return "$'" + "".join(f"\\x{byte:02x}" for byte in part.data) + "'"
     return shlex.quote(part)
 
 
-__all__ = ["TOKEN_ENV", "Raw", "Tag", "Template", "Token", "build", "curl", "marks_for"]
+__all__ = [
+    "HEADER_ENV_PREFIX",
+    "TOKEN_ENV",
+    "Header",
+    "Raw",
+    "Tag",
+    "Template",
+    "Token",
+    "build",
+    "curl",
+    "header_variable",
+    "marks_for",
+    "setup_line",
+    "uses_token",
+]

@@ -7,6 +7,7 @@ several (its test id is then ``method::test_id``), and the source its rule stand
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -47,6 +48,9 @@ class Failure:
     method: str | None = None
     #: what the rule stands on (the method page, JSON-RPC 2.0, a standard, the kit's decision)
     basis: str = ""
+    #: the bodies sent before this one on the same unique value (a duplicates case: the
+    #: request that created the site): a reproduction sends them first
+    before: tuple[Template, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def test_id(self) -> str:
@@ -145,6 +149,47 @@ def failure_key(failures: Sequence[Failure]) -> FailureKey:
     return first.rule, _field_named(first.reply_body)
 
 
+@dataclass(frozen=True, order=True)
+class Defect:
+    """What a failure is a case of, the same on every seed and every budget: the rule broken,
+    the test (its id with no drawn value in it: ``test_references[user_id=*]``, and
+    ``method::`` before it in a contract of several methods), and for the valid family, whose
+    one test covers every member, the member the reply named (``""``: it named none).
+
+    The test id names the member or param and the case kind of every other family
+    (``test_invalid_rejected[widget_link.text:maxLength]``, ``test_protocol[batch]``), so a
+    defect of another member, or another kind of case, is another ``Defect``. Reports group
+    failures by it and a baseline entry names one."""
+
+    rule: str
+    test_id: str
+    member: str = ""
+
+    @property
+    def text(self) -> str:
+        """``expected-outcome: test_valid_accepted[valid] at default_phone_number``."""
+        return f"{self.rule}: {self.test_id}" + (f" at {self.member}" if self.member else "")
+
+
+#: A references label names the id it sent (``user_id=1627694679``), drawn from the seed.
+_DRAWN_ID: Final = re.compile(r"\[(?P<path>[^=\[\]]+)=[^\]]*\]\Z")
+
+
+def stable_test_id(test_id: str) -> str:
+    """``test_id`` with the value a references case drew written ``*``:
+    ``test_references[user_id=*]``; any other test id as it is."""
+    name = test_id.rpartition("::")[2]
+    if not name.startswith(case_module.TEST_NAMES["references"] + "["):
+        return test_id
+    return _DRAWN_ID.sub(lambda found: f"[{found['path']}=*]", test_id)
+
+
+def defect_of(failure: Failure) -> Defect:
+    """The ``Defect`` ``failure`` is a case of."""
+    member = _field_named(failure.reply_body) if failure.family == "valid" else None
+    return Defect(failure.rule, stable_test_id(failure.test_id), member or "")
+
+
 def key_text(key: FailureKey) -> str:
     """``expected-outcome at domain_name``, or the rule alone."""
     rule, member = key
@@ -164,12 +209,15 @@ def _field_named(reply_body: bytes) -> str | None:
 
 __all__ = [
     "SHOWN_HEADERS",
+    "Defect",
     "Failure",
     "FailureKey",
     "Interrupted",
     "MethodTally",
     "Report",
     "RuleCount",
+    "defect_of",
     "failure_key",
     "key_text",
+    "stable_test_id",
 ]

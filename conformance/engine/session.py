@@ -253,6 +253,9 @@ class Session:
         self.domain_tags: dict[str, str] = {}
         #: the ``Case.domain_key`` of each case cut by ``Settings.max_creates``
         self.cut_keys: set[str] = set()
+        #: the first request sent of each ``Case.domain_key``: what took the unique value, sent
+        #: first by a reproduction of the cases after it
+        self.domain_first: dict[str, Prepared] = {}
 
     def test_id(self, case: Case) -> str:
         """``case``'s test id as reports name it."""
@@ -289,14 +292,10 @@ class Session:
                 self.domain_tags[case.domain_key] = tag
         value = params[member]
         unique = unique_value(value, tag, is_valid)
+        tagged = _tagged(value, unique, tag)
         if case.domain_case == "upper":
             unique = unique.upper()
-        return Prepared(
-            {**payload, "params": {**params, member: unique}},
-            tag,
-            _tagged(value, unique, tag),
-            member,
-        )
+        return Prepared({**payload, "params": {**params, member: unique}}, tag, tagged, member)
 
     def exchange(self, case: Case) -> Exchange:
         """Send ``case`` and read the answer; the run's first answers judged for its own
@@ -317,6 +316,8 @@ class Session:
                 shown += f" (case {case.name})"
             self.report.not_judged.setdefault(shown, why)
         prepared = self.prepared(case) if case.body is None else None
+        if prepared is not None and case.domain_key is not None:
+            self.domain_first.setdefault(case.domain_key, prepared)
         payload = (
             with_token(prepared.payload, self.settings.token, self.method.token_member)
             if prepared is not None
@@ -559,15 +560,25 @@ class Session:
             reply_body=answer.body,
             seed=self.settings.seed,
             target=self.report.target,
-            shown=(
-                shown_template(source, self.method.token_member, case.splices)
-                if isinstance(source, Prepared)
-                else None
-            ),
+            shown=self._template(case, source),
             source=case,
             method=self.method.name if self.qualified else None,
             basis=_basis(rule, case),
+            before=self._before(case, source),
         )
+
+    def _template(self, case: Case, source: object) -> Template | None:
+        if not isinstance(source, Prepared):
+            return None
+        template = shown_template(source, self.method.token_member, case.splices)
+        return template.upper_tags() if case.domain_case == "upper" else template
+
+    def _before(self, case: Case, source: object) -> tuple[Template, ...]:
+        """The request that took ``case``'s unique value before it, where another did."""
+        first = self.domain_first.get(case.domain_key) if case.domain_key else None
+        if first is None or first is source:
+            return ()
+        return (shown_template(first, self.method.token_member),)
 
     def record(self, failures: Sequence[Failure]) -> None:
         """Keep ``failures`` in the report; ``Stop`` at the first where the settings say so."""
@@ -576,6 +587,8 @@ class Session:
             self.report.rules.setdefault(failure.rule, RuleCount()).failures += 1
             if self.tally is not None:
                 self.tally.failures += 1
+            if self.settings.on_failure is not None:
+                self.settings.on_failure(failure)
         if failures and self.report.first_failure_at is None:
             self.report.first_failure_at = self.report.cases_sent
         if failures and self.settings.stop_at_first:

@@ -21,7 +21,7 @@ from typing import Any, Final
 import pytest
 
 from conformance.engine.contract import Contract
-from conformance.engine.results import Failure, MethodTally, Report, RuleCount
+from conformance.engine.results import Failure, MethodTally, Report, RuleCount, defect_of
 from conformance.engine.runner import new_report
 from conformance.generation.cases import TEST_NAMES, test_id
 from conformance.pytest_plugin.options import (
@@ -144,17 +144,31 @@ class CiHooks:
         if judgement.passed:
             report.outcome = "skipped"
             report.wasxfail = "; ".join(
-                f"known failure of {e.rule} (baseline): {e.reason or 'no reason given'}"
+                f"known failure {e.text} (baseline): {e.reason or 'no reason given'}"
                 for e in sorted(judgement.known)
             )
             return
         said = [
-            f"baseline entry for {e.rule} expired on {e.expires}: it fails again"
+            f"baseline entry {e.text} expired on {e.expires}: it fails again"
             for e in sorted(judgement.expired)
         ]
-        said += [f"known failure of {e.rule} (baseline)" for e in sorted(judgement.known)]
+        said += [f"known failure {e.text} (baseline)" for e in sorted(judgement.known)]
+        said += [f"not in the baseline: {text}" for text in self._defects(judgement.new)]
         if said:
             report.sections.append(("conformance baseline", "\n".join(said)))
+
+    def _defects(self, failures: list[Failure]) -> list[str]:
+        """The defects of ``failures`` in words, once each, the token masked (a member is
+        named by the target)."""
+        from conformance.reporting.groups import defect_words
+        from conformance.reporting.redaction import scrub_text
+
+        token = self.config.stash[SETTINGS_KEY].token
+
+        def hide(member: str) -> str:
+            return scrub_text(member, token)
+
+        return list(dict.fromkeys(defect_words(defect_of(f), hide) for f in failures))
 
     # --- the end of the session ----------------------------------------------------------------
 
@@ -261,11 +275,12 @@ class CiHooks:
         if judgement is None:
             return
         terminalreporter.write_sep("-", "conformance baseline")
-        lines = [f"known: {e.rule} {e.test_id}" for e in sorted(judgement.known)]
-        lines += [f"expired, fails again: {e.rule} {e.test_id}" for e in judgement.expired]
+        lines = list(self.baseline.notes)
+        lines += [f"known: {e.text}" for e in sorted(judgement.known)]
+        lines += [f"expired, fails again: {e.text}" for e in judgement.expired]
+        lines += [f"new, not in the baseline: {text}" for text in self._defects(judgement.new)]
         lines += [
-            f"fixed, no longer fails: {e.rule} {e.test_id} "
-            "(conformance fuzz --baseline-prune removes it)"
+            f"fixed, no longer fails: {e.text} (conformance fuzz --baseline-prune removes it)"
             for e in judgement.fixed
         ]
         for line in lines or ["no entry of the baseline was met"]:

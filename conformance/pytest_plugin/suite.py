@@ -141,9 +141,10 @@ def check_cases(session: Session, *cases: Case, keyed: bool = False) -> None:
     if not sent:
         pytest.skip(_budget_spent(session))
     if failures:
-        token = session.settings.token
+        token, headers = session.settings.token, session.settings.headers
         broken = _keyed(failure_key(failures)) if keyed else RulesBroken
-        raise broken(failures, "\n\n".join(failure_text(f, token) for f in failures))
+        shown = (failure_text(f, token, headers=headers) for f in failures)
+        raise broken(failures, "\n\n".join(shown))
 
 
 def _budget_spent(session: Session) -> str:

@@ -1,9 +1,9 @@
 """A baseline: the known failures of a target, so that CI fails only on new ones.
 
-The file is TOML (why: see the README's "Baseline"), one ``[[known]]`` block per broken rule
-and test id, sorted by them, so that a diff shows one block per change::
+The file is TOML (why: see the README's "Baseline"), one ``[[known]]`` block per defect
+(``conformance.engine.results.Defect``), sorted, so that a diff shows one block per change::
 
-    version = 1
+    version = 2
 
     [[known]]
     rule = "expected-outcome"
@@ -13,12 +13,29 @@ and test id, sorted by them, so that a diff shows one block per change::
     expires = 2025-06-30        # optional: known through this day, a failure again after it
     reason = "ticket SITES-123: the length is checked in bytes"
 
-An entry's signature is its rule and test id, nothing else (no seed, no domain name, no time):
-the same defect found by another seed or on another day is the same entry.
+    [[known]]
+    rule = "expected-outcome"
+    test_id = "test_valid_accepted[valid]"
+    member = "second_communication_period"
+    reason = "found: expected a success, got error -32602 ..."
+
+An entry's signature is the defect: its rule, its test id (the member or param and the kind of
+case: ``widget_link.text:maxLength``, ``batch``) with no drawn value in it
+(``test_references[user_id=*]``), and for the valid family, whose one test covers every
+member, the member the reply named (``member``; none: a reply that named none). No seed, no
+budget, no domain name, no time: the same defect found by another seed, another
+``--max-examples`` or on another day is the same entry, and a defect of another member is new.
 
 ``judge(failures, test_ids, baseline, today)`` sorts a run's failures into new ones, known
 ones and ones whose entry has expired, and finds the entries that no longer fail (``fixed``:
-their test ran and the rule held). ``updated`` and ``pruned`` give the baseline to write back.
+their test ran and the rule held; the valid family draws its requests, so an entry of it that
+a run did not meet is ``not_run``, never fixed). ``updated`` and ``pruned`` give the baseline
+to write back.
+
+Version 1 files (written before entries named a member) are read: a valid-family entry of
+version 1 names no member, so it now matches only failures whose reply named none, and a
+note says so (``Baseline.notes``: ``--baseline-update`` writes an entry per member); a
+references test id with a drawn value is read without it. Files are written as version 2.
 """
 
 from __future__ import annotations
@@ -34,21 +51,29 @@ from pathlib import Path
 from typing import Any, Final
 
 from conformance.engine.checks import rule_names
-from conformance.engine.results import Failure
+from conformance.engine.results import Defect, Failure, defect_of, stable_test_id
 from conformance.errors import ArgumentError
 from conformance.generation.cases import TEST_NAMES
+from conformance.reporting.groups import counts_text
 from conformance.reporting.redaction import scrub_text
 
-VERSION: Final = 1
+VERSION: Final = 2
+
+#: The versions read: 1 (no ``member``; see the module docstring) and this one.
+READ_VERSIONS: Final = (1, 2)
 
 HEADER: Final = """\
 # Known failures of a JSON-RPC server: `conformance fuzz URL --baseline THIS_FILE`,
-# `pytest --target-baseline THIS_FILE`. One [[known]] block per broken rule and test id.
+# `pytest --target-baseline THIS_FILE`. One [[known]] block per defect: its rule, its test id
+# and, for the valid family (test_valid_accepted), the member the reply named.
 # Edit `reason` and `expires` (a date, unquoted) by hand; --baseline-update and
 # --baseline-prune rewrite the file and keep every member but comments.
 """
 
-_KEYS: Final = ("rule", "test_id", "first_seen", "last_seen", "expires", "reason")
+_KEYS: Final = ("rule", "test_id", "member", "first_seen", "last_seen", "expires", "reason")
+
+#: The test every valid-family failure shares: its entries name a member.
+_VALID_TEST: Final = TEST_NAMES["valid"]
 #: a test id: ``test_invalid_rejected[label]``, with ``method::`` before it in a contract of
 #: several methods (a method name may hold any character but the separator)
 _TEST_ID: Final = re.compile(
@@ -58,15 +83,16 @@ _TEST_ID: Final = re.compile(
 #: The longest reason written from a failure's message when an entry is made.
 _REASON_LENGTH: Final = 200
 
-Key = tuple[str, str]
+Key = Defect
 
 
 @dataclass(frozen=True, order=True)
 class Entry:
-    """One known failure: ``rule`` broken on ``test_id``."""
+    """One known defect: ``rule`` broken on ``test_id`` (at ``member``, for the valid family)."""
 
     rule: str
     test_id: str
+    member: str = ""
     first_seen: date | None = field(default=None, compare=False)
     last_seen: date | None = field(default=None, compare=False)
     expires: date | None = field(default=None, compare=False)
@@ -74,8 +100,19 @@ class Entry:
 
     @property
     def key(self) -> Key:
-        """The signature: the rule and the test id."""
-        return self.rule, self.test_id
+        """The signature: the defect."""
+        return Defect(self.rule, self.test_id, self.member)
+
+    @property
+    def text(self) -> str:
+        """``expected-outcome: test_valid_accepted[valid] at default_phone_number``."""
+        return self.key.text
+
+    @property
+    def drawn(self) -> bool:
+        """Whether its test draws its requests (the valid family): a run that did not meet
+        it proves nothing."""
+        return self.test_id.rpartition("::")[2].startswith(_VALID_TEST + "[")
 
     def expired(self, today: date) -> bool:
         """Whether ``today`` is past ``expires`` (the entry holds through that day)."""
@@ -87,6 +124,8 @@ class Baseline:
     """The entries of a baseline file, sorted by rule and test id, one per signature."""
 
     entries: tuple[Entry, ...] = ()
+    #: what reading the file had to say (an older version's entries read as this one's)
+    notes: tuple[str, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "entries", tuple(sorted(self.entries)))
@@ -141,9 +180,18 @@ def _entry(where: str, document: Any) -> Entry:
     reason = document.get("reason", "")
     if not isinstance(reason, str):
         raise ArgumentError(f"{where}: reason must be a string; got {reason!r}")
+    member = document.get("member", "")
+    if not isinstance(member, str):
+        raise ArgumentError(f"{where}: member must be a string; got {member!r}")
+    if member and not matched["test"] == _VALID_TEST:
+        raise ArgumentError(
+            f"{where}: member is for entries of the valid family ({_VALID_TEST}); the test id "
+            f"{test_id!r} names its member already"
+        )
     return Entry(
         rule,
-        test_id,
+        stable_test_id(test_id),
+        member,
         first_seen=_date(where, "first_seen", document.get("first_seen")),
         last_seen=_date(where, "last_seen", document.get("last_seen")),
         expires=_date(where, "expires", document.get("expires")),
@@ -163,21 +211,33 @@ def parse(text: str, where: str = "baseline") -> Baseline:
         raise ArgumentError(
             f"{where}: unknown key {unknown[0]!r}; a baseline has `version` and [[known]] tables"
         )
-    if document.get("version", VERSION) != VERSION:
-        raise ArgumentError(f"{where}: version must be {VERSION}; got {document.get('version')!r}")
+    version = document.get("version", VERSION)
+    if version not in READ_VERSIONS:
+        raise ArgumentError(
+            f"{where}: version must be one of {', '.join(map(str, READ_VERSIONS))}; got {version!r}"
+        )
     known = document.get("known", [])
     if not isinstance(known, list):
         raise ArgumentError(f"{where}: known must be an array of tables: [[known]] blocks")
     entries: dict[Key, tuple[int, Entry]] = {}
+    notes: list[str] = []
     for index, item in enumerate(known):
         entry = _entry(f"{where}: known[{index}]", item)
         if entry.key in entries:
+            if version == 1:  # references test ids with other drawn ids: one entry now
+                continue
             raise ArgumentError(
                 f"{where}: known[{index}] repeats known[{entries[entry.key][0]}] "
-                f"(rule {entry.rule!r}, test_id {entry.test_id!r}): one entry per signature"
+                f"({entry.text}): one entry per defect"
+            )
+        if version == 1 and entry.drawn and not entry.member:
+            notes.append(
+                f"{where}: known[{index}] ({entry.text}) was written by a version 1 baseline, "
+                "which named no member: it now matches only valid requests whose reply names "
+                "none; --baseline-update writes an entry for each member that fails"
             )
         entries[entry.key] = index, entry
-    return Baseline(tuple(entry for _, entry in entries.values()))
+    return Baseline(tuple(entry for _, entry in entries.values()), tuple(notes))
 
 
 def load(path: Path) -> Baseline:
@@ -201,6 +261,8 @@ def dumps(baseline: Baseline) -> str:
     blocks = [tomli_w.dumps({"version": VERSION})]
     for entry in baseline.entries:
         table: dict[str, Any] = {"rule": entry.rule, "test_id": entry.test_id}
+        if entry.member:
+            table["member"] = entry.member
         for name in ("first_seen", "last_seen", "expires"):
             if getattr(entry, name) is not None:
                 table[name] = getattr(entry, name)
@@ -234,7 +296,8 @@ class Judgement:
     expired: dict[Entry, list[Failure]] = field(default_factory=dict)
     #: entries whose test ran and whose rule held on it
     fixed: list[Entry] = field(default_factory=list)
-    #: entries whose test did not run (another role, fewer families): neither known nor fixed
+    #: entries whose test did not run (another role, fewer families), or the valid family's
+    #: entries a run did not meet (its requests are drawn): neither known nor fixed
     not_run: list[Entry] = field(default_factory=list)
 
     @property
@@ -259,7 +322,7 @@ def judge(
     judgement = Judgement(_all=list(failures))
     broken: set[Key] = set()
     for failure in failures:
-        key = (failure.rule, failure.test_id)
+        key = defect_of(failure)
         broken.add(key)
         entry = baseline.get(key)
         if entry is None:
@@ -268,11 +331,12 @@ def judge(
             judgement.expired.setdefault(entry, []).append(failure)
         else:
             judgement.known.setdefault(entry, []).append(failure)
-    ran = set(test_ids)
+    ran = {stable_test_id(test_id) for test_id in test_ids}
     for entry in baseline.entries:
         if entry.key in broken:
             continue
-        (judgement.fixed if entry.test_id in ran else judgement.not_run).append(entry)
+        fixed = entry.test_id in ran and not entry.drawn
+        (judgement.fixed if fixed else judgement.not_run).append(entry)
     return judgement
 
 
@@ -291,13 +355,31 @@ def updated(baseline: Baseline, judgement: Judgement, today: date, token: str) -
     entries = list(judgement.not_run)
     seen: dict[Key, list[Failure]] = {}
     for failure in judgement._all:
-        seen.setdefault((failure.rule, failure.test_id), []).append(failure)
+        seen.setdefault(defect_of(failure), []).append(failure)
     for key, failures in seen.items():
         entry = baseline.get(key)
         if entry is None:
-            entry = Entry(*key, first_seen=today, reason=_reason(failures, token))
+            member = scrub_text(key.member, token)
+            entry = Entry(
+                key.rule, key.test_id, member, first_seen=today, reason=_reason(failures, token)
+            )
         entries.append(dataclasses.replace(entry, last_seen=today))
     return Baseline(tuple(entries))
+
+
+def verdict(judgement: Judgement) -> str:
+    """The verdict of a run judged by a baseline, as every report says it."""
+    known = sum(len(f) for f in judgement.known.values())
+    if judgement.passed:
+        return f"no new failures ({known} known, {len(judgement.fixed)} fixed: baseline)"
+    failing = judgement.failing
+    defects = len({defect_of(f) for f in failing})
+    rules = len({f.rule for f in failing})
+    expired = sum(len(f) for f in judgement.expired.values())
+    return (
+        f"does not conform: {counts_text(len(failing), defects, rules)} not in the baseline "
+        f"({len(judgement.new)} new, {expired} of expired entries; {known} known)"
+    )
 
 
 def pruned(baseline: Baseline, judgement: Judgement) -> Baseline:
@@ -308,6 +390,7 @@ def pruned(baseline: Baseline, judgement: Judgement) -> Baseline:
 
 __all__ = [
     "HEADER",
+    "READ_VERSIONS",
     "VERSION",
     "Baseline",
     "Entry",
@@ -318,5 +401,6 @@ __all__ = [
     "parse",
     "pruned",
     "updated",
+    "verdict",
     "write",
 ]

@@ -1,27 +1,39 @@
 """What a run's ``Report`` looks like to a person (text), to a program (JSON) and to CI (JUnit
 XML), with a ``curl`` command that reproduces each failure.
 
-Reporters read the report and recompute nothing. The access token is masked by structure,
-never by searching the text (``conformance.reporting.redaction.Masker``): in a request where the
-runner put it, in a reply where the target echoed it; unrelated text that happens to hold the
-token's characters (a URL, a count, the method's name) is left as it is. The ``curl``
-commands read the token from ``$CONFORMANCE_TARGET_TOKEN`` and draw a fresh unique tag for the
-domain name on each replay (``conformance.engine.reproduce``).
+Reporters read the report and recompute nothing. Failures are listed by the defect each is a
+case of (``conformance.reporting.groups``): the text report shows one full example of each
+defect with its count, the first ``SHOWN_GROUPS`` in full and every other one on a line of its
+own, never a count that hides a defect.
+
+The access token is masked by structure, never by searching the text
+(``conformance.reporting.redaction.Masker``): in a request where the runner put it, in a reply
+where the target echoed it; unrelated text that happens to hold the token's characters (a URL,
+a count, the method's name) is left as it is. The ``curl`` commands read the token (and each
+secret header's value) from a variable, and stop before sending where it is unset; a report
+prints once the line that sets them (``setup_line``), the values masked
+(``conformance.engine.reproduce``).
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, Final
 from xml.etree import ElementTree
 
 from conformance.engine import reproduce
 from conformance.engine.results import Failure, Report
 from conformance.generation.zones import CONTESTED
-from conformance.reporting.redaction import Masker, body_text
+from conformance.reporting.groups import Group, counts_text, defect_words, grouped
+from conformance.reporting.redaction import MASK, Masker, body_text, is_secret_header
 
-#: Failures shown in full per rule in the text report (JSON and JUnit carry them all).
-SHOWN_PER_RULE = 3
+#: Defects shown with a full example in the text report; every other one gets a line of its
+#: own (JSON and JUnit carry every failure).
+SHOWN_GROUPS: Final = 20
+
+#: Case names listed on a defect's line, at most.
+_SHOWN_CASES: Final = 6
 
 
 def xml_safe(text: str) -> str:
@@ -34,15 +46,50 @@ def xml_safe(text: str) -> str:
     )
 
 
-def curl(failure: Failure, mask: Masker | None = None) -> str:
-    """A bash command that sends the failing request again: the token from
-    ``$CONFORMANCE_TARGET_TOKEN`` (never in the command), a fresh tag in the domain name."""
-    return reproduce.curl(failure.target, failure.body, failure.shown)
+def curl(failure: Failure, headers: Iterable[tuple[str, str]] = ()) -> str:
+    """A bash command that sends the failing request again (and, first, what took its unique
+    value): the token and the secret ``headers``' values from variables (never in the
+    command), a fresh tag in the domain name."""
+    sent = [*headers, *(failure.source.headers.items() if failure.source is not None else ())]
+    return reproduce.curl(
+        failure.target,
+        failure.body,
+        failure.shown,
+        [(name, None if is_secret_header(name) else value) for name, value in sent],
+        failure.before,
+    )
 
 
-def failure_dict(failure: Failure, mask: Masker) -> dict[str, Any]:
+def setup_line(
+    failures: Iterable[Failure],
+    headers: Iterable[tuple[str, str]],
+    token: str,
+    *,
+    show_secrets: bool = False,
+) -> str | None:
+    """The one line that sets what the commands of ``failures`` read, the values masked
+    unless ``show_secrets``; ``None`` where they read nothing."""
+    failures = list(failures)
+    values = []
+    if reproduce.uses_token([t for f in failures for t in (f.shown, *f.before)]):
+        values.append((reproduce.TOKEN_ENV, token if show_secrets else MASK))
+    sent = [*headers, *(h for f in failures if f.source for h in f.source.headers.items())]
+    for name, value in dict(sent).items():
+        if is_secret_header(name):
+            values.append((reproduce.header_variable(name), value if show_secrets else MASK))
+    if not values:
+        return None
+    line = reproduce.setup_line(list(dict(values).items()))
+    return f"{line}  # the run's values, *** where masked: put yours in their place"
+
+
+def failure_dict(
+    failure: Failure, mask: Masker, headers: Iterable[tuple[str, str]] = ()
+) -> dict[str, Any]:
     """One failure as JSON-ready data, masked."""
+    defect = defect_text(failure, mask)
     return {
+        "defect": defect,
         "rule": failure.rule,
         "doc": failure.doc,
         "family": failure.family,
@@ -58,8 +105,31 @@ def failure_dict(failure: Failure, mask: Masker) -> dict[str, Any]:
             "headers": {name: mask.text(value) for name, value in failure.headers.items()},
             "body": mask.reply(body_text(failure.reply_body)),
         },
-        "curl": curl(failure, mask),
+        "curl": curl(failure, headers),
         "seed": failure.seed,
+    }
+
+
+def defect_text(failure: Failure, mask: Masker) -> str:
+    """The defect ``failure`` is a case of, in words, the member the target named masked."""
+    from conformance.engine.results import defect_of
+
+    return defect_words(defect_of(failure), mask.text)
+
+
+def group_dict(group: Group, mask: Masker) -> dict[str, Any]:
+    """One defect as JSON-ready data: its key, its count, its cases; ``example`` is the index
+    of its first failure in ``failures``."""
+    defect = group.defect
+    return {
+        "defect": defect_words(defect, mask.text),
+        "rule": defect.rule,
+        "test_id": defect.test_id,
+        "member": mask.text(defect.member) or None,
+        "method": group.example.method,
+        "failures": len(group.failures),
+        "cases": group.cases,
+        "message": mask.text(group.example.message),
     }
 
 
@@ -68,6 +138,9 @@ def to_json(
 ) -> str:
     """The whole report as one JSON document; ``extra`` members (the baseline's) at its end."""
     mask = Masker(report.settings.token, show_secrets)
+    headers = report.settings.headers
+    groups = grouped(report.failures)
+    index = {id(failure): n for n, failure in enumerate(report.failures)}
     document = {
         "target": report.target,
         "contract": report.contract,
@@ -92,7 +165,13 @@ def to_json(
             }
             for name, tally in report.methods.items()
         ],
-        "failures": [failure_dict(failure, mask) for failure in report.failures],
+        "groups": [
+            {**group_dict(group, mask), "example": index[id(group.example)]} for group in groups
+        ],
+        "failures": [failure_dict(failure, mask, headers) for failure in report.failures],
+        "reproduce_setup": setup_line(
+            report.failures, headers, report.settings.token, show_secrets=show_secrets
+        ),
         "valid_failures": report.valid_failures,
         "notes": report.notes,
         "rate_limited": {"waits": report.limit_waits, "seconds": round(report.limit_waited, 3)},
@@ -110,9 +189,16 @@ def to_json(
     return json.dumps(document, ensure_ascii=False, indent=2)
 
 
-def _failure_text(failure: Failure, mask: Masker) -> str:
+def _failure_text(
+    failure: Failure,
+    mask: Masker,
+    headers: Iterable[tuple[str, str]] = (),
+    group: Group | None = None,
+) -> str:
     reply_head = f"HTTP {failure.status}" if failure.status is not None else "no reply"
-    headers = "".join(f", {name}: {mask.text(value)}" for name, value in failure.headers.items())
+    shown_headers = "".join(
+        f", {name}: {mask.text(value)}" for name, value in failure.headers.items()
+    )
     # masked before it is cut: a cut through the token would leave its beginning unmasked
     body = mask.reply(body_text(failure.reply_body)) or "(empty body)"
     if len(body) > 2000:
@@ -120,44 +206,85 @@ def _failure_text(failure: Failure, mask: Masker) -> str:
     lines = [
         f"FAILED {failure.rule}: {failure.test_id}"
         + ("" if failure.case == failure.label else f" (case {failure.case})"),
+        *([f"  defect:  {_group_line(group, mask)}"] if group is not None else []),
         f"  rule:    {failure.doc}",
         *([f"  source:  {failure.basis}"] if failure.basis else []),
         f"  found:   {mask.text(failure.message)}",
         f"  request: {mask.request(failure)}",
-        f"  reply:   {reply_head}{headers}",
+        f"  reply:   {reply_head}{shown_headers}",
         f"           {body}",
         "  reproduce with:",
-        f"    {curl(failure, mask)}",
+        f"    {curl(failure, headers)}",
         f"  seed:    {failure.seed}",
     ]
     return "\n".join(lines)
 
 
-def failure_text(failure: Failure, token: str, *, show_secrets: bool = False) -> str:
-    """One failure as the text report and pytest show it."""
-    return _failure_text(failure, Masker(token, show_secrets))
+def _group_line(group: Group, mask: Masker) -> str:
+    """``expected-outcome: test_valid_accepted[valid] at phone: 3 failures (cases: valid)``."""
+    cases = group.cases
+    named = ", ".join(cases[:_SHOWN_CASES])
+    if len(cases) > _SHOWN_CASES:
+        named += f" and {len(cases) - _SHOWN_CASES} more"
+    counted = _count(len(group.failures), "failure")
+    return f"{defect_words(group.defect, mask.text)}: {counted} (cases: {named})"
+
+
+def failure_text(
+    failure: Failure,
+    token: str,
+    *,
+    show_secrets: bool = False,
+    headers: Sequence[tuple[str, str]] = (),
+) -> str:
+    """One failure as pytest shows it: with the line that sets what its command reads."""
+    text = _failure_text(failure, Masker(token, show_secrets), headers)
+    setup = setup_line([failure], headers, token, show_secrets=show_secrets)
+    return text if setup is None else f"{text}\n  first:   {setup}"
+
+
+def group_lines(groups: Sequence[Group], report: Report, mask: Masker) -> list[str]:
+    """The text report's list of defects: the first ``SHOWN_GROUPS`` each with a full example,
+    every other one on a line of its own; before them, once, the line the commands need."""
+    if not groups:
+        return []
+    headers = report.settings.headers
+    out: list[str] = []
+    setup = setup_line(
+        report.failures, headers, report.settings.token, show_secrets=mask.show_secrets
+    )
+    if setup is not None:
+        out += [
+            "the commands below read secrets from the environment; paste this line first:",
+            f"    {setup}",
+            "",
+        ]
+    for group in groups[:SHOWN_GROUPS]:
+        out += [_failure_text(group.example, mask, headers, group), ""]
+    rest = groups[SHOWN_GROUPS:]
+    if rest:
+        out.append(f"{len(rest)} more defects, one line each (the example of each: --output json):")
+        out += [
+            f"  {_group_line(group, mask)}: {mask.text(group.example.message)}" for group in rest
+        ]
+        out.append("")
+    return out
+
+
+def verdict_text(report: Report) -> str:
+    """The verdict of a run judged without a baseline: every report says it in these words."""
+    if report.conforms:
+        return "conforms"
+    groups = grouped(report.failures)
+    rules = {failure.rule for failure in report.failures}
+    return f"does not conform: {counts_text(len(report.failures), len(groups), len(rules))}"
 
 
 def to_text(report: Report, *, show_secrets: bool = False, verdict: str | None = None) -> str:
-    """Each failure (a few per rule), then the summary table and the verdict (``verdict``, where
-    given: a baseline's)."""
+    """Each defect (one full example each, every one listed), then the summary table and the
+    verdict (``verdict``, where given: a baseline's)."""
     mask = Masker(report.settings.token, show_secrets)
-    out: list[str] = []
-    # a few failures a rule (a rule and method, where the contract has several methods)
-    shown: dict[tuple[str, str | None], int] = {}
-    for failure in report.failures:
-        key = (failure.rule, failure.method)
-        shown[key] = shown.get(key, 0) + 1
-        if shown[key] <= SHOWN_PER_RULE:
-            out += [_failure_text(failure, mask), ""]
-    for (rule, method), times in shown.items():
-        if times > SHOWN_PER_RULE:
-            where = f" in {method}" if method else ""
-            out.append(
-                f"... and {times - SHOWN_PER_RULE} more failures of {rule}{where} (--output json)"
-            )
-    if any(count > SHOWN_PER_RULE for count in shown.values()):
-        out.append("")
+    out = group_lines(grouped(report.failures), report, mask)
     for name, tally in report.methods.items():
         families_of = ", ".join(f"{family} {count}" for family, count in tally.families.items())
         verdict_of = "conforms" if not tally.failures else _count(tally.failures, "failure")
@@ -199,13 +326,7 @@ def to_text(report: Report, *, show_secrets: bool = False, verdict: str | None =
         )
     if not_judged(report):
         out.append(not_judged_text())
-    verdict = verdict or (
-        "conforms"
-        if report.conforms
-        else f"does not conform: {_count(len(report.failures), 'failure')} of "
-        f"{_count(len({rule for rule, _ in shown}), 'rule')}"
-    )
-    out.append(verdict)
+    out.append(verdict or verdict_text(report))
     return "\n".join(out) + "\n"
 
 
@@ -279,5 +400,10 @@ def to_junit(
                     :1000
                 ],
             )
-            element.text = xml_safe("\n\n".join(_failure_text(f, mask) for f in failures))
+            headers = report.settings.headers
+            texts = [_failure_text(f, mask, headers) for f in failures]
+            setup = setup_line(failures, headers, report.settings.token, show_secrets=show_secrets)
+            if setup is not None:
+                texts.append(f"paste this line before the commands above: {setup}")
+            element.text = xml_safe("\n\n".join(texts))
     return ElementTree.tostring(suite, encoding="unicode", xml_declaration=True)

@@ -1,5 +1,6 @@
-"""GitHub Actions output of a run: ``::error`` workflow commands, one per broken rule and test
-id, and a job summary in Markdown (appended to ``$GITHUB_STEP_SUMMARY`` when it is set).
+"""GitHub Actions output of a run: ``::error`` workflow commands, one per defect
+(``conformance.engine.results.Defect``: rule, test id, member), and a job summary in Markdown
+(appended to ``$GITHUB_STEP_SUMMARY`` when it is set).
 
 Everything written here is scrubbed of the token first (``conformance.reporting.redaction``): a job
 summary and annotations outlive the job's log and are seen by everyone who can see the run.
@@ -13,10 +14,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
-from conformance.engine.results import Failure, Report
+from conformance.engine.results import Defect, Failure, Report
 from conformance.reporting.baseline import Judgement
+from conformance.reporting.groups import counts_text, defect_words, grouped
 from conformance.reporting.redaction import scrub_text
-from conformance.reporting.run_info import RunInfo
+from conformance.reporting.run_info import RunInfo, contract_text
 from conformance.validation.reporters import _escape as escape_command
 
 SUMMARY_VARIABLE: Final = "GITHUB_STEP_SUMMARY"
@@ -25,11 +27,8 @@ SUMMARY_VARIABLE: Final = "GITHUB_STEP_SUMMARY"
 _MESSAGE_LENGTH: Final = 900
 
 
-def _groups(failures: Sequence[Failure]) -> dict[tuple[str, str], list[Failure]]:
-    groups: dict[tuple[str, str], list[Failure]] = {}
-    for failure in failures:
-        groups.setdefault((failure.rule, failure.test_id), []).append(failure)
-    return groups
+def _groups(failures: Sequence[Failure]) -> dict[Defect, list[Failure]]:
+    return {group.defect: group.failures for group in grouped(failures)}
 
 
 def _failing(report: Report, judgement: Judgement | None) -> list[Failure]:
@@ -41,7 +40,7 @@ def workflow_commands(report: Report, judgement: Judgement | None, token: str) -
     baseline entry), ``::notice`` per baseline entry that no longer fails."""
     expired = {entry.key: entry for entry in judgement.expired} if judgement is not None else {}
     lines = []
-    for (rule, test_id), failures in _groups(_failing(report, judgement)).items():
+    for defect, failures in _groups(_failing(report, judgement)).items():
         first = failures[0]
         message = scrub_text(first.message, token)
         if first.case != first.label:
@@ -50,13 +49,14 @@ def workflow_commands(report: Report, judgement: Judgement | None, token: str) -
             message += f" (and {len(failures) - 1} more cases)"
         if first.basis:
             message += f" [source: {first.basis}]"
-        entry = expired.get((rule, test_id))
+        entry = expired.get(defect)
         if entry is not None:
             message = f"baseline entry expired on {entry.expires}: {message}"
-        title = escape_command(f"{rule}: {test_id}", property_value=True)
+        words = defect_words(defect, lambda member: scrub_text(member, token))
+        title = escape_command(words, property_value=True)
         lines.append(f"::error title={title}::{escape_command(message[:_MESSAGE_LENGTH])}")
     for entry in judgement.fixed if judgement is not None else []:
-        title = escape_command(f"fixed: {entry.rule}: {entry.test_id}", property_value=True)
+        title = escape_command(f"fixed: {entry.text}", property_value=True)
         said = "the baseline entry no longer fails; remove it with --baseline-prune"
         lines.append(f"::notice title={title}::{escape_command(said)}")
     return "".join(line + "\n" for line in lines)
@@ -75,18 +75,24 @@ def summary(report: Report, judgement: Judgement | None, info: RunInfo, token: s
         known = sum(len(f) for f in judgement.known.values()) if judgement else 0
         verdict = "✅ conforms" + (f" but for {known} known failures (baseline)" if known else "")
     else:
-        verdict = f"❌ {len(failing)} failures of {len(groups)} rules and tests"
+        rules = len({f.rule for f in failing})
+        verdict = f"❌ {counts_text(len(failing), len(groups), rules)}"
     out = [f"## create.sites conformance: {verdict}", ""]
     out.append(
-        f"Target `{_cell(info.target)}`, revision `{_cell(info.revision or 'unknown')}`, "
+        f"Target `{_cell(info.target)}`, contract {_cell(contract_text(info))}, "
+        f"code revision under test `{_cell(info.revision or 'unknown')}`, "
         f"role {info.role}, seed {info.seed}, budget {info.max_examples}; "
         f"{report.cases_sent} cases in {report.elapsed:.1f} s."
     )
     if groups:
-        out += ["", "| rule | test | cases | first found |", "|---|---|---|---|"]
-        for (rule, test_id), failures in groups.items():
+        out += ["", "| rule | test | member | cases | first found |", "|---|---|---|---|---|"]
+        for defect, failures in groups.items():
             found = _cell(scrub_text(failures[0].message, token))[:300]
-            out.append(f"| {rule} | `{_cell(test_id)}` | {len(failures)} | {found} |")
+            member = _cell(scrub_text(defect.member, token)) or "-"
+            out.append(
+                f"| {defect.rule} | `{_cell(defect.test_id)}` | {member} | {len(failures)} | "
+                f"{found} |"
+            )
     if judgement is not None:
         _baseline_lines(out, judgement)
     out += ["", "| rule | cases | failures |", "|---|---|---|"]
@@ -95,21 +101,19 @@ def summary(report: Report, judgement: Judgement | None, info: RunInfo, token: s
 
 
 def _baseline_lines(out: list[str], judgement: Judgement) -> None:
-    sections: Mapping[str, Sequence[tuple[str, str, str]]] = {
-        "Known failures (baseline)": [
-            (e.rule, e.test_id, e.reason) for e in sorted(judgement.known)
-        ],
+    sections: Mapping[str, Sequence[tuple[str, str]]] = {
+        "Known failures (baseline)": [(e.text, e.reason) for e in sorted(judgement.known)],
         "Fixed (no longer fail: `--baseline-prune` removes them)": [
-            (e.rule, e.test_id, e.reason) for e in judgement.fixed
+            (e.text, e.reason) for e in judgement.fixed
         ],
         "Expired entries that still fail": [
-            (e.rule, e.test_id, f"expired on {e.expires}") for e in sorted(judgement.expired)
+            (e.text, f"expired on {e.expires}") for e in sorted(judgement.expired)
         ],
     }
     for title, rows in sections.items():
         if rows:
             out += ["", f"**{title}**", ""]
-            out += [f"- {rule} `{_cell(test_id)}`: {_cell(why)}" for rule, test_id, why in rows]
+            out += [f"- `{_cell(text)}`: {_cell(why)}" for text, why in rows]
 
 
 def write_summary(markdown: str, environ: Mapping[str, str] = os.environ) -> Path | None:

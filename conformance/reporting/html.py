@@ -7,10 +7,13 @@ that even a reply body quoting a URL can make the browser load nothing. Every te
 HTML-escaped; the token never appears (failures are scrubbed by ``conformance.reporting.saved``'s
 record round trip before anything is written).
 
-It shows: the verdict; the run settings (target, revision, role, seed, budget); the baseline's
-judgement where one was used; a matrix of rules x families, cases and failures per cell; each
-failure with the rule's statement, the request, the reply, a ``curl`` command and the seed; and
-what the run did not judge (cases where either answer conforms, and what no check looks at).
+It shows: the verdict, in the text report's words and counts; the run settings (target, the
+contract and its revision, the code revision under test, role, seed, budget, the kit's
+version); the baseline's judgement where one was used; a matrix of rules x families, cases and
+failures per cell; every defect (``conformance.reporting.groups``) with its count and one full
+example: the rule's statement, the request, the reply, a ``curl`` command (after the one line
+that sets the variables it reads, printed once) and the seed; and what the run did not judge
+(cases where either answer conforms, and what no check looks at).
 """
 
 from __future__ import annotations
@@ -21,17 +24,12 @@ from typing import Final
 
 from conformance.engine.results import Failure, Report
 from conformance.generation.cases import FAMILIES, Case, Expectation
-from conformance.reporting.baseline import Judgement
-from conformance.reporting.formats import curl
-from conformance.reporting.redaction import MASK, Masker
-from conformance.reporting.run_info import RunInfo
+from conformance.reporting.baseline import Judgement, verdict
+from conformance.reporting.formats import curl, setup_line, verdict_text
+from conformance.reporting.groups import Group, grouped
+from conformance.reporting.redaction import MASK
+from conformance.reporting.run_info import RunInfo, contract_text
 from conformance.reporting.saved import from_record, record
-
-#: The failures shown are scrubbed already: the text masker has nothing left to do.
-_ALREADY_SCRUBBED: Final = Masker(MASK, show_secrets=True)
-
-#: Failures shown in full per rule and test id; the others are counted.
-SHOWN_PER_TEST: Final = 3
 
 #: What no check looks at, whatever the case: said so that a reader knows the verdict's reach.
 NEVER_JUDGED: Final = (
@@ -102,21 +100,25 @@ def contested(cases: Iterable[Case]) -> list[tuple[str, str]]:
 
 
 def _verdict(report: Report, judgement: Judgement | None, failing: Sequence[Failure]) -> str:
-    if failing:
-        tests = len({(f.rule, f.test_id) for f in failing})
-        text, kind = f"Does not conform: {len(failing)} failures of {tests} rules and tests", "fail"
-    elif judgement is not None and judgement.known:
-        known = sum(len(f) for f in judgement.known.values())
-        text, kind = f"No new failures; {known} known failures (baseline)", "known"
+    """The verdict in the text report's words: the same counts (failures, defects, rules)."""
+    if judgement is not None:
+        text = verdict(judgement)
+        kind = "fail" if not judgement.passed else ("known" if judgement.known else "pass")
     else:
-        text, kind = "Conforms: no rule broken", "pass"
+        text, kind = verdict_text(report), "fail" if failing else "pass"
+    text = text[0].upper() + text[1:]
     return f'<p class="verdict {kind}" id="verdict" data-verdict="{kind}">{_e(text)}</p>'
 
 
 def _settings(report: Report, info: RunInfo) -> str:
     rows = [
         ("target", info.target),
-        ("revision", info.revision or "unknown"),
+        ("contract", contract_text(info)),
+        ("contract revision", info.contract_revision or "(an OpenRPC document: its own text)"),
+        (
+            "code revision under test",
+            info.revision or "unknown (--code-revision, $CONFORMANCE_REVISION or $GITHUB_SHA)",
+        ),
         ("role", info.role),
         ("user id", info.user_id if info.user_id is not None else "(none)"),
         ("scenario id", info.scenario_id if info.scenario_id is not None else "(none)"),
@@ -126,7 +128,7 @@ def _settings(report: Report, info: RunInfo) -> str:
         ("families", ", ".join(info.families)),
         ("access token", f"{MASK} (never written here)"),
         ("cases sent", f"{report.cases_sent} in {report.elapsed:.2f} s"),
-        ("kit", f"create-sites-conformance {info.kit}"),
+        ("kit version", f"create-sites-conformance {info.kit}"),
     ]
     cells = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
     return f'<table id="settings">{cells}</table>'
@@ -163,9 +165,12 @@ def _matrix(report: Report, failures: Sequence[Failure]) -> str:
     )
 
 
-def _failure(failure: Failure, index: int, known_reason: str | None) -> str:
+def _failure(
+    group: Group, index: int, known_reason: str | None, headers: Sequence[tuple[str, str]]
+) -> str:
+    failure = group.example
     head = f"HTTP {failure.status}" if failure.status is not None else "no reply"
-    headers = "".join(f"\n{name}: {value}" for name, value in failure.headers.items())
+    shown_headers = "".join(f"\n{name}: {value}" for name, value in failure.headers.items())
     body = _text(failure.reply_body) or "(empty body)"
     if len(body) > 4000:
         body = body[:4000] + f"… ({len(failure.reply_body)} bytes)"
@@ -175,44 +180,47 @@ def _failure(failure: Failure, index: int, known_reason: str | None) -> str:
         if known_reason is not None
         else ""
     )
+    cases = ", ".join(group.cases)
     details = [
+        ("defect", f"{_e(group.defect.text)}: {len(group.failures)} failures (cases: {_e(cases)})"),
         ("rule", f"{_e(failure.rule)}: {_e(failure.doc)}"),
         *([("source", _e(failure.basis))] if failure.basis else []),
         ("found", _e(failure.message)),
         ("request", f"<pre>{_e(_text(failure.body))}</pre>"),
-        ("reply", f"<pre>{_e(head + headers)}\n\n{_e(body)}</pre>"),
-        ("reproduce with", f"<pre>{_e(curl(failure, _ALREADY_SCRUBBED))}</pre>"),
+        ("reply", f"<pre>{_e(head + shown_headers)}\n\n{_e(body)}</pre>"),
+        ("reproduce with", f'<pre class="curl">{_e(curl(failure, headers))}</pre>'),
         ("seed", _e(failure.seed)),
     ]
     items = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in details)
     kind = "failure known" if known_reason is not None else "failure"
     return (
         f'<section class="{kind}" id="failure-{index}" data-rule="{_e(failure.rule)}" '
-        f'data-test-id="{_e(failure.test_id)}"><h3>{_e(failure.rule)}: '
+        f'data-test-id="{_e(failure.test_id)}" data-defect="{_e(group.defect.text)}" '
+        f'data-failures="{len(group.failures)}"><h3>{_e(failure.rule)}: '
         f"<code>{_e(failure.test_id)}</code>{_e(case)}</h3>{known}<dl>{items}</dl></section>"
     )
 
 
-def _failures(failures: Sequence[Failure], judgement: Judgement | None) -> str:
+def _failures(failures: Sequence[Failure], judgement: Judgement | None, info: RunInfo) -> str:
+    """Every defect, each with one full example and its count; before them, once, the line
+    that sets what the commands read (a file never holds a secret: the values masked)."""
     reasons = (
         {entry.key: entry.reason or "(no reason given)" for entry in judgement.known}
         if judgement is not None
         else {}
     )
-    shown: dict[tuple[str, str], int] = {}
+    groups = grouped(failures)
     parts = []
-    for index, failure in enumerate(failures):
-        key = (failure.rule, failure.test_id)
-        shown[key] = shown.get(key, 0) + 1
-        if shown[key] <= SHOWN_PER_TEST:
-            parts.append(_failure(failure, index, reasons.get(key)))
-    more = [
-        f"<li>{_e(rule)} <code>{_e(test_id)}</code>: {times - SHOWN_PER_TEST} more cases</li>"
-        for (rule, test_id), times in shown.items()
-        if times > SHOWN_PER_TEST
+    setup = setup_line(failures, info.headers, MASK)
+    if setup is not None:
+        parts.append(
+            "<p>The commands read secrets from the environment; paste this line first, with "
+            f'the values in place of {MASK}:</p><pre id="reproduce-setup">{_e(setup)}</pre>'
+        )
+    parts += [
+        _failure(group, index, reasons.get(group.defect), info.headers)
+        for index, group in enumerate(groups)
     ]
-    if more:
-        parts.append(f"<p>Not shown in full:</p><ul>{''.join(more)}</ul>")
     return "".join(parts) or "<p>None.</p>"
 
 
@@ -221,6 +229,7 @@ def _baseline(judgement: Judgement) -> str:
         return [
             f"<tr><td>{_e(why)}</td><td>{_e(getattr(e, 'rule', ''))}</td>"
             f"<td><code>{_e(getattr(e, 'test_id', ''))}</code></td>"
+            f"<td>{_e(getattr(e, 'member', '') or '-')}</td>"
             f"<td>{_e(getattr(e, 'reason', ''))}</td></tr>"
             for e in entries
         ]
@@ -229,12 +238,13 @@ def _baseline(judgement: Judgement) -> str:
         *rows(sorted(judgement.known), "known"),
         *rows(sorted(judgement.expired), "expired: fails again"),
         *rows(judgement.fixed, "fixed: no longer fails"),
-        *rows(judgement.not_run, "not run"),
+        *rows(judgement.not_run, "not run, or not drawn this run"),
     ]
     if not lines:
         return "<p>The baseline is empty.</p>"
     return (
-        '<table id="baseline"><tr><th>state</th><th>rule</th><th>test</th><th>reason</th></tr>'
+        '<table id="baseline"><tr><th>state</th><th>rule</th><th>test</th><th>member</th>'
+        "<th>reason</th></tr>"
         f"{''.join(lines)}</table>"
     )
 
@@ -271,7 +281,7 @@ def to_html(
 <h2>Run</h2>{_settings(report, info)}{f"<ul>{notes}</ul>" if notes else ""}
 {"<h2>Baseline</h2>" + _baseline(judgement) if judgement is not None else ""}
 <h2>Rules and families</h2>{_matrix(report, report.failures)}
-<h2>Failures</h2><div id="failures">{_failures(failures, judgement)}</div>
+<h2>Failures, by defect</h2><div id="failures">{_failures(failures, judgement, info)}</div>
 <h2>Not judged</h2><div id="not-judged">
 <p>Either answer conforms in these tests, so neither fails them:</p>
 <ul>{contested_rows or "<li>(none in this run)</li>"}</ul>

@@ -1,5 +1,6 @@
 """What a run was, for the files that outlive it (saved failures, the HTML report): the target,
-the revision under test and the settings, never the token."""
+the contract and its revision, the code revision under test, the settings and the headers sent
+(a secret one's value masked), never the token."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any, Final
 
 from conformance.engine.contract import Contract
 from conformance.engine.settings import Settings
+from conformance.reporting.redaction import MASK, is_secret_header
 
 #: Where the revision under test is read from, first found first: the kit's own variable,
 #: then what GitHub Actions and GitLab CI set for the commit being built.
@@ -48,6 +50,8 @@ class RunInfo:
     contract_revision: str | None = None
     #: the kit's decisions judged too (``--strict``)
     strict: bool = False
+    #: the headers sent with every request (``-H``), a secret one's value ``***``
+    headers: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def of(
@@ -74,12 +78,27 @@ class RunInfo:
             contract=contract.name if contract is not None else "create.sites",
             contract_revision=(contract.revision if contract is not None else settings.revision),
             strict=settings.strict,
+            headers=tuple(
+                (name, MASK if is_secret_header(name) else value)
+                for name, value in settings.headers
+            ),
         )
 
     def as_dict(self) -> dict[str, Any]:
         document = asdict(self)
         document["families"] = list(self.families)
+        document["headers"] = [list(pair) for pair in self.headers]
         return document
 
 
-__all__ = ["REVISION_VARIABLES", "RunInfo", "kit_version", "revision_from"]
+def contract_text(info: RunInfo) -> str:
+    """The contract a run judged, with its revision: ``create.sites (seed revision)``, or
+    ``the OpenRPC document PATH``."""
+    if info.contract_revision is None:
+        return f"the OpenRPC document {info.contract}"
+    if f"{info.contract_revision} revision" in info.contract:
+        return info.contract
+    return f"{info.contract} ({info.contract_revision} revision)"
+
+
+__all__ = ["REVISION_VARIABLES", "RunInfo", "contract_text", "kit_version", "revision_from"]

@@ -5,7 +5,9 @@ A record holds what it takes to send the request again and judge the answer: the
 test id and case, the expected outcome, the request (JSON, or the raw body), the reply seen,
 the seed, the revision and the settings of the run, never the token
 (``conformance.reporting.redaction``): the token member holds a placeholder that a replay fills with
-its own token.
+its own token. It also keeps the body's parts (``template``; ``before``, the requests that took
+a duplicates case's name) and its reproduction (``reproduce``: the line to paste first and the
+``curl`` command), so that a report made from records prints the run's command, never ``***``.
 
 ``save(failures, folder, info, token)`` writes them (replacing the folder's earlier
 ``*.failure.json`` files: the folder holds the last run's failures); ``load(path)`` reads one
@@ -26,11 +28,20 @@ from pathlib import Path
 from typing import Any, Final
 
 from conformance.engine.contract import Contract
+from conformance.engine.reproduce import Part, Raw, Tag, Template, Token
 from conformance.engine.results import Failure
 from conformance.engine.settings import TOKEN_PLACEHOLDER
 from conformance.errors import ArgumentError, PayloadError
 from conformance.generation.cases import FAMILIES, Case, Expectation, Outcome, ReplyId
-from conformance.reporting.redaction import scrub_bytes, scrub_request, scrub_text, scrub_value
+from conformance.reporting.formats import curl, setup_line
+from conformance.reporting.redaction import (
+    MASK,
+    holds_token,
+    scrub_bytes,
+    scrub_request,
+    scrub_text,
+    scrub_value,
+)
 from conformance.reporting.run_info import RunInfo
 from conformance.validation.payloads import loads
 
@@ -88,6 +99,63 @@ def _scrubbed_reply_body(body: bytes, token: str) -> bytes:
         return scrubbed
 
 
+def _template_dict(template: Template | None, token: str) -> dict[str, Any] | None:
+    """A body's parts (``conformance.engine.reproduce.Template``) as JSON, so that a report
+    made from the record prints the command the run's report printed (the token read from its
+    variable, a fresh tag); ``None`` where a literal part holds the token (the body is then
+    saved scrubbed, and its command sends ``***``)."""
+    if template is None:
+        return None
+    parts: list[dict[str, Any]] = []
+    for part in template.parts:
+        if isinstance(part, Token):
+            parts.append({"token": True})
+        elif isinstance(part, Tag):
+            parts.append({"tag": [part.start, part.length], "upper": part.upper})
+        elif isinstance(part, Raw):
+            if holds_token(part.data, token):
+                return None
+            parts.append({"base64": base64.b64encode(part.data).decode("ascii")})
+        else:
+            if holds_token(part, token):
+                return None
+            parts.append({"text": part})
+    return {"tag": template.tag, "parts": parts}
+
+
+def _template_of(reader: _Reader, document: Any, name: str) -> Template:
+    """A template as ``_template_dict`` writes it; ``ArgumentError`` naming ``name``."""
+    where = f"{reader.where}: {name}"
+    if not isinstance(document, dict) or not isinstance(document.get("parts"), list):
+        raise ArgumentError(f"{where} must be an object with a list of parts")
+    tag = document.get("tag", "")
+    if not isinstance(tag, str):
+        raise ArgumentError(f"{where}.tag must be a string; got {tag!r}")
+    parts: list[Part] = []
+    for index, item in enumerate(document["parts"]):
+        if isinstance(item, dict) and item.get("token") is True:
+            parts.append(Token())
+        elif isinstance(item, dict) and isinstance(item.get("text"), str):
+            parts.append(item["text"])
+        elif isinstance(item, dict) and isinstance(item.get("base64"), str):
+            try:
+                parts.append(Raw(base64.b64decode(item["base64"], validate=True)))
+            except ValueError:
+                raise ArgumentError(f"{where}.parts[{index}].base64 is not base64") from None
+        elif (
+            isinstance(item, dict)
+            and isinstance(item.get("tag"), list)
+            and len(item["tag"]) == 2
+            and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in item["tag"])
+        ):
+            parts.append(Tag(item["tag"][0], item["tag"][1], item.get("upper") is True))
+        else:
+            raise ArgumentError(
+                f"{where}.parts[{index}] must be one of text, base64, token, tag; got {item!r}"
+            )
+    return Template(tuple(parts), tag)
+
+
 def record(
     failure: Failure,
     info: RunInfo | Mapping[str, Any],
@@ -110,7 +178,11 @@ def record(
         body = scrub_bytes(failure.body, token)
         body_masked = body != failure.body
         request = _text_or_base64(body)
-    return {
+    template = _template_dict(failure.shown, token)
+    before = [_template_dict(t, token) for t in failure.before] if template is not None else []
+    if None in before:
+        template, before = None, []
+    document: dict[str, Any] = {
         "format": FORMAT,
         "rule": failure.rule,
         "rule_statement": failure.doc,
@@ -134,7 +206,37 @@ def record(
         },
         "seed": failure.seed,
         "settings": info.as_dict() if isinstance(info, RunInfo) else dict(info),
+        # the parts of the body (and of those sent before it): a report made from the record
+        # prints the command the run's report printed
+        "template": template,
+        "before": before,
     }
+    # the command as every report made from the record prints it, and the one line to paste
+    # before it (the values masked: a record never holds a secret)
+    shown = from_record(document).failure
+    headers = _headers(document["settings"])
+    document["reproduce"] = {
+        "setup": setup_line([shown], headers, MASK, show_secrets=False),
+        "curl": curl(shown, headers),
+    }
+    return document
+
+
+def _headers(settings: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The run's headers a record's settings name (secret values masked)."""
+    headers = settings.get("headers")
+    if not isinstance(headers, list):
+        return []
+    return [
+        (str(pair[0]), str(pair[1]))
+        for pair in headers
+        if isinstance(pair, list | tuple) and len(pair) == 2
+    ]
+
+
+def headers_of(saved: Saved) -> list[tuple[str, str]]:
+    """The run's headers of a saved failure, secret values masked."""
+    return _headers(saved.info)
 
 
 def _file_name(document: Mapping[str, Any]) -> str:
@@ -290,6 +392,15 @@ def from_record(document: Any, where: str = "saved failure") -> Saved:
         source=case,
         method=method if isinstance(method, str) and method else None,
         basis=basis if isinstance(basis, str) else "",
+        shown=(
+            _template_of(reader, document["template"], "template")
+            if document.get("template") is not None
+            else None
+        ),
+        before=tuple(
+            _template_of(reader, item, f"before[{index}]")
+            for index, item in enumerate(_list(reader, document, "before"))
+        ),
     )
     contract = document.get("contract") or {}
     if not isinstance(contract, dict) or not all(
@@ -299,6 +410,13 @@ def from_record(document: Any, where: str = "saved failure") -> Saved:
     return Saved(
         failure, settings, None, bool(document.get("request_body_masked", False)), contract
     )
+
+
+def _list(reader: _Reader, document: dict[str, Any], name: str) -> list[Any]:
+    value = document.get(name, [])
+    if not isinstance(value, list):
+        raise ArgumentError(f"{reader.where}: {name} must be a list; got {value!r}")
+    return value
 
 
 def load(path: Path) -> Saved:
@@ -335,6 +453,7 @@ __all__ = [
     "SUFFIX",
     "Saved",
     "from_record",
+    "headers_of",
     "load",
     "record",
     "save",

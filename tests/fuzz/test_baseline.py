@@ -145,9 +145,13 @@ def test_the_file_reads_back_as_written_sorted(written: list[Entry]) -> None:
         ),
         (
             "[[known]]\nrule = 'reply-id'\ntest_id = 'test_protocol[a]'\n" * 2,
-            "known[1] repeats known[0] (rule 'reply-id', test_id 'test_protocol[a]')",
+            "known[1] repeats known[0] (reply-id: test_protocol[a]): one entry per defect",
         ),
-        ("version = 2\n", "version must be 1; got 2"),
+        ("version = 3\n", "version must be one of 1, 2; got 3"),
+        (
+            "[[known]]\nrule = 'reply-id'\ntest_id = 'test_protocol[a]'\nmember = 'x'\n",
+            "member is for entries of the valid family (test_valid_accepted)",
+        ),
         ("[[known]\n", "not TOML: "),
     ],
 )
@@ -205,7 +209,7 @@ def test_known_defects_pass_a_new_one_fails_a_fixed_one_is_said_and_pruned() -> 
         quick = (url, "--token", token, "--max-examples", "0", "--baseline", str(baseline))
         code, out, _ = _fuzz(*quick)
         assert code == 0, out
-        assert "fixed (baseline): expected-outcome test_protocol[method-unknown] no longer " in out
+        assert "fixed (baseline): expected-outcome: test_protocol[method-unknown] no longer " in out
         assert set(_entries(baseline)) == TWO_DEFECTS
         code, out, err = _fuzz(*quick, "--baseline-prune")
     assert code == 0
@@ -228,7 +232,7 @@ def test_an_expired_entry_fails_again_and_update_keeps_dates() -> None:
         baseline.write_text(text, "utf-8")
         code, out, _ = _fuzz(*quick, "--output", "github")
         assert code == 1
-        assert "expired (baseline, 2001-01-31): expected-outcome test_protocol[method-case]" in out
+        assert "expired (baseline, 2001-01-31): expected-outcome: test_protocol[method-case]" in out
         errors = [line for line in out.splitlines() if line.startswith("::error")]
         assert errors == [
             "::error title=expected-outcome%3A test_protocol[method-case]::baseline entry "

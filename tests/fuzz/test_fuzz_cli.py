@@ -148,7 +148,7 @@ def test_curl_never_carries_the_token(token: str) -> None:
         200, {}, b"{}", 0, "http://127.0.0.1:9/", template,
     )  # fmt: skip
     command = curl(failure)
-    assert token not in command and '"$CONFORMANCE_TARGET_TOKEN"' in command
+    assert token not in command and '"${CONFORMANCE_TARGET_TOKEN:?' in command
     assert json.dumps(token)[1:-1] not in command
 
 

@@ -91,7 +91,9 @@ def test_the_report_is_one_file_that_refers_to_nothing_and_holds_no_token(
     assert csp and csp[0]["content"].startswith("default-src 'none'")
     assert "&lt;script&gt;document.title = &quot;ran&quot;&lt;/script&gt;" in text
     assert token not in text
-    assert "<th>revision</th><td>abc123</td>" in text
+    assert "<th>code revision under test</th><td>abc123</td>" in text
+    assert "<th>contract revision</th><td>seed</td>" in text
+    assert "<th>contract</th><td>create.sites (seed revision)</td>" in text
     assert "<th>budget</th><td>3 valid requests drawn by hypothesis</td>" in text
 
 

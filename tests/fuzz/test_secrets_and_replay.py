@@ -160,7 +160,7 @@ def test_reports_hide_the_token_and_change_nothing_else(token: str) -> None:
     shown = _renders(_report(token, echo), show_secrets=True)
     request = json.loads(json.loads(shown["json"])["failures"][0]["request"])
     assert request["params"]["access_token"] == token  # --show-secrets shows it
-    assert shown["curl"] == masked["curl"] and f'"${TOKEN_ENV}"' in shown["curl"]
+    assert shown["curl"] == masked["curl"] and f'"${{{TOKEN_ENV}:?' in shown["curl"]
 
 
 def test_the_request_shown_differs_from_the_one_sent_only_at_the_token() -> None:
@@ -210,7 +210,7 @@ def test_the_printed_curl_reproduces_the_defect_every_time() -> None:
     mutant = MUTANTS["range-unchecked"]
     with serve(mutant.app) as (url, token):
         command = _curl_of_first_failure(url, token)
-        assert token not in command and f'"${TOKEN_ENV}"' in command
+        assert token not in command and f'"${{{TOKEN_ENV}:?' in command
         for _ in range(3):
             replay = _bash(command, token)
             assert "HTTP/1.1 200" in replay and '"result"' in replay, replay

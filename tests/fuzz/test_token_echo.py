@@ -136,24 +136,26 @@ def test_the_html_report_and_junit_show_the_echo_masked(echoed: _Run) -> None:
 class _Sections(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
-        self.failures: Counter[tuple[str, str]] = Counter()
+        self.defects: Counter[str] = Counter()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         found = dict(attrs)
         if tag == "section" and "failure" in (found.get("class") or "").split():
-            self.failures[str(found["data-rule"]), str(found["data-test-id"])] += 1
+            self.defects[str(found["data-defect"])] += int(str(found["data-failures"]))
 
 
-def test_the_html_report_shows_every_failing_test_up_to_its_own_cap(echoed: _Run) -> None:
-    """The HTML report caps the failures shown in full per rule and test id (3), never over
-    the whole run: each failing test of a run with many failures still has its section."""
-    from conformance.reporting.html import SHOWN_PER_TEST
+def test_the_html_report_shows_every_defect_once_with_its_count(echoed: _Run) -> None:
+    """The HTML report shows each defect (rule, test, member) once in full, with the number
+    of its failures: every failing test of a run with many failures has its section."""
+    from conformance.engine.results import defect_of
+    from conformance.reporting.saved import from_record
 
-    saved = Counter((r["rule"], r["test_id"]) for r in echoed.records())
-    assert sum(saved.values()) > SHOWN_PER_TEST  # more failures than one test's cap
+    failures = [from_record(r).failure for r in echoed.records()]
+    saved = Counter(defect_of(f).text for f in failures)
+    assert len(saved) > 3  # many defects, each its own section
     sections = _Sections()
     sections.feed(echoed.html.read_text("utf-8"))
-    assert sections.failures == {key: min(n, SHOWN_PER_TEST) for key, n in saved.items()}
+    assert sections.defects == saved
 
 
 def test_the_baseline_quotes_the_failures_with_the_echo_masked(echoed: _Run) -> None:

@@ -1,6 +1,7 @@
 """The tests' shared helpers, one package (as hypothesis keeps its own test helpers): targets the
 kit runs against (``targets``: the reference server served with known tokens; ``staging``: a
-raw HTTP(S) target that records headers), requests for the reference server's own tests
+raw HTTP(S) target that records headers; ``planted_defects``: the reference server refusing
+chosen valid values of a member), requests for the reference server's own tests
 (``server_requests``), the OpenRPC npm tools (``openrpc_tools``), the example payload files
 (``example_files``), python-jsonschema as an independent oracle (``json_schema_oracle``), the
 checks that keep prose true (``docs_check``, ``cited_paths``) and Debian's chromium (``browser``).

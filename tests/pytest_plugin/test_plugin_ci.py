@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.planted_defects import AndPhonesFrom1To6Refused, UpperCaseDomainsRefused
 from mutants import serve
 from mutants.combined import COMBINED
 
@@ -63,13 +64,16 @@ def test_known_failures_xfail_and_the_workers_reports_are_merged(tmp_path: Path)
         )  # fmt: skip
     assert done.returncode == 0, done.stdout[-3000:]
     assert re.search(r"\b6 xfailed\b", done.stdout)
-    assert "XFAIL create.sites::test_protocol[method-unknown] - known failure of " in done.stdout
-    assert "known: expected-outcome test_protocol[jsonrpc-wrong]" in done.stdout
+    assert (
+        "XFAIL create.sites::test_protocol[method-unknown] - known failure expected-outcome: "
+        "test_protocol[method-unknown] (baseline): found: " in done.stdout
+    )
+    assert "known: expected-outcome: test_protocol[jsonrpc-wrong]" in done.stdout
     html = (tmp_path / "report.html").read_text("utf-8")
     protocol = sum(case.family == "protocol" for case in plan(Settings(token=token)))
     assert f'data-rule="expected-outcome" data-family="protocol" data-cases="{protocol}" ' in html
     assert 'data-family="valid" data-cases="3" ' in html
-    assert "No new failures; 6 known failures (baseline)" in html
+    assert "No new failures (6 known, 0 fixed: baseline)" in html
     saved = list((tmp_path / "saved").glob("*.failure.json"))
     assert len(saved) == 6
     assert token not in html and not any(token in p.read_text("utf-8") for p in saved)
@@ -95,19 +99,47 @@ def test_an_expired_entry_and_a_new_defect_fail(tmp_path: Path) -> None:
         "create.sites::test_protocol[token-wrong]",
         "create.sites::test_protocol[method-case]",
     }
-    assert "baseline entry for expected-outcome expired on 2001-01-31" in done.stdout
+    assert (
+        "baseline entry expected-outcome: test_protocol[method-case] expired on 2001-01-31"
+        in done.stdout
+    )
     assert re.search(r"\b5 xfailed\b", done.stdout)
+
+
+def test_a_new_defect_on_another_member_fails_the_valid_test(tmp_path: Path) -> None:
+    """--target-baseline keys the valid family's failures by member too: a baseline written
+    against one defect (upper-case domain names refused) xfails it, and a second defect on
+    another member (phone numbers starting 1-6 refused) fails test_valid_accepted, named."""
+    baseline = tmp_path / "known.toml"
+    with serve(UpperCaseDomainsRefused) as (url, token):
+        code = main(
+            ["fuzz", url, "--token", token, "--no-save-failures", "--baseline", str(baseline),
+             "--baseline-update"],
+            Streams(stdin=io.BytesIO(), stdout=io.StringIO(), stderr=io.StringIO()),
+        )  # fmt: skip
+        assert code == 0
+        argv = ("--target-url", url, "--target-token", token, "-k", "valid_accepted")
+        known = _pytest(tmp_path, *argv, "--target-baseline", str(baseline), "-p", "no:xdist")
+    assert known.returncode == 0, known.stdout[-3000:]
+    assert "known: expected-outcome: test_valid_accepted[valid] at domain_name" in known.stdout
+    with serve(AndPhonesFrom1To6Refused) as (url, token):
+        argv = ("--target-url", url, "--target-token", token, "-k", "valid_accepted")
+        new = _pytest(tmp_path, *argv, "--target-baseline", str(baseline), "-p", "no:xdist")
+    assert new.returncode == 1, new.stdout[-3000:]
+    assert "FAILED create.sites::test_valid_accepted" in new.stdout
+    said = "new, not in the baseline: expected-outcome: test_valid_accepted[valid] at "
+    assert said + "default_phone_number" in new.stdout
 
 
 def test_a_bad_baseline_or_budget_is_a_usage_error(tmp_path: Path) -> None:
     """A baseline that is not one, and a budget that is no number: pytest's usage error."""
-    (tmp_path / "bad.toml").write_text("version = 3\n", "utf-8")
+    (tmp_path / "bad.toml").write_text("version = 3\n", "utf-8")  # 1 and 2 are read
     done = _pytest(
         tmp_path, "--target-url", "http://127.0.0.1:9/", "--target-token", "t",
         "--target-baseline", "bad.toml",
     )  # fmt: skip
     assert done.returncode == 4
-    assert "--target-baseline: bad.toml: version must be 1; got 3" in done.stderr
+    assert "--target-baseline: bad.toml: version must be one of 1, 2; got 3" in done.stderr
     done = _pytest(
         tmp_path, "--target-url", "http://127.0.0.1:9/", "--target-token", "t",
         "--target-max-examples", "many",

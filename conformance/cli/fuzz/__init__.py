@@ -31,7 +31,12 @@ from conformance.cli.fuzz import account as fuzz_account
 from conformance.cli.fuzz import ci as fuzz_ci
 from conformance.cli.fuzz import contracts
 from conformance.cli.fuzz.account import Account
-from conformance.cli.fuzz.output import check_writable, write_report, write_setup_error
+from conformance.cli.fuzz.output import (
+    Findings,
+    check_writable,
+    write_report,
+    write_setup_error,
+)
 from conformance.cli.progress import ProgressLine
 from conformance.contract import DEFAULT_REVISION, REVISIONS
 
@@ -55,9 +60,13 @@ DEFAULT_TIMEOUT = 5.0
 DEFAULT_MAX_TIMEOUTS = 3
 
 EPILOG = f"""\
-Each failure is printed with the request, the reply and a bash command that sends the
-request again: it reads the token from ${TOKEN_ENV} and draws a fresh domain name on each
-replay. The token prints as *** everywhere unless --show-secrets.
+Failures are grouped by defect (the rule, the test and, for the valid family, the member
+the reply named): each new defect gets a line on stderr as soon as it is found, and the report
+shows every defect with its count and one full example: the request, the reply and a bash
+command that sends the request again. The command reads the token from ${TOKEN_ENV} (bash
+stops before sending where it is unset; the report prints once the line that sets it) and
+draws a fresh domain name on each replay. The token prints as *** everywhere unless
+--show-secrets.
 
 exit codes:
   0    the target conforms
@@ -245,6 +254,16 @@ class _Progress(ProgressLine):
         self.heading = ""
         self.lines = 0
 
+    def note(self, text: str) -> None:
+        """A line of its own (a defect found): the progress line wiped first on a terminal;
+        elsewhere the heading before the first line, so that a CI log says what runs."""
+        self.clear()
+        if not self.terminal and not self.lines and self.heading:
+            self.stream.write(f"conformance fuzz: {self.heading}\n")
+            self.lines += 1
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
     def start_family(self, family: str, total: int) -> None:
         self.family, self.total, self.done = family, total, 0
 
@@ -368,6 +387,7 @@ def _run(args: argparse.Namespace, streams: Streams) -> int:
     try:
         document = contracts.document_of(args)
         token = args.token
+        findings = Findings(progress.note, token or contracts.NO_TOKEN, args.show_secrets)
         if not token and contracts.needs_token(document):
             why = (
                 "the document names a secret param"
@@ -383,8 +403,10 @@ def _run(args: argparse.Namespace, streams: Streams) -> int:
             token,
             progress=progress,
             on_family=progress.start_family,
+            on_failure=findings,
             **account.settings(document is not None),
         )
+        findings.baseline = ci.baseline
         contract = contracts.contract_of(document, settings, args.method)
         progress.heading = (
             f"{contract.name} against {args.url} (seed {settings.seed}, "

@@ -83,7 +83,7 @@ class CiRun:
     baseline: Baseline | None = None
     judgement: Judgement | None = None
     #: signatures --baseline-update added
-    added: list[tuple[str, str]] = field(default_factory=list)
+    added: list[Any] = field(default_factory=list)
     today: date = field(default_factory=date.today)
 
     @classmethod
@@ -114,7 +114,7 @@ class CiRun:
 
     def shown(self, report: Report) -> Report:
         """The report to print: without its known failures where a baseline is used."""
-        from conformance.engine.results import RuleCount
+        from conformance.engine.results import RuleCount, defect_of
         from conformance.reporting import baseline as baselines
 
         if self.baseline is None:
@@ -134,7 +134,7 @@ class CiRun:
             )
             self.judgement = baselines.judge(report.failures, ran, self.baseline, self.today)
             self.judgement.fixed = first.fixed
-            self.added = sorted({(f.rule, f.test_id) for f in first.new})
+            self.added = sorted({defect_of(f) for f in first.new})
         failing = self.judgement.failing
         rules = {name: RuleCount(count.cases, 0) for name, count in report.rules.items()}
         for failure in failing:
@@ -146,18 +146,19 @@ class CiRun:
         judgement = self.judgement
         if judgement is None:
             return []
-        notes = [
-            f"known (baseline): {e.rule} {e.test_id}, {_cases(len(f))}"
+        notes = list(self.baseline.notes if self.baseline is not None else ())
+        notes += [
+            f"known (baseline): {e.text}, {_cases(len(f))}"
             + (" (added now)" if e.key in self.added else "")
             for e, f in sorted(judgement.known.items())
         ]
         notes += [
-            f"expired (baseline, {e.expires}): {e.rule} {e.test_id} fails again"
+            f"expired (baseline, {e.expires}): {e.text} fails again"
             for e in sorted(judgement.expired)
         ]
         rewritten = self.args.baseline_prune or self.args.baseline_update
         notes += [
-            f"fixed (baseline): {e.rule} {e.test_id} no longer fails"
+            f"fixed (baseline): {e.text} no longer fails"
             + ("; removed from the baseline" if rewritten else "; --baseline-prune removes it")
             for e in judgement.fixed
         ]
@@ -166,18 +167,9 @@ class CiRun:
     @property
     def verdict(self) -> str | None:
         """The verdict line of the text report where a baseline is used."""
-        judgement = self.judgement
-        if judgement is None:
-            return None
-        known = sum(len(f) for f in judgement.known.values())
-        if judgement.passed:
-            return f"no new failures ({known} known, {len(judgement.fixed)} fixed: baseline)"
-        count = len(judgement.failing)
-        return (
-            f"does not conform: {count} failures not in the baseline "
-            f"({len(judgement.new)} new, {sum(len(f) for f in judgement.expired.values())} "
-            f"of expired entries; {known} known)"
-        )
+        from conformance.reporting.baseline import verdict
+
+        return None if self.judgement is None else verdict(self.judgement)
 
     def json_extra(self) -> dict[str, Any]:
         """The ``baseline`` member of the JSON report."""
@@ -186,7 +178,8 @@ class CiRun:
             return {}
 
         def entry(e: Any, failures: list[Any] | None = None) -> dict[str, Any]:
-            shown = {"rule": e.rule, "test_id": e.test_id, "reason": e.reason}
+            shown = {"rule": e.rule, "test_id": e.test_id, "member": e.member or None}
+            shown["reason"] = e.reason
             if e.expires is not None:
                 shown["expires"] = e.expires.isoformat()
             if failures is not None:
@@ -207,9 +200,10 @@ class CiRun:
     def known_tests(self) -> dict[str, str]:
         """Known tests for the JUnit report, each with its entries' reasons."""
         known: dict[str, str] = {}
-        for entry in sorted(self.judgement.known if self.judgement else []):
-            reason = f"known failure of {entry.rule} (baseline): {entry.reason}"
-            known[entry.test_id] = "; ".join(filter(None, [known.get(entry.test_id), reason]))
+        for entry, failures in sorted(self.judgement.known.items() if self.judgement else []):
+            reason = f"known failure {entry.text} (baseline): {entry.reason}"
+            for test_id in dict.fromkeys(f.test_id for f in failures):
+                known[test_id] = "; ".join(filter(None, [known.get(test_id), reason]))
         return known
 
     def annotations(self, report: Report) -> str:

@@ -1,18 +1,62 @@
-"""What ``conformance fuzz`` writes: the report in the chosen form, JUnit, and the reason a run
-could not start (in ``--output json`` and ``--junitxml`` too, so that CI is told why)."""
+"""What ``conformance fuzz`` writes: each new defect as it is found (on stderr, a line each),
+the report in the chosen form, JUnit, and the reason a run could not start (in ``--output
+json`` and ``--junitxml`` too, so that CI is told why)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import os
+from collections.abc import Callable
 from typing import IO, TYPE_CHECKING
 from xml.etree import ElementTree
 
 if TYPE_CHECKING:
     from conformance.cli import Streams
     from conformance.cli.fuzz.ci import CiRun
-    from conformance.engine.results import Report
+    from conformance.engine.results import Defect, Failure, Report
+    from conformance.reporting.baseline import Baseline
+
+#: The longest message quoted on a defect's line while the run goes on (the report has all).
+FOUND_MESSAGE_LENGTH = 240
+
+
+class Findings:
+    """Writes a line (``write``: the progress line's ``note``, on stderr) for each new defect
+    as the run finds it, so that a CI log shows them before the end of a long run; the token
+    and the secret headers masked as in the report."""
+
+    def __init__(
+        self, write: Callable[[str], None], token: str, show_secrets: bool = False
+    ) -> None:
+        self.write = write
+        self.token = token
+        self.show_secrets = show_secrets
+        self.seen: set[Defect] = set()
+        #: the run's baseline, where one is used: a defect it knows is said to be known
+        self.baseline: Baseline | None = None
+
+    def __call__(self, failure: Failure) -> None:
+        from conformance.engine.results import defect_of
+        from conformance.reporting.groups import defect_words
+        from conformance.reporting.redaction import Masker
+
+        defect = defect_of(failure)
+        if defect in self.seen:
+            return
+        self.seen.add(defect)
+        mask = Masker(self.token, self.show_secrets)
+        case = "" if failure.case == failure.label else f" (case {failure.case})"
+        message = " ".join(mask.text(failure.message).split())
+        if len(message) > FOUND_MESSAGE_LENGTH:
+            message = message[: FOUND_MESSAGE_LENGTH - 1] + "…"
+        known = self.baseline is not None and self.baseline.get(defect) is not None
+        said = " (known: baseline)" if known else ""
+        self.write(
+            f"conformance fuzz: defect {len(self.seen)} found{said}: "
+            f"{defect_words(defect, mask.text)}"
+            f"{case}: {message}"
+        )
 
 
 def check_writable(path: str) -> str | None:
@@ -64,4 +108,4 @@ def write_report(args: argparse.Namespace, report: Report, stdout: IO[str], ci: 
         write(args.junitxml, to_junit(shown, show_secrets=secrets, known=ci.known_tests()))
 
 
-__all__ = ["check_writable", "write", "write_report", "write_setup_error"]
+__all__ = ["Findings", "check_writable", "write", "write_report", "write_setup_error"]
