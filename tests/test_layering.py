@@ -81,6 +81,18 @@ ALLOWED: dict[str, set[str]] = {
     "create_sites": {"errors", "contract", "validation", "generation", "engine"},
     "openrpc": {"errors", "contract", "validation", "generation", "engine"},
     "server": {"errors", "contract", "validation", "openrpc"},
+    # beside the front ends: the proxy judges traffic with the engine's checks; the mock serves
+    # a document (or the reference server) with the generation's strategies
+    "proxy": {
+        "errors",
+        "contract",
+        "validation",
+        "generation",
+        "engine",
+        "reporting",
+        "openrpc",
+        "server",
+    },
 }
 
 
