@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 #: Each a module of this folder with a ``main()`` that prints its tables.
-BENCHMARKS = ("validation", "server", "runner", "openrpc_coverage")
+BENCHMARKS = ("validation", "server", "runner", "openrpc_coverage", "proxy")
 
 
 def main() -> None:

@@ -234,6 +234,9 @@ def _serve(
         )
         streams.stderr.flush()
 
-    with server.running():
-        wait_for_signal(announce)
+    try:
+        with server.running():
+            wait_for_signal(announce)
+    finally:
+        recorder.close()
     return recorder

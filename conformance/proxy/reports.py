@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -135,12 +136,38 @@ class Recorder:
         self.show_secrets = show_secrets
         self.tally = Tally()
         self._lock = threading.Lock()
+        self._queue: queue.SimpleQueue[tuple[int, Observed] | None] = queue.SimpleQueue()
+        self._worker = threading.Thread(target=self._judge_queued, name="proxy-judge", daemon=True)
+        self._worker.start()
 
     def observe(self, observed: Observed) -> None:
-        """Judge one exchange (a POST: every other method is forwarded, counted, not judged)."""
+        """Number one exchange and queue it for judging: the connection's thread goes back to
+        its client at once (the judging is off every reply's path)."""
         with self._lock:
             self.tally.exchanges += 1
             number = self.tally.exchanges
+        self._queue.put((number, observed))
+
+    def close(self) -> None:
+        """Judge every exchange queued, then stop judging (the reports are written after)."""
+        self._queue.put(None)
+        self._worker.join()
+
+    def _judge_queued(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            try:
+                self.judge(*item)
+            except Exception as error:  # a judge's bug must not stop the judging of the rest
+                self.stream.write(
+                    f"conformance proxy: exchange {item[0]} could not be judged: "
+                    f"{type(error).__name__}: {error}\n"
+                )
+
+    def judge(self, number: int, observed: Observed) -> None:
+        """Judge one exchange (a POST: every other method is forwarded, counted, not judged)."""
         if observed.method != "POST":
             return
         headers = {name.lower(): value for name, value in observed.reply_headers}

@@ -47,8 +47,11 @@ def proxy_for(
         report_error=report_error,
         timeout=timeout,
     )
-    with server.running():
-        yield server.url, recorder
+    try:
+        with server.running():
+            yield server.url, recorder
+    finally:
+        recorder.close()
 
 
 __all__ = ["proxy_for"]

@@ -251,6 +251,11 @@ class ProxyHandler(BaseHTTPRequestHandler):
                 self.upstream = self.server.upstream.connection(self.server.upstream_timeout)
             connection = self.upstream
             try:
+                if connection.sock is None:
+                    connection.connect()
+                    # each request goes out in one send, and waits on no delayed ACK
+                    opened: socket.socket = connection.sock  # type: ignore[assignment]
+                    opened.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 connection.putrequest(self.command, path, skip_host=True, skip_accept_encoding=True)
                 for name, value in headers:
                     connection.putheader(name, value)
