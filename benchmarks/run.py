@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 #: Each a module of this folder with a ``main()`` that prints its tables.
-BENCHMARKS = ("validation", "server", "runner", "openrpc_coverage", "openrpc_ethereum")
+BENCHMARKS = ("validation", "server", "runner", "openrpc_coverage", "openrpc_ethereum", "proxy")
 
 
 def main() -> None:

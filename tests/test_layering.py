@@ -91,6 +91,18 @@ ALLOWED: dict[str, set[str]] = {
     "server": {"errors", "contract", "validation", "openrpc"},
     # HAR files (``har``: errors alone), and a run's traffic written to one (``recorder``)
     "traffic": {"errors", "contract", "validation", "generation", "engine", "reporting"},
+    # beside the front ends: the proxy judges traffic with the engine's checks; the mock serves
+    # a document (or the reference server) with the generation's strategies
+    "proxy": {
+        "errors",
+        "contract",
+        "validation",
+        "generation",
+        "engine",
+        "reporting",
+        "openrpc",
+        "server",
+    },
 }
 
 

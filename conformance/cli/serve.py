@@ -192,6 +192,13 @@ def _serve_until_signalled(server: RpcHTTPServer, announce: Callable[[], None]) 
     ``announce`` runs once the signals are caught and the server is serving: a script that
     reads the URL and at once sends a signal still gets a clean stop.
     """
+    with server.running():
+        wait_for_signal(announce)
+
+
+def wait_for_signal(announce: Callable[[], None]) -> None:
+    """Call ``announce``, then wait until SIGINT or SIGTERM (for ever, off the main thread);
+    the signals are caught before ``announce`` runs (``conformance proxy`` waits so too)."""
     import signal
     import threading
 
@@ -201,11 +208,10 @@ def _serve_until_signalled(server: RpcHTTPServer, announce: Callable[[], None]) 
         for number in (signal.SIGINT, signal.SIGTERM):
             previous[number] = signal.signal(number, lambda *_: stop.set())
     try:
-        with server.running():
-            announce()
-            # a bounded wait, so a signal is acted on within half a second wherever it lands
-            while not stop.wait(0.5):
-                pass
+        announce()
+        # a bounded wait, so a signal is acted on within half a second wherever it lands
+        while not stop.wait(0.5):
+            pass
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)

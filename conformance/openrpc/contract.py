@@ -146,7 +146,7 @@ def _secret(method: Method) -> str | None:
     return next((p.name for p in method.params if p.extensions.get("x-secret")), None)
 
 
-def _with_role(method: Method, role: str) -> Method:
+def with_role(method: Method, role: str) -> Method:
     """The method as ``role`` calls it: ``x-roles`` says which params that role must send."""
     roles = method.extensions.get("x-roles")
     if not isinstance(roles, Mapping) or role not in roles:
@@ -211,7 +211,7 @@ def plan_method(
     method: Method, settings: Settings, methods: frozenset[str] = frozenset()
 ) -> MethodPlan:
     """Every deterministic family of one method, and the notes on what it cannot generate."""
-    method = _with_role(method, settings.role)
+    method = with_role(method, settings.role)
     notes = [
         f"not generated: `{keyword}` at `{where}` (values drawn without it, then filtered)"
         for keyword, where in dict.fromkeys(
@@ -438,6 +438,7 @@ __all__ = [
     "plan_method",
     "run_document",
     "valid_strategy",
+    "with_role",
 ]
 
 

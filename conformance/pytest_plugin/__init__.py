@@ -45,6 +45,7 @@ from conformance.pytest_plugin.options import (
     add_options,
     dest,
     openrpc_document,
+    proxy_upstream,
     target_url,
 )
 
@@ -149,6 +150,11 @@ def _keep_hypothesis_storage_out(config: pytest.Config) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    upstream = proxy_upstream(config)
+    if upstream is not None:
+        from conformance.pytest_plugin import proxy
+
+        proxy.start(config, upstream)
     if target_url(config) is None:
         return
     config.stash[SETTINGS_KEY] = settings_from(config)
@@ -245,6 +251,22 @@ def _record_traffic(config: pytest.Config) -> None:
     config.stash[SETTINGS_KEY] = dataclasses.replace(settings, on_sent=recorder)
 
 
+@pytest.fixture(scope="session")
+def conformance_proxy_url(request: pytest.FixtureRequest) -> str:
+    """The URL of the proxy ``--target-proxy`` runs in front of ``--target-url``: point the
+    client under test at it; the session fails if any exchange breaks the contract."""
+    from conformance.pytest_plugin import proxy
+
+    return proxy.url(request.config)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if proxy_upstream(session.config) is not None:
+        from conformance.pytest_plugin import proxy
+
+        proxy.finish(session)
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     recorder = config.stash.get(_RECORDER_KEY, None)
     if recorder is not None:
@@ -323,6 +345,10 @@ def pytest_collection_modifyitems(
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    if proxy_upstream(config) is not None:
+        from conformance.pytest_plugin import proxy
+
+        proxy.summary(terminalreporter, config)
     if target_url(config) is None or openrpc_document(config) is not None:
         return
     if config.stash.get(_SETUP_FAILED_KEY, False):

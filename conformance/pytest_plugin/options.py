@@ -33,6 +33,7 @@ KEY_OPTION: Final = "--target-key"
 MAX_RESPONSE_TIME_OPTION: Final = "--target-max-response-time"
 RECORD_OPTION: Final = "--target-record"
 MAX_CREATES_OPTION: Final = "--target-max-creates"
+PROXY_OPTION: Final = "--target-proxy"
 
 #: Other names of an option: ``--report-html``, as ``conformance fuzz`` spells it.
 ALIASES: Final = {REPORT_HTML_OPTION: ("--report-html",)}
@@ -155,6 +156,16 @@ def add_options(parser: pytest.Parser) -> None:
         help="send this header with every request (repeatable); the values of Authorization, "
         "Cookie and key- or token-named headers show as ***",
     )
+    proxy_env = "CONFORMANCE_TARGET_PROXY"
+    group.addoption(
+        PROXY_OPTION,
+        action="store_true",
+        dest=dest(PROXY_OPTION),
+        default=os.environ.get(proxy_env, "").lower() in ("1", "true", "yes"),
+        help=f"instead of the suite, put the proxy in front of {URL_OPTION} for the session: "
+        "point your client at the conformance_proxy_url fixture; the session fails if any "
+        f"exchange breaks the contract (${proxy_env}=1)",
+    )
     group.addoption(
         INSECURE_OPTION,
         dest=dest(INSECURE_OPTION),
@@ -170,6 +181,19 @@ def openrpc_document(config: pytest.Config) -> str | None:
 
 
 def target_url(config: pytest.Config) -> str | None:
-    """The target URL, or ``None``: then the plugin does nothing."""
+    """The target URL of the suite, or ``None``: then the suite is not run (no target, or
+    ``--target-proxy``: the target is the proxy's upstream)."""
     value: str | None = config.getoption(dest(URL_OPTION))
+    if config.getoption(dest(PROXY_OPTION)):
+        return None
     return value or None
+
+
+def proxy_upstream(config: pytest.Config) -> str | None:
+    """The URL the session's proxy forwards to (``--target-proxy``), or ``None``."""
+    if not config.getoption(dest(PROXY_OPTION)):
+        return None
+    value: str | None = config.getoption(dest(URL_OPTION))
+    if not value:
+        raise pytest.UsageError(f"conformance: {PROXY_OPTION} needs {URL_OPTION} URL (the server)")
+    return value

@@ -1,0 +1,242 @@
+"""``conformance proxy --upstream URL``: check live traffic against the contract.
+
+A JSON-RPC-aware HTTP proxy: each exchange forwarded unchanged, both sides judged
+(``conformance.proxy``), each violation printed as it happens; at SIGINT or SIGTERM, the
+session's reports. Exit 0: no violation; 1: at least one, by either side; 2: a usage error, a
+document that cannot be read or found, or an address the proxy cannot listen on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from typing import TYPE_CHECKING
+
+from conformance.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from conformance.contract import DEFAULT_REVISION, REVISIONS
+
+if TYPE_CHECKING:
+    from conformance.cli import Streams
+    from conformance.proxy.contracts import TrafficContract
+    from conformance.proxy.reports import Recorder
+    from conformance.proxy.server import Upstream
+
+HELP = (
+    "Forward JSON-RPC traffic to a server unchanged and check both sides against the contract "
+    "(create.sites, or an OpenRPC document): each violation printed as it happens, said to be "
+    "the client's or the server's; exit 1 if any."
+)
+
+#: The environment variable the token is read from (as ``conformance fuzz`` reads it).
+TOKEN_ENV = "CONFORMANCE_TARGET_TOKEN"
+
+DEFAULT_LISTEN = "127.0.0.1:8081"
+
+EPILOG = f"""\
+Point the client at the proxy's URL (the first line on stderr) instead of the server's.
+Requests are judged against JSON-RPC 2.0 and the params schemas (a violation is the
+client's), replies against the reply checks of a fuzz run (a violation is the server's).
+Tokens, secret params and the values of secret headers print as *** unless --show-secrets.
+
+exit codes:
+  0    stopped by SIGINT or SIGTERM, and no exchange broke the contract
+  1    stopped, and some exchange broke the contract (the client's or the server's)
+  2    usage error; a document that cannot be read, or found with --discover; an
+       address the proxy cannot listen on (said in one line)
+
+The token is read from ${TOKEN_ENV} when --token is not given; the proxy needs none, and
+masks it where it shows.
+"""
+
+
+def _listen(text: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    host = host.strip("[]") or "127.0.0.1"
+    if not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise argparse.ArgumentTypeError(f"must be HOST:PORT, a port 0 to 65535; got {text!r}")
+    return host, int(port)
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the options of ``conformance proxy``."""
+    parser.add_argument(
+        "--upstream", required=True, metavar="URL", help="the server's endpoint to forward to"
+    )
+    parser.add_argument(
+        "--listen",
+        type=_listen,
+        default=_listen(DEFAULT_LISTEN),
+        metavar="HOST:PORT",
+        help=f"where the proxy listens (default: {DEFAULT_LISTEN}; port 0 picks a free one)",
+    )
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument(
+        "--openrpc",
+        metavar="FILE",
+        help="judge by the OpenRPC document FILE instead of create.sites",
+    )
+    source.add_argument(
+        "--discover",
+        action="store_true",
+        help="as --openrpc, with the document the upstream answers rpc.discover with",
+    )
+    parser.add_argument(
+        "--revision",
+        choices=REVISIONS,
+        default=DEFAULT_REVISION,
+        help="the create.sites contract's revision the traffic keeps (default: seed)",
+    )
+    parser.add_argument(
+        "--role",
+        choices=("customer", "agent"),
+        default="customer",
+        help="the callers' role, whose params schema requests are judged by (default: customer)",
+    )
+    parser.add_argument(
+        "--token",
+        default=os.environ.get(TOKEN_ENV),
+        help=f"a token to mask wherever it shows (default: ${TOKEN_ENV})",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="also judge the kit's own decisions (a 32-bit bound, ...), as fuzz --strict does",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        metavar="S",
+        help="seconds to wait for the upstream's answer (default: 30; then HTTP 504)",
+    )
+    parser.add_argument(
+        "--output",
+        choices=("text", "jsonl", "github"),
+        default="text",
+        help="each violation as text (default) or one JSON object a line; github: text, then "
+        "::error annotations and $GITHUB_STEP_SUMMARY at the end",
+    )
+    parser.add_argument(
+        "--json", metavar="PATH", help="at the end, write the session's report as JSON"
+    )
+    parser.add_argument(
+        "--junitxml", metavar="PATH", help="at the end, write a JUnit XML report (checked first)"
+    )
+    parser.add_argument(
+        "--show-secrets", action="store_true", help="do not mask tokens and secrets as ***"
+    )
+    parser.epilog = EPILOG
+
+
+def run(args: argparse.Namespace, streams: Streams) -> int:
+    """Forward and judge until SIGINT or SIGTERM; then the reports and the exit code."""
+    from conformance.cli.fuzz.output import check_writable, write
+    from conformance.errors import ArgumentError
+    from conformance.proxy import reports
+    from conformance.proxy.server import Upstream
+
+    def fail(message: str) -> int:
+        streams.stderr.write(f"conformance proxy: error: {message}\n")
+        return EXIT_USAGE
+
+    if (args.openrpc or args.discover) and args.revision != DEFAULT_REVISION:
+        return fail("--revision names a revision of create.sites; --openrpc's contract is its own")
+    for option, path in (("--json", args.json), ("--junitxml", args.junitxml)):
+        why = check_writable(path) if path else None
+        if why is not None:
+            return fail(f"cannot write {option} {path}: {why}")
+    try:
+        upstream = Upstream.parse(args.upstream)
+        contract = _contract(args)
+    except ArgumentError as error:
+        return fail(str(error))
+    try:
+        recorder = _serve(args, streams, upstream, contract)
+    except OSError as error:
+        host, port = args.listen
+        return fail(f"cannot listen on {host}:{port}: {error.strerror or error}")
+    tally = recorder.tally
+    name = contract.name
+    if args.output == "jsonl":
+        summary = {"summary": reports.verdict(tally), "conforms": not tally.count}
+        streams.stdout.write(_json_line(summary))
+    else:
+        streams.stdout.write(reports.to_text(tally, name, upstream.url))
+    if args.output == "github":
+        streams.stdout.write(reports.to_github(tally, name))
+        reports.github_summary(tally, name)
+    try:
+        if args.json:
+            write(args.json, reports.to_json(tally, name, upstream.url) + "\n")
+        if args.junitxml:
+            write(args.junitxml, reports.to_junit(tally, name))
+    except OSError as error:
+        return fail(f"cannot write a report: {error.strerror or error}")
+    return EXIT_FAILED if tally.count else EXIT_OK
+
+
+def _json_line(value: object) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False) + "\n"
+
+
+def _contract(args: argparse.Namespace) -> TrafficContract:
+    """The contract traffic is judged against."""
+    from conformance.proxy.contracts import BundledTraffic, DocumentTraffic
+
+    if args.openrpc:
+        from conformance.openrpc.document import load
+
+        return DocumentTraffic(load(args.openrpc), role=args.role)
+    if args.discover:
+        from conformance.openrpc.discovery import discover
+        from conformance.openrpc.document import OpenRpcError
+
+        try:
+            return DocumentTraffic(discover(args.upstream, args.timeout), role=args.role)
+        except OpenRpcError as error:
+            raise OpenRpcError(f"--discover: {error}") from None
+    return BundledTraffic(args.revision, role=args.role, strict=args.strict)
+
+
+def _serve(
+    args: argparse.Namespace, streams: Streams, upstream: Upstream, contract: TrafficContract
+) -> Recorder:
+    """Forward and judge until SIGINT or SIGTERM; the recorder, every exchange judged whole."""
+    from conformance.cli.serve import wait_for_signal
+    from conformance.engine.checks import RunState
+    from conformance.proxy.reports import Recorder
+    from conformance.proxy.server import ProxyServer
+
+    state = RunState(revision=args.revision, role=args.role, hints=False, strict=args.strict)
+    recorder = Recorder(
+        contract,
+        state,
+        streams.stdout,
+        output=args.output,
+        token=args.token,
+        show_secrets=args.show_secrets,
+    )
+
+    def report_error(message: str) -> None:
+        streams.stderr.write(f"conformance proxy: {message}\n")
+        streams.stderr.flush()
+
+    server = ProxyServer(
+        args.listen, upstream, recorder.observe, report_error=report_error, timeout=args.timeout
+    )
+
+    def announce() -> None:
+        streams.stderr.write(
+            f"conformance proxy: listening on {server.url}, forwarding to {upstream.url}, "
+            f"judging by {contract.name}\n"
+        )
+        streams.stderr.flush()
+
+    try:
+        with server.running():
+            wait_for_signal(announce)
+    finally:
+        recorder.close()
+    return recorder
