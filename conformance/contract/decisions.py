@@ -78,4 +78,42 @@ def decision_at_keyword(schema_path: str) -> Decision | None:
     return next((d for d in decisions_at(node) if d.key == keyword), None)
 
 
-__all__ = ["DECISIONS_KEYWORD", "Decision", "decision_at_keyword", "decisions_at"]
+def _widened(types: Any) -> Any:
+    """``integer`` read as ``number``: a decision that whole numbers are meant."""
+    if types == "integer":
+        return "number"
+    if isinstance(types, list):
+        return list(dict.fromkeys("number" if t == "integer" else t for t in types))
+    return types
+
+
+def without_decisions(node: Any) -> Any:
+    """``node`` without the keywords the kit decides whole (a bound, a ``minLength``, a
+    pattern), or with the keywords the decision reads in their place (``instead``: the seed's
+    ``"success"`` as ``true`` or ``"true"``), its decided ``integer`` types read as ``number``.
+    Kept: a keyword whose refusal a
+    source decides and only the error code is the kit's (``{"why", "codes"}``), and keywords
+    decided for one variant only (``pattern/plus``): a schema cannot drop part of a pattern."""
+    if isinstance(node, list):
+        return [without_decisions(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    result = {key: without_decisions(value) for key, value in node.items()}
+    for decision in decisions_at(node):
+        if decision.refusal_decided_by_a_source:
+            continue
+        if decision.keyword == "type" and decision.variant in ("", "float"):
+            result["type"] = _widened(result.get("type"))
+        elif not decision.variant:
+            result.pop(decision.keyword, None)
+            result.update(decision.instead or {})
+    return result
+
+
+__all__ = [
+    "DECISIONS_KEYWORD",
+    "Decision",
+    "decision_at_keyword",
+    "decisions_at",
+    "without_decisions",
+]

@@ -15,7 +15,7 @@ from typing import Any, Final
 import jsonschema_rs
 
 from conformance import contract
-from conformance.contract.decisions import decisions_at
+from conformance.contract.decisions import without_decisions
 from conformance.errors import ArgumentError, ContractViolation, PayloadError
 from conformance.validation.formats import FORMATS
 from conformance.validation.masking import MASK, is_secret_path, mask, secrets_in
@@ -73,42 +73,14 @@ def has_lone_surrogate(instance: Any) -> bool:
     return False
 
 
-def _widened(types: Any) -> Any:
-    """``integer`` read as ``number``: a decision that whole numbers are meant."""
-    if types == "integer":
-        return "number"
-    if isinstance(types, list):
-        return list(dict.fromkeys("number" if t == "integer" else t for t in types))
-    return types
-
-
-def _lenient(node: Any) -> Any:
-    """``node`` without the keywords the kit decides whole (a bound, a ``minLength``, a
-    pattern), or with the keywords the decision reads in their place (``instead``: the seed's
-    ``"success"`` as ``true`` or ``"true"``), its decided ``integer`` types read as ``number``.
-    Kept: a keyword whose refusal a
-    source decides and only the error code is the kit's (``{"why", "codes"}``), and keywords
-    decided for one variant only (``pattern/plus``): a schema cannot drop part of a pattern."""
-    if isinstance(node, list):
-        return [_lenient(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    result = {key: _lenient(value) for key, value in node.items()}
-    for decision in decisions_at(node):
-        if decision.refusal_decided_by_a_source:
-            continue
-        if decision.keyword == "type" and decision.variant in ("", "float"):
-            result["type"] = _widened(result.get("type"))
-        elif not decision.variant:
-            result.pop(decision.keyword, None)
-            result.update(decision.instead or {})
-    return result
-
-
 @functools.cache
 def _documents(strict: bool) -> Mapping[str, Any]:
     schemas = contract.load_schemas()
-    return schemas if strict else {uri: _lenient(document) for uri, document in schemas.items()}
+    return (
+        schemas
+        if strict
+        else {uri: without_decisions(document) for uri, document in schemas.items()}
+    )
 
 
 @functools.cache

@@ -40,14 +40,25 @@ def _export(revision: str, folder: Path) -> Path:
 
 def _for_test_coverage(path: Path, url: str) -> Path:
     """The document as test-coverage 2.2.4 reads it: ``servers`` naming the target (it sends
-    every call to ``servers[0].url``) and ``"openrpc": "1.2.6"`` (its schema-utils-js 1.16
-    knows no later version and refuses 1.3.2; the document keeps 1.2.6's meta-schema too)."""
+    every call to ``servers[0].url``), ``"openrpc": "1.2.6"`` (its schema-utils-js 1.16
+    knows no later version and refuses 1.3.2; the document keeps 1.2.6's meta-schema too), and
+    result schemas without ``x-`` annotations (its ajv 7 compiles them in strict mode)."""
     document = json.loads(path.read_text(encoding="utf-8"))
     document["openrpc"] = "1.2.6"
     document["servers"] = [{"name": "target", "url": url}]
+    for method in document["methods"]:  # ajv 7 strict throws on an annotation it does not know
+        method["result"]["schema"] = _without_annotations(method["result"]["schema"])
     target = path.with_suffix(".test-coverage.json")
     target.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
     return target
+
+
+def _without_annotations(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_without_annotations(item) for item in node]
+    if isinstance(node, dict):
+        return {k: _without_annotations(v) for k, v in node.items() if not k.startswith("x-")}
+    return node
 
 
 def _test_coverage(document: Path) -> list[dict[str, Any]]:
