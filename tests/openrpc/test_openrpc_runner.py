@@ -103,21 +103,43 @@ def test_every_example_document_gives_cases_for_every_method(name: str) -> None:
         assert each.base is not None, each.notes
         assert each.families["protocol"] and each.families["boundary"], each.method.name
 
-        _draw_valid(each)
+        assert _draw_valid(each) == _FORMS[each.method.param_structure], each.method.name
 
 
-def _draw_valid(each: Any) -> None:
-    @settings(parent=settings.get_profile("generation"), max_examples=5)
+#: The params forms a method's valid requests must come in: the branch of ``valid_strategy``
+#: each param structure takes (``either`` sends both).
+_FORMS = {
+    "by-name": {"by-name"},
+    "by-position": {"by-position"},
+    "either": {"by-name", "by-position"},
+}
+
+
+def _draw_valid(each: Any) -> set[str]:
+    """Draw valid requests for one method; each must be valid by the method's params schema,
+    a by-position one read back by the descriptors' order. The forms drawn are returned: a
+    budget too small to reach a branch fails the caller's comparison, not silently."""
+    forms: set[str] = set()
+    names = [param.name for param in each.method.params]
+    valid = node_validator(each.method.params_schema)
+
+    # 25 examples: ``either`` picks by-name or by-position per example, and a by-position draw
+    # is filtered out where an optional param is left out before a sent one
+    @settings(parent=settings.get_profile("generation"), max_examples=25)
     @given(valid_strategy(each))
     def drawn_requests_keep_the_params(request: dict[str, Any]) -> None:
         params = request["params"]
         assert request["method"] == each.method.name
         if isinstance(params, dict):
-            assert node_validator(each.method.params_schema)(params)
+            forms.add("by-name")
+            assert valid(params), params
         else:
-            assert len(params) <= len(each.method.params)
+            forms.add("by-position")
+            assert len(params) <= len(names), params
+            assert valid(dict(zip(names, params, strict=False))), params
 
     drawn_requests_keep_the_params()
+    return forms
 
 
 DRAFTS_DOCUMENT: dict[str, Any] = {
