@@ -71,6 +71,7 @@ MODULES: dict[str, list[str]] = {
     "conformance/server/store.py": [
         "tests/server/test_store.py",
         "tests/server/test_token_at_rest.py",
+        "tests/server/test_app.py::test_duplicate_domain_is_case_insensitive_per_customer",
     ],
 }
 
