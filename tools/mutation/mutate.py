@@ -202,6 +202,33 @@ def _results(session: Path, module: str) -> tuple[int, int, int, list[str]]:
     return killed, survived, equivalent, survivors
 
 
+def _report(modules: list[str]) -> int:
+    """The score of each module's kept session (equivalents marked again from the file as it is
+    now); a session stopped part-way says how many mutants it did not run."""
+    from cosmic_ray.work_db import use_db
+
+    for module in modules:
+        session = WORK / (module.replace("/", "_").removesuffix(".py") + ".sqlite")
+        if not session.exists():
+            print(f"{module}: not measured")
+            continue
+        _mark_equivalents(session, module)
+        killed, survived, equivalent, survivors = _results(session, module)
+        with use_db(str(session)) as db:
+            pending = db.num_work_items - db.num_results
+        seconds = session.with_suffix(".seconds")
+        took = f" in {seconds.read_text('utf-8').strip()} s" if seconds.exists() else ""
+        score = killed / (killed + survived) if killed + survived else 1.0
+        unrun = f"; {pending} not run" if pending else ""
+        print(
+            f"{module}: {score:.0%} killed ({killed} of {killed + survived}; "
+            f"{equivalent} equivalent{unrun}){took}",
+            *survivors,
+            sep="\n",
+        )
+    return 0
+
+
 def _cosmic(*argv: str) -> None:
     subprocess.run([str(BIN / argv[0]), *argv[1:]], cwd=ROOT, check=True)
 
@@ -215,11 +242,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("modules", nargs="*", help=f"default: all {len(MODULES)}")
     parser.add_argument("--list", action="store_true", help="list the modules and their tests")
+    parser.add_argument(
+        "--report",
+        action="store_true",
+        help="print the score of the sessions kept in .mutation/, without running a mutant",
+    )
     args = parser.parse_args()
     if args.list:
         for module, tests in MODULES.items():
             print(f"{module}: {' '.join(tests)}")
         return 0
+    if args.report:
+        return _report(args.modules or list(MODULES))
     unknown = set(args.modules) - set(MODULES)
     if unknown:
         parser.error(f"not a mutated module: {sorted(unknown)}; see --list")
@@ -243,6 +277,7 @@ def main() -> int:
             (ROOT / module).write_bytes(original)
         killed, survived, equivalent, survivors = _results(session, module)
         took = time.monotonic() - module_started
+        session.with_suffix(".seconds").write_text(f"{took:.0f}\n", "utf-8")
         score = killed / (killed + survived) if killed + survived else 1.0
         rows.append(
             f"{module}: {score:.0%} killed ({killed} of {killed + survived}; "
