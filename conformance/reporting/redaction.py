@@ -134,7 +134,10 @@ class Masker:
         return body_text(failure.body)
 
     def reply(self, text: str) -> str:
-        """A reply body with each JSON string that holds the token masked, and nothing else."""
+        """A reply body with each JSON string that holds the token masked, and nothing else;
+        in a body that is not JSON (a proxy's "invalid token X" page, a body cut in half, a
+        string broken open by an unescaped quote) a long token anywhere too, and a beginning of
+        one that ends the body, as ``scrub_bytes`` masks them."""
         if not self.secrets:
             return text
         out: list[str] = []
@@ -155,7 +158,12 @@ class Masker:
             out.append(json.dumps(masked, ensure_ascii=False))
             last = match.start() + len(literal)
         out.append(text[last:])
-        return "".join(out)
+        shown = "".join(out)
+        try:
+            json.loads(text)
+        except (ValueError, RecursionError):  # not JSON: no telling its strings from the rest
+            return _masked_tail(self.text(shown), self.secrets)
+        return shown
 
 
 def _escaped_forms(secret: str) -> set[str]:
@@ -183,6 +191,17 @@ def body_text(body: bytes) -> str:
 #: A token's beginning cut off by the end of a body is masked from this many characters on:
 #: a shorter one is no more a secret than any few characters are.
 _SHORTEST_MASKED_PREFIX: Final = 4
+
+
+def _masked_tail(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with a beginning of a long secret that ends it masked."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        if len(secret) < MIN_ECHO_LENGTH:
+            continue
+        for length in range(len(secret) - 1, _SHORTEST_MASKED_PREFIX - 1, -1):
+            if text.endswith(secret[:length]):
+                return text[:-length] + MASK
+    return text
 
 
 def _forms(token: str) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import tomllib
 from collections import Counter
 from html.parser import HTMLParser
@@ -21,7 +22,8 @@ import pytest
 from mutants import serve
 
 from conformance.cli import Streams, main
-from conformance.server import CreateSitesApp, Response
+from conformance.server import CreateSitesApp, Response, SiteStore, serve_in_thread
+from conformance.server.config import Config
 
 #: What the target answers an invalid request with in place of -32600: the token in the text.
 ECHO_MESSAGE = "token {} is refused"
@@ -174,3 +176,79 @@ def test_a_replay_on_the_echoing_target_shows_the_echo_masked(echoed: _Run) -> N
     assert "FAILED expected-outcome test_protocol[jsonrpc-wrong]" in out
     assert ECHO_MESSAGE.format("***") in out
     assert token not in out + err
+
+
+#: A token with characters each quoting writes its own way: JSON escapes ``ö`` (or not), the
+#: quote and the backslash; a raw echo of it breaks the reply's string literal open.
+ODD_TOKEN = 'Zq8W-tök"en\\5x'
+#: The credential of the Authorization header the run sends, echoed bare by the target.
+CREDENTIAL = "cred3ntialXYZ"
+#: Where the target cuts its body: inside the token after 3 and 4 characters (a beginning of 4
+#: or more is masked, a shorter one is no more a secret than any few characters), and one
+#: byte before its end.
+CUTS = (3, 4, -1)
+
+
+class BodyEcho(CreateSitesApp):
+    """Answers every invalid request (-32600) with a body that is not JSON: the token in each
+    form quoting writes it (JSON ASCII-escaped, JSON, raw), the header credential bare, an empty
+    string, and the body cut inside the token (the cut written before it)."""
+
+    calls = 0
+
+    def handle(self, body: bytes) -> Response:
+        response = super().handle(body)
+        reply = json.loads(response.body) if response.body else None
+        if not (isinstance(reply, dict) and reply.get("error", {}).get("code") == -32600):
+            return response
+        raw = ODD_TOKEN.encode()
+        cut = CUTS[BodyEcho.calls % len(CUTS)]
+        BodyEcho.calls += 1
+        cut = len(raw) + cut if cut < 0 else cut
+        forms = [json.dumps(ODD_TOKEN)[1:-1], json.dumps(ODD_TOKEN, ensure_ascii=False)[1:-1]]
+        message = f"token {forms[0]} or {forms[1]} or {ODD_TOKEN} auth {CREDENTIAL}"
+        # the empty string first: the raw token's quote breaks the string literals after it
+        text = f'{{"note": "", "error": {{"code": -32602, "message": "{message}", "cut": {cut}, '
+        return Response(text.encode() + b'"tail": "' + raw[:cut])
+
+
+#: What each echo must read as, in the text report and in the saved failures.
+MASKED_MESSAGE = (
+    '{"note": "", "error": {"code": -32602, "message": "token *** or *** or *** auth ***"'
+)
+
+
+def _tails(text: str) -> dict[int, str]:
+    return {int(cut): tail for cut, tail in re.findall(r'"cut": (\d+), "tail": "(.*)$', text, re.M)}
+
+
+def test_a_body_that_is_not_json_shows_every_form_of_the_token_masked(tmp_path: Path) -> None:
+    """A target whose error body is not JSON and quotes the token raw, JSON-escaped and cut off,
+    and the Authorization credential bare (sent after another header, a secret header without
+    a scheme beside them): the text report (a CI log) and each saved failure show ``***`` in
+    each place, a 3-character beginning as it is, and nothing else changed (the empty string)."""
+    config = Config(scenario_ids=frozenset({1})).with_customer_tokens([ODD_TOKEN])
+    with (
+        SiteStore(":memory:") as store,
+        serve_in_thread(BodyEcho(config, store), read_timeout=2.0) as url,
+    ):
+        code, out, err = _run(
+            "fuzz", url, "--token", ODD_TOKEN, "--max-examples", "0",
+            "-H", "X-Trace: plain", "-H", f"Authorization: Bearer {CREDENTIAL}",
+            "-H", "X-Api-Key: lettersonly", "--save-failures", str(tmp_path / "failures"),
+        )  # fmt: skip
+    assert code == 1, err
+    texts = [
+        json.loads(path.read_text("utf-8"))["reply"]["text"]
+        for path in sorted((tmp_path / "failures").glob("*.json"))
+    ]
+    shown = [line for line in out.splitlines() if '"cut": ' in line]
+    assert texts and shown
+    cut_last = len(ODD_TOKEN.encode()) - 1
+    for text in [*texts, *shown]:
+        assert MASKED_MESSAGE in text, text
+        assert CREDENTIAL not in text and "lettersonly" not in text
+        for cut, tail in _tails(text).items():
+            assert tail == ("Zq8" if cut == 3 else "***"), (cut, text)
+    assert {cut for text in texts for cut in _tails(text)} == {3, 4, cut_last}
+    assert ODD_TOKEN not in out + err and CREDENTIAL not in out + err

@@ -16,7 +16,10 @@ from hypothesis import strategies as st
 
 import conformance
 from conformance.cli import Streams, main
-from conformance.validation.masking import MIN_ECHO_LENGTH
+
+#: The echo length the docs promise (docs/validation.md: "or holds it, for one of 8 characters
+#: or more"): written out, not read from masking.py, so that a change of its constant fails here.
+MIN_ECHO_LENGTH = 8
 
 
 def _request(**params: Any) -> dict[str, Any]:
@@ -109,3 +112,53 @@ def test_a_token_inside_a_longer_string_is_masked_exactly_from_the_echo_length(
 
     masked_from_the_echo_length()
     assert {MIN_ECHO_LENGTH - 1, MIN_ECHO_LENGTH} <= reached, sorted(reached)
+
+
+@pytest.mark.parametrize("name", ["", "domain", "tok", "url"])
+def test_a_member_not_named_for_a_secret_shows_its_value(tmp_path: Path, name: str) -> None:
+    """An unexpected member whose name is not a secret's (the empty name too, and names that
+    share letters with ``token`` without being a near miss) has its value in the JSON report:
+    masking everything unexpected would hide what the caller sent by mistake."""
+    report = json.loads(_validate(tmp_path / "payload.json", _request(**{name: "shown"}), "json"))
+    (violation,) = report["outcomes"][0]["violations"]
+    assert violation["keyword"] == "additionalProperties"
+    assert violation["value"] == "shown"
+
+
+@pytest.mark.parametrize("name", ["access_tok", "acess_tokn", "acesstokx"])
+def test_a_near_miss_of_access_token_without_the_word_token_is_masked(
+    tmp_path: Path, name: str
+) -> None:
+    """A misspelt ``access_token`` that no longer holds the word ``token`` is still a secret's
+    name: its value is ``***``. ``acesstokx`` is as far as a near miss goes (a difflib ratio of
+    0.8 with ``accesstoken``, the bound included)."""
+    payload = _request(**{name: "hidden-value"})
+    del payload["params"]["access_token"]
+    report = _validate(tmp_path / "payload.json", payload, "json")
+    assert "hidden-value" not in report
+    violations = json.loads(report)["outcomes"][0]["violations"]
+    assert {v["field"]: v.get("value") for v in violations}[f"params.{name}"] == "***", violations
+
+
+def test_a_token_after_an_empty_member_is_still_masked_where_it_is_echoed(tmp_path: Path) -> None:
+    """An empty member before ``access_token`` does not stop the search for secrets: the token
+    echoed in another member is ``***`` there."""
+    token = "after-empty-Zq8W"
+    payload = _request(default_phone_number=f"call {token} now")
+    payload["params"] = {"name": "", **payload["params"], "access_token": token}
+    report = _validate(tmp_path / "payload.json", payload, "json")
+    assert token not in report
+    values = [v.get("value") for v in json.loads(report)["outcomes"][0]["violations"]]
+    assert "call *** now" in values, values
+
+
+def test_of_two_secrets_one_inside_the_other_the_longer_is_masked_whole(tmp_path: Path) -> None:
+    """Two secret members, one value inside the other: an echo of the longer shows ``***``, not
+    ``***`` and the rest of it."""
+    short, long = "Zq8W-secret", "Zq8W-secret-and-more"
+    payload = _request(access_token=short, default_phone_number=f"call {long} now")
+    payload["token"] = long
+    report = _validate(tmp_path / "payload.json", payload, "json")
+    assert "and-more" not in report
+    values = [v.get("value") for v in json.loads(report)["outcomes"][0]["violations"]]
+    assert "call *** now" in values, values
