@@ -53,10 +53,24 @@ def _keyed(key: tuple[str, str | None]) -> type[RulesBroken]:
 
 
 class _MethodSuite(pytest.Module):
-    """This module, collected once per method under the method's name."""
+    """This module, collected once per method under the method's name: the node's name is the
+    method's, so that ``-k METHOD`` (which matches the names of an item's nodes, not its id)
+    selects that method's tests."""
 
     def _getobj(self) -> Any:
         return sys.modules[__name__]
+
+    def collect(self) -> list[pytest.Item | pytest.Collector]:
+        """The module's tests, less those of a family with no case for this method (no test,
+        not a skipped one): left out here, where pytest counts what it collected, so that its
+        count of collected and selected tests is the number that runs."""
+        families = _families(self.config, self.name)
+        kept: list[pytest.Item | pytest.Collector] = []
+        for node in super().collect():
+            family = FAMILY_OF.get(getattr(node, "originalname", ""))
+            if family is None or families.get(family):
+                kept.append(node)
+        return kept
 
 
 def _contract(config: pytest.Config) -> Contract:
@@ -82,12 +96,10 @@ def collect_suite(session: pytest.Session) -> list[pytest.Item]:
     budget = config.getoption(dest(MAX_EXAMPLES_OPTION))
     items: list[pytest.Item] = []
     for method in _contract(config).methods:
-        suite = _MethodSuite.from_parent(session, path=Path(__file__), nodeid=method.name)
-        families = _families(config, method.name)
+        suite = _MethodSuite.from_parent(
+            session, path=Path(__file__), name=method.name, nodeid=method.name
+        )
         for item in session.genitems(suite):
-            family = FAMILY_OF.get(getattr(item, "originalname", ""))
-            if family is not None and not families.get(family):
-                continue  # a family with no case for this method: no test, not a skipped one
             valid = getattr(item, "originalname", "") == "test_valid_accepted"
             if valid and budget not in (None, "") and isinstance(item, pytest.Function):
                 item.obj = _valid_test(config.stash[SETTINGS_KEY].max_examples)
