@@ -76,7 +76,7 @@ def summary(report: Report, judgement: Judgement | None, info: RunInfo, token: s
         verdict = "✅ conforms" + (f" but for {known} known failures (baseline)" if known else "")
     else:
         verdict = f"❌ {len(failing)} failures of {len(groups)} rules and tests"
-    out = [f"## create.sites conformance: {verdict}", ""]
+    out = [f"## {info.subject} conformance: {verdict}", ""]
     out.append(
         f"Target `{_cell(info.target)}`, revision `{_cell(info.revision or 'unknown')}`, "
         f"role {info.role}, seed {info.seed}, budget {info.max_examples}; "

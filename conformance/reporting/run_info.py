@@ -49,6 +49,12 @@ class RunInfo:
     #: the kit's decisions judged too (``--strict``)
     strict: bool = False
 
+    @property
+    def subject(self) -> str:
+        """What the report's heading names: ``create.sites``, or ``OpenRPC`` for a document's
+        run (its path is in the run's settings)."""
+        return "create.sites" if self.contract_revision is not None else "OpenRPC"
+
     @classmethod
     def of(
         cls,
