@@ -24,6 +24,9 @@ REFERENCE_MEMBERS: Final = {"user_id": "user_id", "default_scenario_id": "scenar
 #: requests it draws): replaced by the real token only when sent.
 TOKEN_PLACEHOLDER: Final = "***"
 
+#: The values of OpenRPC's ``paramStructure``: params as an object, an array, or either.
+PARAM_STRUCTURES: Final = ("either", "by-name", "by-position")
+
 #: hypothesis examples of the valid family by default: about 1 s of generation here.
 DEFAULT_MAX_EXAMPLES: Final = 100
 
@@ -74,6 +77,9 @@ class Settings:
     insecure: bool = False
     cert: str | None = None
     key: str | None = None
+    #: an OpenRPC document's run: the param structure every method is judged by, in place of
+    #: its document's ``paramStructure`` (``None``: the document's)
+    param_structure: str | None = None
 
     def option(self, setting: str) -> str:
         """The name the user knows ``setting`` by (``--user-id``, ``--target-user-id``)."""
@@ -110,6 +116,11 @@ class Settings:
             )
         if not 0 <= self.max_limit_wait < float("inf"):
             raise ArgumentError(f"max_limit_wait must be seconds >= 0; got {self.max_limit_wait!r}")
+        if self.param_structure not in (None, *PARAM_STRUCTURES):
+            raise ArgumentError(
+                f"{self.option('param_structure')} must be one of {', '.join(PARAM_STRUCTURES)}; "
+                f"got {self.param_structure!r}"
+            )
         unknown = set(self.families) - set(FAMILIES)
         if unknown:
             raise ArgumentError(f"unknown families {sorted(unknown)}; expected some of {FAMILIES}")
@@ -138,4 +149,10 @@ def _check_run_bounds(settings: Settings) -> None:
         raise ArgumentError(f"{settings.option('key')} needs {settings.option('cert')}")
 
 
-__all__ = ["DEFAULT_MAX_EXAMPLES", "REFERENCE_MEMBERS", "TOKEN_PLACEHOLDER", "Settings"]
+__all__ = [
+    "DEFAULT_MAX_EXAMPLES",
+    "PARAM_STRUCTURES",
+    "REFERENCE_MEMBERS",
+    "TOKEN_PLACEHOLDER",
+    "Settings",
+]

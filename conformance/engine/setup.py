@@ -34,6 +34,7 @@ CLI_OPTIONS: Final = {
     "insecure": "--insecure",
     "cert": "--cert",
     "key": "--key",
+    "param_structure": "--param-structure",
 }
 
 #: Codes that mean "this token is not good here" (authentication, access rights).

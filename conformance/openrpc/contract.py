@@ -53,6 +53,8 @@ from conformance.openrpc.generation import (
     make_base,
     unconstructed,
 )
+from conformance.openrpc.structure import RULE as STRUCTURE_RULE
+from conformance.openrpc.structure import settle
 
 #: The built-in checks that hold for any JSON-RPC 2.0 method.
 GENERIC_RULES: Final = (
@@ -158,10 +160,12 @@ def checks_for(method: Method) -> dict[str, Rule]:
         "the OpenRPC document: the method's result schema",
     )
     for name, function, basis in zip(
-        DOCUMENT_RULES, (reply_shape, result_schema), bases, strict=True
+        DOCUMENT_RULES[:2], (reply_shape, result_schema), bases, strict=True
     ):
         doc = " ".join((function.__doc__ or name).split())
         rules[name] = Rule(name, doc, function, basis)
+    # judges the probes of the param structure alone (``conformance.openrpc.structure``)
+    rules[STRUCTURE_RULE.name] = STRUCTURE_RULE
     if not _vendor(method):
         # the same check, standing on what a document's run stands on (the Data API's words
         # are the bundled contract's)
@@ -427,10 +431,21 @@ class OpenRpcMethod:
     unique_valid: Callable[[Any], bool] | None = None
     notes: list[str] = field(default_factory=list)
     valid_expectation: Expectation = SUCCESS
+    #: what it was planned from, to plan it again in another param structure
+    source: Method | None = None
+    settings: Settings | None = None
+    methods: frozenset[str] = frozenset()
 
     @property
     def name(self) -> str:
         return self.plan.method.name
+
+    def restructured(self, structure: str) -> OpenRpcMethod:
+        """The method planned again with its params in ``structure`` (``by-name``,
+        ``by-position``): the one its target takes (``conformance.openrpc.structure``)."""
+        assert self.source is not None and self.settings is not None
+        method = dataclasses.replace(self.source, param_structure=structure)
+        return method_contract(method, self.settings, self.methods)
 
     def families(self) -> Iterator[tuple[str, list[Case]]]:
         yield from self.plan.families.items()
@@ -466,6 +481,9 @@ def method_contract(
         unique.name if unique is not None else None,
         node_validator(unique.schema) if unique is not None else None,
         valid_expectation=valid_expectation_of(method, settings),
+        source=method,
+        settings=settings,
+        methods=methods,
         notes=[
             note if note.startswith(method.name) else f"{method.name}: {note}"
             for note in plan.notes
@@ -480,11 +498,14 @@ def document_contract(
     chosen = [document.method(name) for name in methods] or list(document.methods)
     if not chosen:
         raise ArgumentError(f"{document.source} describes no method to run")
+    if settings.param_structure is not None:  # --param-structure: the contract, for each
+        chosen = [dataclasses.replace(m, param_structure=settings.param_structure) for m in chosen]
     return Contract(
         name=document.source,
         methods=tuple(method_contract(method, settings, names_of(document)) for method in chosen),
         qualified=True,
         locator={"openrpc": _locator(document.source)},
+        prepare=settle,
     )
 
 

@@ -31,6 +31,7 @@ from conformance.pytest_plugin.options import (
     MAX_RESPONSE_TIME_OPTION,
     OPENRPC_OPTION,
     OPTION_BY_SETTING,
+    PARAM_STRUCTURE_OPTION,
     REVISION_OPTION,
     ROLE_OPTION,
     SCENARIO_ID_OPTION,
@@ -102,6 +103,7 @@ def settings_from(config: pytest.Config) -> Any:
             max_examples=budget,
             strict=bool(config.getoption(dest(STRICT_OPTION))),
             expect_success=bool(config.getoption(dest(EXPECT_SUCCESS_OPTION))),
+            param_structure=config.getoption(dest(PARAM_STRUCTURE_OPTION)) or None,
             max_response_time=slow,
             headers=tuple(
                 parse_header(header, HEADER_OPTION)

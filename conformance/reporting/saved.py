@@ -29,7 +29,14 @@ from conformance.engine.contract import Contract
 from conformance.engine.results import Failure
 from conformance.engine.settings import TOKEN_PLACEHOLDER
 from conformance.errors import ArgumentError, PayloadError
-from conformance.generation.cases import FAMILIES, Case, Expectation, Outcome, ReplyId
+from conformance.generation.cases import (
+    FAMILIES,
+    STRUCTURE_FAMILY,
+    Case,
+    Expectation,
+    Outcome,
+    ReplyId,
+)
 from conformance.reporting.redaction import scrub_bytes, scrub_request, scrub_text, scrub_value
 from conformance.reporting.run_info import RunInfo
 from conformance.validation.payloads import loads
@@ -218,7 +225,7 @@ def from_record(document: Any, where: str = "saved failure") -> Saved:
     if not rule:
         raise ArgumentError(f"{where}: rule must name the rule that was broken")
     family = reader.get("family", str)
-    if family not in FAMILIES:
+    if family not in (*FAMILIES, STRUCTURE_FAMILY):
         raise ArgumentError(f"{where}: family must be one of {FAMILIES}; got {family!r}")
     label, name = reader.get("label", str), reader.get("case", str)
     request = reader.get("request", dict)
