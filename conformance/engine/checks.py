@@ -100,7 +100,7 @@ CHECKS: dict[str, Rule] = {}
 #: The rules an OpenRPC contract adds to each method, made from the method's own schemas
 #: (``conformance.openrpc.contract.checks_for``): named here so that a baseline or a saved
 #: failure of a document's run is read as the kit's.
-DOCUMENT_RULES: Final = ("reply-shape", "result-schema")
+DOCUMENT_RULES: Final = ("reply-shape", "result-schema", "param-structure")
 
 
 def rule_names() -> tuple[str, ...]:
@@ -417,10 +417,10 @@ def _error_text(error: Any) -> str:
     # quoted as JSON, whose quotes do not change with what they quote (repr's do), so that a
     # report masking the token differs from the unmasked one only where the token stood
     where = f", field {_quoted(field_name)}" if field_name is not None else ""
-    return (
-        f"error {error.get('code')} {_quoted(data.get('mnemonic'))}{where}: "
-        f"{_quoted(error.get('message'))}"
-    )
+    # a mnemonic where the reply has one (the vendor's data.mnemonic): a document's errors
+    # have none, and "null" would read as if one were asked for
+    mnemonic = f" {_quoted(data['mnemonic'])}" if "mnemonic" in data else ""
+    return f"error {error.get('code')}{mnemonic}{where}: {_quoted(error.get('message'))}"
 
 
 def _quoted(value: Any) -> str:

@@ -20,6 +20,17 @@ from conformance.generation.cases import Case, Expectation
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
 
+    from conformance.engine.results import Failure
+    from conformance.engine.session import Session
+
+#: A first pass over the target before any family is sent (``Contract.prepare``): given the
+#: contract, a way to open a session for one of its methods, and whether to record what it
+#: finds in the run's report, the contract as it then runs and the failures found.
+Prepare = Callable[
+    ["Contract", Callable[["MethodContract"], "Session"], bool],
+    tuple["Contract", list["Failure"]],
+]
+
 
 class MethodContract(Protocol):
     """One method: what to send it and how to judge what comes back."""
@@ -90,6 +101,9 @@ class Contract:
     qualified: bool = False
     #: how a saved failure finds the contract again (``{"openrpc": path}``; ``{}``: bundled)
     locator: Mapping[str, str] | None = None
+    #: what to learn of the target before the families (an OpenRPC document: which param
+    #: structure each method takes, ``conformance.openrpc.structure``); ``None``: nothing
+    prepare: Prepare | None = None
 
 
-__all__ = ["Contract", "MethodContract"]
+__all__ = ["Contract", "MethodContract", "Prepare"]

@@ -75,8 +75,6 @@ def run(target_url: str, contract: Contract, *, settings: Settings) -> Report:
             f"the target {target_url} is unreachable: {why}; check {settings.option('url')}"
         )
     report = new_report(target_url, contract, settings)
-    for method in contract.methods:
-        report.notes.extend(method.notes)
     state = RunState(
         revision=settings.revision,
         role=settings.role,
@@ -88,6 +86,27 @@ def run(target_url: str, contract: Contract, *, settings: Settings) -> Report:
     started = time.perf_counter()
     try:
         with kept() as ctrl_c:
+            if contract.prepare is not None:
+                # what the target takes, learnt before the families: the contract as it runs
+                def session_of(method: MethodContract) -> Session:
+                    return Session(
+                        target,
+                        settings,
+                        report,
+                        method,
+                        state=state,
+                        ctrl_c=ctrl_c,
+                        proof=proof,
+                        qualified=contract.qualified,
+                    )
+
+                prepared, _ = contract.prepare(contract, session_of, True)
+                if any(a is not b for a, b in zip(prepared.methods, contract.methods, strict=True)):
+                    contract = prepared
+                    plans = [(method, method.families()) for method in contract.methods]
+                    first = None
+            for method in contract.methods:
+                report.notes.extend(method.notes)
             for index, (method, families) in enumerate(plans):
                 session = session_for(
                     target_url,

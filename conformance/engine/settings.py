@@ -28,6 +28,9 @@ REFERENCE_MEMBERS: Final = {"user_id": "user_id", "default_scenario_id": "scenar
 #: requests it draws): replaced by the real token only when sent.
 TOKEN_PLACEHOLDER: Final = "***"
 
+#: The values of OpenRPC's ``paramStructure``: params as an object, an array, or either.
+PARAM_STRUCTURES: Final = ("either", "by-name", "by-position")
+
 #: hypothesis examples of the valid family by default: about 1 s of generation here.
 DEFAULT_MAX_EXAMPLES: Final = 100
 
@@ -92,6 +95,9 @@ class Settings:
     #: called with every HTTP exchange (``conformance.engine.session.Sent``), for a traffic
     #: log; ``None`` (the default) costs nothing
     on_sent: Callable[[Any], None] | None = field(default=None, compare=False)
+    #: an OpenRPC document's run: the param structure every method is judged by, in place of
+    #: its document's ``paramStructure`` (``None``: the document's)
+    param_structure: str | None = None
 
     def option(self, setting: str) -> str:
         """The name the user knows ``setting`` by (``--user-id``, ``--target-user-id``)."""
@@ -128,6 +134,11 @@ class Settings:
             )
         if not 0 <= self.max_limit_wait < float("inf"):
             raise ArgumentError(f"max_limit_wait must be seconds >= 0; got {self.max_limit_wait!r}")
+        if self.param_structure not in (None, *PARAM_STRUCTURES):
+            raise ArgumentError(
+                f"{self.option('param_structure')} must be one of {', '.join(PARAM_STRUCTURES)}; "
+                f"got {self.param_structure!r}"
+            )
         unknown = set(self.families) - set(FAMILIES)
         if unknown:
             raise ArgumentError(f"unknown families {sorted(unknown)}; expected some of {FAMILIES}")
@@ -160,4 +171,10 @@ def _check_run_bounds(settings: Settings) -> None:
         raise ArgumentError(f"{settings.option('key')} needs {settings.option('cert')}")
 
 
-__all__ = ["DEFAULT_MAX_EXAMPLES", "REFERENCE_MEMBERS", "TOKEN_PLACEHOLDER", "Settings"]
+__all__ = [
+    "DEFAULT_MAX_EXAMPLES",
+    "PARAM_STRUCTURES",
+    "REFERENCE_MEMBERS",
+    "TOKEN_PLACEHOLDER",
+    "Settings",
+]

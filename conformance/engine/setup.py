@@ -35,6 +35,7 @@ CLI_OPTIONS: Final = {
     "cert": "--cert",
     "key": "--key",
     "max_creates": "--max-creates",
+    "param_structure": "--param-structure",
 }
 
 #: Codes that mean "this token is not good here" (authentication, access rights).

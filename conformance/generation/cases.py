@@ -42,6 +42,9 @@ from conformance.generation.zones import FORMAT_ZONES
 from conformance.validation.validator import validator_for
 from conformance.validation.violations import DEFAULT_MNEMONIC, MNEMONIC_BY_KEYWORD
 
+#: The probe of which param structure (by name, by position) a method takes.
+STRUCTURE_FAMILY: Final = "structure"
+
 FAMILIES: Final = (
     "valid",
     "boundary",
@@ -179,6 +182,9 @@ TEST_NAMES: Final = {
     "references": "test_references",
     "duplicates": "test_duplicate_refused",
     "robustness": "test_robust",
+    # not a family the user picks: the probe of the param structure a method takes
+    # (``conformance.openrpc.structure``), in an OpenRPC document's run
+    STRUCTURE_FAMILY: "test_param_structure",
 }
 
 #: What each family's verdicts stand on, where a case names nothing narrower.

@@ -13,7 +13,8 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable, Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Final
 
 import jsonschema_rs
 
@@ -109,8 +110,13 @@ def site_id_path(revision: str = contract.DEFAULT_REVISION) -> tuple[str, ...]:
 
 
 @functools.cache
+def _engine(text: str) -> Any:
+    return jsonschema_rs.validator_for(json.loads(text), formats=FORMATS, validate_formats=True)
+
+
+@functools.cache
 def _compiled(text: str) -> Callable[[Any], bool]:
-    engine = jsonschema_rs.validator_for(json.loads(text), formats=FORMATS, validate_formats=True)
+    engine = _engine(text)
 
     def is_valid(instance: Any) -> bool:
         try:
@@ -124,6 +130,45 @@ def _compiled(text: str) -> Callable[[Any], bool]:
 def node_validator(node: Node) -> Callable[[Any], bool]:
     """``is_valid`` for one inlined node on its own (a tree has no ``$ref`` left to resolve)."""
     return _compiled(json.dumps(node, sort_keys=True))
+
+
+@dataclass(frozen=True)
+class NodeError:
+    """One way an instance breaks a node: where in the instance (``instance_path``), the
+    keyword that failed and where it stands in the node (``schema_path``), the validator's
+    words."""
+
+    instance_path: tuple[str | int, ...]
+    schema_path: tuple[str | int, ...]
+    message: str
+
+    @property
+    def keyword(self) -> str:
+        return str(self.schema_path[-1]) if self.schema_path else ""
+
+    @property
+    def pointer(self) -> str:
+        """``schema_path`` as a JSON Pointer (``/properties/a/items/maximum``)."""
+        return "".join(
+            "/" + str(part).replace("~", "~0").replace("/", "~1") for part in self.schema_path
+        )
+
+
+#: Combinators whose failure only restates what a keyword inside them says better.
+_WEAK: Final = frozenset({"oneOf", "anyOf", "allOf", "not"})
+
+
+def node_errors(node: Node, instance: Any) -> list[NodeError]:
+    """Every way ``instance`` breaks ``node`` (``[]``: it does not), the combinators last; an
+    instance the engine cannot take (a lone surrogate) is one error at its root."""
+    try:
+        found = [
+            NodeError(tuple(e.instance_path), tuple(e.schema_path), str(e.message))
+            for e in _engine(json.dumps(node, sort_keys=True)).iter_errors(instance)
+        ]
+    except ENGINE_INPUT_ERRORS as error:
+        return [NodeError((), (), f"the validator cannot read it ({error})")]
+    return sorted(found, key=lambda e: e.keyword in _WEAK)
 
 
 def schema_types(node: Node) -> list[str]:

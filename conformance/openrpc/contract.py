@@ -14,6 +14,7 @@ exported create.sites document gives the bundled contract's cases. Test ids are
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -43,7 +44,7 @@ from conformance.generation.protocol import (
     protocol_cases,
 )
 from conformance.generation.robustness import robustness_cases
-from conformance.generation.schema_tree import node_validator
+from conformance.generation.schema_tree import NodeError, node_errors, node_validator
 from conformance.openrpc.arrays import with_arrays
 from conformance.openrpc.discovery import DISCOVER
 from conformance.openrpc.document import Document, Method
@@ -53,6 +54,8 @@ from conformance.openrpc.generation import (
     make_base,
     unconstructed,
 )
+from conformance.openrpc.structure import RULE as STRUCTURE_RULE
+from conformance.openrpc.structure import settle
 
 #: The built-in checks that hold for any JSON-RPC 2.0 method.
 GENERIC_RULES: Final = (
@@ -79,6 +82,30 @@ def _replies(exchange: Exchange) -> list[Any]:
     if exchange.reply is UNPARSED:
         return []
     return list(exchange.reply) if isinstance(exchange.reply, list) else [exchange.reply]
+
+
+#: What ``http-200-json`` stands on in a document's run (JSON-RPC 2.0 names no transport).
+GENERIC_HTTP: Final = (
+    "HTTP semantics (RFC 9110: the status says whether the request was served, Content-Type "
+    "names the body's media type) and RFC 8259 (JSON is application/json); JSON-RPC 2.0 names "
+    "no transport, so an error reply with a 4xx status is judged only with --strict"
+)
+
+#: What each family's verdict stands on in a document's run, where a case names none.
+DOCUMENT_BASIS: Final = {
+    "valid": "the OpenRPC document's schemas: a request they accept succeeds",
+    "boundary": "the OpenRPC document's schemas: a value at a bound they accept succeeds",
+    "invalid": "the OpenRPC document's schemas: params they refuse are invalid params (-32602)",
+    "references": "the OpenRPC document's x-references: an id that may name nothing gets a "
+    "success or invalid params (-32602)",
+    "duplicates": "the OpenRPC document's x-unique (a repeat is refused) and RFC 4343 (host "
+    "names are case-insensitive)",
+}
+
+
+def _vendor(method: Method) -> bool:
+    """The document carries the vendor's conventions (``x-error-mnemonics``)."""
+    return "x-error-mnemonics" in method.extensions
 
 
 def checks_for(method: Method) -> dict[str, Rule]:
@@ -130,22 +157,75 @@ def checks_for(method: Method) -> dict[str, Rule]:
                 and "result" in reply
                 and not valid(readable(reply["result"]))
             ):
-                shown = repr(reply["result"])
-                raise Violated(f"result {shown[:120]} does not match the result schema")
+                assert method.result is not None
+                errors = node_errors(method.result.schema, readable(reply["result"]))
+                raise Violated(result_error_text(reply["result"], errors))
 
     bases = (
         "JSON-RPC 2.0 §5 and §5.1: the Response and Error objects",
         "the OpenRPC document: the method's result schema",
     )
     for name, function, basis in zip(
-        DOCUMENT_RULES, (reply_shape, result_schema), bases, strict=True
+        DOCUMENT_RULES[:2], (reply_shape, result_schema), bases, strict=True
     ):
         doc = " ".join((function.__doc__ or name).split())
         rules[name] = Rule(name, doc, function, basis)
-    if method.extensions.get("x-result-unique") == ["id"]:
-        # the built-in check of result.id, where the document says ids are never shared
-        rules["distinct-result-ids"] = CHECKS["distinct-result-ids"]
+    # judges the probes of the param structure alone (``conformance.openrpc.structure``)
+    rules[STRUCTURE_RULE.name] = STRUCTURE_RULE
+    if not _vendor(method):
+        # the same check, standing on what a document's run stands on (the Data API's words
+        # are the bundled contract's)
+        rules["http-200-json"] = dataclasses.replace(rules["http-200-json"], basis=GENERIC_HTTP)
+    unique = method.extensions.get("x-result-unique")
+    if isinstance(unique, list) and unique and all(isinstance(m, str) for m in unique):
+        rules["distinct-result-ids"] = _distinct_results(tuple(unique))
     return rules
+
+
+def _distinct_results(members: tuple[str, ...]) -> Rule:
+    """``distinct-result-ids`` as the document's ``x-result-unique`` says it: each member it
+    names is never given twice in a run (the record shared by pytest-xdist workers)."""
+    named = ", ".join(f"result.{member}" for member in members)
+
+    def distinct_results(exchange: Exchange, state: RunState) -> None:
+        reply = exchange.reply
+        result = reply.get("result") if isinstance(reply, dict) else None
+        if not isinstance(result, dict):
+            return
+        for member in members:
+            if member in result:
+                key = (
+                    json.dumps(result[member])
+                    if member == "id"
+                    else json.dumps({member: result[member]})
+                )  # the bundled contract's key for an id: one record of the run's ids
+                if not state.claim_result_id(key):
+                    raise Violated(
+                        f"result.{member} {json.dumps(result[member])} was already given in "
+                        "another reply of this run"
+                    )
+
+    return Rule(
+        "distinct-result-ids",
+        f"No two successes of the run share {named}.",
+        distinct_results,
+        f"the OpenRPC document: the method's x-result-unique ({named})",
+    )
+
+
+def result_error_text(result: Any, errors: Sequence[NodeError]) -> str:
+    """What broke in a result: which part of it (``result.blocks.0.hash``) broke which keyword
+    of the result schema, and where that keyword stands in it (a JSON Pointer), as the
+    validator says it; then how many more ways it breaks the schema."""
+    shown = json.dumps(result, ensure_ascii=False, default=repr)
+    said = f"result {shown[:120]}{'…' if len(shown) > 120 else ''} does not match the result schema"
+    if not errors:
+        return said
+    first = errors[0]
+    where = ".".join(("result", *(str(part) for part in first.instance_path)))
+    keyword = f" `{first.keyword}` (schema path {first.pointer})" if first.schema_path else ""
+    more = f"; {len(errors) - 1} more" if len(errors) > 1 else ""
+    return f"{said}: {where} breaks{keyword or ' it'}: {first.message[:200]}{more}"
 
 
 def _secret(method: Method) -> str | None:
@@ -174,7 +254,7 @@ def valid_expectation_of(method: Method, settings: Settings) -> Expectation:
     conventions, an application error the document lists, or a server error (-32000 to
     -32099), is counted and not judged unless ``Settings.expect_success``."""
     if "x-error-mnemonics" in method.extensions or settings.expect_success:
-        return SUCCESS
+        return dataclasses.replace(SUCCESS, basis=DOCUMENT_BASIS["valid"])
     listed = tuple(
         int(error["code"])
         for error in method.errors
@@ -288,13 +368,21 @@ def plan_method(
         if not unique:
             cases = [dataclasses.replace(c, unique_domain=False) for c in cases]
         valid = valid_expectation_of(method, settings)
-        if valid is not SUCCESS:
-            cases = [
-                dataclasses.replace(c, expect=valid) if c.expect.outcome == "success" else c
-                for c in cases
-            ]
+        cases = [_documented(case, valid) for case in cases]
         plan.families[family] = _structured(method, cases)
     return plan
+
+
+def _documented(case: Case, valid: Expectation) -> Case:
+    """``case`` as a document's run judges it: a request that should succeed gets what a valid
+    request of the document gets, and the verdict stands on the document where the case names
+    no source of its own (the families' default bases speak of the bundled contract)."""
+    expect = case.expect
+    if expect.outcome == "success" and valid.outcome != "success":
+        expect = valid
+    if not expect.basis and case.family in DOCUMENT_BASIS:
+        expect = dataclasses.replace(expect, basis=DOCUMENT_BASIS[case.family])
+    return case if expect is case.expect else dataclasses.replace(case, expect=expect)
 
 
 def _structured(method: Method, cases: list[Case]) -> list[Case]:
@@ -349,10 +437,21 @@ class OpenRpcMethod:
     unique_valid: Callable[[Any], bool] | None = None
     notes: list[str] = field(default_factory=list)
     valid_expectation: Expectation = SUCCESS
+    #: what it was planned from, to plan it again in another param structure
+    source: Method | None = None
+    settings: Settings | None = None
+    methods: frozenset[str] = frozenset()
 
     @property
     def name(self) -> str:
         return self.plan.method.name
+
+    def restructured(self, structure: str) -> OpenRpcMethod:
+        """The method planned again with its params in ``structure`` (``by-name``,
+        ``by-position``): the one its target takes (``conformance.openrpc.structure``)."""
+        assert self.source is not None and self.settings is not None
+        method = dataclasses.replace(self.source, param_structure=structure)
+        return method_contract(method, self.settings, self.methods)
 
     def families(self) -> Iterator[tuple[str, list[Case]]]:
         yield from self.plan.families.items()
@@ -388,6 +487,9 @@ def method_contract(
         unique.name if unique is not None else None,
         node_validator(unique.schema) if unique is not None else None,
         valid_expectation=valid_expectation_of(method, settings),
+        source=method,
+        settings=settings,
+        methods=methods,
         notes=[
             note if note.startswith(method.name) else f"{method.name}: {note}"
             for note in plan.notes
@@ -402,11 +504,14 @@ def document_contract(
     chosen = [document.method(name) for name in methods] or list(document.methods)
     if not chosen:
         raise ArgumentError(f"{document.source} describes no method to run")
+    if settings.param_structure is not None:  # --param-structure: the contract, for each
+        chosen = [dataclasses.replace(m, param_structure=settings.param_structure) for m in chosen]
     return Contract(
         name=document.source,
         methods=tuple(method_contract(method, settings, names_of(document)) for method in chosen),
         qualified=True,
         locator={"openrpc": _locator(document.source)},
+        prepare=settle,
     )
 
 

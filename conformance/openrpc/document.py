@@ -58,6 +58,8 @@ class Method:
     name: str
     params: tuple[Param, ...]
     param_structure: str = "either"
+    #: ``paramStructure`` is written in the document (absent: OpenRPC's default, "either")
+    structure_written: bool = False
     result: Param | None = None
     errors: tuple[dict[str, Any], ...] = ()
     examples: tuple[dict[str, Any], ...] = ()
@@ -507,6 +509,7 @@ def parse(raw: Any, source: str = "the document", folder: str | Path | None = No
                 name=name,
                 params=params,
                 param_structure=structure,
+                structure_written="paramStructure" in node,
                 result=result,
                 errors=errors,
                 examples=examples,

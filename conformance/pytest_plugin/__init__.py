@@ -32,6 +32,7 @@ from conformance.pytest_plugin.options import (
     MAX_RESPONSE_TIME_OPTION,
     OPENRPC_OPTION,
     OPTION_BY_SETTING,
+    PARAM_STRUCTURE_OPTION,
     RECORD_OPTION,
     REVISION_OPTION,
     ROLE_OPTION,
@@ -106,6 +107,7 @@ def settings_from(config: pytest.Config) -> Any:
             max_examples=budget,
             strict=bool(config.getoption(dest(STRICT_OPTION))),
             expect_success=bool(config.getoption(dest(EXPECT_SUCCESS_OPTION))),
+            param_structure=config.getoption(dest(PARAM_STRUCTURE_OPTION)) or None,
             max_response_time=slow,
             max_creates=max_creates,
             # an OpenRPC document's methods create nothing the kit can tell

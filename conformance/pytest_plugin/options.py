@@ -34,6 +34,7 @@ MAX_RESPONSE_TIME_OPTION: Final = "--target-max-response-time"
 RECORD_OPTION: Final = "--target-record"
 MAX_CREATES_OPTION: Final = "--target-max-creates"
 PROXY_OPTION: Final = "--target-proxy"
+PARAM_STRUCTURE_OPTION: Final = "--target-param-structure"
 
 #: Other names of an option: ``--report-html``, as ``conformance fuzz`` spells it.
 ALIASES: Final = {REPORT_HTML_OPTION: ("--report-html",)}
@@ -79,6 +80,7 @@ OPTION_BY_SETTING: Final = {
     "key": KEY_OPTION,
     "max_response_time": MAX_RESPONSE_TIME_OPTION,
     "max_creates": MAX_CREATES_OPTION,
+    "param_structure": PARAM_STRUCTURE_OPTION,
 }
 
 SUITE_NODE_ID: Final = "create.sites"
@@ -146,6 +148,14 @@ def add_options(parser: pytest.Parser) -> None:
         default=False,
         help="with --target-openrpc: fail a valid request answered with an application error "
         "(by default counted, not judged: a stateful server's 'not found')",
+    )
+    group.addoption(
+        PARAM_STRUCTURE_OPTION,
+        dest=dest(PARAM_STRUCTURE_OPTION),
+        default=None,
+        choices=("either", "by-name", "by-position"),
+        help="with --target-openrpc: judge every method by this paramStructure in place of its "
+        "document's; a target that takes one structure only is told once, then run in it",
     )
     group.addoption(
         HEADER_OPTION,

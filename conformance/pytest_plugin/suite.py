@@ -31,7 +31,7 @@ from conformance.engine.results import Failure, failure_key
 from conformance.engine.session import Proof, Session
 from conformance.engine.transport import Target
 from conformance.engine.valid import keyed_type
-from conformance.generation.cases import TEST_NAMES, Case
+from conformance.generation.cases import STRUCTURE_FAMILY, TEST_NAMES, Case
 from conformance.pytest_plugin.options import MAX_EXAMPLES_OPTION, SETTINGS_KEY, dest, target_url
 from conformance.pytest_plugin.shared import CONTRACT_KEY, REPORT_KEY, RulesBroken, run_state
 from conformance.reporting.formats import failure_text
@@ -44,7 +44,13 @@ PLANS_KEY = pytest.StashKey[dict[str, dict[str, list[Case]]]]()
 _SHARED_KEY = pytest.StashKey[dict[str, Any]]()
 
 #: Each parametrized test's family (the valid family is one hypothesis test of its own).
-FAMILY_OF: Final = {name: family for family, name in TEST_NAMES.items() if family != "valid"}
+FAMILY_OF: Final = {
+    name: family for family, name in TEST_NAMES.items() if family not in ("valid", STRUCTURE_FAMILY)
+}
+
+#: The failures the contract's first pass found (``Contract.prepare``), by method: each is a
+#: ``test_param_structure`` of its method.
+FINDINGS_KEY = pytest.StashKey[dict[str, list[Failure]]]()
 
 
 def _keyed(key: tuple[str, str | None]) -> type[RulesBroken]:
@@ -54,10 +60,28 @@ def _keyed(key: tuple[str, str | None]) -> type[RulesBroken]:
 
 
 class _MethodSuite(pytest.Module):
-    """This module, collected once per method under the method's name."""
+    """This module, collected once per method under the method's name: the node's name is the
+    method's, so that ``-k METHOD`` (which matches the names of an item's nodes, not its id)
+    selects that method's tests."""
 
     def _getobj(self) -> Any:
         return sys.modules[__name__]
+
+    def collect(self) -> list[pytest.Item | pytest.Collector]:
+        """The module's tests, less those of a family with no case for this method (no test,
+        not a skipped one): left out here, where pytest counts what it collected, so that its
+        count of collected and selected tests is the number that runs."""
+        families = _families(self.config, self.name)
+        findings = self.config.stash.get(FINDINGS_KEY, {}).get(self.name)
+        kept: list[pytest.Item | pytest.Collector] = []
+        for node in super().collect():
+            name = getattr(node, "originalname", "")
+            family = FAMILY_OF.get(name)
+            if name == "test_param_structure" and not findings:
+                continue  # the target took every structure this method's cases go in
+            if family is None or families.get(family):
+                kept.append(node)
+        return kept
 
 
 def _contract(config: pytest.Config) -> Contract:
@@ -76,19 +100,72 @@ def _families(config: pytest.Config, name: str) -> dict[str, list[Case]]:
     return plans[name]
 
 
+def _shared(config: pytest.Config) -> dict[str, Any]:
+    """What this test process's sessions share, made at its first use: the site ids, and the
+    proof of the target (the bundled contract's target was proven at the session's start,
+    ``pytest_collection``; a document's is proven by its first request)."""
+    shared = config.stash.setdefault(_SHARED_KEY, {})
+    if "state" not in shared:
+        chosen = config.stash[SETTINGS_KEY]
+        contract = _contract(config)
+        state = run_state(config)
+        state.revision, state.role = chosen.revision, chosen.role
+        state.hints = contract.revision is not None
+        state.strict = chosen.strict
+        proven = contract.revision is not None
+        shared.update(state=state, proof=Proof(target=proven, token=proven))
+    return shared
+
+
+def _session(config: pytest.Config, method: MethodContract) -> Session:
+    url = target_url(config)
+    assert url is not None
+    shared = _shared(config)
+    return Session(
+        Target.parse(url),
+        config.stash[SETTINGS_KEY],
+        config.stash[REPORT_KEY],
+        method,
+        state=shared["state"],
+        proof=shared["proof"],
+        qualified=_contract(config).qualified,
+    )
+
+
+def _prepare(config: pytest.Config) -> None:
+    """What the contract learns of the target before its tests are made (an OpenRPC
+    document: which param structure each method takes; ``conformance.openrpc.structure``):
+    the contract as its tests then go, and each method's findings, for its
+    ``test_param_structure``. A target the run cannot use is told by every test, as it is
+    without this."""
+    from conformance.engine.session import Stop
+    from conformance.engine.setup import SetupFailed
+
+    contract = _contract(config)
+    if contract.prepare is None or FINDINGS_KEY in config.stash:
+        return
+    config.stash[FINDINGS_KEY] = {}
+    try:
+        prepared, failures = contract.prepare(contract, lambda m: _session(config, m), False)
+    except (SetupFailed, Stop):
+        return  # kept in the shared proof (a target refused or stopped): each test raises it
+    config.stash[CONTRACT_KEY] = prepared
+    for failure in failures:
+        config.stash[FINDINGS_KEY].setdefault(failure.method or "", []).append(failure)
+
+
 def collect_suite(session: pytest.Session) -> list[pytest.Item]:
     """The test items of every method, for ``pytest_collection_modifyitems`` to add; the
     valid family's test given the budget of ``--target-max-examples`` where it is set."""
     config = session.config
+    _prepare(config)
     budget = config.getoption(dest(MAX_EXAMPLES_OPTION))
     items: list[pytest.Item] = []
     for method in _contract(config).methods:
-        suite = _MethodSuite.from_parent(session, path=Path(__file__), nodeid=method.name)
-        families = _families(config, method.name)
+        suite = _MethodSuite.from_parent(
+            session, path=Path(__file__), name=method.name, nodeid=method.name
+        )
         for item in session.genitems(suite):
-            family = FAMILY_OF.get(getattr(item, "originalname", ""))
-            if family is not None and not families.get(family):
-                continue  # a family with no case for this method: no test, not a skipped one
             valid = getattr(item, "originalname", "") == "test_valid_accepted"
             if valid and budget not in (None, "") and isinstance(item, pytest.Function):
                 item.obj = _valid_test(config.stash[SETTINGS_KEY].max_examples)
@@ -100,30 +177,7 @@ def collect_suite(session: pytest.Session) -> list[pytest.Item]:
 def method_session(request: pytest.FixtureRequest) -> Iterator[Session]:
     """One connection per method; one report, one proof of the target and one record of site
     ids per test process."""
-    config = request.config
-    url = target_url(config)
-    assert url is not None
-    chosen = config.stash[SETTINGS_KEY]
-    contract = _contract(config)
-    shared = config.stash.setdefault(_SHARED_KEY, {})
-    if "state" not in shared:
-        state = run_state(config)
-        state.revision, state.role = chosen.revision, chosen.role
-        state.hints = contract.revision is not None
-        state.strict = chosen.strict
-        # the bundled contract's target was proven at the session's start
-        # (``pytest_sessionstart``); a document's is proven by its first case
-        proven = contract.revision is not None
-        shared.update(state=state, proof=Proof(target=proven, token=proven))
-    session = Session(
-        Target.parse(url),
-        chosen,
-        config.stash[REPORT_KEY],
-        _method(config, request.node.nodeid),
-        state=shared["state"],
-        proof=shared["proof"],
-        qualified=contract.qualified,
-    )
+    session = _session(request.config, _method(request.config, request.node.nodeid))
     yield session
     session.close()
 
@@ -156,6 +210,11 @@ def _budget_spent(session: Session) -> str:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.function.__name__ == "test_param_structure":
+        name = metafunc.definition.parent.nodeid  # type: ignore[union-attr]
+        found = metafunc.config.stash.get(FINDINGS_KEY, {}).get(name, [])
+        metafunc.parametrize("finding", found, ids=[f.label for f in found])
+        return
     family = FAMILY_OF.get(metafunc.function.__name__)
     if family is None:
         return
@@ -165,6 +224,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     for case in _families(metafunc.config, name).get(family, []):
         by_label.setdefault(case.label, []).append(case)
     metafunc.parametrize("cases", list(by_label.values()), ids=list(by_label))
+
+
+def test_param_structure(method_session: Session, finding: Failure) -> None:
+    """The method takes its params in each structure its paramStructure allows (found before
+    the tests were made; the method's other tests go in the structure its target takes)."""
+    raise RulesBroken([finding], failure_text(finding, method_session.settings.token))
 
 
 def test_boundary_accepted(method_session: Session, cases: list[Case]) -> None:

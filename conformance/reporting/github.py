@@ -77,7 +77,7 @@ def summary(report: Report, judgement: Judgement | None, info: RunInfo, token: s
     else:
         rules = len({f.rule for f in failing})
         verdict = f"❌ {counts_text(len(failing), len(groups), rules)}"
-    out = [f"## create.sites conformance: {verdict}", ""]
+    out = [f"## {info.subject} conformance: {verdict}", ""]
     out.append(
         f"Target `{_cell(info.target)}`, contract {_cell(contract_text(info))}, "
         f"code revision under test `{_cell(info.revision or 'unknown')}`, "

@@ -40,6 +40,15 @@ NEVER_JUDGED: Final = (
     "whether a created site is stored as sent (the method's reply is all the runner sees)",
 )
 
+#: The same, for an OpenRPC document's run.
+NEVER_JUDGED_DOCUMENT: Final = (
+    "the wording of error.message (any text conforms)",
+    "error.data, where the document gives no x-error-data schema for it",
+    "which application error a valid request gets, among those the document lists and -32000 "
+    "to -32099 (counted; --expect-success judges them)",
+    "what a call does beyond its reply (the reply is all the runner sees)",
+)
+
 _STYLE: Final = """
 body{font:14px/1.45 system-ui,sans-serif;margin:1.5em auto;max-width:75em;padding:0 1em;
 color:#1b1b1b}
@@ -269,14 +278,17 @@ def to_html(
     contested_rows = "".join(
         f"<li><code>{_e(test)}</code>: {_e(said)}</li>" for test, said in contested(open_cases)
     )
-    never = "".join(f"<li>{_e(line)}</li>" for line in NEVER_JUDGED)
+    never = "".join(
+        f"<li>{_e(line)}</li>"
+        for line in (NEVER_JUDGED if info.subject == "create.sites" else NEVER_JUDGED_DOCUMENT)
+    )
     notes = "".join(f"<li>{_e(note)}</li>" for note in report.notes)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>create.sites conformance: {_e(info.target)}</title><style>{_STYLE}</style></head>
-<body><h1>create.sites conformance report</h1>
+<title>{_e(info.subject)} conformance: {_e(info.target)}</title><style>{_STYLE}</style></head>
+<body><h1>{_e(info.subject)} conformance report</h1>
 {_verdict(report, judgement, failing)}
 <h2>Run</h2>{_settings(report, info)}{f"<ul>{notes}</ul>" if notes else ""}
 {"<h2>Baseline</h2>" + _baseline(judgement) if judgement is not None else ""}
@@ -291,4 +303,11 @@ anywhere.</small></p></body></html>
 """
 
 
-__all__ = ["NEVER_JUDGED", "contested", "either_way", "scrubbed", "to_html"]
+__all__ = [
+    "NEVER_JUDGED",
+    "NEVER_JUDGED_DOCUMENT",
+    "contested",
+    "either_way",
+    "scrubbed",
+    "to_html",
+]

@@ -53,6 +53,12 @@ class RunInfo:
     #: the headers sent with every request (``-H``), a secret one's value ``***``
     headers: tuple[tuple[str, str], ...] = ()
 
+    @property
+    def subject(self) -> str:
+        """What the report's heading names: ``create.sites``, or ``OpenRPC`` for a document's
+        run (its path is in the run's settings)."""
+        return "create.sites" if self.contract_revision is not None else "OpenRPC"
+
     @classmethod
     def of(
         cls,

@@ -32,7 +32,14 @@ from conformance.engine.reproduce import Part, Raw, Tag, Template, Token
 from conformance.engine.results import Failure
 from conformance.engine.settings import TOKEN_PLACEHOLDER
 from conformance.errors import ArgumentError, PayloadError
-from conformance.generation.cases import FAMILIES, Case, Expectation, Outcome, ReplyId
+from conformance.generation.cases import (
+    FAMILIES,
+    STRUCTURE_FAMILY,
+    Case,
+    Expectation,
+    Outcome,
+    ReplyId,
+)
 from conformance.reporting.formats import curl, setup_line
 from conformance.reporting.redaction import (
     MASK,
@@ -320,7 +327,7 @@ def from_record(document: Any, where: str = "saved failure") -> Saved:
     if not rule:
         raise ArgumentError(f"{where}: rule must name the rule that was broken")
     family = reader.get("family", str)
-    if family not in FAMILIES:
+    if family not in (*FAMILIES, STRUCTURE_FAMILY):
         raise ArgumentError(f"{where}: family must be one of {FAMILIES}; got {family!r}")
     label, name = reader.get("label", str), reader.get("case", str)
     request = reader.get("request", dict)

@@ -32,11 +32,14 @@ def _notification(request: Any) -> bool:
 
 
 class SimpleMath:
-    """A by-position JSON-RPC 2.0 server of simple-math's addition and subtraction (integers),
-    written apart from the kit; ``wrong_result`` answers subtraction with a string."""
+    """A JSON-RPC 2.0 server of simple-math's addition and subtraction (integers), written
+    apart from the kit, that takes params by position or by name; ``wrong_result`` answers
+    subtraction with a string; ``positional_only`` refuses params by name (-32602), as
+    ganache does."""
 
-    def __init__(self, wrong_result: bool = False) -> None:
+    def __init__(self, wrong_result: bool = False, positional_only: bool = False) -> None:
         self.wrong_result = wrong_result
+        self.positional_only = positional_only
 
     def handle(self, body: bytes) -> Response:
         try:
@@ -69,6 +72,8 @@ class SimpleMath:
         if request["method"] not in ("addition", "subtraction"):
             return self._body(rid, error=(-32601, "Method not found"))
         params = request.get("params", [])
+        if self.positional_only and isinstance(params, dict):
+            return self._body(rid, error=(-32602, "Invalid params: expected an array"))
         values = list(params.values()) if isinstance(params, dict) else params
         names_ok = not isinstance(params, dict) or set(params) <= {"a", "b"}
         if (

@@ -149,3 +149,31 @@ def test_the_ci_options_work_with_a_document(tmp_path: Path) -> None:
         known = _pytest(tmp_path, "--target-url", url, *common, "--target-baseline", str(baseline))
     assert known.returncode == 0, known.stdout[-3000:]
     assert "xfailed" in known.stdout
+
+
+def test_k_method_selects_that_methods_tests_and_runs_them(tmp_path: Path) -> None:
+    """`-k addition` on simple-math selects addition's tests (pytest matches `-k` on the names
+    of an item's nodes: the method's node is named as the method) and runs each of them; the
+    count pytest prints as selected is the number that runs (a family with no case for a
+    method has no test, not one collected and then dropped)."""
+    from helpers.openrpc_tools import example_document
+    from simple_math_server import SimpleMath
+
+    from conformance.server import serve_in_thread
+
+    document = tmp_path / "simple-math.json"  # here: pytest's rootdir, so ids print bare
+    document.write_bytes(example_document("simple-math").read_bytes())
+    with serve_in_thread(SimpleMath(), read_timeout=2.0) as url:
+        done = _pytest(
+            tmp_path, "--target-url", url, "--target-openrpc", str(document),
+            "--target-max-examples", "3", "-k", "addition", "-rA",
+            "-v",  # beside the helper's -q: pytest's "collected ... selected" line
+        )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    passed = re.findall(r"^PASSED (\S+)", done.stdout, flags=re.MULTILINE)
+    assert "addition::test_valid_accepted" in passed
+    assert "addition::test_protocol[id-integer]" in passed
+    assert all(test.startswith("addition::") for test in passed), passed
+    counts = re.search(r"collected (\d+) items / (\d+) deselected / (\d+) selected", done.stdout)
+    assert counts is not None, done.stdout[:2000]
+    assert int(counts[3]) == len(passed) and int(counts[2]) == int(counts[1]) - len(passed)

@@ -4,6 +4,7 @@ verdicts on the reference server and on every mutant), the example documents of
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from pathlib import Path
@@ -80,8 +81,12 @@ def test_the_same_verdicts_as_the_built_in_contract(name: str) -> None:
         timeout=timeout,
         strict=MUTANTS[name].strict,
     )
-    # a fresh server each: a mutant's state (ids per industry) must start alike for both
+    # a fresh server each: a mutant's state (ids per industry) must start alike for both; the
+    # document's run first sends its param-structure probe (a valid request): the built-in
+    # run gets it too, so that a stateful mutant's state is the same when the families start
     with served(MUTANTS[name].app) as url:
+        probed = run_document(url, EXPORTED, settings=dataclasses.replace(chosen, families=()))
+        assert probed.families == {"structure": 1} and not probed.failures
         built_in = run(url, settings=chosen)
     with served(MUTANTS[name].app) as url:
         through = run_document(url, EXPORTED, settings=chosen)

@@ -171,6 +171,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "error (a code the document lists, or -32000 to -32099); by default a stateful "
         "server's 'not found' is counted, not judged",
     )
+    parser.add_argument(
+        "--param-structure",
+        choices=("either", "by-name", "by-position"),
+        help="with --openrpc or --discover: judge every method by this paramStructure in place "
+        "of its document's (absent there: OpenRPC's default, either); a target that takes one "
+        "structure only is told once (param-structure), then run in the one it takes",
+    )
     _configure_bounds(parser)
     _configure_connection(parser)
     fuzz_ci.configure(parser)
@@ -306,6 +313,7 @@ def settings_from(args: argparse.Namespace, token: str, **callbacks: Any) -> Set
         rate=args.rate,
         strict=args.strict,
         expect_success=args.expect_success,
+        param_structure=args.param_structure,
         stop_at_first=args.exitfirst,
         max_timeouts=args.max_timeouts,
         max_failures=args.max_failures,

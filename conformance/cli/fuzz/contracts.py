@@ -66,6 +66,11 @@ def refused_option(args: argparse.Namespace) -> str | None:
         )
     if args.method and not wanted(args):
         return "--method names a method of an OpenRPC document: add --openrpc or --discover"
+    if getattr(args, "param_structure", None) and not wanted(args):
+        return (
+            "--param-structure names an OpenRPC method's paramStructure (create.sites takes "
+            "params by name): add --openrpc or --discover"
+        )
     return None
 
 
