@@ -192,7 +192,7 @@ def _replay(
     try:
         for _ in range(times):
             failures = session.evaluate(session.exchange(case))
-            found = [f.message for f in failures if f.rule == saved.failure.rule]
+            found = [f.explained for f in failures if f.rule == saved.failure.rule]
             if found:
                 broken.append(found[0])
     finally:

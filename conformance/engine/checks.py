@@ -27,7 +27,12 @@ NO_ID: Final = type("NoId", (), {"__repr__": lambda self: "NO_ID"})()
 
 
 class Violated(Exception):
-    """A check's rule is broken; the message says what was seen."""
+    """A check's rule is broken; the message says what was seen, ``hint`` what the run's own
+    setting may have to do with it (a target of the other revision): said once a report."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 @dataclass
@@ -251,7 +256,7 @@ def reply_schema(exchange: Exchange, state: RunState) -> None:
             violations = [v for v in violations if v.path != ("id",)]
         worst = best_match(violations)
         if worst is not None:
-            raise Violated(worst.message + _other_revision_hint(reply, state.revision))
+            raise Violated(worst.message, _other_revision_hint(reply, state.revision))
         if not state.strict:
             _note_decisions(reply, state)
 
@@ -291,7 +296,7 @@ def _other_revision_hint(reply: Any, revision: str) -> str:
 
     for other in REVISIONS:
         if other != revision and validator_for("reply", revision=other).is_valid(reply):
-            return f" (the reply keeps the {other!r} revision's contract: {_switch(other)})"
+            return f"the reply keeps the {other!r} revision's contract: {_switch(other)}"
     return ""
 
 
@@ -316,12 +321,10 @@ def _request_revision_hint(exchange: Exchange, state: RunState, valid_here: bool
             if other == state.revision or judge.is_valid(payload) == valid_here:
                 continue
             if not valid_here:
-                return f" (the request keeps the {other!r} revision's contract: {_switch(other)})"
+                return f"the request keeps the {other!r} revision's contract: {_switch(other)}"
             worst = best_match(judge.iter_errors(payload))
             where = f" at `{worst.field}`" if worst is not None and worst.field else ""
-            return (
-                f" (the request breaks the {other!r} revision's contract{where}: {_switch(other)})"
-            )
+            return f"the request breaks the {other!r} revision's contract{where}: {_switch(other)}"
     except ConformanceError:  # a payload the validator cannot read gets no hint
         return ""
     return ""
@@ -493,13 +496,13 @@ def expected_outcome(exchange: Exchange, state: RunState) -> None:
     if outcome in ("success", "success_or_application_error"):
         if "result" not in reply:
             hint = _request_revision_hint(exchange, state, valid_here=True)
-            raise Violated(f"expected success, got {_error_text(reply.get('error'))}{hint}")
+            raise Violated(f"expected success, got {_error_text(reply.get('error'))}", hint)
         return
     if "result" in reply and outcome == "success_or_params_error":
         return
     if "error" not in reply:
         hint = _request_revision_hint(exchange, state, valid_here=False)
-        raise Violated(f"expected an error, got result {_show(reply.get('result'))}{hint}")
+        raise Violated(f"expected an error, got result {_show(reply.get('result'))}", hint)
     why = _error_matches(exchange, reply["error"])
     if why is not None:
         raise Violated(why)

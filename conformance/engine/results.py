@@ -51,6 +51,14 @@ class Failure:
     #: the bodies sent before this one on the same unique value (a duplicates case: the
     #: request that created the site): a reproduction sends them first
     before: tuple[Template, ...] = field(default=(), compare=False, repr=False)
+    #: what the run's own setting may have to do with it (a target of the other revision):
+    #: the text report says each hint once, not with each failure
+    hint: str = ""
+
+    @property
+    def explained(self) -> str:
+        """The message with its hint, for the outputs that show one failure alone."""
+        return f"{self.message} ({self.hint})" if self.hint else self.message
 
     @property
     def test_id(self) -> str:

@@ -522,7 +522,7 @@ class Session:
             try:
                 rule.function(exchange, self.state)
             except Violated as violated:
-                failures.append(self.failure(rule, exchange, str(violated)))
+                failures.append(self.failure(rule, exchange, str(violated), violated.hint))
         for where, why in self.state.unjudged_replies.items():
             self.report.not_judged.setdefault(where, why)
         return failures
@@ -539,7 +539,7 @@ class Session:
             counts = self.report.application_errors
             counts[code] = counts.get(code, 0) + 1
 
-    def failure(self, rule: Rule, exchange: Exchange, message: str) -> Failure:
+    def failure(self, rule: Rule, exchange: Exchange, message: str, hint: str = "") -> Failure:
         """The record of ``rule`` broken on ``exchange``."""
         answer: Answer = exchange.answer
         case = exchange.case
@@ -551,6 +551,7 @@ class Session:
             label=case.label,
             case=case.name,
             message=message,
+            hint=hint,
             # a spliced body is no JSON of its payload: reports and saved failures take the
             # body (the token out of it by the template), a replay makes it again
             request=exchange.payload if not case.splices else None,

@@ -36,7 +36,7 @@ class CheckFailed(Exception):
     """A valid request broke a rule; raised inside hypothesis tests, one subclass per key."""
 
     def __init__(self, failures: list[Failure]) -> None:
-        super().__init__(f"{failures[0].rule}: {failures[0].message}")
+        super().__init__(f"{failures[0].rule}: {failures[0].explained}")
         self.failures = failures
 
 

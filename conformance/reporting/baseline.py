@@ -341,7 +341,7 @@ def judge(
 
 
 def _reason(failures: Sequence[Failure], token: str) -> str:
-    message = " ".join(scrub_text(failures[0].message, token).split())
+    message = " ".join(scrub_text(failures[0].explained, token).split())
     if len(message) > _REASON_LENGTH:
         message = message[: _REASON_LENGTH - 1] + "…"
     return f"found: {message}"

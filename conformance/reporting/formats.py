@@ -99,6 +99,7 @@ def failure_dict(
         "method": failure.method,
         "basis": failure.basis,
         "message": mask.text(failure.message),
+        "hint": mask.text(failure.hint) or None,
         "request": mask.request(failure),
         "reply": {
             "status": failure.status,
@@ -194,6 +195,8 @@ def _failure_text(
     mask: Masker,
     headers: Iterable[tuple[str, str]] = (),
     group: Group | None = None,
+    *,
+    hint: bool = False,
 ) -> str:
     reply_head = f"HTTP {failure.status}" if failure.status is not None else "no reply"
     shown_headers = "".join(
@@ -209,7 +212,7 @@ def _failure_text(
         *([f"  defect:  {_group_line(group, mask)}"] if group is not None else []),
         f"  rule:    {failure.doc}",
         *([f"  source:  {failure.basis}"] if failure.basis else []),
-        f"  found:   {mask.text(failure.message)}",
+        f"  found:   {mask.text(failure.explained if hint else failure.message)}",
         f"  request: {mask.request(failure)}",
         f"  reply:   {reply_head}{shown_headers}",
         f"           {body}",
@@ -238,7 +241,7 @@ def failure_text(
     headers: Sequence[tuple[str, str]] = (),
 ) -> str:
     """One failure as pytest shows it: with the line that sets what its command reads."""
-    text = _failure_text(failure, Masker(token, show_secrets), headers)
+    text = _failure_text(failure, Masker(token, show_secrets), headers, hint=True)
     setup = setup_line([failure], headers, token, show_secrets=show_secrets)
     return text if setup is None else f"{text}\n  first:   {setup}"
 
@@ -271,6 +274,18 @@ def group_lines(groups: Sequence[Group], report: Report, mask: Masker) -> list[s
     return out
 
 
+def hint_lines(failures: Sequence[Failure], mask: Masker) -> list[str]:
+    """Each hint of the failures (a target of the other revision), said once with how many
+    failures it explains: the same sentence under every failure hid the failures."""
+    counts: dict[str, int] = {}
+    for failure in failures:
+        if failure.hint:
+            counts[failure.hint] = counts.get(failure.hint, 0) + 1
+    return [
+        f"hint ({_count(count, 'failure')}): {mask.text(hint)}" for hint, count in counts.items()
+    ] + ([""] if counts else [])
+
+
 def verdict_text(report: Report) -> str:
     """The verdict of a run judged without a baseline: every report says it in these words."""
     if report.conforms:
@@ -285,6 +300,7 @@ def to_text(report: Report, *, show_secrets: bool = False, verdict: str | None =
     verdict (``verdict``, where given: a baseline's)."""
     mask = Masker(report.settings.token, show_secrets)
     out = group_lines(grouped(report.failures), report, mask)
+    out += hint_lines(report.failures, mask)
     for name, tally in report.methods.items():
         families_of = ", ".join(f"{family} {count}" for family, count in tally.families.items())
         verdict_of = "conforms" if not tally.failures else _count(tally.failures, "failure")
@@ -396,12 +412,12 @@ def to_junit(
             element = ElementTree.SubElement(
                 case,
                 "failure",
-                message=xml_safe("; ".join(f"{f.rule}: {mask.text(f.message)}" for f in failures))[
-                    :1000
-                ],
+                message=xml_safe(
+                    "; ".join(f"{f.rule}: {mask.text(f.explained)}" for f in failures)
+                )[:1000],
             )
             headers = report.settings.headers
-            texts = [_failure_text(f, mask, headers) for f in failures]
+            texts = [_failure_text(f, mask, headers, hint=True) for f in failures]
             setup = setup_line(failures, headers, report.settings.token, show_secrets=show_secrets)
             if setup is not None:
                 texts.append(f"paste this line before the commands above: {setup}")

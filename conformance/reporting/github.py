@@ -42,7 +42,7 @@ def workflow_commands(report: Report, judgement: Judgement | None, token: str) -
     lines = []
     for defect, failures in _groups(_failing(report, judgement)).items():
         first = failures[0]
-        message = scrub_text(first.message, token)
+        message = scrub_text(first.explained, token)
         if first.case != first.label:
             message = f"case {first.case}: {message}"
         if len(failures) > 1:
@@ -87,7 +87,7 @@ def summary(report: Report, judgement: Judgement | None, info: RunInfo, token: s
     if groups:
         out += ["", "| rule | test | member | cases | first found |", "|---|---|---|---|---|"]
         for defect, failures in groups.items():
-            found = _cell(scrub_text(failures[0].message, token))[:300]
+            found = _cell(scrub_text(failures[0].explained, token))[:300]
             member = _cell(scrub_text(defect.member, token)) or "-"
             out.append(
                 f"| {defect.rule} | `{_cell(defect.test_id)}` | {member} | {len(failures)} | "

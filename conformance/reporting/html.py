@@ -194,7 +194,7 @@ def _failure(
         ("defect", f"{_e(group.defect.text)}: {len(group.failures)} failures (cases: {_e(cases)})"),
         ("rule", f"{_e(failure.rule)}: {_e(failure.doc)}"),
         *([("source", _e(failure.basis))] if failure.basis else []),
-        ("found", _e(failure.message)),
+        ("found", _e(failure.explained)),
         ("request", f"<pre>{_e(_text(failure.body))}</pre>"),
         ("reply", f"<pre>{_e(head + shown_headers)}\n\n{_e(body)}</pre>"),
         ("reproduce with", f'<pre class="curl">{_e(curl(failure, headers))}</pre>'),

@@ -200,7 +200,7 @@ def record(
         "test_id": failure.test_id,
         "method": failure.method,
         "contract": dict(contract or {}),
-        "found": scrub_text(failure.message, token),
+        "found": scrub_text(failure.explained, token),
         "expected": _expectation_dict(case.expect) if case is not None else None,
         "request": request,
         "request_body_masked": body_masked,
