@@ -9,9 +9,11 @@ not judged, from these same annotations.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
-from typing import Final
+import functools
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
 
+from conformance.contract import load_schemas
 from conformance.contract.decisions import DECISIONS_KEYWORD, Decision, decisions_at
 from conformance.generation.cases import Case, Expectation, node_at
 from conformance.generation.schema_tree import Node
@@ -31,7 +33,50 @@ def decision_of(params_tree: Node, case: Case) -> Decision | None:
         return None
     by_key = {decision.key: decision for decision in decisions_at(node)}
     variant = case.name.partition("/")[2]
-    return (by_key.get(f"{keyword}/{variant}") if variant else None) or by_key.get(keyword)
+    found = (by_key.get(f"{keyword}/{variant}") if variant else None) or by_key.get(keyword)
+    if found is None and keyword == "format" and variant and DECISIONS_KEYWORD not in node:
+        # a member that says nothing itself (a document's): a value of its format that the
+        # panel of checkers splits on, or that only the kit's reading refuses, is contested
+        return format_decisions().get((str(node.get("format")), variant))
+    return found
+
+
+#: Invalid values of a format that only the kit's reading of it refuses: create.sites's
+#: ``widget_link.url`` refuses them by its own ``pattern`` too, a document's ``iri`` may not.
+_KIT_READINGS: Final = {
+    ("iri", variant): (
+        "RFC 3987's IRI takes any scheme, and every checker of the panel takes "
+        f"{example}; the kit reads iri as a web address with a host (create.sites's "
+        "widget_link.url says so with its pattern): on a document's iri, --strict judges it."
+    )
+    for variant, example in (("ftp", "ftp://example.com/"), ("mailto", "mailto:info@example.com"))
+}
+
+
+@functools.cache
+def format_decisions() -> Mapping[tuple[str, str], Decision]:
+    """``(format, variant) -> decision``: the invalid values of a format (the zones') that the
+    panel of checkers splits on, as the published schemas record them on their members of
+    that format, and those only the kit's reading refuses (``_KIT_READINGS``). They hold for
+    a document's member of that format that carries no annotation of its own: its ``"format":
+    "iri"`` param is no more decided by a port past 65535 than create.sites's
+    ``widget_link.url``."""
+    found = {
+        (format_name, variant): Decision("format", variant, why)
+        for (format_name, variant), why in _KIT_READINGS.items()
+    }
+    stack: list[Any] = list(load_schemas().values())
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Mapping):
+            if isinstance(node.get("format"), str):
+                for decision in decisions_at(node):
+                    if decision.keyword == "format" and decision.variant:
+                        found.setdefault((node["format"], decision.variant), decision)
+            stack.extend(v for k, v in node.items() if k != DECISIONS_KEYWORD)
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
 
 
 def split(case: Case, why: str, codes: Iterable[int] = ()) -> Case:
@@ -55,4 +100,11 @@ def decided(params_tree: Node, cases: Iterable[Case]) -> list[Case]:
     return result
 
 
-__all__ = ["DECISIONS_KEYWORD", "UNDECIDED", "decided", "decision_of", "split"]
+__all__ = [
+    "DECISIONS_KEYWORD",
+    "UNDECIDED",
+    "decided",
+    "decision_of",
+    "format_decisions",
+    "split",
+]
