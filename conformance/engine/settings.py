@@ -9,16 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from conformance.contract import DEFAULT_REVISION, REVISIONS, ROLES
 from conformance.engine.creations import DEFAULT_CREATING
 from conformance.engine.setup import CLI_OPTIONS
 from conformance.errors import ArgumentError
 from conformance.generation.cases import FAMILIES
-
-if TYPE_CHECKING:
-    from conformance.engine.results import Failure
 
 #: Params members that name entities on the target, and the setting that names a known one:
 #: sent in valid requests only with ids the user names; random ones go to ``references``.
@@ -58,9 +55,10 @@ class Settings:
     progress: Callable[[int, str], None] | None = field(default=None, compare=False)
     #: called as each family starts, with its number of cases (the valid family: its budget)
     on_family: Callable[[str, int], None] | None = field(default=None, compare=False)
-    #: called with each failure as it is recorded (the valid family's once shrunk): a CLI
-    #: prints each new defect as it is found
-    on_failure: Callable[[Failure], None] | None = field(default=None, compare=False)
+    #: called with each failure (``conformance.engine.results.Failure``) as it is recorded (the
+    #: valid family's once shrunk): a CLI prints each new defect as it is found (typed as the
+    #: other callbacks are: the results import these settings)
+    on_failure: Callable[[Any], None] | None = field(default=None, compare=False)
     #: how messages name each setting (``conformance.engine.setup.CLI_OPTIONS`` by default)
     options: Mapping[str, str] = field(default_factory=lambda: dict(CLI_OPTIONS), compare=False)
     #: judge the kit's decisions too (``conformance.generation.decisions``), not only what the
