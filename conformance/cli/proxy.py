@@ -17,9 +17,9 @@ from conformance.contract import DEFAULT_REVISION, REVISIONS
 
 if TYPE_CHECKING:
     from conformance.cli import Streams
-    from conformance.proxy.contracts import TrafficContract
     from conformance.proxy.reports import Recorder
     from conformance.proxy.server import Upstream
+    from conformance.traffic.contracts import TrafficContract
 
 HELP = (
     "Forward JSON-RPC traffic to a server unchanged and check both sides against the contract "
@@ -132,8 +132,9 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
     """Forward and judge until SIGINT or SIGTERM; then the reports and the exit code."""
     from conformance.cli.fuzz.output import check_writable, write
     from conformance.errors import ArgumentError
-    from conformance.proxy import reports
+    from conformance.proxy.reports import origin
     from conformance.proxy.server import Upstream
+    from conformance.traffic import reports
 
     def fail(message: str) -> int:
         streams.stderr.write(f"conformance proxy: error: {message}\n")
@@ -156,20 +157,20 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
         host, port = args.listen
         return fail(f"cannot listen on {host}:{port}: {error.strerror or error}")
     tally = recorder.tally
-    name = contract.name
+    said = origin(contract.name, upstream.url)
     if args.output == "jsonl":
         summary = {"summary": reports.verdict(tally), "conforms": not tally.count}
         streams.stdout.write(_json_line(summary))
     else:
-        streams.stdout.write(reports.to_text(tally, name, upstream.url))
+        streams.stdout.write(reports.to_text(tally, said))
     if args.output == "github":
-        streams.stdout.write(reports.to_github(tally, name))
-        reports.github_summary(tally, name)
+        streams.stdout.write(reports.to_github(tally, said))
+        reports.github_summary(tally, said)
     try:
         if args.json:
-            write(args.json, reports.to_json(tally, name, upstream.url) + "\n")
+            write(args.json, reports.to_json(tally, said) + "\n")
         if args.junitxml:
-            write(args.junitxml, reports.to_junit(tally, name))
+            write(args.junitxml, reports.to_junit(tally, said))
     except OSError as error:
         return fail(f"cannot write a report: {error.strerror or error}")
     return EXIT_FAILED if tally.count else EXIT_OK
@@ -183,7 +184,7 @@ def _json_line(value: object) -> str:
 
 def _contract(args: argparse.Namespace) -> TrafficContract:
     """The contract traffic is judged against."""
-    from conformance.proxy.contracts import BundledTraffic, DocumentTraffic
+    from conformance.traffic.contracts import BundledTraffic, DocumentTraffic
 
     if args.openrpc:
         from conformance.openrpc.document import load

@@ -34,7 +34,7 @@ from conformance.engine.checks import (
 from conformance.engine.transport import Answer
 from conformance.errors import PayloadError
 from conformance.generation.cases import PARAMS_MNEMONICS, Case, Expectation, Outcome, ReplyId
-from conformance.proxy.contracts import (
+from conformance.traffic.contracts import (
     CLIENT_RULES,
     ClientFinding,
     TrafficContract,
@@ -53,7 +53,7 @@ NEVER_FOR_VALID: Final = frozenset({-32700, -32600, -32601, -32603})
 #: of the server (``entity_not_found``, ``duplicate_entity``, ``access_token_invalid``).
 SCHEMA_MNEMONICS: Final = PARAMS_MNEMONICS - {"invalid_parameters_combination"}
 
-#: The proxy's own rules of the server side, beside the engine's.
+#: Observed traffic's own rules of the server side, beside the engine's.
 SERVER_RULES: Final = {
     "expected-outcome": (
         "A request the contract accepts gets no JSON-RPC protocol error (-32700, -32600, "

@@ -1,11 +1,12 @@
-"""What the proxy judges observed traffic against: the bundled create.sites contract, or an
-OpenRPC document. Each says of one request object what the client broke (``ClientFinding``\\ s:
-the rule, the member and the schema keyword), and gives the engine's reply checks of its method
-(``conformance.engine.checks``; ``conformance.openrpc.contract.checks_for`` for a document).
+"""What observed traffic is judged against (by the proxy, ``validate --traffic`` and the Dask
+recipe): the bundled create.sites contract, or an OpenRPC document. Each says of one request
+object what the client broke (``ClientFinding``\\ s: the rule, the member and the schema
+keyword), and gives the engine's reply checks of its method (``conformance.engine.checks``;
+``conformance.openrpc.contract.checks_for`` for a document).
 
 The rules of the request side are JSON-RPC 2.0's Request object (section 4) and the contract's
 params schemas; the reply side reuses the fuzz run's checks, less those that need to know what
-the kit sent (``expected-outcome``, replaced by ``conformance.proxy.judging``) or a whole run
+the kit sent (``expected-outcome``, replaced by ``conformance.traffic.judging``) or a whole run
 (distinct site ids, the target surviving, the response-time bound).
 """
 
@@ -22,8 +23,8 @@ from conformance.openrpc.document import Document, Method
 from conformance.openrpc.generation import violations_of
 from conformance.validation.validator import best_match, validator_for
 
-#: Engine rules a proxy does not run on observed exchanges: ``expected-outcome`` knows what the
-#: kit sent (the proxy's own outcome rule replaces it), the others judge a whole run.
+#: Engine rules not run on observed exchanges: ``expected-outcome`` knows what the
+#: kit sent (the traffic's own outcome rule replaces it), the others judge a whole run.
 NOT_OBSERVED: Final = frozenset(
     {"expected-outcome", "distinct-result-ids", "answer-in-time", *OPTIONAL_RULES}
 )
@@ -71,7 +72,7 @@ class ClientFinding:
 
 
 class TrafficContract(Protocol):
-    """What the proxy judges traffic against."""
+    """What observed traffic is judged against."""
 
     @property
     def name(self) -> str: ...
