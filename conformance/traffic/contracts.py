@@ -97,6 +97,12 @@ class TrafficContract(Protocol):
         breaks; ``request`` is an object whose envelope ``envelope_findings`` checked."""
         ...
 
+    def undecided(self, request: dict[str, Any]) -> bool:
+        """Whether only the kit's own decisions (``x-decisions``, judged without ``--strict``
+        neither way) refuse ``request``, which ``request_findings`` found nothing in: a server
+        may take it or refuse it."""
+        ...
+
     def reply_checks(self, method: str | None) -> Mapping[str, Rule]:
         """The engine's checks of a reply to ``method`` (``None``: an unknown method, or no
         request object at all: the checks every JSON-RPC 2.0 reply goes through)."""
@@ -205,6 +211,12 @@ class BundledTraffic:
             rule = "request-params" if worst.path[:1] == ("params",) else "request-object"
             found.append(ClientFinding(rule, worst.message, member, worst.keyword))
         return self.name, found
+
+    def undecided(self, request: dict[str, Any]) -> bool:
+        if self.strict:
+            return False
+        strict = validator_for("request", self.role, revision=self.revision, strict=True)
+        return not strict.is_valid(request)
 
     def reply_checks(self, method: str | None) -> Mapping[str, Rule]:
         # every reply of the Data API keeps its reply schema, whatever was asked
@@ -315,6 +327,9 @@ class DocumentTraffic:
                 )
             )
         return method.name, found
+
+    def undecided(self, request: dict[str, Any]) -> bool:
+        return False  # a document has no decisions of the kit's
 
     def reply_checks(self, method: str | None) -> Mapping[str, Rule]:
         if method is None or method not in self.checks:

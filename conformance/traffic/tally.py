@@ -201,8 +201,9 @@ class Judge:
             tally.rules.setdefault((finding.side, finding.rule), [0, 0])[1] += 1
             message = finding.message if secrets is None else mask_string(finding.message, secrets)
             violation = Violation(
-                number, finding, message, request, status, reply, source=source, unit=unit
-            )
+                number, finding, _printable(message), request, status, reply,
+                source=source, unit=unit,
+            )  # fmt: skip
             tally.keep(violation)
             found.append(violation)
         return found
@@ -230,6 +231,16 @@ class Judge:
 _NOTHING: Final = object()
 
 
+def _printable(text: str) -> str:
+    """``text`` with each lone surrogate (a JSON string may escape one) written as its escape:
+    such text cannot be written as UTF-8, to a terminal or a report."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
 def _parsed(body: bytes) -> Any:
     try:
         return loads(body)
@@ -242,7 +253,7 @@ def _text(value: Any, body: bytes, secrets: frozenset[str] | None) -> str:
         text = body_text(body)
         return text if secrets is None else mask_string(text, secrets)
     shown = value if secrets is None else mask(value, secrets)
-    return json.dumps(shown, ensure_ascii=False)
+    return _printable(json.dumps(shown, ensure_ascii=False))
 
 
 def placed(violations: Iterable[Violation], offsets: Mapping[str, int]) -> list[Violation]:
