@@ -34,6 +34,7 @@ DEFAULT_LISTEN = "127.0.0.1:8081"
 
 EPILOG = f"""\
 Point the client at the proxy's URL (the first line on stderr) instead of the server's.
+--record FILE keeps every exchange as HAR 1.2, masked, for `conformance validate --traffic`.
 Requests are judged against JSON-RPC 2.0 and the params schemas (a violation is the
 client's), replies against the reply checks of a fuzz run (a violation is the server's).
 Tokens, secret params and the values of secret headers print as *** unless --show-secrets.
@@ -123,6 +124,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--junitxml", metavar="PATH", help="at the end, write a JUnit XML report (checked first)"
     )
     parser.add_argument(
+        "--record",
+        metavar="FILE",
+        help="write every exchange forwarded to FILE as HAR 1.2 (secrets masked whatever "
+        "--show-secrets says), for `conformance validate --traffic FILE` later",
+    )
+    parser.add_argument(
         "--show-secrets", action="store_true", help="do not mask tokens and secrets as ***"
     )
     parser.epilog = EPILOG
@@ -142,7 +149,11 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
 
     if (args.openrpc or args.discover) and args.revision != DEFAULT_REVISION:
         return fail("--revision names a revision of create.sites; --openrpc's contract is its own")
-    for option, path in (("--json", args.json), ("--junitxml", args.junitxml)):
+    for option, path in (
+        ("--json", args.json),
+        ("--junitxml", args.junitxml),
+        ("--record", args.record),
+    ):
         why = check_writable(path) if path else None
         if why is not None:
             return fail(f"cannot write {option} {path}: {why}")
@@ -211,6 +222,11 @@ def _serve(
     from conformance.proxy.server import ProxyServer
 
     state = RunState(revision=args.revision, role=args.role, hints=False, strict=args.strict)
+    log = None
+    if args.record:
+        from conformance.proxy.recording import HarLog
+
+        log = HarLog(args.record, upstream, contract, args.token)
     recorder = Recorder(
         contract,
         state,
@@ -218,15 +234,21 @@ def _serve(
         output=args.output,
         token=args.token,
         show_secrets=args.show_secrets,
+        log=log,
     )
 
     def report_error(message: str) -> None:
         streams.stderr.write(f"conformance proxy: {message}\n")
         streams.stderr.flush()
 
-    server = ProxyServer(
-        args.listen, upstream, recorder.observe, report_error=report_error, timeout=args.timeout
-    )
+    try:
+        server = ProxyServer(
+            args.listen, upstream, recorder.observe, report_error=report_error,
+            timeout=args.timeout,
+        )  # fmt: skip
+    except OSError:
+        recorder.close()  # the log, if any, ends whole (and empty)
+        raise
 
     def announce() -> None:
         streams.stderr.write(
