@@ -136,7 +136,9 @@ def entries(
         except UnicodeEncodeError:
             raise ArgumentError(f"{source} line {number}: not UTF-8") from None
         try:
-            entry = json.loads(line)
+            # a byte order mark (Windows tools write one) begins the file, whichever part of
+            # it a line is read in: taken off any line
+            entry = json.loads(line.removeprefix("\ufeff"))
         except (ValueError, RecursionError) as error:
             raise ArgumentError(f"{source} line {number}: not JSON: {error}") from None
         try:
