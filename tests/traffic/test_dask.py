@@ -29,8 +29,9 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     exchanges, bodies that are not UTF-8 too)."""
     har = tmp_path_factory.mktemp("dask") / "run.har"
     with served() as url:
-        main(["fuzz", url, "--token", CUSTOMER_TOKEN, "--max-examples", "2", "--record", str(har),
-              "--no-save-failures"], Streams(io.BytesIO(), io.StringIO(), io.StringIO()))  # fmt: skip
+        argv = ["fuzz", url, "--token", CUSTOMER_TOKEN, "--max-examples", "2",
+                "--record", str(har), "--no-save-failures"]  # fmt: skip
+        main(argv, Streams(io.BytesIO(), io.StringIO(), io.StringIO()))
     return har
 
 
