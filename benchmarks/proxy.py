@@ -99,8 +99,8 @@ def _throughput(url: str, tag: str, count: int) -> float:
 def _judging_cost(samples: int = 2000) -> float:
     """Seconds the proxy spends judging one valid exchange (off the reply's path)."""
     from conformance.engine.checks import RunState
-    from conformance.proxy.contracts import BundledTraffic
-    from conformance.proxy.judging import judge
+    from conformance.traffic.contracts import BundledTraffic
+    from conformance.traffic.judging import judge
 
     contract, state = BundledTraffic("seed"), RunState(hints=False)
     reply = b'{"jsonrpc":"2.0","id":1,"result":{"id":1,"success":true}}'

@@ -8,7 +8,15 @@ import time
 from pathlib import Path
 
 #: Each a module of this folder with a ``main()`` that prints its tables.
-BENCHMARKS = ("validation", "server", "runner", "openrpc_coverage", "openrpc_ethereum", "proxy")
+BENCHMARKS = (
+    "validation",
+    "server",
+    "runner",
+    "openrpc_coverage",
+    "openrpc_ethereum",
+    "proxy",
+    "traffic_dask",
+)
 
 
 def main() -> None:

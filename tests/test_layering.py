@@ -89,9 +89,19 @@ ALLOWED: dict[str, set[str]] = {
     "create_sites": {"errors", "contract", "validation", "generation", "engine"},
     "openrpc": {"errors", "contract", "validation", "generation", "engine"},
     "server": {"errors", "contract", "validation", "openrpc"},
-    # HAR files (``har``: errors alone), and a run's traffic written to one (``recorder``)
-    "traffic": {"errors", "contract", "validation", "generation", "engine", "reporting"},
-    # beside the front ends: the proxy judges traffic with the engine's checks; the mock serves
+    # HAR files (``har``: errors alone), a run's traffic written to one (``recorder``), and
+    # observed traffic judged by a contract (the bundled one, or an OpenRPC document), the
+    # proxy's, ``validate --traffic``'s and the Dask recipe's
+    "traffic": {
+        "errors",
+        "contract",
+        "validation",
+        "generation",
+        "engine",
+        "reporting",
+        "openrpc",
+    },
+    # beside the front ends: the proxy judges traffic with ``traffic``'s judge; the mock serves
     # a document (or the reference server) with the generation's strategies
     "proxy": {
         "errors",
@@ -102,6 +112,7 @@ ALLOWED: dict[str, set[str]] = {
         "reporting",
         "openrpc",
         "server",
+        "traffic",
     },
 }
 

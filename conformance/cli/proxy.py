@@ -17,9 +17,9 @@ from conformance.contract import DEFAULT_REVISION, REVISIONS
 
 if TYPE_CHECKING:
     from conformance.cli import Streams
-    from conformance.proxy.contracts import TrafficContract
     from conformance.proxy.reports import Recorder
     from conformance.proxy.server import Upstream
+    from conformance.traffic.contracts import TrafficContract
 
 HELP = (
     "Forward JSON-RPC traffic to a server unchanged and check both sides against the contract "
@@ -34,6 +34,7 @@ DEFAULT_LISTEN = "127.0.0.1:8081"
 
 EPILOG = f"""\
 Point the client at the proxy's URL (the first line on stderr) instead of the server's.
+--record FILE keeps every exchange as HAR 1.2, masked, for `conformance validate --traffic`.
 Requests are judged against JSON-RPC 2.0 and the params schemas (a violation is the
 client's), replies against the reply checks of a fuzz run (a violation is the server's).
 Tokens, secret params and the values of secret headers print as *** unless --show-secrets.
@@ -123,6 +124,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--junitxml", metavar="PATH", help="at the end, write a JUnit XML report (checked first)"
     )
     parser.add_argument(
+        "--record",
+        metavar="FILE",
+        help="write every exchange forwarded to FILE as HAR 1.2 (secrets masked whatever "
+        "--show-secrets says), for `conformance validate --traffic FILE` later",
+    )
+    parser.add_argument(
         "--show-secrets", action="store_true", help="do not mask tokens and secrets as ***"
     )
     parser.epilog = EPILOG
@@ -132,8 +139,9 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
     """Forward and judge until SIGINT or SIGTERM; then the reports and the exit code."""
     from conformance.cli.fuzz.output import check_writable, write
     from conformance.errors import ArgumentError
-    from conformance.proxy import reports
+    from conformance.proxy.reports import origin
     from conformance.proxy.server import Upstream
+    from conformance.traffic import reports
 
     def fail(message: str) -> int:
         streams.stderr.write(f"conformance proxy: error: {message}\n")
@@ -141,7 +149,11 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
 
     if (args.openrpc or args.discover) and args.revision != DEFAULT_REVISION:
         return fail("--revision names a revision of create.sites; --openrpc's contract is its own")
-    for option, path in (("--json", args.json), ("--junitxml", args.junitxml)):
+    for option, path in (
+        ("--json", args.json),
+        ("--junitxml", args.junitxml),
+        ("--record", args.record),
+    ):
         why = check_writable(path) if path else None
         if why is not None:
             return fail(f"cannot write {option} {path}: {why}")
@@ -156,20 +168,20 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
         host, port = args.listen
         return fail(f"cannot listen on {host}:{port}: {error.strerror or error}")
     tally = recorder.tally
-    name = contract.name
+    said = origin(contract.name, upstream.url)
     if args.output == "jsonl":
         summary = {"summary": reports.verdict(tally), "conforms": not tally.count}
         streams.stdout.write(_json_line(summary))
     else:
-        streams.stdout.write(reports.to_text(tally, name, upstream.url))
+        streams.stdout.write(reports.to_text(tally, said))
     if args.output == "github":
-        streams.stdout.write(reports.to_github(tally, name))
-        reports.github_summary(tally, name)
+        streams.stdout.write(reports.to_github(tally, said))
+        reports.github_summary(tally, said)
     try:
         if args.json:
-            write(args.json, reports.to_json(tally, name, upstream.url) + "\n")
+            write(args.json, reports.to_json(tally, said) + "\n")
         if args.junitxml:
-            write(args.junitxml, reports.to_junit(tally, name))
+            write(args.junitxml, reports.to_junit(tally, said))
     except OSError as error:
         return fail(f"cannot write a report: {error.strerror or error}")
     return EXIT_FAILED if tally.count else EXIT_OK
@@ -183,7 +195,7 @@ def _json_line(value: object) -> str:
 
 def _contract(args: argparse.Namespace) -> TrafficContract:
     """The contract traffic is judged against."""
-    from conformance.proxy.contracts import BundledTraffic, DocumentTraffic
+    from conformance.traffic.contracts import BundledTraffic, DocumentTraffic
 
     if args.openrpc:
         from conformance.openrpc.document import load
@@ -210,6 +222,11 @@ def _serve(
     from conformance.proxy.server import ProxyServer
 
     state = RunState(revision=args.revision, role=args.role, hints=False, strict=args.strict)
+    log = None
+    if args.record:
+        from conformance.proxy.recording import HarLog
+
+        log = HarLog(args.record, upstream, contract, args.token)
     recorder = Recorder(
         contract,
         state,
@@ -217,15 +234,21 @@ def _serve(
         output=args.output,
         token=args.token,
         show_secrets=args.show_secrets,
+        log=log,
     )
 
     def report_error(message: str) -> None:
         streams.stderr.write(f"conformance proxy: {message}\n")
         streams.stderr.flush()
 
-    server = ProxyServer(
-        args.listen, upstream, recorder.observe, report_error=report_error, timeout=args.timeout
-    )
+    try:
+        server = ProxyServer(
+            args.listen, upstream, recorder.observe, report_error=report_error,
+            timeout=args.timeout,
+        )  # fmt: skip
+    except OSError:
+        recorder.close()  # the log, if any, ends whole (and empty)
+        raise
 
     def announce() -> None:
         streams.stderr.write(

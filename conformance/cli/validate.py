@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 HELP = (
     "Validate JSON or JSON Lines payload files (a folder: the files in it; - for stdin) "
-    "against the contract."
+    "against the contract; or, with --traffic, captured JSON-RPC exchanges (HAR)."
 )
 
 #: The files a folder given as FILE contributes, unless --glob says otherwise.
@@ -27,10 +27,18 @@ A file is JSON Lines (one payload a line, read in constant memory) when its name
 lines are whole JSON objects or arrays; otherwise it is one JSON document. An access token in
 a reported value prints as *** unless --show-secrets.
 
+With --traffic FILE (HAR 1.2, as browsers, mitmproxy, Charles and `fuzz --record` or
+`proxy --record` write it; or JSON Lines of HAR entries, named *.jsonl or *.ndjson), each
+JSON-RPC exchange is judged as `conformance proxy` judges it live: the request against
+JSON-RPC 2.0 and the params schemas (a violation is the client's), the reply against the
+reply checks of a fuzz run (a violation is the server's). The kit's own decisions are judged
+only with --strict, as the proxy judges them.
+
 exit codes:
-  0    every payload is valid
-  1    some payload is invalid
-  2    usage error, or some input unreadable (missing file, not UTF-8, not JSON)
+  0    every payload is valid (--traffic: no exchange broke the contract)
+  1    some payload is invalid (--traffic: some exchange broke it, by either side)
+  2    usage error, or some input unreadable (missing file, not UTF-8, not JSON; --traffic:
+       a file that is no HAR, the entry or line named)
   130  interrupted (Ctrl-C): the summary so far is printed
 """
 
@@ -44,17 +52,40 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument(
         "files",
-        nargs="+",
+        nargs="*",
         metavar="FILE",
         help="JSON or JSON Lines files; a folder: the files in it and its subfolders that "
         "--glob matches; - reads stdin",
+    )
+    parser.add_argument(
+        "--traffic",
+        action="append",
+        metavar="FILE",
+        help="judge the JSON-RPC exchanges captured in FILE (HAR 1.2, or JSON Lines of HAR "
+        "entries: *.jsonl, *.ndjson) instead of payload files; repeatable",
+    )
+    parser.add_argument(
+        "--openrpc",
+        metavar="DOC",
+        help="with --traffic: judge by the OpenRPC document DOC instead of create.sites",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="with --traffic: also judge the kit's own decisions (payload files are judged "
+        "with them unless --lenient)",
+    )
+    parser.add_argument(
+        "--junitxml",
+        metavar="PATH",
+        help="with --traffic: also write a JUnit XML report, a test case per side and rule",
     )
     parser.add_argument(
         "--glob",
         metavar="PATTERN",
         help=f"the files a folder contributes (default: {', '.join(DEFAULT_GLOBS)})",
     )
-    parser.add_argument("--kind", choices=KINDS, default="request", help="default: request")
+    parser.add_argument("--kind", choices=KINDS, help="default: request")
     parser.add_argument(
         "--role",
         choices=ROLES,
@@ -76,7 +107,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "unbounded member, an empty link text, a fractional id, ...), as a default fuzz run "
         "judges a server",
     )
-    parser.add_argument("--output", choices=sorted(REPORTERS), default="text", help="default: text")
+    parser.add_argument(
+        "--output",
+        choices=sorted({*REPORTERS, "jsonl"}),
+        default="text",
+        help="default: text; jsonl (--traffic only): each violation as one JSON object a line",
+    )
     parser.add_argument(
         "--show-secrets",
         action="store_true",
@@ -162,12 +198,31 @@ class _ClearingReporter:
         self.reporter.finish(summary)
 
 
+def _usage(streams: Streams, message: str) -> int:
+    from conformance.cli import EXIT_USAGE
+
+    streams.stderr.write(f"conformance validate: error: {message}\n")
+    return EXIT_USAGE
+
+
 def run(args: argparse.Namespace, streams: Streams) -> int:
     """Validate every payload of every file, reporting as it goes (constant memory)."""
     from conformance.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, is_terminal
     from conformance.validation.files import check_sources
     from conformance.validation.reporters import REPORTERS
 
+    if args.traffic:
+        from conformance.cli.traffic import run_traffic
+
+        return run_traffic(args, streams)
+    for option in ("openrpc", "strict", "junitxml"):
+        if getattr(args, option):
+            return _usage(streams, f"--{option} is for --traffic")
+    if args.output == "jsonl":
+        return _usage(streams, "--output jsonl is for --traffic")
+    if not args.files:
+        return _usage(streams, "give a FILE (or --traffic FILE)")
+    kind = args.kind or "request"
     files, empty = expand(args.files, args.glob)
     if empty:
         said = f"--glob {args.glob}" if args.glob else "*.json, *.jsonl or *.ndjson"
@@ -183,7 +238,7 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
     try:
         summary = check_sources(
             files,
-            args.kind,
+            kind,
             args.role,
             reporter,
             streams.stdin,
@@ -194,10 +249,10 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
         )
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED  # the reporter has written the summary so far
-    if hint.replies and args.kind != "reply":
+    if hint.replies and kind != "reply":
         streams.stderr.write(
             f"conformance validate: hint: {hint.replies} payload(s) look like replies (a "
-            f"`result` or `error` member, which no {args.kind} has): check them with "
+            f"`result` or `error` member, which no {kind} has): check them with "
             "--kind reply\n"
         )
     if summary.unreadable:

@@ -4,11 +4,13 @@ against JSON-RPC 2.0 and the params schemas, the server's replies against the re
 a fuzz run.
 
 - ``server``: the forwarding HTTP server (``ProxyServer``, ``Upstream``, ``Observed``);
-- ``contracts``: what traffic is judged against (the bundled create.sites contract, or an
-  OpenRPC document) and the client's rules;
-- ``judging``: one exchange judged (``judge``: ``Finding``\\ s, each the client's or the
-  server's);
-- ``reports``: each violation as it happens, and the session's reports at the end.
+- ``reports``: each exchange judged off the reply's path, each violation printed as it happens
+  (``Recorder``);
+- ``recording``: every exchange written to a HAR 1.2 file (``--record``), secrets masked.
+
+What traffic is judged against, the judging of one exchange and the reports at the end are
+``conformance.traffic``'s (``contracts``, ``judging``, ``tally``, ``reports``), shared with
+``conformance validate --traffic``; they are exported here too.
 
 The API, for a proxy inside a program (the pytest plugin's ``--target-proxy``)::
 
@@ -18,11 +20,12 @@ The API, for a proxy inside a program (the pytest plugin's ``--target-proxy``)::
     recorder.tally.count  # the violations seen
 """
 
-from conformance.proxy.contracts import BundledTraffic, DocumentTraffic, TrafficContract
-from conformance.proxy.judging import Finding, judge
-from conformance.proxy.reports import Recorder, Tally
+from conformance.proxy.reports import Recorder
 from conformance.proxy.running import proxy_for
 from conformance.proxy.server import Observed, ProxyServer, Upstream
+from conformance.traffic.contracts import BundledTraffic, DocumentTraffic, TrafficContract
+from conformance.traffic.judging import Finding, judge
+from conformance.traffic.tally import Tally
 
 __all__ = [
     "BundledTraffic",

@@ -9,9 +9,9 @@ from typing import IO
 
 from conformance.contract import DEFAULT_REVISION
 from conformance.engine.checks import RunState
-from conformance.proxy.contracts import BundledTraffic, TrafficContract
 from conformance.proxy.reports import Recorder
 from conformance.proxy.server import ProxyServer, Upstream
+from conformance.traffic.contracts import BundledTraffic, TrafficContract
 
 
 @contextmanager

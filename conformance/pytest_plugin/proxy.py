@@ -98,7 +98,7 @@ def summary(terminalreporter: Any, config: pytest.Config) -> None:
     running = config.stash.get(PROXY_KEY, None)
     if running is None:
         return
-    from conformance.proxy.reports import verdict
+    from conformance.traffic.reports import verdict
 
     _, _, recorder, stream = running
     terminalreporter.section("conformance proxy")

@@ -17,7 +17,10 @@ Bodies are kept byte for byte:
   ``_encoding`` and ``encoding`` (which some tools write) alike.
 
 An exchange that got no answer (a timeout, a refused connection) has ``response.status`` 0
-and the reason in ``response._error``, as Chrome's developer tools write it.
+and the reason in ``response._error``, as Chrome's developer tools write it. A response body
+kept in part (a reply past the runner's limit) has the custom field ``content._partial: true``;
+read back, so has one whose ``content`` has no ``text`` and a ``size`` other than 0 (a tool
+that kept no body: ``response_partial``).
 
 ``HarWriter`` writes entries as they come (the file is whole once it is closed, and a run
 keeps no list of them in memory); ``read`` gives them back as ``HttpExchange``\\ s.
@@ -65,6 +68,9 @@ class HttpExchange:
     #: the bytes the request body had on the wire, where ``request_body`` is not them (a
     #: masked token); ``None``: ``len(request_body)``
     request_size: int | None = None
+    #: ``response_body`` is not the whole body: its beginning only (a reply past the runner's
+    #: limit), or nothing (a browser that kept no content)
+    response_partial: bool = False
 
 
 def _header(headers: Sequence[tuple[str, str]], name: str) -> str | None:
@@ -105,6 +111,8 @@ def to_entry(exchange: HttpExchange) -> dict[str, Any]:
     }
     if response_base64:
         content["encoding"] = "base64"
+    if exchange.response_partial:
+        content["_partial"] = True
     answered = exchange.status is not None
     response: dict[str, Any] = {
         "status": exchange.status if answered else 0,
@@ -270,8 +278,15 @@ def _from_entry(entry: Any, where: str) -> HttpExchange:
     status = _member(response, "status", int, rat)
     content = response.get("content")
     reply = b""
+    partial = False
     if isinstance(content, dict) and isinstance(content.get("text"), str):
         reply = _body(content["text"], content.get("encoding"), f"{rat}.content")
+        partial = content.get("_partial") is True
+    elif status != 0:
+        # no text: an empty body where the size says 0 (Chrome writes no text for one); else a
+        # body the tool did not keep
+        size = content.get("size") if isinstance(content, dict) else None
+        partial = size != 0
     error = response.get("_error")
     answered = status != 0
     return HttpExchange(
@@ -297,6 +312,7 @@ def _from_entry(entry: Any, where: str) -> HttpExchange:
         http_version=request.get("httpVersion", "") or "HTTP/1.1",
         error=error if isinstance(error, str) else None,
         comment=entry.get("comment", "") if isinstance(entry.get("comment"), str) else "",
+        response_partial=partial,
     )
 
 
@@ -304,10 +320,11 @@ def read(path: str | Path) -> list[HttpExchange]:
     """Every exchange of the HAR file ``path``; ``ArgumentError`` naming the file (and the
     entry) where it cannot be read as HAR."""
     try:
-        document = json.loads(Path(path).read_bytes())
+        # tools on Windows (Fiddler, Charles) may write a byte order mark before the JSON
+        document = json.loads(Path(path).read_bytes().removeprefix(b"\xef\xbb\xbf"))
     except OSError as error:
         raise ArgumentError(f"cannot read {path}: {error.strerror or error}") from None
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise ArgumentError(f"{path} is not JSON (a HAR file is): {error}") from None
     try:
         log = _member(document, "log", dict, "")

@@ -102,6 +102,7 @@ class Recorder:
             reason=_reason(answer.status),
             error=self.masker.text(answer.error) if answer.error is not None else None,
             comment=comment,
+            response_partial=answer.truncated,
         )
 
     def __call__(self, sent: Sent) -> None:

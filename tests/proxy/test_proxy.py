@@ -135,8 +135,8 @@ def test_a_batch_is_paired_by_id_and_each_reply_judged_by_its_request() -> None:
     """An OpenRPC-style server that takes batches is judged reply by reply; a reply missing
     from the array is the server's finding."""
     from conformance.engine.checks import RunState
-    from conformance.proxy.contracts import BundledTraffic
-    from conformance.proxy.judging import judge
+    from conformance.traffic.contracts import BundledTraffic
+    from conformance.traffic.judging import judge
 
     contract = BundledTraffic("seed")
     state = RunState(hints=False)

@@ -55,6 +55,20 @@ EXCHANGES = [
         error="no answer within 5 s",
         comment="timed out",
     ),
+    # a reply past the runner's limit: its beginning only
+    HttpExchange(
+        started=STARTED,
+        elapsed=0.5,
+        method="POST",
+        url="http://127.0.0.1:8080/",
+        request_headers=(),
+        request_body=b"{}",
+        status=200,
+        response_headers=(("Content-Type", "application/json"),),
+        response_body=b'{"jsonrpc": "2.0", "id": 1, "result": "xxxx',
+        reason="OK",
+        response_partial=True,
+    ),
 ]
 
 
@@ -91,6 +105,23 @@ def test_the_streamed_file_is_the_whole_document(tmp_path: Path) -> None:
     path = tmp_path / "run.har"
     _write(path)
     assert json.loads(path.read_text()) == to_har(EXCHANGES, "test", "1.0")
+
+
+def test_a_body_not_kept_whole_is_said_so(tmp_path: Path) -> None:
+    """The kit's ``content._partial``, and a content without text (a tool that kept no body)
+    unless its size says the body was empty."""
+    path = tmp_path / "run.har"
+    _write(path)
+    document = json.loads(path.read_text())
+    assert document["log"]["entries"][3]["response"]["content"]["_partial"] is True
+    content = document["log"]["entries"][0]["response"]["content"]
+    del content["text"]
+    content["size"] = 0
+    path.write_text(json.dumps(document))
+    assert read(path)[0].response_partial is False and read(path)[0].response_body == b""
+    content["size"] = 40
+    path.write_text(json.dumps(document))
+    assert read(path)[0].response_partial is True
 
 
 def test_an_empty_run_is_a_whole_file(tmp_path: Path) -> None:

@@ -1,11 +1,12 @@
-"""What the proxy judges observed traffic against: the bundled create.sites contract, or an
-OpenRPC document. Each says of one request object what the client broke (``ClientFinding``\\ s:
-the rule, the member and the schema keyword), and gives the engine's reply checks of its method
-(``conformance.engine.checks``; ``conformance.openrpc.contract.checks_for`` for a document).
+"""What observed traffic is judged against (by the proxy, ``validate --traffic`` and the Dask
+recipe): the bundled create.sites contract, or an OpenRPC document. Each says of one request
+object what the client broke (``ClientFinding``\\ s: the rule, the member and the schema
+keyword), and gives the engine's reply checks of its method (``conformance.engine.checks``;
+``conformance.openrpc.contract.checks_for`` for a document).
 
 The rules of the request side are JSON-RPC 2.0's Request object (section 4) and the contract's
 params schemas; the reply side reuses the fuzz run's checks, less those that need to know what
-the kit sent (``expected-outcome``, replaced by ``conformance.proxy.judging``) or a whole run
+the kit sent (``expected-outcome``, replaced by ``conformance.traffic.judging``) or a whole run
 (distinct site ids, the target surviving, the response-time bound).
 """
 
@@ -22,8 +23,8 @@ from conformance.openrpc.document import Document, Method
 from conformance.openrpc.generation import violations_of
 from conformance.validation.validator import best_match, validator_for
 
-#: Engine rules a proxy does not run on observed exchanges: ``expected-outcome`` knows what the
-#: kit sent (the proxy's own outcome rule replaces it), the others judge a whole run.
+#: Engine rules not run on observed exchanges: ``expected-outcome`` knows what the
+#: kit sent (the traffic's own outcome rule replaces it), the others judge a whole run.
 NOT_OBSERVED: Final = frozenset(
     {"expected-outcome", "distinct-result-ids", "answer-in-time", *OPTIONAL_RULES}
 )
@@ -71,7 +72,7 @@ class ClientFinding:
 
 
 class TrafficContract(Protocol):
-    """What the proxy judges traffic against."""
+    """What observed traffic is judged against."""
 
     @property
     def name(self) -> str: ...
@@ -94,6 +95,12 @@ class TrafficContract(Protocol):
     def request_findings(self, request: dict[str, Any]) -> tuple[str | None, list[ClientFinding]]:
         """The method ``request`` calls (``None``: none the contract describes) and what it
         breaks; ``request`` is an object whose envelope ``envelope_findings`` checked."""
+        ...
+
+    def undecided(self, request: dict[str, Any]) -> bool:
+        """Whether only the kit's own decisions (``x-decisions``, judged without ``--strict``
+        neither way) refuse ``request``, which ``request_findings`` found nothing in: a server
+        may take it or refuse it."""
         ...
 
     def reply_checks(self, method: str | None) -> Mapping[str, Rule]:
@@ -205,6 +212,12 @@ class BundledTraffic:
             found.append(ClientFinding(rule, worst.message, member, worst.keyword))
         return self.name, found
 
+    def undecided(self, request: dict[str, Any]) -> bool:
+        if self.strict:
+            return False
+        strict = validator_for("request", self.role, revision=self.revision, strict=True)
+        return not strict.is_valid(request)
+
     def reply_checks(self, method: str | None) -> Mapping[str, Rule]:
         # every reply of the Data API keeps its reply schema, whatever was asked
         return _observed(CHECKS)
@@ -314,6 +327,9 @@ class DocumentTraffic:
                 )
             )
         return method.name, found
+
+    def undecided(self, request: dict[str, Any]) -> bool:
+        return False  # a document has no decisions of the kit's
 
     def reply_checks(self, method: str | None) -> Mapping[str, Rule]:
         if method is None or method not in self.checks:

@@ -34,7 +34,7 @@ from conformance.engine.checks import (
 from conformance.engine.transport import Answer
 from conformance.errors import PayloadError
 from conformance.generation.cases import PARAMS_MNEMONICS, Case, Expectation, Outcome, ReplyId
-from conformance.proxy.contracts import (
+from conformance.traffic.contracts import (
     CLIENT_RULES,
     ClientFinding,
     TrafficContract,
@@ -53,7 +53,7 @@ NEVER_FOR_VALID: Final = frozenset({-32700, -32600, -32601, -32603})
 #: of the server (``entity_not_found``, ``duplicate_entity``, ``access_token_invalid``).
 SCHEMA_MNEMONICS: Final = PARAMS_MNEMONICS - {"invalid_parameters_combination"}
 
-#: The proxy's own rules of the server side, beside the engine's.
+#: Observed traffic's own rules of the server side, beside the engine's.
 SERVER_RULES: Final = {
     "expected-outcome": (
         "A request the contract accepts gets no JSON-RPC protocol error (-32700, -32600, "
@@ -197,18 +197,32 @@ def _parsed(answer: Answer) -> tuple[Any, str | None]:
 
 
 def _request_verdict(
-    judged: Judged, contract: TrafficContract, request: Any
-) -> tuple[str | None, list[ClientFinding]]:
-    """The request's method and the client's findings, the rules run counted."""
+    judged: Judged, contract: TrafficContract, request: Any, strict: bool
+) -> tuple[str | None, list[ClientFinding], bool]:
+    """The request's method, the client's findings and whether the contract could judge the
+    request at all, the rules run counted."""
     for rule in ("request-object", "request-method", "request-params"):
         judged.ran("client", rule)
     found = envelope_findings(request)
     if found:
-        return None, found
-    method, found = contract.request_findings(request)
+        return None, found, True
+    try:
+        method, found = contract.request_findings(request)
+    except PayloadError as error:
+        # a string holding a lone surrogate (escaped, so the body is JSON): no schema can judge
+        # it; RFC 8259 §8.2 calls what a receiver does with it unpredictable and I-JSON
+        # (RFC 7493 §2.1) forbids it, which the kit holds against a client only when strict
+        name = request.get("method")
+        if not strict:
+            return (name if isinstance(name, str) else None), [], False
+        judged.ran("client", "request-json")
+        finding = ClientFinding("request-json", f"{error} (I-JSON, RFC 7493 §2.1; --strict)")
+        return (name if isinstance(name, str) else None), [finding], False
     if "id" not in request:
         judged.ran("client", "request-notification")
-    return method, found
+    # a request only the kit's decisions refuse is neither accepted nor refused (a fuzz run
+    # without --strict judges a server neither way on such a value)
+    return method, found, bool(found) or not contract.undecided(request)
 
 
 def _judge_single(
@@ -222,11 +236,12 @@ def _judge_single(
 ) -> None:
     if is_discovery(request):
         return
-    method, found = _request_verdict(judged, contract, request)
+    method, found, judgeable = _request_verdict(judged, contract, request, state.strict)
     if method is not None:
         judged.methods.append(method)
     judged.findings += [_client(f, method, request) for f in found]
-    broke_envelope = any(f.rule == "request-object" for f in found)
+    # an id only the kit's decisions refuse (a fractional one) may be answered as unreadable
+    broke_envelope = not judgeable or any(f.rule == "request-object" for f in found)
     notification = isinstance(request, dict) and "id" not in request
     _judge_reply(
         judged,
@@ -236,7 +251,7 @@ def _judge_single(
         reply,
         parse_error,
         answer,
-        valid=not found,
+        valid=judgeable and not found,
         method=method,
         reply_id=_reply_id_rule(request, broke_envelope),
         notification=notification,
@@ -263,11 +278,11 @@ def _judge_batch(
         judged.findings.append(_client(empty, None, batch))
     verdicts = []
     for request in batch:
-        method, found = _request_verdict(judged, contract, request)
+        method, found, judgeable = _request_verdict(judged, contract, request, state.strict)
         if method is not None:
             judged.methods.append(method)
         judged.findings += [_client(f, method, request) for f in found]
-        verdicts.append((request, method, found))
+        verdicts.append((request, method, found, judgeable))
     if not isinstance(reply, list):
         # one reply for the whole batch: an error (a server that takes no batch, or an empty
         # batch), or nothing (a batch of notifications alone)
@@ -285,7 +300,7 @@ def _judge_batch(
                 "body-parses", "reply-schema"))  # fmt: skip
     judged.ran("server", "batch-replies")
     unpaired = list(reply)
-    for request, method, found in verdicts:
+    for request, method, found, judgeable in verdicts:
         if not isinstance(request, dict) or "id" not in request or not _is_plain_id(request):
             continue
         mine = next((r for r in unpaired if _same_id(r, request["id"])), None)
@@ -302,7 +317,7 @@ def _judge_batch(
         unpaired.remove(mine)
         _judge_reply(
             judged, contract, state, request, mine, None, answer,
-            valid=not found, method=method, reply_id="echo",
+            valid=judgeable and not found, method=method, reply_id="echo",
             refused=any(f.rule in ("request-object", "request-params") for f in found),
             in_batch=True,
         )  # fmt: skip

@@ -1,0 +1,178 @@
+"""A traffic session's reports, the same whoever judged it (the proxy, ``validate --traffic``,
+the Dask recipe): each violation as a text block or one JSON line as it is found; at the end the
+summary (text), a JSON report, JUnit XML and GitHub's annotations and job summary. ``Origin``
+says where the traffic came from, in the words each report names it with.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+from conformance.reporting.formats import xml_safe
+from conformance.traffic.judging import Side
+from conformance.traffic.tally import KEPT, Tally, Violation
+from conformance.validation.reporters import _escape as escape_command
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where judged traffic came from, as the reports say it."""
+
+    #: the command that judged it: ``conformance proxy``, ``conformance validate --traffic``
+    tool: str
+    #: the contract's name
+    contract: str
+    #: the rest of the first line: ``between the clients and URL``, ``in traffic.har``
+    where: str
+    #: what happened to the exchanges before judging: ``forwarded``, ``read``
+    seen: str
+    #: the JUnit test cases' class prefix (``proxy``: ``proxy.client``)
+    suite: str
+    #: members the JSON report adds (``{"upstream": URL}``, ``{"files": [...]}``)
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+def violation_line(violation: Violation, output: str) -> str:
+    """One violation as printed when it is found: a text block, or a JSON object (``jsonl``)."""
+    if output == "jsonl":
+        return json.dumps(violation.as_dict(), ensure_ascii=False)
+    return violation.text()
+
+
+def verdict(tally: Tally) -> str:
+    """The session's verdict in one line."""
+    if not tally.count:
+        return f"{tally.judged} exchanges judged: client and server kept the contract"
+    parts = []
+    sides: tuple[Side, ...] = ("client", "server")
+    for side in sides:
+        broken = sorted({rule for (s, rule), (_, n) in tally.rules.items() if s == side and n})
+        count = tally.by_side(side)
+        if count:
+            parts.append(f"{count} by the {side} ({', '.join(broken)})")
+    return f"{tally.judged} exchanges judged: {tally.count} violations: {'; '.join(parts)}"
+
+
+def to_text(tally: Tally, origin: Origin) -> str:
+    """The summary printed at the end: rules per side, then the verdict."""
+    lines = [f"{origin.tool}: {origin.contract} {origin.where}"]
+    lines.append(
+        f"{tally.exchanges} exchanges {origin.seen}, {tally.judged} judged (JSON-RPC POSTs); "
+        + (", ".join(f"{m} {n}" for m, n in tally.methods.items()) or "no method called")
+    )
+    if tally.not_judged:
+        lines.append(
+            "not judged: " + ", ".join(f"{n} {why}" for why, n in sorted(tally.not_judged.items()))
+        )
+    width = max((len(rule) for _, rule in tally.rules), default=4)
+    lines.append(f"{'side':<6}  {'rule':<{width}}  {'judged':>6}  {'broken':>6}")
+    for (side, rule), (judged, broken) in sorted(tally.rules.items()):
+        lines.append(f"{side:<6}  {rule:<{width}}  {judged:>6}  {broken:>6}")
+    if tally.dropped:
+        lines.append(f"({tally.dropped} violations past the first {KEPT} counted, not kept)")
+    lines.append(verdict(tally))
+    return "\n".join(lines) + "\n"
+
+
+def to_dict(tally: Tally, origin: Origin) -> dict[str, Any]:
+    """The whole session as a JSON-ready document."""
+    return {
+        "contract": origin.contract,
+        **origin.context,
+        "conforms": not tally.count,
+        "exchanges": tally.exchanges,
+        "judged": tally.judged,
+        "not_judged": dict(sorted(tally.not_judged.items())),
+        "methods": tally.methods,
+        "violations_by_side": {
+            "client": tally.by_side("client"),
+            "server": tally.by_side("server"),
+        },
+        "rules": [
+            {"side": side, "rule": rule, "judged": judged, "broken": broken}
+            for (side, rule), (judged, broken) in sorted(tally.rules.items())
+        ],
+        "violations": [violation.as_dict() for violation in tally.violations],
+        "violations_not_kept": tally.dropped,
+    }
+
+
+def to_json(tally: Tally, origin: Origin) -> str:
+    """The whole session as one JSON document."""
+    return json.dumps(to_dict(tally, origin), ensure_ascii=False, indent=2)
+
+
+def to_junit(tally: Tally, origin: Origin) -> str:
+    """JUnit XML: a test case per rule judged on each side, failed by its violations."""
+    by_rule: dict[tuple[str, str], list[Violation]] = {}
+    for violation in tally.violations:
+        by_rule.setdefault((violation.finding.side, violation.finding.rule), []).append(violation)
+    failed = sum(1 for (_, broken) in tally.rules.values() if broken)
+    suite = ElementTree.Element(
+        "testsuite",
+        name=f"{origin.contract} traffic",
+        tests=str(len(tally.rules)),
+        failures=str(failed),
+        errors="0",
+    )
+    for (side, rule), (_, broken) in sorted(tally.rules.items()):
+        case = ElementTree.SubElement(
+            suite, "testcase", classname=f"{origin.suite}.{side}", name=rule
+        )
+        if not broken:
+            continue
+        kept = by_rule.get((side, rule), [])
+        first = kept[0].message if kept else ""
+        element = ElementTree.SubElement(
+            case, "failure", message=xml_safe(f"{broken} violations: {first}")[:1000]
+        )
+        element.text = xml_safe("\n\n".join(v.text() for v in kept[:50]))
+    return ElementTree.tostring(suite, encoding="unicode", xml_declaration=True)
+
+
+def to_github(tally: Tally, origin: Origin) -> str:
+    """``::error`` workflow commands, one per side and rule broken (the first violation)."""
+    first: dict[tuple[str, str], Violation] = {}
+    for violation in tally.violations:
+        first.setdefault((violation.finding.side, violation.finding.rule), violation)
+    lines = []
+    for (side, rule), violation in first.items():
+        times = tally.rules[violation.finding.side, rule][1]
+        title = escape_command(f"{origin.contract}: the {side} broke {rule}", property_value=True)
+        message = f"{violation.where}: {violation.message}"
+        if times > 1:
+            message += f" (and {times - 1} more)"
+        lines.append(f"::error title={title}::{escape_command(message[:900])}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def github_summary(tally: Tally, origin: Origin) -> None:
+    """A Markdown table of the rules broken, appended to ``$GITHUB_STEP_SUMMARY`` if set."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return
+    lines = [f"### {origin.tool}: {origin.contract}", "", verdict(tally), ""]
+    broken = [(key, counts) for key, counts in sorted(tally.rules.items()) if counts[1]]
+    if broken:
+        lines += ["| side | rule | judged | broken |", "|---|---|---:|---:|"]
+        lines += [f"| {s} | {r} | {j} | {b} |" for (s, r), (j, b) in broken]
+    with Path(path).open("a", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+
+
+__all__ = [
+    "Origin",
+    "github_summary",
+    "to_dict",
+    "to_github",
+    "to_json",
+    "to_junit",
+    "to_text",
+    "verdict",
+    "violation_line",
+]
