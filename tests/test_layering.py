@@ -93,6 +93,7 @@ ALLOWED: dict[str, set[str]] = {
     "traffic": {"errors", "contract", "validation", "generation", "engine", "reporting"},
     # beside the front ends: the proxy judges traffic with the engine's checks; the mock serves
     # a document (or the reference server) with the generation's strategies
+    "mock": {"errors", "contract", "validation", "generation", "openrpc", "server"},
     "proxy": {
         "errors",
         "contract",
