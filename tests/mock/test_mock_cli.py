@@ -49,7 +49,7 @@ def test_the_url_comes_first_and_a_signal_stops_it_with_exit_0(number: int) -> N
     process, url = start("--openrpc", str(RULES))
     reply = requests.post(url, json=CALLS[0], timeout=10).json()
     assert reply["id"] == 1 and isinstance(reply["result"], int)
-    code, out, err = stop(process, number)
+    code, _, err = stop(process, number)
     assert code == 0, err
     assert "Traceback" not in err
 

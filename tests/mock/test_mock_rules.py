@@ -19,7 +19,7 @@ from conformance.mock import mock_for
 from conformance.openrpc.document import load
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "openrpc"))
-from schema_oracle import Oracle  # noqa: E402  (the oracle lives beside the OpenRPC tests)
+from schema_oracle import Oracle  # the oracle lives beside the OpenRPC tests
 
 
 @pytest.fixture(scope="module")
@@ -207,9 +207,7 @@ def _oracle_valid(method: str, result: Any) -> list[str]:
         ("search", [{"from": "ab"}]),
     ],
 )
-def test_a_valid_call_gets_a_result_its_schema_accepts(
-    url: str, method: str, params: Any
-) -> None:
+def test_a_valid_call_gets_a_result_its_schema_accepts(url: str, method: str, params: Any) -> None:
     """python-jsonschema over the document as written judges, not the kit's validator."""
     seen = []
     for request_id in range(12):
