@@ -36,7 +36,7 @@ from typing import Any, Final
 
 import jsonschema_rs
 
-from conformance.errors import PayloadError
+from conformance.errors import ArgumentError, PayloadError
 from conformance.mock.results import Results, results_for
 from conformance.openrpc.discovery import DISCOVER
 from conformance.openrpc.document import Document, Method
@@ -165,16 +165,32 @@ class MethodJudge:
         return min(faults, key=order)
 
 
+def _judge(method: Method, seed: int) -> MethodJudge:
+    """``MethodJudge(method, seed)``; a schema the validator cannot compile (``"type": 5``, a
+    pattern that is no regular expression) is an ``ArgumentError`` naming the method."""
+    try:
+        return MethodJudge(method, seed)
+    except ArgumentError:
+        raise
+    except Exception as error:  # jsonschema-rs refuses the schema: said, not a traceback
+        first = (str(error).splitlines() or [type(error).__name__])[0]
+        raise ArgumentError(
+            f"method {method.name!r}: a params or result schema the validator cannot compile "
+            f"({first[:160]})"
+        ) from None
+
+
 class MockApp:
     """A stateless server of ``document``, its results drawn from ``seed``.
 
-    Raises ``conformance.mock.results.NoResult`` naming a method no result can be answered for.
+    Raises ``conformance.mock.results.NoResult`` naming a method no result can be answered for,
+    ``ArgumentError`` naming one whose schemas the validator cannot compile.
     """
 
     def __init__(self, document: Document, seed: int = 0) -> None:
         self.document = document
         self.seed = seed
-        self.methods = {method.name: MethodJudge(method, seed) for method in document.methods}
+        self.methods = {method.name: _judge(method, seed) for method in document.methods}
 
     def handle(self, body: bytes) -> Response:
         """The response to one request body: what the HTTP layer calls."""

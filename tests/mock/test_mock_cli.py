@@ -133,3 +133,19 @@ def test_an_address_in_use_is_refused_with_exit_2() -> None:
         done = _run("--openrpc", str(RULES), "--listen", f"127.0.0.1:{port}")
     assert done.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [{"type": 5}, {"type": "string", "pattern": "("}, {"minimum": "x"}],
+    ids=["type-5", "pattern-not-regex", "bound-not-number"],
+)
+def test_a_schema_the_validator_cannot_compile_is_named_with_exit_2(
+    tmp_path: Path, schema: Any
+) -> None:
+    done = _run("--openrpc", str(_document(tmp_path, schema)), "--listen", "127.0.0.1:0")
+    assert done.returncode == 2, done.stderr
+    assert "method 'impossible': a params or result schema the validator cannot compile" in (
+        done.stderr
+    )
+    assert "Traceback" not in done.stderr
