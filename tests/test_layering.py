@@ -103,6 +103,7 @@ ALLOWED: dict[str, set[str]] = {
     },
     # beside the front ends: the proxy judges traffic with ``traffic``'s judge; the mock serves
     # a document (or the reference server) with the generation's strategies
+    "mock": {"errors", "contract", "validation", "generation", "openrpc", "server"},
     "proxy": {
         "errors",
         "contract",

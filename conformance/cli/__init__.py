@@ -1,5 +1,5 @@
-"""The ``conformance`` command: ``validate``, ``serve``, ``fuzz``, ``replay``, ``export`` and
-``proxy``.
+"""The ``conformance`` command: ``validate``, ``serve``, ``fuzz``, ``replay``, ``export``,
+``proxy`` and ``mock``.
 
 Parsing is separate from running: ``main(argv, streams)`` parses, hands the parsed arguments
 to the subcommand's ``run`` and returns its exit code, so tests call it with their own streams.
@@ -35,7 +35,7 @@ EXIT_TERMINATED: Final = 143
 DISTRIBUTION: Final = "create-sites-conformance"
 
 #: The subcommands, each the name of a module in this package.
-SUBCOMMANDS: Final = ("validate", "serve", "fuzz", "replay", "export", "proxy")
+SUBCOMMANDS: Final = ("validate", "serve", "fuzz", "replay", "export", "proxy", "mock")
 
 
 @dataclass
