@@ -66,13 +66,13 @@ class WrongEverywhere:
         return Response(json.dumps(reply).encode(), content_type="text/plain")
 
 
-def _fuzz(url: str, document: Path, *argv: str) -> tuple[int, str]:
+def _fuzz(url: str, document: Path, *argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     code = main(
         ["fuzz", url, "--openrpc", str(document), "--max-examples", "3", *argv],
         Streams(io.BytesIO(), out, err),
     )
-    return code, out.getvalue() + err.getvalue()
+    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")
@@ -90,15 +90,16 @@ def _outputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     kept = tmp_path / "kept"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     with serve_in_thread(WrongEverywhere(), read_timeout=2.0) as url:
-        code, text = _fuzz(url, document, "--save-failures", str(kept))
-        json_code, shown = _fuzz(url, document, "--output", "json", "--no-save-failures")
-        github_code, annotations = _fuzz(
+        code, text, found = _fuzz(url, document, "--save-failures", str(kept))
+        json_code, shown, _ = _fuzz(url, document, "--output", "json", "--no-save-failures")
+        github_code, annotations, _ = _fuzz(
             url, document, "--output", "github", "--report-html", str(html),
             "--junitxml", str(junit), "--no-save-failures",
         )  # fmt: skip
     assert code == json_code == github_code == 1, text[-2000:]
     return {
         "text": text,
+        "found": found,  # each defect as it is found, on stderr
         "json": shown,
         "github": annotations,
         "summary": summary.read_text(encoding="utf-8"),
