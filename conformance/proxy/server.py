@@ -18,21 +18,18 @@ and nothing is judged.
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import socket
 import ssl
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from socketserver import TCPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Final
 from urllib.parse import urlsplit
 
 from conformance.errors import ArgumentError
+from conformance.server.httpd import TrackedHTTPServer
 
 #: Headers that belong to one connection, never forwarded (RFC 9110 section 7.6.1).
 HOP_BY_HOP: Final = frozenset(
@@ -292,12 +289,11 @@ class ProxyHandler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
 
-class ProxyServer(ThreadingHTTPServer):
+class ProxyServer(TrackedHTTPServer):
     """The proxy's listening socket: each connection on a thread of its own; ``observe`` gets
     each exchange forwarded, ``report_error`` each the proxy answered itself."""
 
-    daemon_threads = True
-    request_queue_size = 128
+    thread_name = "conformance-proxy"
 
     def __init__(
         self,
@@ -316,63 +312,9 @@ class ProxyServer(ThreadingHTTPServer):
         self.upstream_timeout = timeout
         self.idle_timeout = idle_timeout
         self.max_body_bytes = max_body_bytes
-        self._connections: dict[socket.socket, threading.Thread] = {}
-        self._lock = threading.Lock()
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, ProxyHandler)
-
-    def server_bind(self) -> None:
-        # HTTPServer.server_bind looks the host name up (getfqdn), which can wait on DNS
-        TCPServer.server_bind(self)
-        host, port = self.server_address[:2]
-        self.server_name = str(host)
-        self.server_port = int(port)
-
-    @property
-    def url(self) -> str:
-        """The base URL the proxy listens on, e.g. ``http://127.0.0.1:8081/``."""
-        host = self.server_name
-        host = f"[{host}]" if ":" in host else host
-        return f"http://{host}:{self.server_port}/"
-
-    def track(self, connection: socket.socket) -> None:
-        with self._lock:
-            self._connections[connection] = threading.current_thread()
-
-    def untrack(self, connection: socket.socket) -> None:
-        with self._lock:
-            self._connections.pop(connection, None)
-
-    def close_connections(self, timeout: float = 5.0) -> None:
-        """End every open connection and wait (up to ``timeout``) for its thread: an exchange
-        being judged is judged whole before the reports are written."""
-        with self._lock:
-            open_now = list(self._connections.items())
-        for connection, _ in open_now:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RD)  # the answer being written still goes out
-        deadline = time.monotonic() + timeout
-        for _, thread in open_now:
-            thread.join(max(0.0, deadline - time.monotonic()))
-
-    @contextmanager
-    def running(self, poll_interval: float = 0.05) -> Iterator[ProxyServer]:
-        """Serve on a background thread; on exit, stop, end open connections and close."""
-        thread = threading.Thread(
-            target=self.serve_forever,
-            kwargs={"poll_interval": poll_interval},
-            name="conformance-proxy",
-            daemon=True,
-        )
-        thread.start()
-        try:
-            yield self
-        finally:
-            self.shutdown()
-            thread.join()
-            self.close_connections()
-            self.server_close()
 
 
 __all__ = ["HOP_BY_HOP", "Observed", "ProxyHandler", "ProxyServer", "Upstream"]

@@ -54,7 +54,7 @@ from contextlib import contextmanager
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from socketserver import TCPServer
-from typing import Any, Final, Protocol
+from typing import Any, Final, Protocol, Self
 
 from conformance.server.rpc import Response, RpcError, encode, error_reply, transport_error
 
@@ -321,17 +321,83 @@ def _discard(sock: socket.socket) -> None:
     sock.close()
 
 
-class RpcHTTPServer(ThreadingHTTPServer):
+class TrackedHTTPServer(ThreadingHTTPServer):
+    """A ``ThreadingHTTPServer`` that knows its open connections, to end them on stop: each
+    connection on a daemon thread, a backlog that takes a burst of clients, no DNS lookup on
+    bind. The reference server and the proxy are both one."""
+
+    daemon_threads = True
+    # 16 clients connecting at once overflow the default backlog of 5, and a dropped SYN
+    # costs a one-second retransmission
+    request_queue_size = 128
+    #: the name of the thread ``running`` serves on
+    thread_name = "http-server"
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        self._connections: dict[socket.socket, threading.Thread] = {}
+        self._lock = threading.Lock()
+        super().__init__(address, handler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind looks the host name up (getfqdn), which can wait on DNS
+        TCPServer.server_bind(self)
+        host, port = self.server_address[:2]
+        self.server_name = str(host)
+        self.server_port = int(port)
+
+    @property
+    def url(self) -> str:
+        """The base URL the server listens on, e.g. ``http://127.0.0.1:8080/``."""
+        host = self.server_name
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.server_port}/"
+
+    def track(self, connection: socket.socket) -> None:
+        with self._lock:
+            self._connections[connection] = threading.current_thread()
+
+    def untrack(self, connection: socket.socket) -> None:
+        with self._lock:
+            self._connections.pop(connection, None)
+
+    @contextmanager
+    def running(self, poll_interval: float = 0.05) -> Iterator[Self]:
+        """Serve on a background thread; on exit, stop, end open connections and close."""
+        thread = threading.Thread(
+            target=self.serve_forever,
+            kwargs={"poll_interval": poll_interval},
+            name=self.thread_name,
+            daemon=True,
+        )
+        thread.start()
+        try:
+            yield self
+        finally:
+            self.shutdown()
+            thread.join()
+            self.close_connections()
+            self.server_close()
+
+    def close_connections(self, timeout: float = 5.0) -> None:
+        """End every open connection and wait (up to ``timeout``) for their threads."""
+        with self._lock:
+            open_now = list(self._connections.items())
+        for connection, _ in open_now:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RD)  # the answer being written still goes out
+        deadline = time.monotonic() + timeout
+        for _, thread in open_now:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+
+class RpcHTTPServer(TrackedHTTPServer):
     """A ``ThreadingHTTPServer`` serving ``app``, that can close its open connections.
 
     At most ``max_connections`` connections are served at once, each on its own thread; one
     more is refused with 503 on the accepting thread (see ``refuse``).
     """
 
-    daemon_threads = True
-    # 16 clients connecting at once overflow the default backlog of 5, and a dropped SYN
-    # costs a one-second retransmission
-    request_queue_size = 128
+    thread_name = "rpc-server"
 
     def __init__(
         self,
@@ -352,23 +418,7 @@ class RpcHTTPServer(ThreadingHTTPServer):
         self._active = 0
         #: refused sockets, already answered, each with the time it is to be closed
         self._refused: collections.deque[tuple[float, socket.socket]] = collections.deque()
-        self._connections: dict[socket.socket, threading.Thread] = {}
-        self._lock = threading.Lock()
         super().__init__(address, RpcHandler)
-
-    def server_bind(self) -> None:
-        # HTTPServer.server_bind looks the host name up (getfqdn), which can wait on DNS
-        TCPServer.server_bind(self)
-        host, port = self.server_address[:2]
-        self.server_name = str(host)
-        self.server_port = int(port)
-
-    @property
-    def url(self) -> str:
-        """The base URL the server listens on, e.g. ``http://127.0.0.1:8080/``."""
-        host = self.server_name
-        host = f"[{host}]" if ":" in host else host
-        return f"http://{host}:{self.server_port}/"
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Log what escaped a connection's handler on the server's logger, not on stderr."""
@@ -436,43 +486,6 @@ class RpcHTTPServer(ThreadingHTTPServer):
         super().server_close()
         while self._refused:
             _discard(self._refused.popleft()[1])
-
-    def track(self, connection: socket.socket) -> None:
-        with self._lock:
-            self._connections[connection] = threading.current_thread()
-
-    def untrack(self, connection: socket.socket) -> None:
-        with self._lock:
-            self._connections.pop(connection, None)
-
-    @contextmanager
-    def running(self, poll_interval: float = 0.05) -> Iterator[RpcHTTPServer]:
-        """Serve on a background thread; on exit, stop, end open connections and close."""
-        thread = threading.Thread(
-            target=self.serve_forever,
-            kwargs={"poll_interval": poll_interval},
-            name="rpc-server",
-            daemon=True,
-        )
-        thread.start()
-        try:
-            yield self
-        finally:
-            self.shutdown()
-            thread.join()
-            self.close_connections()
-            self.server_close()
-
-    def close_connections(self, timeout: float = 5.0) -> None:
-        """End every open connection and wait (up to ``timeout``) for their threads."""
-        with self._lock:
-            open_now = list(self._connections.items())
-        for connection, _ in open_now:
-            with contextlib.suppress(OSError):  # closed meanwhile
-                connection.shutdown(socket.SHUT_RDWR)
-        deadline = time.monotonic() + timeout
-        for _, thread in open_now:
-            thread.join(max(0.0, deadline - time.monotonic()))
 
 
 @contextmanager
