@@ -41,15 +41,30 @@ def decision_of(params_tree: Node, case: Case) -> Decision | None:
     return found
 
 
+#: Invalid values of a format that only the kit's reading of it refuses: create.sites's
+#: ``widget_link.url`` refuses them by its own ``pattern`` too, a document's ``iri`` may not.
+_KIT_READINGS: Final = {
+    ("iri", variant): (
+        "RFC 3987's IRI takes any scheme, and every checker of the panel takes "
+        f"{example}; the kit reads iri as a web address with a host (create.sites's "
+        "widget_link.url says so with its pattern): on a document's iri, --strict judges it."
+    )
+    for variant, example in (("ftp", "ftp://example.com/"), ("mailto", "mailto:info@example.com"))
+}
+
+
 @functools.cache
 def format_decisions() -> Mapping[tuple[str, str], Decision]:
     """``(format, variant) -> decision``: the invalid values of a format (the zones') that the
-    panel of checkers splits on, or that only the kit's reading refuses (``ftp://`` and
-    ``mailto:`` for an ``iri``), as the published schemas record them on their members of
-    that format. They hold for a document's member of that format that carries no annotation
-    of its own: its ``"format": "iri"`` param is no more decided by a port past 65535 than
-    create.sites's ``widget_link.url``."""
-    found: dict[tuple[str, str], Decision] = {}
+    panel of checkers splits on, as the published schemas record them on their members of
+    that format, and those only the kit's reading refuses (``_KIT_READINGS``). They hold for
+    a document's member of that format that carries no annotation of its own: its ``"format":
+    "iri"`` param is no more decided by a port past 65535 than create.sites's
+    ``widget_link.url``."""
+    found = {
+        (format_name, variant): Decision("format", variant, why)
+        for (format_name, variant), why in _KIT_READINGS.items()
+    }
     stack: list[Any] = list(load_schemas().values())
     while stack:
         node = stack.pop()
