@@ -201,7 +201,12 @@ class _ClearingReporter:
 def _usage(streams: Streams, message: str) -> int:
     from conformance.cli import EXIT_USAGE
 
-    streams.stderr.write(f"conformance validate: error: {message}\n")
+    # as argparse says its own usage errors: the usage, then the error
+    streams.stderr.write(
+        "usage: conformance validate [options] FILE [FILE ...]\n"
+        "       conformance validate --traffic FILE [options]\n"
+        f"conformance validate: error: {message}\n"
+    )
     return EXIT_USAGE
 
 

@@ -45,9 +45,10 @@ def decision_of(params_tree: Node, case: Case) -> Decision | None:
 #: ``widget_link.url`` refuses them by its own ``pattern`` too, a document's ``iri`` may not.
 _KIT_READINGS: Final = {
     ("iri", variant): (
-        "RFC 3987's IRI takes any scheme, and every checker of the panel takes "
-        f"{example}; the kit reads iri as a web address with a host (create.sites's "
-        "widget_link.url says so with its pattern): on a document's iri, --strict judges it."
+        "RFC 3987's IRI takes any scheme (python-jsonschema's iri, by rfc3987, takes "
+        f"{example}); only the kit's reading of iri as a web address with a host refuses it "
+        "(create.sites's widget_link.url says http or https with its pattern): on a "
+        "document's iri, --strict judges it."
     )
     for variant, example in (("ftp", "ftp://example.com/"), ("mailto", "mailto:info@example.com"))
 }
