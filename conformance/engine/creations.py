@@ -52,11 +52,15 @@ class Created:
     request: Any
     test_id: str
     case_number: int
+    #: ``False``: the run was stopped (Ctrl-C, SIGTERM) with this request sent and its reply
+    #: unread, so the target may have created it: its id is unknown, its request says what
+    confirmed: bool = True
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "method": self.method,
             "id": self.id,
+            "confirmed": self.confirmed,
             "test_id": self.test_id,
             "case_number": self.case_number,
             "request": self.request,

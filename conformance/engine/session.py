@@ -327,6 +327,36 @@ class Session:
         masked_body = None
         if self.settings.on_sent is not None and prepared is not None:
             masked_body = spliced(dumps(prepared.payload), case.splices)  # the token as ***
+        try:
+            exchange = self._sent(case, payload, body, prepared, masked_body)
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the request may be sent, its reply unread
+            self._unconfirmed(case, prepared, body)
+            raise
+        proof = self.proof
+        if proof.refused is not None:
+            raise proof.refused  # every exchange after it too: hypothesis replays its examples
+        found: SetupFailed | None = None
+        if not proof.target:
+            proof.target = True
+            found = first_exchange(exchange, self.report.target, self.settings.options)
+        if found is None and not proof.token and case.expect.outcome == "success":
+            proof.token = True
+            found = first_success(exchange, self.settings)
+        if found is not None:
+            proof.refused = found
+            raise found
+        self._watch_for_hang(exchange)
+        return exchange
+
+    def _sent(
+        self,
+        case: Case,
+        payload: Any,
+        body: bytes,
+        prepared: Prepared | None,
+        masked_body: bytes | None,
+    ) -> Exchange:
+        """Send ``body`` and read its answer; what it created kept (``_created``)."""
         answer = self.post(body, case.headers, masked_body)
         exchange = Exchange(case, payload, body, answer, source=prepared)
         if answer.connect_failed and self.proof.target:
@@ -345,20 +375,6 @@ class Session:
             exchange.parse_error = "the body is empty"
         if self.method.name in self.settings.creates:
             self._created(exchange, prepared)
-        proof = self.proof
-        if proof.refused is not None:
-            raise proof.refused  # every exchange after it too: hypothesis replays its examples
-        found: SetupFailed | None = None
-        if not proof.target:
-            proof.target = True
-            found = first_exchange(exchange, self.report.target, self.settings.options)
-        if found is None and not proof.token and case.expect.outcome == "success":
-            proof.token = True
-            found = first_success(exchange, self.settings)
-        if found is not None:
-            proof.refused = found
-            raise found
-        self._watch_for_hang(exchange)
         return exchange
 
     def _created(self, exchange: Exchange, prepared: Prepared | None) -> None:
@@ -386,6 +402,19 @@ class Session:
                 except Stop as stop:
                     self.proof.stopped = TargetStopped(str(stop))  # raised at every request
                     raise self.proof.stopped from None
+
+    def _unconfirmed(self, case: Case, prepared: Prepared | None, body: bytes) -> None:
+        """Keep, as created unconfirmed, a request the run was stopped on that may create:
+        the target may have made it and the run will never read its id."""
+        if self.method.name not in self.settings.creates or not may_create(case):
+            return
+        request = (
+            prepared.payload if prepared is not None else body.decode("utf-8", "backslashreplace")
+        )
+        test_id = self.test_id(case)
+        number = self.report.cases_sent + 1
+        unconfirmed = Created(self.method.name, None, request, test_id, number, confirmed=False)
+        self.report.created.append(unconfirmed)
 
     def over_budget(self, case: Case) -> bool:
         """Whether ``case`` may create and ``Settings.max_creates`` creations are made (or it

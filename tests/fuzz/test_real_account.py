@@ -162,7 +162,14 @@ def test_sigterm_still_writes_the_record_and_the_created_ids(tmp_path: Path) -> 
     assert "Traceback" not in err
     exchanges = read(har)
     assert len(exchanges) > 10
-    assert [entry["id"] for entry in json.loads(created.read_text())["created"]] == made
+    entries = json.loads(created.read_text())["created"]
+    confirmed = [entry["id"] for entry in entries if entry["confirmed"]]
+    unconfirmed = [entry for entry in entries if not entry["confirmed"]]
+    # the request SIGTERM cut short may have created a site whose id the run never read: it is
+    # listed unconfirmed, with its request (the domain name to look for)
+    assert made[: len(confirmed)] == confirmed and len(unconfirmed) <= 1
+    assert len(made) - len(confirmed) <= len(unconfirmed)
+    assert all(entry["id"] is None and entry["request"]["params"] for entry in unconfirmed)
 
 
 # --- what the run created, and its budget ------------------------------------------------------
