@@ -3,11 +3,15 @@ none of the fuzzer, the server, the plugin, hypothesis or pytest; the server non
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
 
 import pytest
+
+#: A fresh interpreter each (a second or so): make test runs these, make check not.
+fresh_interpreter = pytest.mark.slow
 
 
 def _modules_after(statement: str) -> set[str]:
@@ -23,6 +27,7 @@ def _under(modules: set[str], *packages: str) -> list[str]:
     return sorted(m for m in modules if any(m == p or m.startswith(p + ".") for p in packages))
 
 
+@fresh_interpreter
 @pytest.mark.parametrize(
     "statement",
     [
@@ -45,6 +50,7 @@ def test_the_validation_library_imports_nothing_of_the_rest(statement: str) -> N
     assert _under(modules, *heavy, "hypothesis", "pytest", "_pytest") == []
 
 
+@fresh_interpreter
 def test_the_server_imports_nothing_of_the_fuzzer() -> None:
     modules = _modules_after("import conformance.server, conformance.cli.serve")
     assert "conformance.server.app" in modules
@@ -60,6 +66,7 @@ def test_the_server_imports_nothing_of_the_fuzzer() -> None:
     )
 
 
+@fresh_interpreter
 def test_the_har_module_imports_nothing_of_the_fuzzer() -> None:
     """A reader of captured traffic (HAR) needs none of the runner, the reports or hypothesis."""
     modules = _modules_after("import conformance.traffic.har")
@@ -68,6 +75,7 @@ def test_the_har_module_imports_nothing_of_the_fuzzer() -> None:
     assert _under(modules, *heavy, "conformance.traffic.recorder", "hypothesis") == []
 
 
+@fresh_interpreter
 def test_the_plugin_module_stays_light() -> None:
     """pytest loads the plugin in every session of an environment that has the kit; without a
     target it must cost nothing, so its module imports neither the fuzzer nor hypothesis."""
@@ -118,6 +126,7 @@ ALLOWED: dict[str, set[str]] = {
 }
 
 
+@functools.cache
 def _package_imports() -> dict[str, set[str]]:
     """For each package (or top-level module) of ``conformance``, the others it imports."""
     import ast

@@ -27,6 +27,9 @@ from mutants import MUTANTS, serve
 from conformance.cli import Streams, main
 from conformance.reporting.formats import SHOWN_GROUPS
 
+# Whole runs against servers with many planted defects: make test runs them, make check not.
+pytestmark = pytest.mark.slow
+
 
 def _fuzz(*argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()

@@ -24,6 +24,9 @@ from conformance.server import CreateSitesApp, Response, SiteStore, serve_in_thr
 from conformance.server.config import parse
 from conformance.traffic.har import read
 
+# Whole runs with their files, hooks and signals: make test runs them, make check not.
+pytestmark = pytest.mark.slow
+
 #: a token of three characters: masked by structure, never searched for in text
 SHORT_TOKEN = "Zq7"
 API_KEY = "team-api-key-5f0e9d"

@@ -16,6 +16,9 @@ import pytest
 import requests
 from mock_process import RULES, running, start, stop
 
+# Each test starts the mock in a process of its own: make test runs them, make check not.
+pytestmark = pytest.mark.slow
+
 #: Calls whose replies are compared byte for byte: each method, by name and by position.
 CALLS: list[dict[str, Any]] = [
     {"jsonrpc": "2.0", "id": 1, "method": "sum", "params": [3, 4]},

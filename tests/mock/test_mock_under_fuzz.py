@@ -20,6 +20,9 @@ from conformance.openrpc.document import load
 from conformance.server.httpd import serve_in_thread
 from conformance.server.rpc import Response
 
+# Whole fuzz runs against the mock, three seeds each: make test runs them, make check not.
+pytestmark = pytest.mark.slow
+
 SEEDS = (0, 1, 2)
 
 #: The extensions that make a document's run the vendor's profile (mnemonics and

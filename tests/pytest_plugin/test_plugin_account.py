@@ -8,11 +8,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from helpers.targets import CUSTOMER_TOKEN, config_document
 
 from conformance.server import CreateSitesApp, SiteStore, serve_in_thread
 from conformance.server.config import parse
 from conformance.traffic.har import read
+
+# Pytest runs in subprocesses: make test runs them, make check not.
+pytestmark = pytest.mark.slow
 
 
 def _pytest(folder: Path, *argv: str) -> subprocess.CompletedProcess[str]:
