@@ -41,11 +41,14 @@ MODULES: dict[str, list[str]] = {
     ],
     "conformance/validation/validator.py": ["tests/validation"],
     "conformance/reporting/redaction.py": [
+        "tests/fuzz/test_what_reports_mask.py",
         "tests/fuzz/test_redaction.py",
         "tests/fuzz/test_token_echo.py",
         "tests/fuzz/test_secrets_and_replay.py",
     ],
     "conformance/reporting/saved.py": [
+        "tests/fuzz/test_what_reports_mask.py",
+        "tests/fuzz/test_replay_settings.py",
         "tests/fuzz/test_replay.py",
         "tests/fuzz/test_token_echo.py",
         "tests/fuzz/test_what_users_get.py",
