@@ -47,6 +47,7 @@ MODULES: dict[str, list[str]] = {
         "tests/fuzz/test_secrets_and_replay.py",
     ],
     "conformance/reporting/saved.py": [
+        "tests/fuzz/test_saved_files.py",
         "tests/fuzz/test_what_reports_mask.py",
         "tests/fuzz/test_replay_settings.py",
         "tests/fuzz/test_replay.py",
