@@ -276,3 +276,26 @@ def test_a_case_this_kit_no_longer_makes_is_sent_as_saved(tmp_path: Path) -> Non
     assert out.startswith(
         "FAILED expected-outcome test_protocol[jsonrpc-wrong] (case retired-case)"
     )
+
+
+def test_a_valid_request_refused_is_replayed_with_its_revision_hint(tmp_path: Path) -> None:
+    """A run of the seed revision against a server of the current one: a request valid in
+    the seed revision only is refused, and the failure says the target keeps the current
+    revision's contract. Replayed, that valid request (the first of the replay, refused) is
+    FAILED with the same hint: not taken for a refused token, not judged without the hint."""
+    with serve(CreateSitesApp, revision="current") as (url, token):
+        _run(
+            "fuzz", url, "--token", token, "--max-examples", "0", "--save-failures",
+            str(tmp_path),
+        )  # fmt: skip
+        hinted = [
+            path
+            for path in sorted(tmp_path.glob("*.failure.json"))
+            if "the 'current' revision's contract" in json.loads(path.read_text("utf-8"))["found"]
+            and json.loads(path.read_text("utf-8"))["rule"] == "expected-outcome"
+        ]
+        assert hinted
+        code, out, err = _run("replay", str(hinted[0]), "--token", token, "--times", "1")
+    assert code == 1, out + err
+    assert out.startswith("FAILED expected-outcome "), out
+    assert "the 'current' revision's contract" in out, out
