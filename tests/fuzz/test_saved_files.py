@@ -4,6 +4,7 @@ ERROR naming the file and the member, never a traceback, never sending it."""
 
 from __future__ import annotations
 
+import html
 import io
 import json
 from pathlib import Path
@@ -83,6 +84,13 @@ EDITS = {
     ),
     "a-negative-tag": (lambda r: _tag_part(r, [-1, 3]), "template.parts["),
     "a-tag-of-true": (lambda r: _tag_part(r, [True, 3]), "template.parts["),
+    "a-part-not-base64": (
+        lambda r: {
+            **r,
+            "template": {**r["template"], "parts": [*r["template"]["parts"], {"base64": "!!"}]},
+        },
+        "base64 is not base64",
+    ),
     "a-status-of-true": (
         lambda r: {**r, "reply": {**r["reply"], "status": True}},
         "reply.status must be an integer or null; got True",
@@ -120,4 +128,26 @@ def test_a_folder_named_like_a_record_is_an_error_not_a_crash(
     (tmp_path / "odd.failure.json").mkdir()
     code, out, err = _run("replay", str(tmp_path), "--token", "t")
     assert code == 1, out + err
-    assert out.startswith(f"ERROR  ?: cannot read {tmp_path / 'odd.failure.json'}"), out
+    odd = tmp_path / "odd.failure.json"
+    assert out.startswith(f"ERROR  ?: cannot read {odd}: Is a directory ["), out
+
+
+def test_the_html_report_reproduces_a_duplicate_with_the_request_before_it(
+    tmp_path: Path,
+) -> None:
+    """The HTML report is made from the saved records' form: a duplicate sent in upper case
+    (duplicates-case-sensitive stores it) is reproduced by the first request, with a fresh
+    lower-case tag, then the duplicate with the same tag upper-cased."""
+    report = tmp_path / "report.html"
+    with serve(MUTANTS["duplicates-case-sensitive"].app) as (url, token):
+        code, _, err = _run(
+            "fuzz", url, "--token", token, "--max-examples", "0", "--no-save-failures",
+            "--report-html", str(report),
+        )  # fmt: skip
+    assert code == 1, err
+    text = html.unescape(report.read_text("utf-8"))
+    first = text.index("tag=$(LC_ALL=C tr -dc a-z </dev/urandom | head -c 9); TAG=${tag^^};")
+    line = text[first : text.index("\n", first)]
+    before, _, duplicate = line.partition(" && curl -sS -i -X POST ")
+    assert '"domain_name": "\'"${tag:0:9}"\'.example.com"' in before, line
+    assert '"domain_name": "\'"${TAG:0:9}"\'.EXAMPLE.COM"' in duplicate, line
