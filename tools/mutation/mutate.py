@@ -10,8 +10,8 @@ tools/mutation/equivalent.toml and reported as such, never dropped silently. Ses
 .mutation/ (one SQLite file per module). ``--again`` runs only a kept session's survivors, against
 the tests as they are now (after tests were written for them), and finishes a session stopped
 part-way: a mutant killed stays killed while the module is unchanged and tests are only added, so
-it refuses a module changed since its session. Not part of ``make test``: a CI recipe runs it on a schedule
-(examples/ci/mutation-schedule.yml).
+it refuses a module changed since its session. Not part of ``make test``: a CI recipe runs it on
+a schedule (examples/ci/mutation-schedule.yml).
 """
 
 from __future__ import annotations
