@@ -16,8 +16,9 @@ from conformance.cli import Streams, main
 from conformance.server import Response
 from conformance.validation.reporters import _escape as escape_command
 
-#: What the target answers an invalid request (-32600) with: -32602 and a long message.
-LONG_MESSAGE = "refused: " + "x" * 400
+#: What the target answers an invalid request (-32600) with: -32602 and a message longer than
+#: an annotation shows (900 characters).
+LONG_MESSAGE = "refused: " + "x" * 1000
 
 
 class LongRefusals(MUTANTS["errors-with-http-400"].app):
@@ -51,7 +52,8 @@ def test_annotations_and_the_job_summary_say_each_defect_once(
 ) -> None:
     """Each defect's annotation: ``case C:`` where its first failure is a named case of its
     test, the first failure's message, ``(and N more cases)`` where it has more, and
-    ``[source: ...]``; the summary's "first found" cell of a long message is 300 characters."""
+    ``[source: ...]``, all cut at 900 characters; the summary's "first found" cell of a long
+    message is 300 characters, a defect of no member says ``-``."""
     monkeypatch.delenv("CONFORMANCE_TARGET_TOKEN", raising=False)
     summary = tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
@@ -76,8 +78,30 @@ def test_annotations_and_the_job_summary_say_each_defect_once(
     for (first,) in single:
         wanted = escape_command(f"{first['message']} [source: {first['basis']}]"[:900])
         assert wanted in messages, (wanted, sorted(messages)[:5])
+    cut = [m for m in messages if "x" * 50 in m]
+    assert cut and all(len(m) == 900 and m.endswith("x") for m in cut), cut
+    table = summary.read_text("utf-8").splitlines()
+    assert any(
+        row.startswith("| http-200-json | `test_protocol[") and " | - | " in row for row in table
+    )
     rows = [line for line in summary.read_text("utf-8").splitlines() if "x" * 50 in line]
     assert rows
     for row in rows:
         found = row.rstrip(" |").rsplit(" | ", 1)[1]
         assert len(found) == 300 and found.endswith("x" * 50), row
+
+
+def test_a_conforming_run_says_so_in_the_job_summary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No failure and no baseline: the summary's verdict is "conforms", nothing about known
+    failures."""
+    monkeypatch.delenv("CONFORMANCE_TARGET_TOKEN", raising=False)
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    with serve() as (url, token):
+        code, out, _ = _run(
+            "fuzz", url, "--token", token, "--max-examples", "0", "--output", "github"
+        )
+    assert code == 0 and "::error" not in out
+    assert summary.read_text("utf-8").splitlines()[0] == "## create.sites conformance: ✅ conforms"
