@@ -39,8 +39,9 @@ def _records(folder: Path) -> list[dict[str, Any]]:
 #: 7-character beginning ends with its 5-character one, which a shortest-first search would
 #: mask alone, leaving "k8" shown.
 SHORT_KEY = "k8k8k8k8"
-#: The run's token, its 11-character beginning ending with its 7-character one likewise.
-TOKEN = "t0k3t0k3t0k3"
+#: The run's token, its 11-character beginning ending with its 7-character one likewise; it
+#: ends with a backslash, which JSON doubles: the raw token is a beginning of its JSON form.
+TOKEN = "t0k3t0k3t0k\\"
 CREDENTIAL = "cred3ntialXYZ"
 #: A value a secret-named member holds that is no secret the run sent: masked by its name.
 MEMBER_SECRET = "v4lue-of-a-secret"
@@ -49,9 +50,11 @@ MEMBER_SECRET = "v4lue-of-a-secret"
 class SecretsInABrokenBody(CreateSitesApp):
     """Answers every invalid request (-32600) with a body that is no JSON: a string with an
     escape JSON has not (``\\q``) first, then the whole Authorization value, the short key,
-    a ``client_secret`` member, an empty string, and, taking turns, the short key cut after 7
-    characters or the token cut before its last or its last two (beginnings of either
-    parity, longest first)."""
+    the token as JSON writes it, a ``client_secret`` member, an empty string, and, taking
+    turns, the short key cut after 7 characters, the token cut before its last or its last two
+    (beginnings of either parity, longest first), or the Authorization value cut inside its
+    credential (which ends with a beginning of the credential: the whole value's is masked);
+    every fifth answer is ``["just words", `` (cut), whose first string is no member's value."""
 
     calls = 0
 
@@ -60,12 +63,15 @@ class SecretsInABrokenBody(CreateSitesApp):
         reply = json.loads(response.body) if response.body else None
         if not (isinstance(reply, dict) and reply.get("error", {}).get("code") == -32600):
             return response
+        self.calls += 1
+        if self.calls % 5 == 0:
+            return Response(b'["just words", ')
+        tails = (SHORT_KEY[:7], TOKEN[:-1], TOKEN[:-2], f"Bearer {CREDENTIAL}"[:15])
         text = (
             '{"error": {"code": -32602, "message": "bad \\q escape", "data": {"said": '
-            f'"auth Bearer {CREDENTIAL} key {SHORT_KEY}", "client_secret": "{MEMBER_SECRET}", '
-            f'"empty": "", "tail": "{(SHORT_KEY[:7], TOKEN[:-1], TOKEN[:-2])[self.calls % 3]}'
+            f'"auth Bearer {CREDENTIAL} key {SHORT_KEY} tok {json.dumps(TOKEN)[1:-1]}", '
+            f'"client_secret": "{MEMBER_SECRET}", "empty": "", "tail": "{tails[self.calls % 4]}'
         )
-        self.calls += 1
         return Response(text.encode())
 
 
@@ -92,16 +98,17 @@ def test_secrets_in_a_body_that_is_no_json_are_masked_in_the_log_and_the_files(
     saved = [record["reply"]["text"] for record in _records(tmp_path)]
     assert shown and saved
     for line in shown:
-        assert '"said": "auth *** key ***"' in line, line
+        assert '"said": "auth *** key *** tok ***"' in line, line
         assert '"client_secret": "***", "empty": "", "tail": "***' in line, line
         assert line.strip().startswith('{"error": {"code": -32602, "message": "bad \\q escape"'), (
             line
         )
-    for text in saved:
-        assert '"said": "auth *** key ***"' in text, text
+    for text in (text for text in saved if '"said": ' in text):
+        assert '"said": "auth *** key *** tok ***"' in text, text
         assert text.endswith('"tail": "***'), text
     assert MEMBER_SECRET not in out and SHORT_KEY not in out + err and CREDENTIAL not in out
-    assert len(saved) > 2  # every tail
+    assert len(saved) > 4  # every tail
+    assert '["just words", ' in out and '["just words", ' in saved
 
 
 def test_a_saved_request_keeps_what_was_sent_where_it_is_not_the_token(tmp_path: Path) -> None:
