@@ -105,3 +105,44 @@ def test_a_conforming_run_says_so_in_the_job_summary(
         )
     assert code == 0 and "::error" not in out
     assert summary.read_text("utf-8").splitlines()[0] == "## create.sites conformance: ✅ conforms"
+
+
+def test_the_job_summary_and_annotations_show_the_baseline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a baseline: its known failures listed in the summary with their reasons, an entry
+    that no longer fails listed as fixed and announced by a ``::notice`` (its title escaped
+    for the workflow command), an expired entry that still fails listed with its date and
+    annotated as an error again."""
+    monkeypatch.delenv("CONFORMANCE_TARGET_TOKEN", raising=False)
+    baseline = tmp_path / "known.toml"
+    with serve(MUTANTS["errors-with-http-400"].app) as (url, token):
+        argv = ("fuzz", url, "--token", token, "--max-examples", "0", "--strict")
+        code, _, err = _run(*argv, "--baseline", str(baseline), "--baseline-update")
+        assert code == 0, err
+        text = baseline.read_text("utf-8")
+        first = text.index("[[known]]")
+        expired = text.index("reason = ", first)
+        text = text[:expired] + "expires = 2000-01-01\n" + text[expired:]
+        text += (
+            '\n[[known]]\nrule = "expected-outcome"\ntest_id = "test_protocol[jsonrpc-wrong]"\n'
+            'reason = "ticket SITES-1: fixed since"\n'
+        )
+        baseline.write_text(text, "utf-8")
+        summary = tmp_path / "summary.md"
+        monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+        code, out, err = _run(*argv, "--baseline", str(baseline), "--output", "github")
+    assert code == 1, err
+    shown = summary.read_text("utf-8")
+    assert "\n**Known failures (baseline)**\n\n- `http-200-json: " in shown, shown
+    fixed = "- `expected-outcome: test_protocol[jsonrpc-wrong]`: ticket SITES-1: fixed since"
+    assert f"\n**Fixed (no longer fail: `--baseline-prune` removes them)**\n\n{fixed}" in shown
+    assert "\n**Expired entries that still fail**\n\n- `http-200-json: " in shown
+    assert ": expired on 2000-01-01\n" in shown
+    notice = (
+        "::notice title=fixed%3A expected-outcome%3A test_protocol[jsonrpc-wrong]::the baseline"
+        " entry no longer fails; remove it with --baseline-prune"
+    )
+    assert notice in out.splitlines(), out
+    errors = [line for line in out.splitlines() if line.startswith("::error ")]
+    assert len(errors) == 1 and "baseline entry expired on 2000-01-01: " in errors[0], errors
