@@ -91,6 +91,10 @@ EDITS = {
         },
         "base64 is not base64",
     ),
+    "a-template-of-a-number": (
+        lambda r: {**r, "template": 5},
+        "template must be an object with a list of parts",
+    ),
     "a-status-of-true": (
         lambda r: {**r, "reply": {**r["reply"], "status": True}},
         "reply.status must be an integer or null; got True",
