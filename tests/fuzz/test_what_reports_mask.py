@@ -91,7 +91,7 @@ def test_secrets_in_a_body_that_is_no_json_are_masked_in_the_log_and_the_files(
         code, out, err = _run(
             "fuzz", url, "--token", TOKEN, "--max-examples", "0",
             "-H", f"Authorization: Bearer {CREDENTIAL}", "-H", f"X-Api-Key: {SHORT_KEY}",
-            "-H", "X-Session:", "--save-failures", str(tmp_path),
+            "-H", "X-Session:", "-H", "X-Trace: plain-value", "--save-failures", str(tmp_path),
         )  # fmt: skip
     assert code == 1, err
     shown = [line for line in out.splitlines() if '"said": ' in line]
@@ -103,6 +103,11 @@ def test_secrets_in_a_body_that_is_no_json_are_masked_in_the_log_and_the_files(
         assert line.strip().startswith('{"error": {"code": -32602, "message": "bad \\q escape"'), (
             line
         )
+    for record in _records(tmp_path):  # the command to send it again reads the headers
+        curl = record["reproduce"]["curl"]
+        for name, variable in (("Authorization", "AUTHORIZATION"), ("X-Api-Key", "X_API_KEY")):
+            assert f"-H '{name}: '\"${{CONFORMANCE_HEADER_{variable}:?" in curl, curl
+        assert "-H 'X-Trace: plain-value'" in curl, curl
     for text in (text for text in saved if '"said": ' in text):
         assert '"said": "auth *** key *** tok ***"' in text, text
         assert text.endswith('"tail": "***'), text
