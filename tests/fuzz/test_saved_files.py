@@ -95,6 +95,14 @@ EDITS = {
         lambda r: {**r, "template": 5},
         "template must be an object with a list of parts",
     ),
+    "a-request-not-base64": (
+        lambda r: {**r, "request": {"base64": "!!"}},
+        "request.base64 is not base64",
+    ),
+    "a-contract-of-a-number": (
+        lambda r: {**r, "contract": 5},
+        "contract must be an object of strings; got 5",
+    ),
     "a-status-of-true": (
         lambda r: {**r, "reply": {**r["reply"], "status": True}},
         "reply.status must be an integer or null; got True",
