@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from conformance.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
-from conformance.cli.fuzz import TOKEN_ENV
+from conformance.cli.fuzz import DEFAULT_TIMEOUT, TOKEN_ENV
 from conformance.cli.fuzz.ci import DEFAULT_SAVE_FOLDER
 
 if TYPE_CHECKING:
@@ -82,12 +82,13 @@ def _settings(saved: Saved, args: argparse.Namespace) -> Settings:
     from conformance.engine.settings import Settings
 
     info: dict[str, Any] = saved.info
-
-    def number(name: str) -> Any:
-        value = info.get(name)
-        return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-    timeout = args.timeout or info.get("timeout") or 5.0
+    # the run's ids and seed where the file holds them as integers; else Settings' defaults
+    numbers: dict[str, Any] = {
+        name: value
+        for name in ("user_id", "scenario_id", "seed")
+        if isinstance(value := info.get(name), int) and not isinstance(value, bool)
+    }
+    timeout = args.timeout or info.get("timeout") or DEFAULT_TIMEOUT
     role = info.get("role")
     revision = info.get("contract_revision")
     return Settings(
@@ -95,10 +96,8 @@ def _settings(saved: Saved, args: argparse.Namespace) -> Settings:
         role=role if isinstance(role, str) else "customer",
         revision=revision if isinstance(revision, str) else DEFAULT_REVISION,
         strict=info.get("strict") is True,
-        user_id=number("user_id"),
-        scenario_id=number("scenario_id"),
-        seed=number("seed") or 0,
         timeout=float(timeout),
+        **numbers,
     )
 
 
@@ -192,9 +191,10 @@ def _replay(
     try:
         for _ in range(times):
             failures = session.evaluate(session.exchange(case))
-            found = [f.explained for f in failures if f.rule == saved.failure.rule]
-            if found:
-                broken.append(found[0])
+            # a rule fails at most once an exchange
+            found = next((f.explained for f in failures if f.rule == saved.failure.rule), None)
+            if found is not None:
+                broken.append(found)
     finally:
         session.close()
     if not broken:
@@ -220,8 +220,9 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
         return error(f"a token is required: --token TOKEN or ${TOKEN_ENV}")
     if args.times < 1:
         return error(f"--times must be at least 1; got {args.times}")
-    paths = args.paths or [Path(DEFAULT_SAVE_FOLDER)]
-    if not args.paths and not paths[0].exists():
+    default = Path(DEFAULT_SAVE_FOLDER)
+    paths = args.paths or [default]
+    if not args.paths and not default.exists():
         return error(
             f"no saved failures: {DEFAULT_SAVE_FOLDER} does not exist "
             "(conformance fuzz saves failures there; or name files or folders)"

@@ -88,22 +88,22 @@ class Pacer:
     Shared by the threads of one session; a lock orders the send times."""
 
     def __init__(self, rate: float | None) -> None:
-        self.interval = 1.0 / rate if rate else 0.0
-        self._next = 0.0
+        self.interval = 1.0 / rate if rate else None
+        self._next = float("-inf")  # the first send is due at once
         self._lock = threading.Lock()
 
     def wait(self) -> float:
         """Sleep until the next send is due; the seconds slept."""
-        if not self.interval:
+        if self.interval is None:
             return 0.0
         with self._lock:
             now = time.monotonic()
             due = max(self._next, now)
             self._next = due + self.interval
-        pause = due - now
-        if pause > 0:
+        pause = due - now  # never negative: due is now at the earliest
+        if pause:
             time.sleep(pause)
-        return max(pause, 0.0)
+        return pause
 
 
 __all__ = [

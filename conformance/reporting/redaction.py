@@ -176,7 +176,8 @@ def _escaped_forms(secret: str) -> set[str]:
         json.dumps(secret, ensure_ascii=False)[1:-1],
         json.dumps(secret)[1:-1],
         repr(secret)[1:-1],
-        repr(secret + "'\"")[1:-3],  # holding both quotes, repr picks ' and escapes it
+        # beside a double quote repr quotes with ' and escapes each ' inside
+        repr(secret + '"')[1:-2],
     }
 
 
@@ -194,13 +195,13 @@ _SHORTEST_MASKED_PREFIX: Final = 4
 
 
 def _masked_tail(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with a beginning of a long secret that ends it masked."""
-    for secret in sorted(secrets, key=len, reverse=True):
-        if len(secret) < MIN_ECHO_LENGTH:
-            continue
-        for length in range(len(secret) - 1, _SHORTEST_MASKED_PREFIX - 1, -1):
+    """``text`` with a beginning of a long secret that ends it masked (the whole secret is
+    masked wherever it shows: only shorter beginnings are left here), longest first."""
+    long = [secret for secret in secrets if len(secret) >= MIN_ECHO_LENGTH]
+    for secret in sorted(long, key=len, reverse=True):
+        for length in range(_SHORTEST_MASKED_PREFIX, len(secret))[::-1]:
             if text.endswith(secret[:length]):
-                return text[:-length] + MASK
+                return text.removesuffix(secret[:length]) + MASK
     return text
 
 
@@ -241,22 +242,21 @@ def scrub_request(value: Any, token: str) -> Any:
 
 
 def scrub_bytes(data: bytes, token: str) -> bytes:
-    """Raw bytes with the token's encoded forms replaced, and a beginning of the token that
-    ends the data (a body cut in half) masked too; a token too short to be told from chance
+    """Raw bytes with the encoded forms of the token and of the secret headers' values
+    (``masked_headers``) replaced, and a beginning of one that ends the data (a body cut in
+    half) masked too, as the text report masks them; a secret too short to be told from chance
     (``MIN_ECHO_LENGTH``) is left alone, as the text report leaves it."""
     mask = MASK.encode()
-    for secret in sorted(_HEADER_SECRETS.get(), key=len, reverse=True):
-        if len(secret) >= MIN_ECHO_LENGTH:
-            for form in _forms(secret):
-                data = data.replace(form.encode("utf-8", "surrogatepass"), mask)
-    if len(token) < MIN_ECHO_LENGTH:
-        return data
-    for form in _forms(token):
-        data = data.replace(form.encode("utf-8", "surrogatepass"), mask)
-    encoded = token.encode("utf-8", "surrogatepass")
-    for length in range(len(encoded) - 1, _SHORTEST_MASKED_PREFIX - 1, -1):
-        if data.endswith(encoded[:length]):
-            return data[:-length] + mask
+    secrets = [s for s in {*_HEADER_SECRETS.get(), token} if len(s) >= MIN_ECHO_LENGTH]
+    secrets.sort(key=len, reverse=True)  # a secret inside a longer one: the longer masked whole
+    for secret in secrets:
+        for form in _forms(secret):
+            data = data.replace(form.encode("utf-8", "surrogatepass"), mask)
+    for secret in secrets:
+        encoded = secret.encode("utf-8", "surrogatepass")
+        for length in range(_SHORTEST_MASKED_PREFIX, len(encoded))[::-1]:  # longest first
+            if data.endswith(encoded[:length]):
+                return data.removesuffix(encoded[:length]) + mask
     return data
 
 

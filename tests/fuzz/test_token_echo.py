@@ -251,4 +251,5 @@ def test_a_body_that_is_not_json_shows_every_form_of_the_token_masked(tmp_path: 
         for cut, tail in _tails(text).items():
             assert tail == ("Zq8" if cut == 3 else "***"), (cut, text)
     assert {cut for text in texts for cut in _tails(text)} == {3, 4, cut_last}
+    assert {cut for line in shown for cut in _tails(line)} == {3, 4, cut_last}
     assert ODD_TOKEN not in out + err and CREDENTIAL not in out + err

@@ -1,21 +1,26 @@
 """``make mutate``: mutation testing (cosmic-ray) of the modules where a bug costs users most,
 each against the tests that guard it; the score per module and every survivor listed.
 
-    .venv/bin/python tools/mutation/mutate.py [MODULE ...] [--list]
+    .venv/bin/python tools/mutation/mutate.py [MODULE ...] [--list | --report | --again]
 
 cosmic-ray mutates each module in place, one mutant at a time, and runs the module's tests
 (``MODULES``); a mutant those tests fail on is killed. Equivalent mutants (no test can tell them
 apart, because nothing a user sees differs) are listed with the reason in
 tools/mutation/equivalent.toml and reported as such, never dropped silently. Sessions are kept in
-.mutation/ (one SQLite file per module). Not part of ``make test``: a CI recipe runs it on a
-schedule (examples/ci/mutation-schedule.yml).
+.mutation/ (one SQLite file per module). ``--again`` runs only a kept session's survivors, against
+the tests as they are now (after tests were written for them), and finishes a session stopped
+part-way: a mutant killed stays killed while the module is unchanged and tests are only added, so
+it refuses a module changed since its session. Not part of ``make test``: a CI recipe runs it on
+a schedule (examples/ci/mutation-schedule.yml).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -36,11 +41,15 @@ MODULES: dict[str, list[str]] = {
     ],
     "conformance/validation/validator.py": ["tests/validation"],
     "conformance/reporting/redaction.py": [
+        "tests/fuzz/test_what_reports_mask.py",
         "tests/fuzz/test_redaction.py",
         "tests/fuzz/test_token_echo.py",
         "tests/fuzz/test_secrets_and_replay.py",
     ],
     "conformance/reporting/saved.py": [
+        "tests/fuzz/test_saved_files.py",
+        "tests/fuzz/test_what_reports_mask.py",
+        "tests/fuzz/test_replay_settings.py",
         "tests/fuzz/test_replay.py",
         "tests/fuzz/test_token_echo.py",
         "tests/fuzz/test_what_users_get.py",
@@ -51,6 +60,7 @@ MODULES: dict[str, list[str]] = {
         "tests/fuzz/test_what_users_get.py",
     ],
     "conformance/reporting/github.py": [
+        "tests/fuzz/test_github_output.py",
         "tests/fuzz/test_html_report.py",
         "tests/fuzz/test_token_echo.py",
     ],
@@ -58,9 +68,14 @@ MODULES: dict[str, list[str]] = {
         "tests/fuzz/test_html_report.py",
         "tests/fuzz/test_token_echo.py",
     ],
-    "conformance/cli/replay.py": ["tests/fuzz/test_replay.py", "tests/fuzz/test_what_users_get.py"],
+    "conformance/cli/replay.py": [
+        "tests/fuzz/test_replay_settings.py",
+        "tests/fuzz/test_replay.py",
+        "tests/fuzz/test_what_users_get.py",
+    ],
     "conformance/engine/checks.py": ["tests/fuzz/test_runner_reference.py", "tests/fuzz"],
     "conformance/engine/limits.py": [
+        "tests/fuzz/test_rate_limit_waits.py",
         "tests/fuzz/test_rate_limits.py",
         "tests/fuzz/test_what_users_get.py",
     ],
@@ -208,7 +223,7 @@ def _report(modules: list[str]) -> int:
     from cosmic_ray.work_db import use_db
 
     for module in modules:
-        session = WORK / (module.replace("/", "_").removesuffix(".py") + ".sqlite")
+        session = _session(module)
         if not session.exists():
             print(f"{module}: not measured")
             continue
@@ -229,6 +244,30 @@ def _report(modules: list[str]) -> int:
     return 0
 
 
+def _session(module: str) -> Path:
+    return WORK / (module.replace("/", "_").removesuffix(".py") + ".sqlite")
+
+
+def _digest(module: str) -> str:
+    return hashlib.sha256((ROOT / module).read_bytes()).hexdigest()
+
+
+def _again(module: str) -> Path:
+    """The module's kept session with its survivors' results cleared, so that ``cosmic-ray exec``
+    runs them again, and the mutants a stopped session did not run; refused where the module
+    changed since the session (its mutants' places would no longer be the module's)."""
+    session = _session(module)
+    source = session.with_suffix(".source")
+    if not session.exists():
+        sys.exit(f"{module}: no kept session in {WORK}; run it in full first")
+    if not source.exists() or source.read_text("utf-8").strip() != _digest(module):
+        sys.exit(f"{module}: changed since its kept session; run it in full")
+    with sqlite3.connect(session) as db:
+        cleared = db.execute("DELETE FROM work_results WHERE test_outcome = 'SURVIVED'").rowcount
+    print(f"{module}: {cleared} survivors to run again", flush=True)
+    return session
+
+
 def _cosmic(*argv: str) -> None:
     subprocess.run([str(BIN / argv[0]), *argv[1:]], cwd=ROOT, check=True)
 
@@ -242,6 +281,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("modules", nargs="*", help=f"default: all {len(MODULES)}")
     parser.add_argument("--list", action="store_true", help="list the modules and their tests")
+    parser.add_argument(
+        "--again",
+        action="store_true",
+        help="run only the survivors of the kept sessions again (after writing tests for them)",
+    )
     parser.add_argument(
         "--report",
         action="store_true",
@@ -265,9 +309,13 @@ def main() -> int:
     for module in args.modules or list(MODULES):
         baseline = _baseline(module, MODULES[module])
         config = _config(module, MODULES[module], baseline)
-        session = config.with_suffix(".sqlite")
-        _cosmic("cosmic-ray", "init", str(config), str(session), "--force")
-        _cosmic("cr-filter-operators", str(session), str(config))
+        if args.again:
+            session = _again(module)
+        else:
+            session = _session(module)
+            _cosmic("cosmic-ray", "init", str(config), str(session), "--force")
+            _cosmic("cr-filter-operators", str(session), str(config))
+            session.with_suffix(".source").write_text(_digest(module) + "\n", "utf-8")
         _mark_equivalents(session, module)
         module_started = time.monotonic()
         original = (ROOT / module).read_bytes()
@@ -277,6 +325,9 @@ def main() -> int:
             (ROOT / module).write_bytes(original)
         killed, survived, equivalent, survivors = _results(session, module)
         took = time.monotonic() - module_started
+        kept = session.with_suffix(".seconds")
+        if args.again and kept.exists():  # the session's time: its full run's and this one's
+            took += float(kept.read_text("utf-8"))
         session.with_suffix(".seconds").write_text(f"{took:.0f}\n", "utf-8")
         score = killed / (killed + survived) if killed + survived else 1.0
         rows.append(

@@ -1,0 +1,148 @@
+"""What GitHub Actions shows of a run with ``--output github``: one ``::error`` annotation per
+defect that names its first failing case, how many more cases it has and its source, and a
+job summary whose "first found" cell is cut at 300 characters."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mutants import MUTANTS, serve
+
+from conformance.cli import Streams, main
+from conformance.server import Response
+from conformance.validation.reporters import _escape as escape_command
+
+#: What the target answers an invalid request (-32600) with: -32602 and a message longer than
+#: an annotation shows (900 characters).
+LONG_MESSAGE = "refused: " + "x" * 1000
+
+
+class LongRefusals(MUTANTS["errors-with-http-400"].app):
+    """errors-with-http-400 (error replies with HTTP 400, a decision only --strict judges),
+    and -32602 with ``LONG_MESSAGE`` where -32600 is due."""
+
+    def handle(self, body: bytes) -> Response:
+        response = super().handle(body)
+        reply = json.loads(response.body) if response.body else None
+        if isinstance(reply, dict) and reply.get("error", {}).get("code") == -32600:
+            reply["error"] = {"code": -32602, "message": LONG_MESSAGE}
+            return Response(json.dumps(reply).encode(), response.status)
+        return response
+
+
+def _run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), Streams(stdin=io.BytesIO(), stdout=out, stderr=err))
+    return code, out.getvalue(), err.getvalue()
+
+
+def _groups(failures: list[dict[str, Any]]) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for failure in failures:
+        groups.setdefault((failure["rule"], failure["test_id"]), []).append(failure)
+    return groups
+
+
+def test_annotations_and_the_job_summary_say_each_defect_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each defect's annotation: ``case C:`` where its first failure is a named case of its
+    test, the first failure's message, ``(and N more cases)`` where it has more, and
+    ``[source: ...]``, all cut at 900 characters; the summary's "first found" cell of a long
+    message is 300 characters, a defect of no member says ``-``."""
+    monkeypatch.delenv("CONFORMANCE_TARGET_TOKEN", raising=False)
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    with serve(LongRefusals) as (url, token):
+        argv = ("fuzz", url, "--token", token, "--max-examples", "0", "--strict")
+        code, annotations, _ = _run(*argv, "--output", "github", "--no-save-failures")
+        assert code == 1
+        _, text, _ = _run(*argv, "--output", "json", "--no-save-failures")
+    failures = json.loads(text)["failures"]
+    messages = {
+        line.split("::", 2)[2] for line in annotations.splitlines() if line.startswith("::error ")
+    }
+    groups = _groups(failures)
+    several = [g for g in groups.values() if len({f["case"] for f in g}) > 1]
+    single = [g for g in groups.values() if len(g) == 1 and g[0]["case"] == g[0]["label"]]
+    assert several and single
+    for group in several:
+        first = group[0]
+        said = f"case {first['case']}: {first['message']} (and {len(group) - 1} more cases)"
+        wanted = escape_command(f"{said} [source: {first['basis']}]"[:900])
+        assert wanted in messages, (wanted, sorted(messages)[:5])
+    for (first,) in single:
+        wanted = escape_command(f"{first['message']} [source: {first['basis']}]"[:900])
+        assert wanted in messages, (wanted, sorted(messages)[:5])
+    cut = [m for m in messages if "x" * 50 in m]
+    assert cut and all(len(m) == 900 and m.endswith("x") for m in cut), cut
+    table = summary.read_text("utf-8").splitlines()
+    assert any(
+        row.startswith("| http-200-json | `test_protocol[") and " | - | " in row for row in table
+    )
+    rows = [line for line in summary.read_text("utf-8").splitlines() if "x" * 50 in line]
+    assert rows
+    for row in rows:
+        found = row.rstrip(" |").rsplit(" | ", 1)[1]
+        assert len(found) == 300 and found.endswith("x" * 50), row
+
+
+def test_a_conforming_run_says_so_in_the_job_summary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No failure and no baseline: the summary's verdict is "conforms", nothing about known
+    failures."""
+    monkeypatch.delenv("CONFORMANCE_TARGET_TOKEN", raising=False)
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    with serve() as (url, token):
+        code, out, _ = _run(
+            "fuzz", url, "--token", token, "--max-examples", "0", "--output", "github"
+        )
+    assert code == 0 and "::error" not in out
+    assert summary.read_text("utf-8").splitlines()[0] == "## create.sites conformance: ✅ conforms"
+
+
+def test_the_job_summary_and_annotations_show_the_baseline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a baseline: its known failures listed in the summary with their reasons, an entry
+    that no longer fails listed as fixed and announced by a ``::notice`` (its title escaped
+    for the workflow command), an expired entry that still fails listed with its date and
+    annotated as an error again."""
+    monkeypatch.delenv("CONFORMANCE_TARGET_TOKEN", raising=False)
+    baseline = tmp_path / "known.toml"
+    with serve(MUTANTS["errors-with-http-400"].app) as (url, token):
+        argv = ("fuzz", url, "--token", token, "--max-examples", "0", "--strict")
+        code, _, err = _run(*argv, "--baseline", str(baseline), "--baseline-update")
+        assert code == 0, err
+        text = baseline.read_text("utf-8")
+        first = text.index("[[known]]")
+        expired = text.index("reason = ", first)
+        text = text[:expired] + "expires = 2000-01-01\n" + text[expired:]
+        text += (
+            '\n[[known]]\nrule = "expected-outcome"\ntest_id = "test_protocol[jsonrpc-wrong]"\n'
+            'reason = "ticket SITES-1: fixed since"\n'
+        )
+        baseline.write_text(text, "utf-8")
+        summary = tmp_path / "summary.md"
+        monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+        code, out, err = _run(*argv, "--baseline", str(baseline), "--output", "github")
+    assert code == 1, err
+    shown = summary.read_text("utf-8")
+    assert "\n**Known failures (baseline)**\n\n- `http-200-json: " in shown, shown
+    fixed = "- `expected-outcome: test_protocol[jsonrpc-wrong]`: ticket SITES-1: fixed since"
+    assert f"\n**Fixed (no longer fail: `--baseline-prune` removes them)**\n\n{fixed}" in shown
+    assert "\n**Expired entries that still fail**\n\n- `http-200-json: " in shown
+    assert ": expired on 2000-01-01\n" in shown
+    notice = (
+        "::notice title=fixed%3A expected-outcome%3A test_protocol[jsonrpc-wrong]::the baseline"
+        " entry no longer fails; remove it with --baseline-prune"
+    )
+    assert notice in out.splitlines(), out
+    errors = [line for line in out.splitlines() if line.startswith("::error ")]
+    assert len(errors) == 1 and "baseline entry expired on 2000-01-01: " in errors[0], errors
