@@ -79,7 +79,7 @@ def summary(report: Report, judgement: Judgement | None, info: RunInfo, token: s
         verdict = f"❌ {counts_text(len(failing), len(groups), rules)}"
     out = [f"## {info.subject} conformance: {verdict}", ""]
     out.append(
-        f"Target `{_cell(info.target)}`, contract {_cell(contract_text(info))}, "
+        f"Target `{_cell(scrub_text(info.target, token))}`, contract {_cell(contract_text(info))}, "
         f"code revision under test `{_cell(info.revision or 'unknown')}`, "
         f"role {info.role}, seed {info.seed}, budget {info.max_examples}; "
         f"{report.cases_sent} cases in {report.elapsed:.1f} s."

@@ -146,3 +146,25 @@ def test_the_job_summary_and_annotations_show_the_baseline(
     assert notice in out.splitlines(), out
     errors = [line for line in out.splitlines() if line.startswith("::error ")]
     assert len(errors) == 1 and "baseline entry expired on 2000-01-01: " in errors[0], errors
+
+
+def test_a_key_in_the_targets_query_string_is_masked_in_the_summary_and_the_html(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A target URL may carry the key (``?key=TOKEN``): the job summary (public on the run's
+    page) and the HTML report's run table (a CI artefact) show it masked. (The reproductions
+    still send it in clear: see the closing note of stop 25.)"""
+    monkeypatch.delenv("CONFORMANCE_TARGET_TOKEN", raising=False)
+    summary, html = tmp_path / "summary.md", tmp_path / "report.html"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    with serve(MUTANTS["constant-id"].app) as (url, token):
+        code, _, _ = _run(
+            "fuzz", f"{url}?key={token}", "--token", token, "--max-examples", "2",
+            "--output", "github", "--report-html", str(html), "--no-save-failures",
+        )  # fmt: skip
+    assert code == 1
+    shown = summary.read_text(encoding="utf-8")
+    assert token not in shown and "key=***" in shown
+    run_table = html.read_text(encoding="utf-8").split("<h2>Run</h2>", 1)[1].split("<h2>", 1)[0]
+    title = html.read_text(encoding="utf-8").split("</title>", 1)[0]
+    assert token not in run_table + title and "key=***" in run_table
