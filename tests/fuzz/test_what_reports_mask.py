@@ -230,10 +230,8 @@ class Greets:
 
 
 def test_a_result_quoted_by_python_shows_the_token_masked(tmp_path: Path) -> None:
-    """An OpenRPC result-schema failure quotes the result as Python writes it (``repr``:
-    double quotes around a string with a single quote; single quotes, that one escaped,
-    around a string with both): the text report shows ``hello ***`` in both, no form of the
-    token."""
+    """An OpenRPC result-schema failure quotes the result (as JSON text, its quotes escaped):
+    the text report shows ``hello ***`` in both results, no form of the token."""
     document = tmp_path / "whoami.json"
     document.write_text(json.dumps(WHOAMI), "utf-8")
     with serve_in_thread(Greets(), read_timeout=2.0) as url:
@@ -243,6 +241,7 @@ def test_a_result_quoted_by_python_shows_the_token_masked(tmp_path: Path) -> Non
         )  # fmt: skip
     assert code == 1, err
     results = [line for line in out.splitlines() if "does not match the result schema" in line]
+    # quoted as JSON (the result-schema message shows the part that broke as JSON text)
     assert any('result "hello ***"' in line for line in results), results
-    assert any("result 'hello \"***\"'" in line for line in results), results
+    assert any('result "hello \\"***\\""' in line for line in results), results
     assert "Zq8W" not in out + err
