@@ -106,6 +106,15 @@ def _did_you_mean(parser: argparse.ArgumentParser, words: list[str]) -> str:
     return f" ({'; '.join(hints)})" if hints else ""
 
 
+def listen_address(text: str) -> tuple[str, int]:
+    """``HOST:PORT`` (``[::1]:8080``; an empty host is 127.0.0.1) for ``--listen``."""
+    host, _, port = text.rpartition(":")
+    host = host.strip("[]") or "127.0.0.1"
+    if not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise argparse.ArgumentTypeError(f"must be HOST:PORT, a port 0 to 65535; got {text!r}")
+    return host, int(port)
+
+
 def is_terminal(stream: IO[str]) -> bool:
     """Whether ``stream`` is a terminal (where progress lines are drawn)."""
     isatty = getattr(stream, "isatty", None)

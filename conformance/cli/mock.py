@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from conformance.cli import EXIT_OK, EXIT_USAGE, Streams
+from conformance.cli import EXIT_OK, EXIT_USAGE, Streams, listen_address
 from conformance.contract import DEFAULT_REVISION, REVISIONS
 
 if TYPE_CHECKING:
@@ -42,14 +42,6 @@ exit codes:
 """
 
 
-def _listen(text: str) -> tuple[str, int]:
-    host, _, port = text.rpartition(":")
-    host = host.strip("[]") or "127.0.0.1"
-    if not port.isdigit() or not 0 <= int(port) <= 65535:
-        raise argparse.ArgumentTypeError(f"must be HOST:PORT, a port 0 to 65535; got {text!r}")
-    return host, int(port)
-
-
 def _seed(text: str) -> int:
     try:
         return int(text)
@@ -72,8 +64,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--listen",
-        type=_listen,
-        default=_listen(DEFAULT_LISTEN),
+        type=listen_address,
+        default=listen_address(DEFAULT_LISTEN),
         metavar="HOST:PORT",
         help=f"where to listen (default: {DEFAULT_LISTEN}; port 0 picks a free one)",
     )

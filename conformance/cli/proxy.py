@@ -12,7 +12,7 @@ import argparse
 import os
 from typing import TYPE_CHECKING
 
-from conformance.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from conformance.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, listen_address
 from conformance.contract import DEFAULT_REVISION, REVISIONS
 
 if TYPE_CHECKING:
@@ -50,14 +50,6 @@ masks it where it shows.
 """
 
 
-def _listen(text: str) -> tuple[str, int]:
-    host, _, port = text.rpartition(":")
-    host = host.strip("[]") or "127.0.0.1"
-    if not port.isdigit() or not 0 <= int(port) <= 65535:
-        raise argparse.ArgumentTypeError(f"must be HOST:PORT, a port 0 to 65535; got {text!r}")
-    return host, int(port)
-
-
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the options of ``conformance proxy``."""
     parser.add_argument(
@@ -65,8 +57,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--listen",
-        type=_listen,
-        default=_listen(DEFAULT_LISTEN),
+        type=listen_address,
+        default=listen_address(DEFAULT_LISTEN),
         metavar="HOST:PORT",
         help=f"where the proxy listens (default: {DEFAULT_LISTEN}; port 0 picks a free one)",
     )

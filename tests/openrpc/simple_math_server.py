@@ -4,27 +4,11 @@ from the kit, as a target for OpenRPC runs over a method that is not create.site
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
+from document_server import strict_loads
+
 from conformance.server import Response
-
-
-def _not_json(literal: str) -> Any:
-    raise ValueError(f"{literal} is not JSON")
-
-
-def _finite(text: str) -> float:
-    number = float(text)
-    if not math.isfinite(number):
-        raise ValueError(f"{text} is past any double")
-    return number
-
-
-def strict_loads(body: bytes) -> Any:
-    """JSON as RFC 8259 has it: json.loads reads NaN, Infinity and 1e400 (as inf), which the
-    replies would then echo as no JSON."""
-    return json.loads(body, parse_constant=_not_json, parse_float=_finite)
 
 
 def _notification(request: Any) -> bool:
