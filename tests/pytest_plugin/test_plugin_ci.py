@@ -119,12 +119,15 @@ def test_a_new_defect_on_another_member_fails_the_valid_test(tmp_path: Path) -> 
         )  # fmt: skip
         assert code == 0
         argv = ("--target-url", url, "--target-token", token, "-k", "valid_accepted")
-        known = _pytest(tmp_path, *argv, "--target-baseline", str(baseline), "-p", "no:xdist")
+        # a fixed hypothesis seed: the verdicts below must not hang on what one draw reaches
+        known = _pytest(tmp_path, *argv, "--target-baseline", str(baseline), "-p", "no:xdist",
+                        "--hypothesis-seed", "0")  # fmt: skip
     assert known.returncode == 0, known.stdout[-3000:]
     assert "known: expected-outcome: test_valid_accepted[valid] at domain_name" in known.stdout
     with serve(AndPhonesFrom1To6Refused) as (url, token):
         argv = ("--target-url", url, "--target-token", token, "-k", "valid_accepted")
-        new = _pytest(tmp_path, *argv, "--target-baseline", str(baseline), "-p", "no:xdist")
+        new = _pytest(tmp_path, *argv, "--target-baseline", str(baseline), "-p", "no:xdist",
+                      "--hypothesis-seed", "0")  # fmt: skip
     assert new.returncode == 1, new.stdout[-3000:]
     assert "FAILED create.sites::test_valid_accepted" in new.stdout
     said = "new, not in the baseline: expected-outcome: test_valid_accepted[valid] at "
