@@ -124,7 +124,6 @@ class ProxyHandler(BaseHTTPRequestHandler):
         super().setup()
         self.connection.settimeout(self.server.idle_timeout)
         self.upstream: http.client.HTTPConnection | None = None
-        self.server.track(self.connection)
 
     def finish(self) -> None:
         try:
@@ -132,7 +131,6 @@ class ProxyHandler(BaseHTTPRequestHandler):
         finally:
             if self.upstream is not None:
                 self.upstream.close()
-            self.server.untrack(self.connection)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the proxy's output is the violations (a log would hold paths and tokens)."""

@@ -149,7 +149,6 @@ class RpcHandler(BaseHTTPRequestHandler):
         self.reader = DeadlineReader(self.connection, self.server.read_timeout)
         self.rfile = self.buffered = io.BufferedReader(self.reader)
         self.continue_withheld = False
-        self.server.track(self.connection)
 
     def handle_one_request(self) -> None:
         """Wait up to ``read_timeout`` for a request, then give its head ``read_timeout``."""
@@ -164,12 +163,6 @@ class RpcHandler(BaseHTTPRequestHandler):
             return
         self.reader.deadline = time.monotonic() + self.server.read_timeout
         super().handle_one_request()
-
-    def finish(self) -> None:
-        try:
-            super().finish()
-        finally:
-            self.server.untrack(self.connection)
 
     def do_POST(self) -> None:
         """Answer one JSON-RPC request."""
@@ -352,11 +345,32 @@ class TrackedHTTPServer(ThreadingHTTPServer):
         host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{self.server_port}/"
 
-    def track(self, connection: socket.socket) -> None:
-        with self._lock:
-            self._connections[connection] = threading.current_thread()
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Serve a new connection on a daemon thread, known before it starts.
 
-    def untrack(self, connection: socket.socket) -> None:
+        ThreadingMixIn's own version starts the thread untracked; tracking it from the
+        handler's ``setup`` left a window (accepted, thread not yet in ``setup``) in which a
+        stop missed the connection, and its thread went on after ``running`` had returned
+        (and after the store behind the app was closed).
+        """
+        thread = threading.Thread(
+            target=self.process_request_thread, args=(request, client_address), daemon=True
+        )
+        with self._lock:
+            self._connections[request] = thread
+        try:
+            thread.start()
+        except BaseException:
+            self._untrack(request)
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._untrack(request)
+
+    def _untrack(self, connection: socket.socket) -> None:
         with self._lock:
             self._connections.pop(connection, None)
 

@@ -32,7 +32,7 @@ def cited_paths(text: str) -> set[str]:
 def python_prose(path: Path) -> Iterator[str]:
     """The docstrings and comments of the Python file ``path``."""
     source = path.read_text(encoding="utf-8")
-    for node in ast.walk(ast.parse(source)):
+    for node in ast.walk(_parse(source)):
         if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
             docstring = ast.get_docstring(node, clean=False)
             if docstring:
@@ -40,6 +40,23 @@ def python_prose(path: Path) -> Iterator[str]:
     for token in tokenize.generate_tokens(io.StringIO(source).readline):
         if token.type == tokenize.COMMENT:
             yield token.string
+
+
+def _parse(source: str, attempts: int = 3) -> ast.Module:
+    """``ast.parse``, tried again on CPython 3.11's spurious SystemError.
+
+    3.11 keeps the AST constructor's recursion depth in state shared by all threads; a
+    traceback printed on another thread at the same moment (3.11 parses the failing line to
+    draw its carets) makes ``ast.parse`` raise "AST constructor recursion depth mismatch"
+    (python/cpython#106905). The source is fine: a second parse succeeds.
+    """
+    for attempt in range(attempts):
+        try:
+            return ast.parse(source)
+        except SystemError:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 def missing(paths: set[str], root: Path = ROOT) -> set[str]:

@@ -217,6 +217,38 @@ def test_stop_closes_open_connections(app: CreateSitesApp) -> None:
     assert time.monotonic() - started < 10.0
 
 
+def test_stop_waits_for_a_connection_accepted_but_not_yet_set_up(
+    app: CreateSitesApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A connection accepted just before the stop, whose thread has not reached the handler's
+    ``setup`` yet, is still waited for: no request thread outlives serve_in_thread (it used to
+    go on, and reach a closed store, when tracking began in ``setup``)."""
+    from conformance.server.httpd import RpcHandler
+
+    threads: list[threading.Thread] = []
+    setup = RpcHandler.setup
+
+    def slow_setup(handler: RpcHandler) -> None:
+        threads.append(threading.current_thread())
+        time.sleep(0.5)
+        setup(handler)
+
+    monkeypatch.setattr(RpcHandler, "setup", slow_setup)
+    with serve_in_thread(app) as url:
+        parts = urlsplit(url)
+        with socket.create_connection((parts.hostname, parts.port), timeout=5) as sock:
+            body = json.dumps(request()).encode()
+            sock.sendall(
+                b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+            )
+            deadline = time.monotonic() + 5
+            while not threads and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert threads, "the connection was never accepted"
+    assert not threads[0].is_alive()
+
+
 def test_serves_any_app_with_handle(config: Any) -> None:
     """serve_in_thread takes any object with handle(body) -> Response, as mutants are."""
     from conformance.server import Response
