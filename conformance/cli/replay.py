@@ -210,7 +210,7 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
     from conformance.engine.transport import Target, reachable
     from conformance.errors import ArgumentError
     from conformance.reporting import saved as saved_module
-    from conformance.reporting.redaction import scrub_text
+    from conformance.reporting.redaction import mask_url, scrub_text, unmask_url
 
     def error(message: str) -> int:
         streams.stderr.write(f"conformance replay: error: {message}\n")
@@ -238,13 +238,15 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
     for path in files:
         try:
             saved = saved_module.load(path)
-            url = args.url or saved.failure.target
+            # a key the run's target URL held is saved masked: the token puts it back
+            url = args.url or unmask_url(saved.failure.target, args.token)
             settings = _settings(saved, args)
             contract = _contract(saved, settings, args)
             if (url, settings.role, contract.name) not in checked:
                 why = reachable(Target.parse(url), min(settings.timeout, 5.0))
                 if why is not None:
-                    return error(f"the target {url} is unreachable: {why}")
+                    shown = mask_url(url, args.token)
+                    return error(f"the target {shown} is unreachable: {why}")
                 probe(url, contract, settings)
                 checked.add((url, settings.role, contract.name))
             verdict, said = _replay(saved, url, settings, contract, args.times)

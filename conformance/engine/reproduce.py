@@ -251,7 +251,7 @@ def curl(
     default = f"-H {shlex.quote(f'Content-Type: {CONTENT_TYPE}')}"
     options = [] if "content-type" in named else [default]
     options += [_header_option(name, value) for name, value in headers]
-    post = f"-X POST {shlex.quote(target)} {' '.join(options)}"
+    post = f"-X POST {_url_word(target)} {' '.join(options)}"
     head = f"curl -sS -i {post}"
     if shown is not None:
         sent = [*before, shown]
@@ -281,6 +281,21 @@ def curl(
 
 def _data(template: Template) -> str:
     return "".join(_shell_part(part) for part in template.parts) or "''"
+
+
+def url_holds_token(target: str) -> bool:
+    """Whether the target URL, as a report shows it, had the token masked in it (``***``)."""
+    return MASK in target
+
+
+def _url_word(target: str) -> str:
+    """The target URL as one shell word, the token read from its variable where it is masked
+    (a key in the URL's path or query string)."""
+    if not url_holds_token(target):
+        return shlex.quote(target)
+    return _token_reference().join(
+        shlex.quote(piece) if piece else "" for piece in target.split(MASK)
+    )
 
 
 def uses_token(templates: Sequence[Template | None]) -> bool:
@@ -326,5 +341,6 @@ __all__ = [
     "header_variable",
     "marks_for",
     "setup_line",
+    "url_holds_token",
     "uses_token",
 ]

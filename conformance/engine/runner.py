@@ -25,6 +25,7 @@ from conformance.engine.settings import Settings
 from conformance.engine.setup import Unreachable
 from conformance.engine.transport import Target, reachable, tls_context
 from conformance.generation.cases import SUCCESS, Case
+from conformance.validation.masking import mask_url
 
 
 class Terminated(Interrupted):
@@ -72,7 +73,8 @@ def run(target_url: str, contract: Contract, *, settings: Settings) -> Report:
     why = reachable(target, min(settings.timeout, 5.0))
     if why is not None:
         raise Unreachable(
-            f"the target {target_url} is unreachable: {why}; check {settings.option('url')}"
+            f"the target {mask_url(target_url, settings.token)} is unreachable: {why}; "
+            f"check {settings.option('url')}"
         )
     report = new_report(target_url, contract, settings)
     state = RunState(

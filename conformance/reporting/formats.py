@@ -26,7 +26,7 @@ from conformance.engine import reproduce
 from conformance.engine.results import Failure, Report
 from conformance.generation.zones import CONTESTED
 from conformance.reporting.groups import Group, counts_text, defect_words, grouped
-from conformance.reporting.redaction import MASK, Masker, body_text, is_secret_header
+from conformance.reporting.redaction import MASK, Masker, body_text, is_secret_header, mask_url
 
 #: Defects shown with a full example in the text report; every other one gets a line of its
 #: own (JSON and JUnit carry every failure).
@@ -46,13 +46,16 @@ def xml_safe(text: str) -> str:
     )
 
 
-def curl(failure: Failure, headers: Iterable[tuple[str, str]] = ()) -> str:
+def curl(
+    failure: Failure, headers: Iterable[tuple[str, str]] = (), mask: Masker | None = None
+) -> str:
     """A bash command that sends the failing request again (and, first, what took its unique
-    value): the token and the secret ``headers``' values from variables (never in the
-    command), a fresh tag in the domain name."""
+    value): the token (in the body, or where ``mask`` finds it in the target URL) and the
+    secret ``headers``' values from variables (never in the command), a fresh tag in the
+    domain name."""
     sent = [*headers, *(failure.source.headers.items() if failure.source is not None else ())]
     return reproduce.curl(
-        failure.target,
+        mask.url(failure.target) if mask is not None else failure.target,
         failure.body,
         failure.shown,
         [(name, None if is_secret_header(name) else value) for name, value in sent],
@@ -71,7 +74,11 @@ def setup_line(
     unless ``show_secrets``; ``None`` where they read nothing."""
     failures = list(failures)
     values = []
-    if reproduce.uses_token([t for f in failures for t in (f.shown, *f.before)]):
+    in_url = any(
+        reproduce.url_holds_token(mask_url(f.target, "" if show_secrets else token))
+        for f in failures
+    )
+    if in_url or reproduce.uses_token([t for f in failures for t in (f.shown, *f.before)]):
         values.append((reproduce.TOKEN_ENV, token if show_secrets else MASK))
     sent = [*headers, *(h for f in failures if f.source for h in f.source.headers.items())]
     for name, value in dict(sent).items():
@@ -106,7 +113,7 @@ def failure_dict(
             "headers": {name: mask.text(value) for name, value in failure.headers.items()},
             "body": mask.reply(body_text(failure.reply_body)),
         },
-        "curl": curl(failure, headers),
+        "curl": curl(failure, headers, mask),
         "seed": failure.seed,
     }
 
@@ -143,7 +150,7 @@ def to_json(
     groups = grouped(report.failures)
     index = {id(failure): n for n, failure in enumerate(report.failures)}
     document = {
-        "target": report.target,
+        "target": mask.url(report.target),
         "contract": report.contract,
         "role": report.settings.role,
         "revision": report.revision,
@@ -217,7 +224,7 @@ def _failure_text(
         f"  reply:   {reply_head}{shown_headers}",
         f"           {body}",
         "  reproduce with:",
-        f"    {curl(failure, headers)}",
+        f"    {curl(failure, headers, mask)}",
         f"  seed:    {failure.seed}",
     ]
     return "\n".join(lines)
@@ -320,7 +327,7 @@ def to_text(report: Report, *, show_secrets: bool = False, verdict: str | None =
         else f"{len(report.methods)} methods, "
     )
     out.append(
-        f"{report.contract}: {report.cases_sent} cases sent to {report.target} in "
+        f"{report.contract}: {report.cases_sent} cases sent to {mask.url(report.target)} in "
         f"{report.elapsed:.1f} s ({rate:.0f} cases/s; {families}); {who}seed {report.settings.seed}"
     )
     if report.limit_waits:

@@ -17,7 +17,7 @@ from typing import Final
 from conformance.engine.results import Defect, Failure, Report
 from conformance.reporting.baseline import Judgement
 from conformance.reporting.groups import counts_text, defect_words, grouped
-from conformance.reporting.redaction import scrub_text
+from conformance.reporting.redaction import mask_url, scrub_text
 from conformance.reporting.run_info import RunInfo, contract_text
 from conformance.validation.reporters import _escape as escape_command
 
@@ -67,6 +67,12 @@ def _cell(text: str) -> str:
     return html.escape(" ".join(text.split())).replace("|", "&#124;")
 
 
+def _code(text: str) -> str:
+    """Text as a Markdown code span on one line. Not HTML-escaped: a code span shows its text
+    as written (``&amp;`` would be shown as is); a backtick, which would end it, becomes ``'``."""
+    return "`" + " ".join(text.split()).replace("`", "'") + "`"
+
+
 def summary(report: Report, judgement: Judgement | None, info: RunInfo, token: str) -> str:
     """The job summary: the verdict, the failing rules, the baseline, the counts per rule."""
     failing = _failing(report, judgement)
@@ -79,8 +85,8 @@ def summary(report: Report, judgement: Judgement | None, info: RunInfo, token: s
         verdict = f"❌ {counts_text(len(failing), len(groups), rules)}"
     out = [f"## {info.subject} conformance: {verdict}", ""]
     out.append(
-        f"Target `{_cell(scrub_text(info.target, token))}`, contract {_cell(contract_text(info))}, "
-        f"code revision under test `{_cell(info.revision or 'unknown')}`, "
+        f"Target {_code(mask_url(info.target, token))}, contract {_cell(contract_text(info))}, "
+        f"code revision under test {_code(info.revision or 'unknown')}, "
         f"role {info.role}, seed {info.seed}, budget {info.max_examples}; "
         f"{report.cases_sent} cases in {report.elapsed:.1f} s."
     )

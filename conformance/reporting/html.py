@@ -28,7 +28,7 @@ from conformance.generation.cases import FAMILIES, Case, Expectation
 from conformance.reporting.baseline import Judgement, verdict
 from conformance.reporting.formats import curl, setup_line, verdict_text
 from conformance.reporting.groups import Group, grouped
-from conformance.reporting.redaction import MASK, scrub_text
+from conformance.reporting.redaction import MASK, mask_url
 from conformance.reporting.run_info import RunInfo, contract_text
 from conformance.reporting.saved import from_record, record
 
@@ -271,7 +271,7 @@ def to_html(
     either answer conforms are listed as not judged."""
     failures = scrubbed(report.failures, info, token)
     # a target URL may carry a key in its query string: the report is a CI artefact
-    info = dataclasses.replace(info, target=scrub_text(info.target, token))
+    info = dataclasses.replace(info, target=mask_url(info.target, token))
     failing_ids = {id(f) for f in judgement.failing} if judgement is not None else None
     failing = [
         shown

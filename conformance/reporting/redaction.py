@@ -38,6 +38,8 @@ from conformance.validation.masking import (
     SECRET_MEMBERS,
     is_secret_name,
     mask,
+    mask_url,
+    unmask_url,
 )
 
 # --- the secret headers a run sends, masked as its token -----------------------------------
@@ -105,6 +107,7 @@ class Masker:
 
     def __init__(self, token: str, show_secrets: bool = False) -> None:
         self.show_secrets = show_secrets
+        self.token = "" if show_secrets else token
         self.secrets = frozenset() if show_secrets else _secrets(token)
         # a check's message quotes the target's words as JSON or Python literals, which escape
         # quotes, backslashes and control characters: a long token is looked for in each form
@@ -126,6 +129,10 @@ class Masker:
         for form in self.forms:
             words = words.replace(form, MASK)
         return words
+
+    def url(self, url: str) -> str:
+        """The target URL with the token masked where it is a whole part (``mask_url``)."""
+        return mask_url(url, self.token)
 
     def request(self, failure: Failure) -> str:
         """The request body as sent, the token ``***`` where the runner put it."""
@@ -273,9 +280,11 @@ __all__ = [
     "header_secrets",
     "holds_token",
     "is_secret_header",
+    "mask_url",
     "masked_headers",
     "scrub_bytes",
     "scrub_request",
     "scrub_text",
     "scrub_value",
+    "unmask_url",
 ]

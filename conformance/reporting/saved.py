@@ -44,6 +44,7 @@ from conformance.reporting.formats import curl, setup_line
 from conformance.reporting.redaction import (
     MASK,
     holds_token,
+    mask_url,
     scrub_bytes,
     scrub_request,
     scrub_text,
@@ -212,7 +213,9 @@ def record(
             **_text_or_base64(_scrubbed_reply_body(failure.reply_body, token)),
         },
         "seed": failure.seed,
-        "settings": info.as_dict() if isinstance(info, RunInfo) else dict(info),
+        "settings": _masked_settings(
+            info.as_dict() if isinstance(info, RunInfo) else dict(info), token
+        ),
         # the parts of the body (and of those sent before it): a report made from the record
         # prints the command the run's report printed
         "template": template,
@@ -227,6 +230,14 @@ def record(
         "curl": curl(shown, headers),
     }
     return document
+
+
+def _masked_settings(settings: dict[str, Any], token: str) -> dict[str, Any]:
+    """The run's settings, a token in the target URL masked (a replay puts ``--token`` back)."""
+    target = settings.get("target")
+    if isinstance(target, str):
+        settings["target"] = mask_url(target, token)
+    return settings
 
 
 def _headers(settings: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -14,6 +14,7 @@ import functools
 import re
 from collections.abc import Collection, Sequence
 from typing import Any, Final
+from urllib.parse import quote
 
 #: What a secret prints as.
 MASK: Final = "***"
@@ -143,6 +144,28 @@ def _masked(value: Any, secrets: Collection[str]) -> Any:
     return value
 
 
+def mask_url(url: str, token: str) -> str:
+    """The target URL with the token masked where it is a whole part of it: the password, a
+    path segment, a query value or the fragment (``https://node.example/v3/KEY``,
+    ``...?key=KEY``), raw or percent-encoded.
+
+    A whole part only, so that a short token never cuts a host or a port in two; masking a
+    part that merely equals the token costs nothing, as a reproduction puts the token back
+    (``reproduce.curl`` reads it from its variable, a replay from ``--token``).
+    """
+    if not token:
+        return url
+    forms = sorted({token, quote(token, safe="")}, key=len, reverse=True)
+    part = "|".join(map(re.escape, forms))
+    return re.sub(rf"(?<=[/?#&=:@;])(?:{part})(?=$|[/?#&;@])", MASK, url)
+
+
+def unmask_url(url: str, token: str) -> str:
+    """A URL ``mask_url`` masked, with ``token`` back in place of ``***`` (percent-encoded
+    where it holds a character a URL part cannot carry as is)."""
+    return url.replace(MASK, quote(token, safe="!$'()*+,;=:@~"))
+
+
 __all__ = [
     "MASK",
     "MIN_ECHO_LENGTH",
@@ -151,5 +174,7 @@ __all__ = [
     "is_secret_path",
     "mask",
     "mask_string",
+    "mask_url",
     "secrets_in",
+    "unmask_url",
 ]

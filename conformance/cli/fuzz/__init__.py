@@ -378,6 +378,7 @@ def _run(args: argparse.Namespace, streams: Streams) -> int:
     from conformance.engine.runner import run as run_contract
     from conformance.engine.setup import SetupFailed
     from conformance.errors import ArgumentError
+    from conformance.validation.masking import mask_url
 
     def fail(message: str) -> int:
         streams.stderr.write(f"conformance fuzz: error: {message}\n")
@@ -417,7 +418,7 @@ def _run(args: argparse.Namespace, streams: Streams) -> int:
         findings.baseline = ci.baseline
         contract = contracts.contract_of(document, settings, args.method)
         progress.heading = (
-            f"{contract.name} against {args.url} (seed {settings.seed}, "
+            f"{contract.name} against {mask_url(args.url, token)} (seed {settings.seed}, "
             f"{settings.max_examples} valid examples, timeout {settings.timeout:g} s)"
         )
         account.start(args.url, settings)

@@ -190,11 +190,11 @@ class Account:
 
 def write_created(path: str, created: list[Created], report: Report | None) -> None:
     """The created ids as JSON: the target, the count, and one entry a creation."""
-    from conformance.reporting.redaction import scrub_value
+    from conformance.reporting.redaction import mask_url, scrub_value
 
     token = report.settings.token if report is not None else ""
     document = {
-        "target": report.target if report is not None else None,
+        "target": mask_url(report.target, token) if report is not None else None,
         "count": len(created),
         "created": [scrub_value(item.as_dict(), token) for item in created],
     }

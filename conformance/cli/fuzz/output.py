@@ -81,7 +81,11 @@ def write(path: str, text: str) -> None:
 def write_setup_error(args: argparse.Namespace, streams: Streams, message: str) -> None:
     """A run that could not start still tells CI why: in --output json and in --junitxml."""
     if args.output == "json":
-        document = {"target": args.url, "conforms": False, "error": message, "exit_code": 2}
+        from conformance.engine.reproduce import TOKEN_ENV
+        from conformance.validation.masking import mask_url
+
+        target = mask_url(args.url, args.token or os.environ.get(TOKEN_ENV, ""))
+        document = {"target": target, "conforms": False, "error": message, "exit_code": 2}
         streams.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     if args.junitxml:
         suite = ElementTree.Element(

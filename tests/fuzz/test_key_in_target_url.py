@@ -1,0 +1,155 @@
+"""A target URL that carries the key (``https://node.example/v3/KEY``, ``...?key=KEY``, as
+hosted JSON-RPC nodes take it) with the key given as the token: every report and file of the
+run masks it, the ``curl`` reproduction reads it from ``$CONFORMANCE_TARGET_TOKEN`` and sends
+it where it was, and ``conformance replay`` puts ``--token`` back into the saved URL.
+
+The target here is a gateway that answers 401 to any path without the key, and hands every
+other body to a mutant server: a reproduction or a replay that lost the key is refused."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import threading
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mutants import MUTANTS, serve
+
+from conformance.cli import Streams, main
+
+KEY_FORMS = {
+    "path": "v3/{key}",
+    "query": "rpc?key={key}&chain=1",
+}
+
+
+@pytest.fixture(autouse=True)
+def _no_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CONFORMANCE_TARGET_TOKEN", raising=False)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+
+
+def _run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), Streams(stdin=io.BytesIO(), stdout=out, stderr=err))
+    return code, out.getvalue(), err.getvalue()
+
+
+@contextmanager
+def keyed_gateway(upstream: str, key: str) -> Iterator[tuple[str, list[str]]]:
+    """A gateway in front of ``upstream`` that wants ``key`` as a path segment or a query
+    value; yields its base URL and the paths it served (401 to those without the key)."""
+    served: list[str] = []
+
+    class Gateway(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # else each reply waits out a delayed ACK (40 ms)
+        # a case whose body is shorter than its Content-Length would hold the read: end it
+        timeout = 0.5
+
+        def do_POST(self) -> None:
+            try:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            except (OSError, ValueError):
+                self.close_connection = True
+                return
+            if f"/{key}" in self.path or f"key={key}" in self.path:
+                served.append(self.path)
+                request = urllib.request.Request(
+                    upstream, body, {"Content-Type": "application/json"}
+                )
+                with urllib.request.urlopen(request, timeout=10) as reply:
+                    status, answer = reply.status, reply.read()
+            else:
+                status, answer = 401, b'{"error": "no key"}'
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Gateway)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/", served
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()
+
+
+@pytest.mark.parametrize("form", KEY_FORMS, ids=list(KEY_FORMS))
+def test_a_key_in_the_target_url_is_masked_and_put_back(
+    form: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    summary, html, junit = tmp_path / "summary.md", tmp_path / "r.html", tmp_path / "j.xml"
+    saved, created = tmp_path / "saved", tmp_path / "created.json"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    with (
+        serve(MUTANTS["constant-id"].app) as (upstream, token),
+        keyed_gateway(upstream, token) as (gateway, served),
+    ):
+        target = gateway + KEY_FORMS[form].format(key=token)
+        files = ["--report-html", str(html), "--junitxml", str(junit)]
+        files += ["--save-failures", str(saved), "--created", str(created)]
+        runs = {}
+        for output in ("text", "json", "github"):
+            argv = ["--token", token, "--max-examples", "2", "--output", output, *files]
+            runs[output] = _run("fuzz", target, *argv)
+        assert [code for code, _, _ in runs.values()] == [1, 1, 1], runs
+        assert served, "the run never reached the server through the key"
+        masked = gateway + KEY_FORMS[form].format(key="***")
+
+        # what a CI keeps or shows: the key masked, the URL otherwise whole
+        shown = {
+            **{f"{output} output": out + err for output, (_, out, err) in runs.items()},
+            "job summary": summary.read_text("utf-8"),
+            "HTML report": html.read_text("utf-8"),
+            "JUnit XML": junit.read_text("utf-8"),
+            "--created": created.read_text("utf-8"),
+            **{p.name: p.read_text("utf-8") for p in saved.glob("*.json")},
+        }
+        assert len(shown) > 7, "no failure was saved"
+        leaked = [name for name, text in shown.items() if token in text]
+        assert not leaked, f"the key is in clear in {leaked}"
+        assert json.loads(runs["json"][1])["target"] == masked
+        assert masked in shown["text output"]
+        assert f"Target `{masked}`" in shown["job summary"]
+        record = json.loads(next(saved.glob("*.json")).read_text("utf-8"))
+        assert record["settings"]["target"] == masked
+
+        # the reproduction sends the key where it was: the gateway answers, not 401
+        command = record["reproduce"]["curl"]
+        assert "${CONFORMANCE_TARGET_TOKEN" in command
+        assert "CONFORMANCE_TARGET_TOKEN=" in record["reproduce"]["setup"]
+        reply = subprocess.run(
+            ["bash", "-c", command],
+            env={"PATH": "/usr/bin:/bin", "CONFORMANCE_TARGET_TOKEN": token},
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        assert reply.stdout.startswith("HTTP/1.1 200"), reply.stdout + reply.stderr
+
+        # a replay puts --token back in the URL: the saved defect is found again
+        reached = len(served)
+        code, out, err = _run("replay", str(saved), "--token", token)
+        assert code == 1 and "0 fixed" in out and ", 0 errors" in out, out + err
+        assert len(served) > reached, "the replay never got past the gateway"
+        for path in saved.glob("*.json"):
+            line = next(line for line in out.splitlines() if line.endswith(f"[{path}]"))
+            found = json.loads(path.read_text("utf-8"))["found"]
+            assert line.startswith("FAILED") and found in line, (line, found)
+        assert token not in out + err
