@@ -27,7 +27,7 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 #: helper modules whose functions need npm packages (tools/openrpc, tools/ganache)
-_NPM_HELPERS = frozenset({"helpers.openrpc_tools", "openrpc_mock_server", "ganache_server"})
+_NPM_HELPERS = frozenset({"helpers.openrpc_tools", "openrpc_mock_server", "helpers.ganache"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

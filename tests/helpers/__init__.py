@@ -3,7 +3,8 @@ kit runs against (``targets``: the reference server served with known tokens; ``
 raw HTTP(S) target that records headers; ``planted_defects``: the reference server refusing
 chosen valid values of a member), requests for the reference server's own tests
 (``server_requests``), the OpenRPC npm tools (``openrpc_tools``), servers node runs
-(``node_servers``), the example payload files (``example_files``), python-jsonschema as an
+(``node_servers``; ``ganache``, an Ethereum server), ``conformance proxy`` run as a process
+(``proxy_process``), the example payload files (``example_files``), python-jsonschema as an
 independent oracle (``json_schema_oracle``), the checks that keep prose true (``docs_check``,
 ``cited_paths``) and Debian's chromium (``browser``).
 """

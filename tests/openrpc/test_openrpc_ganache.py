@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ganache_server import serve_ganache
+from helpers.ganache import serve_ganache
 
 from conformance.engine.results import Failure, Report
 from conformance.engine.settings import Settings

@@ -4,38 +4,15 @@ violations printed as they happen, the reports written, the exit code."""
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
 import pytest
 import requests
+from helpers.proxy_process import start_proxy, stop_proxy
 from helpers.targets import CUSTOMER_TOKEN, served
-
-
-def _start(*options: str) -> tuple[subprocess.Popen[str], str]:
-    """``conformance proxy`` with ``options``, and the URL it says it listens on."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "conformance", "proxy", "--listen", "127.0.0.1:0", *options],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
-    )
-    assert process.stderr is not None
-    line = process.stderr.readline()
-    assert "listening on " in line, line + process.stderr.read()
-    return process, line.split("listening on ")[1].split(",")[0]
-
-
-def _stop(process: subprocess.Popen[str], number: int = signal.SIGINT) -> tuple[int, str, str]:
-    process.send_signal(number)
-    out, err = process.communicate(timeout=20)
-    return process.returncode, out, err
 
 
 def _create(url: str, **changes: Any) -> None:
@@ -54,18 +31,18 @@ def _create(url: str, **changes: Any) -> None:
 @pytest.mark.slow
 def test_a_clean_session_exits_0_and_a_client_violation_exits_1(tmp_path: Path) -> None:
     with served() as upstream:
-        process, url = _start("--upstream", upstream)
+        process, url = start_proxy("--upstream", upstream)
         _create(url)
-        code, out, _ = _stop(process, signal.SIGTERM)
+        code, out, _ = stop_proxy(process, signal.SIGTERM)
         assert code == 0, out
         assert "1 exchanges judged: client and server kept the contract" in out
 
         junit, report = tmp_path / "proxy.xml", tmp_path / "proxy.json"
-        process, url = _start(
+        process, url = start_proxy(
             "--upstream", upstream, "--junitxml", str(junit), "--json", str(report)
         )
         _create(url, domain_name="two.example.com", widget_link={"text": "x" * 101})
-        code, out, _ = _stop(process)
+        code, out, _ = stop_proxy(process)
     assert code == 1
     assert "exchange 1: CLIENT broke request-params at params.widget_link.text (maxLength)" in out
     assert CUSTOMER_TOKEN not in out
@@ -81,9 +58,9 @@ def test_a_clean_session_exits_0_and_a_client_violation_exits_1(tmp_path: Path) 
 def test_jsonl_output_is_one_object_a_line_masked() -> None:
     """A server that echoes the caller's header secret in its error: masked in the line."""
     with served() as upstream:
-        process, url = _start("--upstream", upstream, "--output", "jsonl")
+        process, url = start_proxy("--upstream", upstream, "--output", "jsonl")
         _create(url, domain_name="header-secret-4411")
-        code, out, _ = _stop(process)
+        code, out, _ = stop_proxy(process)
     lines = [json.loads(line) for line in out.splitlines()]
     assert code == 1
     assert lines[0]["side"] == "client" and lines[0]["field"] == "params.domain_name"
