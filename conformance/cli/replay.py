@@ -3,7 +3,9 @@
 Each saved failure (``conformance fuzz`` writes them to ``.conformance/failures/``) is sent
 ``--times`` times (3), each time with a fresh unique domain name where the case makes one,
 and judged by the rule it broke: ``FIXED`` (the rule held every time), ``FAILED`` (broken every
-time), ``FLAKY`` (both), ``ERROR`` (the file is no saved failure, or its case cannot be made).
+time), ``FLAKY`` (both), ``HELD`` (a rule judged across a run's requests, such as distinct site
+ids, held on the sends of this case alone: that proves nothing fixed, a run does), ``ERROR``
+(the file is no saved failure, or its case cannot be made).
 
 Exit 0 when every failure is fixed; 1 otherwise; 2 for a usage error: no token, no saved
 failure found, a path that does not exist, an unreachable target or a refused token.
@@ -27,18 +29,18 @@ if TYPE_CHECKING:
     from conformance.generation.cases import Case
     from conformance.reporting.saved import Saved
 
-HELP = "Send saved failures again; say FIXED, FAILED, FLAKY or ERROR for each."
+HELP = "Send saved failures again; say FIXED, FAILED, FLAKY, HELD or ERROR for each."
 
 #: A failure is FIXED when its rule holds on this many sends in a row.
 DEFAULT_TIMES: Final = 3
 
-VERDICTS: Final = ("FIXED", "FAILED", "FLAKY", "ERROR")
+VERDICTS: Final = ("FIXED", "FAILED", "FLAKY", "HELD", "ERROR")
 
 
 EPILOG = """\
 exit codes:
   0    every saved failure is FIXED
-  1    some failure is FAILED, FLAKY or ERROR
+  1    some failure is FAILED, FLAKY, HELD or ERROR
   2    usage error: no token, no saved failure found, a path that does not exist, an
        unreachable target or a refused token
 """
@@ -164,7 +166,7 @@ def _replay(
     saved: Saved, url: str, settings: Settings, contract: Contract, times: int
 ) -> tuple[str, str]:
     """The verdict on one saved failure, and what was seen."""
-    from conformance.engine.checks import RunState
+    from conformance.engine.checks import RUN_WIDE_RULES, RunState
     from conformance.engine.runner import new_report
     from conformance.engine.session import Proof, Session
     from conformance.engine.transport import Target
@@ -197,6 +199,16 @@ def _replay(
                 broken.append(found)
     finally:
         session.close()
+    if saved.failure.rule in RUN_WIDE_RULES:
+        # the run broke it across two requests (two sites given one id): the replay's own
+        # sends are the only others here, so the first can never break it (no FLAKY), and this
+        # case alone need not meet the request it clashed with: holding proves nothing fixed
+        if broken:
+            return "FAILED", broken[-1]
+        return "HELD", (
+            f"the rule held on {times} sends of this case alone; it is judged across a run's "
+            "requests, so only a run (conformance fuzz) can say it is fixed"
+        )
     if not broken:
         return "FIXED", f"the rule held on {times} sends"
     if len(broken) == times:
@@ -264,7 +276,7 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
         streams.stdout.write(f"{verdict:<6} {name}: {said} [{path}]\n")
     streams.stdout.write(
         f"{len(files)} saved failures replayed: "
-        + ", ".join(f"{counts[v]} {v.lower()}" for v in VERDICTS[:3])
+        + ", ".join(f"{counts[v]} {v.lower()}" for v in VERDICTS[:4])
         + f", {counts['ERROR']} errors"
         + "\n"
     )

@@ -528,6 +528,10 @@ def distinct_result_ids(exchange: Exchange, state: RunState) -> None:
         raise Violated(f"{where} {key} was already given to another site in this run")
 
 
+#: Rules judged across the exchanges of a run, not one: a case sent again alone (a replay)
+#: cannot show them broken, so their holding there proves nothing.
+RUN_WIDE_RULES: Final = frozenset({"distinct-result-ids"})
+
 #: Rules a session leaves out of its checks unless the run asks for them: the slow answer (its
 #: bound is an option), and the target stopped by a request (judged by the session from the
 #: next request's failure to connect, not from one exchange).

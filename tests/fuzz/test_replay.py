@@ -1,5 +1,5 @@
 """Saved failures and ``conformance replay``: one file per failure without the token, sent
-again with a fresh domain, FIXED / FAILED / FLAKY / ERROR, and the exit codes."""
+again with a fresh domain, FIXED / FAILED / FLAKY / HELD / ERROR, and the exit codes."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def test_failures_are_saved_without_the_token_and_replay_fixed_on_a_fixed_server
     assert code == 1
     assert out.count("FAILED ") == len(records)
     assert out.endswith(f"{len(records)} saved failures replayed: 0 fixed, {len(records)} "
-                        "failed, 0 flaky, 0 errors\n")  # fmt: skip
+                        "failed, 0 flaky, 0 held, 0 errors\n")  # fmt: skip
     with serve(CreateSitesApp) as (url, token):
         code, out, _ = _run("replay", str(folder), "--url", url, "--token", token)
     assert code == 0, out
@@ -112,3 +112,42 @@ def test_replay_usage_errors_exit_2() -> None:
         _run("fuzz", url, "--token", token, "--max-examples", "0")
     code, _, err = _run("replay", "--token", token)  # the server is gone
     assert code == 2 and "unreachable" in err
+
+
+class SameSiteId(CreateSitesApp):
+    """Gives every site the id 1: the defect shows again between any two creations."""
+
+    def success(self, request_id: Any, site_id: int) -> dict[str, Any]:
+        return super().success(request_id, 1)
+
+
+def test_a_run_wide_rule_is_held_never_fixed_when_the_case_alone_keeps_it() -> None:
+    """distinct-result-ids is broken across two requests of a run. ids-per-industry numbers
+    sites per industry: a case sent again alone gets ids its industry has not given, so the
+    rule holds on the replay's sends while the defect stays; the verdict is HELD (exit 1), not
+    FIXED. A server that gives every site one id breaks it again between the replay's own
+    sends: FAILED, never FLAKY (the first send has nothing to clash with)."""
+    folder = Path(".conformance/failures")
+    with serve(MUTANTS["ids-per-industry"].app) as (url, token):
+        assert _run("fuzz", url, "--token", token, "--max-examples", "5")[0] == 1
+        records = [r for r in _saved(folder) if r["rule"] == "distinct-result-ids"]
+        assert records
+        code, out, _ = _run("replay", "--token", token)
+    assert code == 1
+    lines = [line for line in out.splitlines() if " distinct-result-ids " in line]
+    assert len(lines) == len(records)
+    assert all(line.startswith("HELD ") for line in lines), lines
+    assert "only a run (conformance fuzz) can say it is fixed" in lines[0]
+    assert f"{len(records)} held" in out.splitlines()[-1]
+
+    for path in folder.glob("*.json"):
+        path.unlink()
+    with serve(SameSiteId) as (url, token):
+        assert _run("fuzz", url, "--token", token, "--max-examples", "2")[0] == 1
+        records = [r for r in _saved(folder) if r["rule"] == "distinct-result-ids"]
+        assert records
+        code, out, _ = _run("replay", "--token", token)
+    assert code == 1
+    lines = [line for line in out.splitlines() if " distinct-result-ids " in line]
+    assert len(lines) == len(records)
+    assert all(line.startswith("FAILED ") for line in lines), lines
