@@ -32,7 +32,14 @@ from conformance.pytest_plugin.options import (
     dest,
     target_url,
 )
-from conformance.pytest_plugin.shared import CONTRACT_KEY, REPORT_KEY, SHARED_IDS, RulesBroken
+from conformance.pytest_plugin.shared import (
+    CONTRACT_KEY,
+    KNOWN_KEY,
+    REPORT_KEY,
+    SHARED_IDS,
+    KnownDefects,
+    RulesBroken,
+)
 
 #: The key of a worker's part of the run in ``workeroutput``.
 WORKER_REPORT: Final = "conformance_report"
@@ -113,6 +120,7 @@ class CiHooks:
                 self.baseline = load(Path(path))
             except ArgumentError as error:
                 raise pytest.UsageError(f"{BASELINE_OPTION}: {error}") from None
+            config.stash[KNOWN_KEY] = KnownDefects(self._is_known)
         self.shared: Path | None = None
         if not self.worker and config.pluginmanager.hasplugin("xdist"):
             self.shared = Path(tempfile.mkdtemp(prefix="conformance-run-"))
@@ -127,15 +135,24 @@ class CiHooks:
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         report = yield
         test = suite_test_id(item)
-        if call.when != "call" or test is None or not report.failed:
+        if call.when != "call" or test is None:
             return report
-        failures = _broken(call.excinfo.value if call.excinfo else None)
-        if failures is None:
+        known = self.config.stash.get(KNOWN_KEY, None)
+        # the known failures the valid family's test set aside to draw on (``KnownDefects``)
+        met = known.met(test) if known is not None else []
+        failures = _broken(call.excinfo.value if call.excinfo else None) if report.failed else []
+        self.failures.extend(met)
+        if failures is None or report.skipped or not (met or failures):
             return report
         self.failures.extend(failures)
         if self.baseline is not None:
-            self._judge(report, test, failures)
+            self._judge(report, test, met + failures)
         return report
+
+    def _is_known(self, failure: Failure) -> bool:
+        """Whether the baseline knows ``failure``'s defect, by an entry not expired."""
+        entry = self.baseline.get(defect_of(failure))
+        return entry is not None and not entry.expired(self.today)
 
     def _judge(self, report: pytest.TestReport, test: str, failures: list[Failure]) -> None:
         from conformance.reporting.baseline import judge

@@ -33,7 +33,14 @@ from conformance.engine.transport import Target
 from conformance.engine.valid import keyed_type
 from conformance.generation.cases import STRUCTURE_FAMILY, TEST_NAMES, Case
 from conformance.pytest_plugin.options import MAX_EXAMPLES_OPTION, SETTINGS_KEY, dest, target_url
-from conformance.pytest_plugin.shared import CONTRACT_KEY, REPORT_KEY, RulesBroken, run_state
+from conformance.pytest_plugin.shared import (
+    CONTRACT_KEY,
+    KNOWN_KEY,
+    REPORT_KEY,
+    KnownDefects,
+    RulesBroken,
+    run_state,
+)
 from conformance.reporting.formats import failure_text
 
 #: Each method's deterministic families, made once per test process.
@@ -182,9 +189,18 @@ def method_session(request: pytest.FixtureRequest) -> Iterator[Session]:
     session.close()
 
 
-def check_cases(session: Session, *cases: Case, keyed: bool = False) -> None:
+@pytest.fixture(scope="session")
+def known_defects(request: pytest.FixtureRequest) -> KnownDefects | None:
+    """The baseline's defects (``--target-baseline``), or ``None``."""
+    return request.config.stash.get(KNOWN_KEY, None)
+
+
+def check_cases(
+    session: Session, *cases: Case, keyed: bool = False, known: KnownDefects | None = None
+) -> None:
     """Send each case of one rule; fail with the report of every broken check of every case
-    (``keyed``: as the subclass of ``RulesBroken`` for the failure's rule and member)."""
+    (``keyed``: as the subclass of ``RulesBroken`` for the failure's rule and member), but for
+    the failures ``known`` sets aside."""
     failures: list[Failure] = []
     sent = 0
     for case in cases:
@@ -194,6 +210,8 @@ def check_cases(session: Session, *cases: Case, keyed: bool = False) -> None:
         failures += session.evaluate(session.exchange(case))
     if not sent:
         pytest.skip(_budget_spent(session))
+    if known is not None:
+        failures = known.set_aside(failures)
     if failures:
         token, headers = session.settings.token, session.settings.headers
         broken = _keyed(failure_key(failures)) if keyed else RulesBroken
@@ -305,7 +323,9 @@ def _valid_test(budget: int | None) -> Callable[..., None]:
 
     @chosen
     @given(data=st.data())
-    def test_valid_accepted(method_session: Session, data: st.DataObject) -> None:
+    def test_valid_accepted(
+        method_session: Session, known_defects: KnownDefects | None, data: st.DataObject
+    ) -> None:
         """Any request the schemas accept gets a success reply (drawn by hypothesis)."""
         method = method_session.method
         if id(method) not in _STRATEGIES:
@@ -327,7 +347,7 @@ def _valid_test(budget: int | None) -> Callable[..., None]:
         try:
             if known is not None:
                 raise known  # its traceback still ends where it was first raised
-            check_cases(method_session, valid, keyed=True)
+            check_cases(method_session, valid, keyed=True, known=known_defects)
         except RulesBroken as broken:
             if method_session.settings.max_creates is not None:
                 failed[key] = broken

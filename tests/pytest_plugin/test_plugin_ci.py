@@ -109,7 +109,11 @@ def test_an_expired_entry_and_a_new_defect_fail(tmp_path: Path) -> None:
 def test_a_new_defect_on_another_member_fails_the_valid_test(tmp_path: Path) -> None:
     """--target-baseline keys the valid family's failures by member too: a baseline written
     against one defect (upper-case domain names refused) xfails it, and a second defect on
-    another member (phone numbers starting 1-6 refused) fails test_valid_accepted, named."""
+    another member (phone numbers starting 1-6 refused) fails test_valid_accepted, named.
+
+    Under seeds 9 and 10 the known defect is met on an early draw. hypothesis stops drawing
+    soon after a first failure, so the test used to end there (xfailed) and miss the new
+    defect (2 seeds in 12); the known failure is now set aside and the drawing goes on."""
     baseline = tmp_path / "known.toml"
     with serve(UpperCaseDomainsRefused) as (url, token):
         code = main(
@@ -124,14 +128,17 @@ def test_a_new_defect_on_another_member_fails_the_valid_test(tmp_path: Path) -> 
                         "--hypothesis-seed", "0")  # fmt: skip
     assert known.returncode == 0, known.stdout[-3000:]
     assert "known: expected-outcome: test_valid_accepted[valid] at domain_name" in known.stdout
-    with serve(AndPhonesFrom1To6Refused) as (url, token):
-        argv = ("--target-url", url, "--target-token", token, "-k", "valid_accepted")
-        new = _pytest(tmp_path, *argv, "--target-baseline", str(baseline), "-p", "no:xdist",
-                      "--hypothesis-seed", "0")  # fmt: skip
-    assert new.returncode == 1, new.stdout[-3000:]
-    assert "FAILED create.sites::test_valid_accepted" in new.stdout
-    said = "new, not in the baseline: expected-outcome: test_valid_accepted[valid] at "
-    assert said + "default_phone_number" in new.stdout
+    # set aside while drawing, the known failure is still the test's verdict: an xfail
+    assert re.search(r"\b1 xfailed\b", known.stdout), known.stdout[-2000:]
+    for seed in ("9", "10"):
+        with serve(AndPhonesFrom1To6Refused) as (url, token):
+            argv = ("--target-url", url, "--target-token", token, "-k", "valid_accepted")
+            new = _pytest(tmp_path, *argv, "--target-baseline", str(baseline), "-p", "no:xdist",
+                          "--hypothesis-seed", seed)  # fmt: skip
+        assert new.returncode == 1, new.stdout[-3000:]
+        assert "FAILED create.sites::test_valid_accepted" in new.stdout
+        said = "new, not in the baseline: expected-outcome: test_valid_accepted[valid] at "
+        assert said + "default_phone_number" in new.stdout
 
 
 def test_a_bad_baseline_or_budget_is_a_usage_error(tmp_path: Path) -> None:
