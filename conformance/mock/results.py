@@ -1,7 +1,7 @@
 """The results a mock answers with: for each method, a pool of values its result schema
 accepts, drawn once at start from the mock's seed, and one of them picked per call.
 
-The pool is drawn with the kit's own strategies (``conformance.openrpc.generation.values``)
+The pool is drawn with the kit's own strategies (``drawable`` and ``instances``, arrays kept ``small``)
 under a hypothesis test seeded as the fuzz run seeds its valid family (``@seed``; the method's
 name goes into the seed, so methods with one result schema still get different values): the
 same seed and kit give the same pool in every process. ``strategy.example()`` would not (it
@@ -25,14 +25,26 @@ from typing import Any, Final
 
 from conformance.errors import ArgumentError
 from conformance.generation.schema_tree import node_validator
+from conformance.generation.strategies import instances
 from conformance.openrpc.document import Method
-from conformance.openrpc.generation import values
+from conformance.openrpc.generation import drawable
 
 #: How many values are drawn for each method's pool (fewer where the schema has fewer).
 POOL_SIZE: Final = 8
 
 #: hypothesis's budget for drawing one pool: draws the filter refuses count against it.
 DRAW_BUDGET: Final = 2 * POOL_SIZE
+
+#: The most items a drawn array gets (more where its ``minItems`` asks): a mock answers with
+#: small results, and an array of blocks of transactions drawn long took 18 s for one method
+#: of the Ethereum document (``debug_getBadBlocks``).
+SMALL_ARRAY: Final = 2
+
+#: Keywords whose value is one subschema, a name -> subschema map, a list of subschemas.
+_ONE: Final = ("items", "additionalProperties", "not", "contains", "propertyNames", "if",
+               "then", "else", "unevaluatedItems", "unevaluatedProperties")  # fmt: skip
+_MAP: Final = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+_LIST: Final = ("prefixItems", "allOf", "anyOf", "oneOf")
 
 
 class NoResult(ArgumentError):
@@ -60,6 +72,31 @@ def _seed_of(seed: int, method: str) -> int:
     return int.from_bytes(digest[:8], "big")
 
 
+def small(node: Any) -> Any:
+    """A copy of the schema ``node`` whose arrays hold at most ``SMALL_ARRAY`` items (or their
+    ``minItems``): every value it accepts, the original accepts. Only subschemas are walked,
+    never data (``enum``, ``const``, ``examples``), nor a property that happens to be named
+    ``items``."""
+    if not isinstance(node, Mapping):
+        return node
+    copy = dict(node)
+    for keyword in _ONE:
+        if keyword in copy:
+            copy[keyword] = small(copy[keyword])
+    for keyword in _MAP:
+        if isinstance(copy.get(keyword), Mapping):
+            copy[keyword] = {name: small(sub) for name, sub in copy[keyword].items()}
+    for keyword in _LIST:
+        if isinstance(copy.get(keyword), list):
+            copy[keyword] = [small(sub) for sub in copy[keyword]]
+    if "items" in copy or "prefixItems" in copy or copy.get("type") == "array":
+        low = copy.get("minItems", 0)
+        most = max(low, SMALL_ARRAY) if isinstance(low, int) else SMALL_ARRAY
+        high = copy.get("maxItems")
+        copy["maxItems"] = most if not isinstance(high, int) else min(high, most)
+    return copy
+
+
 def draw_pool(schema: Any, seed: int, method: str) -> list[Any]:
     """Up to ``POOL_SIZE`` distinct values ``schema`` accepts, drawn deterministically from
     ``seed`` and ``method``; empty where none could be drawn."""
@@ -83,7 +120,7 @@ def draw_pool(schema: Any, seed: int, method: str) -> list[Any]:
         suppress_health_check=list(HealthCheck),
     )
     @seed_of(_seed_of(seed, method))
-    @given(values(node))
+    @given(instances(small(drawable(node))))
     def collect(value: Any) -> None:
         if len(drawn) < POOL_SIZE and is_valid(value) and encodable(value):
             drawn.setdefault(canonical(value), value)
@@ -169,4 +206,5 @@ __all__ = [
     "encodable",
     "example_results",
     "results_for",
+    "small",
 ]
