@@ -1,9 +1,10 @@
 """The results a mock answers with: for each method, a pool of values its result schema
 accepts, drawn once at start from the mock's seed, and one of them picked per call.
 
-The pool is drawn with the kit's own strategies (``drawable`` and ``instances``, arrays kept ``small``)
-under a hypothesis test seeded as the fuzz run seeds its valid family (``@seed``; the method's
-name goes into the seed, so methods with one result schema still get different values): the
+The pool is drawn with the kit's own strategies (``drawable`` and ``instances``, its arrays
+kept ``small``) under a hypothesis test seeded as the fuzz run seeds its valid family
+(``@seed``; the method's name goes into the seed, so methods with one result schema still get
+different values): the
 same seed and kit give the same pool in every process. ``strategy.example()`` would not (it
 draws from hypothesis's own random state). Every value is checked against the method's result
 schema by the kit's validator before it is kept, and must be writable as UTF-8 JSON.
