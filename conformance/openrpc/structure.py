@@ -21,17 +21,45 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Protocol, runtime_checkable
 
 from conformance.engine.checks import CHECKS, UNPARSED, Exchange, Rule, RunState, Violated
+from conformance.engine.contract import MethodContract
 from conformance.engine.results import RuleCount
-from conformance.generation.cases import STRUCTURE_FAMILY, Case
+from conformance.generation.cases import STRUCTURE_FAMILY, Case, Expectation
 
 if TYPE_CHECKING:
-    from conformance.engine.contract import Contract, MethodContract
+    from conformance.engine.contract import Contract
     from conformance.engine.results import Failure
     from conformance.engine.session import Session
-    from conformance.openrpc.contract import OpenRpcMethod
+    from conformance.engine.settings import Settings
+    from conformance.openrpc.generation import MethodPlan
+
+
+@runtime_checkable
+class Restructurable(MethodContract, Protocol):
+    """What the probes need of a method: its plan, and the same method planned in another
+    param structure (``conformance.openrpc.contract.OpenRpcMethod`` is one; the bundled
+    create.sites method is not, and is left as it is). A protocol, so that this module need
+    not import the contract module that runs it."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def plan(self) -> MethodPlan: ...
+
+    @property
+    def valid_expectation(self) -> Expectation: ...
+
+    @property
+    def unique_member(self) -> str | None: ...
+
+    @property
+    def settings(self) -> Settings | None: ...
+
+    def restructured(self, structure: str) -> Restructurable: ...
+
 
 #: How each structure is said in a report.
 IN_WORDS: Final = {"by-name": "by name", "by-position": "by position"}
@@ -68,7 +96,7 @@ RULE: Final = Rule(
 )
 
 
-def probe_cases(method: OpenRpcMethod) -> dict[str, Case]:
+def probe_cases(method: Restructurable) -> dict[str, Case]:
     """The method's valid base request in each structure its cases may go in (``{}``: no
     base request could be made)."""
     from conformance.openrpc.generation import positional
@@ -103,7 +131,7 @@ class _Probed:
     """One method's probes: which structures the target took, and where it refused one, the
     session, the exchange and what the refusal said."""
 
-    method: OpenRpcMethod
+    method: Restructurable
     accepted: dict[str, bool] = field(default_factory=dict)
     refusals: dict[str, tuple[Session, Exchange, str]] = field(default_factory=dict)
 
@@ -127,7 +155,7 @@ def _other(structure: str) -> str:
     return "by-position" if structure == "by-name" else "by-name"
 
 
-def _probe(method: OpenRpcMethod, session_for: Callable[[MethodContract], Session]) -> _Probed:
+def _probe(method: Restructurable, session_for: Callable[[MethodContract], Session]) -> _Probed:
     probed = _Probed(method)
     cases = probe_cases(method)
     if not cases:
@@ -148,7 +176,7 @@ def _probe(method: OpenRpcMethod, session_for: Callable[[MethodContract], Sessio
     return probed
 
 
-def _declared(method: OpenRpcMethod) -> str:
+def _declared(method: Restructurable) -> str:
     structure = method.plan.method.param_structure
     settings = method.settings
     if settings is not None and settings.param_structure is not None:
@@ -177,12 +205,10 @@ def settle(
     the structure its target takes), and the ``param-structure`` failures: one for each
     structure refused, on the first method that refused it, naming the others (recorded in
     the run's report when ``record``; the notes say whose cases changed either way)."""
-    from conformance.openrpc.contract import OpenRpcMethod
-
     methods: list[MethodContract] = []
     refused: dict[str, list[_Probed]] = {}
     for method in contract.methods:
-        if not isinstance(method, OpenRpcMethod):
+        if not isinstance(method, Restructurable):
             methods.append(method)
             continue
         probed = _probe(method, session_for)
