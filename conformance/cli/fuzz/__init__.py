@@ -299,7 +299,7 @@ class _Progress(ProgressLine):
 def settings_from(args: argparse.Namespace, token: str, **callbacks: Any) -> Settings:
     """The run's settings as the command line gives them (the create.sites run's and an
     OpenRPC run's alike); ``callbacks`` are the progress line's."""
-    from conformance.engine.settings import DEFAULT_MAX_EXAMPLES, Settings
+    from conformance.engine.settings import DEFAULT_MAX_EXAMPLES, PROFILES, Settings
 
     return Settings(
         token=token,
@@ -314,6 +314,7 @@ def settings_from(args: argparse.Namespace, token: str, **callbacks: Any) -> Set
         strict=args.strict,
         expect_success=args.expect_success,
         param_structure=args.param_structure,
+        profile=args.profile or PROFILES[0],
         stop_at_first=args.exitfirst,
         max_timeouts=args.max_timeouts,
         max_failures=args.max_failures,
