@@ -9,14 +9,21 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from helpers.targets import AGENT_TOKEN, CUSTOMER_TOKEN, served
+from mutants.servers import MUTANTS
 
 from conformance.cli import Streams, main
+from conformance.contract import DEFAULT_REVISION
+from conformance.engine.settings import Settings
 from conformance.mock.app import MockApp
+from conformance.openrpc.contract import run_document
 from conformance.openrpc.document import load
 from conformance.server.httpd import serve_in_thread
 
@@ -177,3 +184,68 @@ def test_the_profile_needs_a_document(tmp_path: Path) -> None:
     document = exported(tmp_path)
     code, _, err = cli("fuzz", "http://127.0.0.1:9/", "--openrpc", str(document), "--profile", "x")
     assert code == 2 and "--profile: invalid choice: 'x'" in err
+
+
+def _pytest(folder: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("CONFORMANCE_TARGET_")}
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *argv],
+        cwd=folder,
+        env={**clean, "PYTHONPATH": os.pathsep.join(sys.path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.slow
+def test_the_pytest_plugin_takes_the_profile(tmp_path: Path) -> None:
+    """``pytest --target-openrpc FILE --target-profile jsonrpc`` passes the mock the
+    document's profile fails; ``--target-profile`` without a document is a usage error."""
+    document = exported(tmp_path)
+    common = ["--target-openrpc", str(document), "--target-token", SECRET]
+    common += ["--target-max-examples", "5", "-x"]
+    with serve_in_thread(MockApp(load(document), 0)) as url:
+        vendor = _pytest(tmp_path, "--target-url", url, *common)
+        generic = _pytest(tmp_path, "--target-url", url, *common, "--target-profile", "jsonrpc")
+    assert vendor.returncode == 1, vendor.stdout[-2000:]
+    assert generic.returncode == 0, generic.stdout[-3000:] + generic.stderr[-2000:]
+    alone = _pytest(tmp_path, "--target-url", "http://127.0.0.1:9/", "--target-profile", "jsonrpc")
+    assert alone.returncode == 4, alone.stdout + alone.stderr
+    assert "--target-profile" in alone.stderr and "--target-openrpc" in alone.stderr
+
+
+#: Every mutant of the seed revision (the exported document is the seed's).
+SEED_MUTANTS = sorted(name for name, m in MUTANTS.items() if DEFAULT_REVISION in m.revisions)
+
+
+@pytest.mark.slow
+def test_on_every_mutant_the_jsonrpc_profile_fails_only_tests_the_document_profile_fails(
+    tmp_path: Path,
+) -> None:
+    """A profile never adds a verdict: on each planted defect of create.sites (deterministic
+    families), what ``jsonrpc`` fails the document's profile fails too; and it removes some
+    (the vendor's mnemonics, data.field, result ids) without going blind (most mutants still
+    fail a JSON-RPC 2.0 or schema rule)."""
+    document = load(exported(tmp_path))
+    removed, still_caught = 0, 0
+    for name in SEED_MUTANTS:
+        mutant = MUTANTS[name]
+        timeout = 1.0 if mutant.rule == "answer-in-time" else 2.0
+        failing: dict[str, set[str]] = {}
+        for profile in ("document", "jsonrpc"):
+            chosen = Settings(
+                token=CUSTOMER_TOKEN,
+                max_examples=0,
+                timeout=timeout,
+                strict=mutant.strict,
+                profile=profile,
+            )
+            with served(mutant.app) as url:
+                report = run_document(url, document, settings=chosen)
+            failing[profile] = {f"{f.rule} {f.test_id}" for f in report.failures}
+        added = failing["jsonrpc"] - failing["document"]
+        assert not added, f"{name}: the jsonrpc profile adds {sorted(added)[:5]}"
+        removed += bool(failing["document"] - failing["jsonrpc"])
+        still_caught += bool(failing["jsonrpc"])
+    assert removed and still_caught > len(SEED_MUTANTS) // 2, (removed, still_caught)
