@@ -26,6 +26,7 @@ from conformance.cli import (
     EXIT_TERMINATED,
     EXIT_USAGE,
     is_terminal,
+    tls,
 )
 from conformance.cli.fuzz import account as fuzz_account
 from conformance.cli.fuzz import ci as fuzz_ci
@@ -230,14 +231,7 @@ def _configure_connection(parser: argparse.ArgumentParser) -> None:
         help="send this header with every request (repeatable); the values of Authorization, "
         "Cookie and key- or token-named headers print as *** unless --show-secrets",
     )
-    group.add_argument(
-        "--cacert", metavar="FILE", help="verify an https:// target with this CA bundle (PEM)"
-    )
-    group.add_argument(
-        "--insecure", action="store_true", help="do not verify an https:// target's certificate"
-    )
-    group.add_argument("--cert", metavar="FILE", help="a client certificate (PEM) for TLS")
-    group.add_argument("--key", metavar="FILE", help="the client certificate's key (PEM)")
+    tls.configure(group, "target")
 
 
 class _Progress(ProgressLine):
