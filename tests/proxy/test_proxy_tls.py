@@ -6,17 +6,17 @@ before the proxy listens (exit 2, one line)."""
 
 from __future__ import annotations
 
-import io
 import json
+import os
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import requests
 from helpers.proxy_process import start_proxy, stop_proxy
 from helpers.staging import make_certificate, server_context, target
-
-from conformance.cli import Streams, main
 
 #: Each starts the proxy as a process a few times (seconds): make test runs them, make check not.
 slow = pytest.mark.slow
@@ -79,11 +79,16 @@ def test_a_client_certificate_the_upstream_requires_is_presented(
 
 
 def _proxy(*argv: str) -> tuple[int, str]:
-    err = io.StringIO()
-    code = main(
-        ["proxy", "--listen", "127.0.0.1:0", *argv], Streams(io.BytesIO(), io.StringIO(), err)
+    """``conformance proxy ARGV`` as a process that must stop by itself (a proxy that listens
+    instead of refusing would be killed at the timeout, and the test fail)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "conformance", "proxy", "--listen", "127.0.0.1:0", *argv],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
     )
-    return code, err.getvalue()
+    return done.returncode, done.stderr
 
 
 @pytest.mark.parametrize("option", ["--cacert", "--cert"])
