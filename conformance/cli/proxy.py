@@ -12,10 +12,12 @@ import argparse
 import os
 from typing import TYPE_CHECKING
 
-from conformance.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, listen_address
+from conformance.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, listen_address, tls
 from conformance.contract import DEFAULT_REVISION, REVISIONS
 
 if TYPE_CHECKING:
+    import ssl
+
     from conformance.cli import Streams
     from conformance.proxy.reports import Recorder
     from conformance.proxy.server import Upstream
@@ -42,8 +44,13 @@ Tokens, secret params and the values of secret headers print as *** unless --sho
 exit codes:
   0    stopped by SIGINT or SIGTERM, and no exchange broke the contract
   1    stopped, and some exchange broke the contract (the client's or the server's)
-  2    usage error; a document that cannot be read, or found with --discover; an
-       address the proxy cannot listen on (said in one line)
+  2    usage error; a document that cannot be read, or found with --discover; TLS
+       files that cannot be read (--cacert, --cert, --key); an address the proxy
+       cannot listen on (said in one line)
+
+An https:// upstream whose certificate is not verified (or that refuses the client
+certificate) is answered to the client as an unreachable one: HTTP 502, a text body
+saying why, one line on stderr; nothing is judged.
 
 The token is read from ${TOKEN_ENV} when --token is not given; the proxy needs none, and
 masks it where it shows.
@@ -124,6 +131,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--show-secrets", action="store_true", help="do not mask tokens and secrets as ***"
     )
+    tls.configure(
+        parser.add_argument_group("TLS", "For an https:// upstream, as conformance fuzz has them."),
+        "upstream",
+    )
     parser.epilog = EPILOG
 
 
@@ -151,11 +162,13 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
             return fail(f"cannot write {option} {path}: {why}")
     try:
         upstream = Upstream.parse(args.upstream)
-        contract = _contract(args)
+        # TLS files that cannot be read are refused before the proxy listens
+        context = tls.context_of(args, upstream.url)
+        contract = _contract(args, context)
     except ArgumentError as error:
         return fail(str(error))
     try:
-        recorder = _serve(args, streams, upstream, contract)
+        recorder = _serve(args, streams, upstream, contract, context)
     except OSError as error:
         host, port = args.listen
         return fail(f"cannot listen on {host}:{port}: {error.strerror or error}")
@@ -185,8 +198,9 @@ def _json_line(value: object) -> str:
     return json.dumps(value, ensure_ascii=False) + "\n"
 
 
-def _contract(args: argparse.Namespace) -> TrafficContract:
-    """The contract traffic is judged against."""
+def _contract(args: argparse.Namespace, context: ssl.SSLContext | None) -> TrafficContract:
+    """The contract traffic is judged against (``--discover`` asks the upstream over TLS with
+    ``context``)."""
     from conformance.traffic.contracts import BundledTraffic, DocumentTraffic
 
     if args.openrpc:
@@ -198,14 +212,19 @@ def _contract(args: argparse.Namespace) -> TrafficContract:
         from conformance.openrpc.document import OpenRpcError
 
         try:
-            return DocumentTraffic(discover(args.upstream, args.timeout), role=args.role)
+            document = discover(args.upstream, args.timeout, context)
+            return DocumentTraffic(document, role=args.role)
         except OpenRpcError as error:
             raise OpenRpcError(f"--discover: {error}") from None
     return BundledTraffic(args.revision, role=args.role, strict=args.strict)
 
 
 def _serve(
-    args: argparse.Namespace, streams: Streams, upstream: Upstream, contract: TrafficContract
+    args: argparse.Namespace,
+    streams: Streams,
+    upstream: Upstream,
+    contract: TrafficContract,
+    context: ssl.SSLContext | None,
 ) -> Recorder:
     """Forward and judge until SIGINT or SIGTERM; the recorder, every exchange judged whole."""
     from conformance.cli.serve import wait_for_signal
@@ -236,7 +255,7 @@ def _serve(
     try:
         server = ProxyServer(
             args.listen, upstream, recorder.observe, report_error=report_error,
-            timeout=args.timeout,
+            timeout=args.timeout, upstream_tls=context,
         )  # fmt: skip
     except OSError:
         recorder.close()  # the log, if any, ends whole (and empty)

@@ -81,7 +81,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def _settings(saved: Saved, args: argparse.Namespace) -> Settings:
     from conformance.contract import DEFAULT_REVISION
-    from conformance.engine.settings import Settings
+    from conformance.engine.settings import PROFILES, Settings
 
     info: dict[str, Any] = saved.info
     # the run's ids and seed where the file holds them as integers; else Settings' defaults
@@ -93,11 +93,14 @@ def _settings(saved: Saved, args: argparse.Namespace) -> Settings:
     timeout = args.timeout or info.get("timeout") or DEFAULT_TIMEOUT
     role = info.get("role")
     revision = info.get("contract_revision")
+    # what judged the document's run (absent in a file saved before profiles: the default)
+    profile = info.get("profile")
     return Settings(
         token=args.token,
         role=role if isinstance(role, str) else "customer",
         revision=revision if isinstance(revision, str) else DEFAULT_REVISION,
         strict=info.get("strict") is True,
+        profile=profile if isinstance(profile, str) else PROFILES[0],
         timeout=float(timeout),
         **numbers,
     )

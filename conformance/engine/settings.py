@@ -28,6 +28,10 @@ TOKEN_PLACEHOLDER: Final = "***"
 #: The values of OpenRPC's ``paramStructure``: params as an object, an array, or either.
 PARAM_STRUCTURES: Final = ("either", "by-name", "by-position")
 
+#: What judges an OpenRPC document's run (``conformance.openrpc.profiles``): ``document``, all it
+#: says, its vendor ``x-`` extensions included; ``jsonrpc``, JSON-RPC 2.0 and its schemas alone.
+PROFILES: Final = ("document", "jsonrpc")
+
 #: hypothesis examples of the valid family by default: about 1 s of generation here.
 DEFAULT_MAX_EXAMPLES: Final = 100
 
@@ -96,6 +100,8 @@ class Settings:
     #: an OpenRPC document's run: the param structure every method is judged by, in place of
     #: its document's ``paramStructure`` (``None``: the document's)
     param_structure: str | None = None
+    #: an OpenRPC document's run: what judges it (``PROFILES``); the bundled contract has one
+    profile: str = PROFILES[0]
 
     def option(self, setting: str) -> str:
         """The name the user knows ``setting`` by (``--user-id``, ``--target-user-id``)."""
@@ -137,6 +143,11 @@ class Settings:
                 f"{self.option('param_structure')} must be one of {', '.join(PARAM_STRUCTURES)}; "
                 f"got {self.param_structure!r}"
             )
+        if self.profile not in PROFILES:
+            raise ArgumentError(
+                f"{self.option('profile')} must be one of {', '.join(PROFILES)}; "
+                f"got {self.profile!r}"
+            )
         unknown = set(self.families) - set(FAMILIES)
         if unknown:
             raise ArgumentError(f"unknown families {sorted(unknown)}; expected some of {FAMILIES}")
@@ -172,6 +183,7 @@ def _check_run_bounds(settings: Settings) -> None:
 __all__ = [
     "DEFAULT_MAX_EXAMPLES",
     "PARAM_STRUCTURES",
+    "PROFILES",
     "REFERENCE_MEMBERS",
     "TOKEN_PLACEHOLDER",
     "Settings",

@@ -36,6 +36,7 @@ CLI_OPTIONS: Final = {
     "key": "--key",
     "max_creates": "--max-creates",
     "param_structure": "--param-structure",
+    "profile": "--profile",
 }
 
 #: Codes that mean "this token is not good here" (authentication, access rights).

@@ -7,7 +7,9 @@ Response object; an error's ``data`` matches ``x-error-data`` where the document
 ``result-schema`` (a result matches the method's result schema). The profile is JSON-RPC 2.0's,
 unless the document's ``x-`` extensions name the vendor's conventions (``x-error-mnemonics``,
 ``x-params-error-field``, ``x-secret``, ``x-references``, ``x-unique``, ``x-roles``): the
-exported create.sites document gives the bundled contract's cases. Test ids are
+exported create.sites document gives the bundled contract's cases; ``Settings.profile``
+``jsonrpc`` (``--profile jsonrpc``) ignores those extensions (``conformance.openrpc.profiles``).
+Test ids are
 ``method::test_invalid_rejected[param:keyword]``.
 """
 
@@ -54,6 +56,7 @@ from conformance.openrpc.generation import (
     make_base,
     unconstructed,
 )
+from conformance.openrpc.profiles import VENDOR_FAMILIES, judged_method, judges_vendor_params
 from conformance.openrpc.structure import RULE as STRUCTURE_RULE
 from conformance.openrpc.structure import settle
 
@@ -293,11 +296,29 @@ def envelope_of(
     )
 
 
+def _tolerant(envelope: Envelope, as_written: Method, vendor_params: bool) -> Envelope:
+    """Under ``jsonrpc``, a batch or a notification refused with the code the document's
+    ``x-error-mnemonics`` gives that refusal (``batch_operations_not_supported``,
+    ``notifications_not_supported``) is still accepted besides JSON-RPC 2.0's -32600: the
+    vendor's document allows it, and a profile never adds a verdict."""
+    if vendor_params:
+        return envelope
+    batch = _vendor_codes(as_written, "batch_operations_not_supported", ())
+    notification = _vendor_codes(as_written, "notifications_not_supported", ())
+    return dataclasses.replace(
+        envelope,
+        batch_codes=tuple(dict.fromkeys((*envelope.batch_codes, *batch))),
+        notification_codes=tuple(dict.fromkeys((*envelope.notification_codes, *notification))),
+    )
+
+
 def plan_method(
     method: Method, settings: Settings, methods: frozenset[str] = frozenset()
 ) -> MethodPlan:
-    """Every deterministic family of one method, and the notes on what it cannot generate."""
-    method = with_role(method, settings.role)
+    """Every deterministic family of one method, and the notes on what it cannot generate,
+    as the settings' profile judges it (``conformance.openrpc.profiles``)."""
+    as_written = method
+    method = judged_method(with_role(method, settings.role), settings.profile)
     notes = [
         f"not generated: `{keyword}` at `{where}` (values drawn without it, then filtered)"
         for keyword, where in dict.fromkeys(
@@ -329,13 +350,18 @@ def plan_method(
         plan.notes.append(f"{method.name}: {why}")
         return plan
     vendor = "x-params-error-field" in method.extensions
+    vendor_params = judges_vendor_params(settings.profile)
+    # the credential's cases (token-wrong, token-missing) judge the vendor's x-secret
+    judged_secret = secret if vendor_params else None
     # the kit's reference members first, in its order: the same cases as the built-in run
     known = list(REFERENCE_MEMBERS)
     names = sorted(
         (p.name for p in references), key=lambda n: known.index(n) if n in known else len(known)
     )
     made: dict[str, Callable[[], list[Case]]] = {
-        "protocol": lambda: protocol_cases(base, envelope_of(method, secret, methods)),
+        "protocol": lambda: protocol_cases(
+            base, _tolerant(envelope_of(method, judged_secret, methods), as_written, vendor_params)
+        ),
         "boundary": lambda: with_arrays(base, "boundary", case_module.boundary_cases(base)),
         "invalid": lambda: with_arrays(base, "invalid", case_module.invalid_cases(base, names)),
         "references": lambda: case_module.reference_cases(base, names, settings.seed),
@@ -350,7 +376,7 @@ def plan_method(
         base, params_by_name=method.param_structure != "by-position"
     )
     for family, make in made.items():
-        if family not in settings.families:
+        if family not in settings.families or (family in VENDOR_FAMILIES and not vendor_params):
             continue
         try:
             cases = make()
@@ -472,6 +498,7 @@ def method_contract(
     """One method of a document, planned for ``settings`` (``methods``: every method the
     document defines)."""
     plan = plan_method(method, settings, methods)
+    judged = judged_method(method, settings.profile)
     unique = next(
         (
             p
@@ -482,11 +509,11 @@ def method_contract(
     )
     return OpenRpcMethod(
         plan,
-        checks_for(method),
+        checks_for(judged),
         _secret(method),
         unique.name if unique is not None else None,
         node_validator(unique.schema) if unique is not None else None,
-        valid_expectation=valid_expectation_of(method, settings),
+        valid_expectation=valid_expectation_of(judged, settings),
         source=method,
         settings=settings,
         methods=methods,
@@ -500,7 +527,8 @@ def method_contract(
 def document_contract(
     document: Document, settings: Settings, methods: Sequence[str] = ()
 ) -> Contract:
-    """The contract of ``document``'s methods (or of ``methods``), planned for ``settings``."""
+    """The contract of ``document``'s methods (or of ``methods``), planned for ``settings``
+    and judged by its profile (``conformance.openrpc.profiles``)."""
     chosen = [document.method(name) for name in methods] or list(document.methods)
     if not chosen:
         raise ArgumentError(f"{document.source} describes no method to run")

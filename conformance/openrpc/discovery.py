@@ -5,6 +5,7 @@ rpc.discover``)."""
 from __future__ import annotations
 
 import json
+import ssl
 from typing import Final
 
 from conformance.engine.transport import Client, Target
@@ -17,11 +18,11 @@ from conformance.validation.payloads import loads
 DISCOVER: Final = "rpc.discover"
 
 
-def discover(url: str, timeout: float) -> Document:
-    """The document the target at ``url`` answers ``rpc.discover`` with; ``OpenRpcError``
-    saying what came back where it is none."""
+def discover(url: str, timeout: float, context: ssl.SSLContext | None = None) -> Document:
+    """The document the target at ``url`` answers ``rpc.discover`` with (over TLS with
+    ``context``, where given); ``OpenRpcError`` saying what came back where it is none."""
     request = {"jsonrpc": "2.0", "id": 1, "method": DISCOVER, "params": []}
-    client = Client(Target.parse(url), timeout)
+    client = Client(Target.parse(url), timeout, context=context)
     try:
         answer = client.post(json.dumps(request).encode())
     finally:

@@ -13,7 +13,9 @@ directly sends). A chunked body, in either direction, is forwarded whole with a
 The answer is written to the client before the exchange is judged: the judging adds no
 latency to the reply it judges (``make bench`` measures what the proxy adds). An upstream that
 cannot be reached is answered with ``502`` (``504`` past ``timeout``), a text body saying so,
-and nothing is judged.
+and nothing is judged; so is an ``https://`` upstream whose certificate the TLS context
+(``upstream_tls``: ``conformance proxy --cacert``, ``--insecure``, ``--cert``/``--key``) does
+not verify, or that refuses the proxy's client certificate.
 """
 
 from __future__ import annotations
@@ -80,10 +82,17 @@ class Upstream:
             raise ArgumentError(f"--upstream has no valid port: {url!r}") from None
         return cls(url, parts.scheme, parts.hostname, port, parts.netloc, parts.path.rstrip("/"))
 
-    def connection(self, timeout: float) -> http.client.HTTPConnection:
+    def connection(
+        self, timeout: float, context: ssl.SSLContext | None = None
+    ) -> http.client.HTTPConnection:
+        """A connection to the upstream; over TLS with ``context`` (``None``: the system's
+        CA certificates, as ``ssl.create_default_context`` gives them)."""
         if self.scheme == "https":
             return http.client.HTTPSConnection(
-                self.host, self.port, timeout=timeout, context=ssl.create_default_context()
+                self.host,
+                self.port,
+                timeout=timeout,
+                context=context or ssl.create_default_context(),
             )
         return http.client.HTTPConnection(self.host, self.port, timeout=timeout)
 
@@ -243,7 +252,9 @@ class ProxyHandler(BaseHTTPRequestHandler):
         for attempt in (0, 1):
             reused = self.upstream is not None
             if self.upstream is None:
-                self.upstream = self.server.upstream.connection(self.server.upstream_timeout)
+                self.upstream = self.server.upstream.connection(
+                    self.server.upstream_timeout, self.server.upstream_tls
+                )
             connection = self.upstream
             try:
                 if connection.sock is None:
@@ -303,8 +314,11 @@ class ProxyServer(TrackedHTTPServer):
         timeout: float = UPSTREAM_TIMEOUT,
         idle_timeout: float = IDLE_TIMEOUT,
         max_body_bytes: int = MAX_BODY_BYTES,
+        upstream_tls: ssl.SSLContext | None = None,
     ) -> None:
         self.upstream = upstream
+        #: the TLS context of an ``https://`` upstream (``conformance proxy --cacert``, ...)
+        self.upstream_tls = upstream_tls
         self.observe = observe
         self.report_error = report_error
         self.upstream_timeout = timeout

@@ -33,6 +33,7 @@ from conformance.pytest_plugin.options import (
     OPENRPC_OPTION,
     OPTION_BY_SETTING,
     PARAM_STRUCTURE_OPTION,
+    PROFILE_OPTION,
     RECORD_OPTION,
     REVISION_OPTION,
     ROLE_OPTION,
@@ -64,6 +65,18 @@ def _seed_number(seed: Any) -> int:
         return 0
     text = str(seed)
     return int(text) if text.isdigit() else zlib.crc32(text.encode("utf-8"))
+
+
+def _profile(config: pytest.Config, openrpc: bool) -> str:
+    """``--target-profile``: what judges a document (``document`` when not given); a usage
+    error without ``--target-openrpc``, whose contract is the vendor's own."""
+    value: str | None = config.getoption(dest(PROFILE_OPTION))
+    if value and not openrpc:
+        raise pytest.UsageError(
+            f"conformance: {PROFILE_OPTION} names what judges an OpenRPC document: add "
+            f"{OPENRPC_OPTION}"
+        )
+    return value or "document"
 
 
 def settings_from(config: pytest.Config) -> Any:
@@ -108,6 +121,7 @@ def settings_from(config: pytest.Config) -> Any:
             strict=bool(config.getoption(dest(STRICT_OPTION))),
             expect_success=bool(config.getoption(dest(EXPECT_SUCCESS_OPTION))),
             param_structure=config.getoption(dest(PARAM_STRUCTURE_OPTION)) or None,
+            profile=_profile(config, openrpc),
             max_response_time=slow,
             max_creates=max_creates,
             # an OpenRPC document's methods create nothing the kit can tell

@@ -35,6 +35,7 @@ RECORD_OPTION: Final = "--target-record"
 MAX_CREATES_OPTION: Final = "--target-max-creates"
 PROXY_OPTION: Final = "--target-proxy"
 PARAM_STRUCTURE_OPTION: Final = "--target-param-structure"
+PROFILE_OPTION: Final = "--target-profile"
 
 #: Other names of an option: ``--report-html``, as ``conformance fuzz`` spells it.
 ALIASES: Final = {REPORT_HTML_OPTION: ("--report-html",)}
@@ -61,6 +62,7 @@ ENV_BY_OPTION: Final = {
         MAX_RESPONSE_TIME_OPTION,
         RECORD_OPTION,
         MAX_CREATES_OPTION,
+        PROFILE_OPTION,
     )
 }
 
@@ -81,6 +83,7 @@ OPTION_BY_SETTING: Final = {
     "max_response_time": MAX_RESPONSE_TIME_OPTION,
     "max_creates": MAX_CREATES_OPTION,
     "param_structure": PARAM_STRUCTURE_OPTION,
+    "profile": PROFILE_OPTION,
 }
 
 SUITE_NODE_ID: Final = "create.sites"
@@ -122,6 +125,9 @@ def add_options(parser: pytest.Parser) -> None:
         "pytest-xdist, one file a worker: NAME.gw0.har, ...)",
         MAX_CREATES_OPTION: "after N creations, send no more cases that may create (under "
         "pytest-xdist: N a worker)",
+        PROFILE_OPTION: "with --target-openrpc: what judges the document: document (default: "
+        "all it says, its vendor x- extensions included) or jsonrpc (JSON-RPC 2.0 and its "
+        "schemas alone)",
     }
     for option, env in ENV_BY_OPTION.items():
         group.addoption(

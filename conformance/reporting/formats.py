@@ -27,6 +27,7 @@ from conformance.engine.results import Failure, Report
 from conformance.generation.zones import CONTESTED
 from conformance.reporting.groups import Group, counts_text, defect_words, grouped
 from conformance.reporting.redaction import MASK, Masker, body_text, is_secret_header, mask_url
+from conformance.reporting.run_info import profile_text
 
 #: Defects shown with a full example in the text report; every other one gets a line of its
 #: own (JSON and JUnit carry every failure).
@@ -154,6 +155,8 @@ def to_json(
         "contract": report.contract,
         "role": report.settings.role,
         "revision": report.revision,
+        # what judged an OpenRPC document (None: create.sites, the vendor's own contract)
+        "profile": report.settings.profile if report.revision is None else None,
         "seed": report.settings.seed,
         "conforms": report.conforms,
         "cases_sent": report.cases_sent,
@@ -324,7 +327,7 @@ def to_text(report: Report, *, show_secrets: bool = False, verdict: str | None =
     who = (
         f"role {report.settings.role}, revision {report.revision}, "
         if report.revision is not None
-        else f"{len(report.methods)} methods, "
+        else f"{len(report.methods)} methods, {profile_text(report.settings.profile)}, "
     )
     out.append(
         f"{report.contract}: {report.cases_sent} cases sent to {mask.url(report.target)} in "

@@ -52,6 +52,8 @@ class RunInfo:
     strict: bool = False
     #: the headers sent with every request (``-H``), a secret one's value ``***``
     headers: tuple[tuple[str, str], ...] = ()
+    #: what judged an OpenRPC document (``document`` or ``jsonrpc``; ``None``: create.sites)
+    profile: str | None = None
 
     @property
     def subject(self) -> str:
@@ -84,6 +86,7 @@ class RunInfo:
             contract=contract.name if contract is not None else "create.sites",
             contract_revision=(contract.revision if contract is not None else settings.revision),
             strict=settings.strict,
+            profile=profile_of(settings, contract),
             headers=tuple(
                 (name, MASK if is_secret_header(name) else value)
                 for name, value in settings.headers
@@ -97,14 +100,44 @@ class RunInfo:
         return document
 
 
+def profile_of(settings: Settings, contract: Contract | None) -> str | None:
+    """What judged a run: the settings' profile for an OpenRPC document, ``None`` for the
+    bundled contract (which has the vendor's alone)."""
+    if contract is None or contract.revision is not None:
+        return None
+    return settings.profile
+
+
+#: How reports name each profile of an OpenRPC run.
+PROFILE_WORDS: Final = {
+    "document": "the document with its x- extensions",
+    "jsonrpc": "JSON-RPC 2.0 and the document's schemas alone",
+}
+
+
+def profile_text(profile: str) -> str:
+    """``profile jsonrpc (JSON-RPC 2.0 and the document's schemas alone)``."""
+    return f"profile {profile} ({PROFILE_WORDS.get(profile, profile)})"
+
+
 def contract_text(info: RunInfo) -> str:
     """The contract a run judged, with its revision: ``create.sites (seed revision)``, or
-    ``the OpenRPC document PATH``."""
+    ``the OpenRPC document PATH, profile P (...)``."""
     if info.contract_revision is None:
-        return f"the OpenRPC document {info.contract}"
+        judged = f", {profile_text(info.profile)}" if info.profile else ""
+        return f"the OpenRPC document {info.contract}{judged}"
     if f"{info.contract_revision} revision" in info.contract:
         return info.contract
     return f"{info.contract} ({info.contract_revision} revision)"
 
 
-__all__ = ["REVISION_VARIABLES", "RunInfo", "contract_text", "kit_version", "revision_from"]
+__all__ = [
+    "PROFILE_WORDS",
+    "REVISION_VARIABLES",
+    "RunInfo",
+    "contract_text",
+    "kit_version",
+    "profile_of",
+    "profile_text",
+    "revision_from",
+]

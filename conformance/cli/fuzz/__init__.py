@@ -26,6 +26,7 @@ from conformance.cli import (
     EXIT_TERMINATED,
     EXIT_USAGE,
     is_terminal,
+    tls,
 )
 from conformance.cli.fuzz import account as fuzz_account
 from conformance.cli.fuzz import ci as fuzz_ci
@@ -230,14 +231,7 @@ def _configure_connection(parser: argparse.ArgumentParser) -> None:
         help="send this header with every request (repeatable); the values of Authorization, "
         "Cookie and key- or token-named headers print as *** unless --show-secrets",
     )
-    group.add_argument(
-        "--cacert", metavar="FILE", help="verify an https:// target with this CA bundle (PEM)"
-    )
-    group.add_argument(
-        "--insecure", action="store_true", help="do not verify an https:// target's certificate"
-    )
-    group.add_argument("--cert", metavar="FILE", help="a client certificate (PEM) for TLS")
-    group.add_argument("--key", metavar="FILE", help="the client certificate's key (PEM)")
+    tls.configure(group, "target")
 
 
 class _Progress(ProgressLine):
@@ -299,7 +293,7 @@ class _Progress(ProgressLine):
 def settings_from(args: argparse.Namespace, token: str, **callbacks: Any) -> Settings:
     """The run's settings as the command line gives them (the create.sites run's and an
     OpenRPC run's alike); ``callbacks`` are the progress line's."""
-    from conformance.engine.settings import DEFAULT_MAX_EXAMPLES, Settings
+    from conformance.engine.settings import DEFAULT_MAX_EXAMPLES, PROFILES, Settings
 
     return Settings(
         token=token,
@@ -314,6 +308,7 @@ def settings_from(args: argparse.Namespace, token: str, **callbacks: Any) -> Set
         strict=args.strict,
         expect_success=args.expect_success,
         param_structure=args.param_structure,
+        profile=args.profile or PROFILES[0],
         stop_at_first=args.exitfirst,
         max_timeouts=args.max_timeouts,
         max_failures=args.max_failures,

@@ -7,6 +7,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from conformance.engine.settings import PROFILES
+
 if TYPE_CHECKING:
     from conformance.engine.contract import Contract
     from conformance.engine.settings import Settings
@@ -28,6 +30,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--discover",
         action="store_true",
         help="as --openrpc, with the document the target's rpc.discover answers",
+    )
+    parser.add_argument(
+        "--profile",
+        choices=PROFILES,
+        help="with --openrpc or --discover: what judges the document: document (default: all "
+        "it says, its vendor x- extensions included: mnemonics, error.data.field, the token's "
+        "error, unique and referenced params, distinct result ids) or jsonrpc (JSON-RPC 2.0 "
+        "and its schemas alone; an x-secret param still carries --token, masked)",
     )
     parser.add_argument(
         "--method",
@@ -66,6 +76,11 @@ def refused_option(args: argparse.Namespace) -> str | None:
         )
     if args.method and not wanted(args):
         return "--method names a method of an OpenRPC document: add --openrpc or --discover"
+    if getattr(args, "profile", None) and not wanted(args):
+        return (
+            "--profile names what judges an OpenRPC document (the bundled create.sites "
+            "contract is the vendor's): add --openrpc or --discover"
+        )
     if getattr(args, "param_structure", None) and not wanted(args):
         return (
             "--param-structure names an OpenRPC method's paramStructure (create.sites takes "
@@ -90,6 +105,7 @@ def needs_token(document: Document | None) -> bool:
     secret param."""
     if document is None:
         return True
+    # either profile: x-secret says where the token goes (masking is no verdict)
     return any(param.extensions.get("x-secret") for m in document.methods for param in m.params)
 
 
