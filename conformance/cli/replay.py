@@ -110,6 +110,7 @@ def _contract(saved: Saved, settings: Settings, args: argparse.Namespace) -> Con
     """The contract the saved failure was found against: the bundled one, or the OpenRPC
     document it names (``--openrpc`` overrides where the file has moved)."""
     from conformance.create_sites import bundled
+    from conformance.engine.transport import tls_context
     from conformance.openrpc.contract import document_contract
     from conformance.openrpc.discovery import discover
     from conformance.openrpc.document import load
@@ -119,7 +120,14 @@ def _contract(saved: Saved, settings: Settings, args: argparse.Namespace) -> Con
         return bundled(settings)
     method = saved.failure.method
     document = (
-        discover(source.removesuffix(DISCOVERED), settings.timeout)
+        discover(
+            url := source.removesuffix(DISCOVERED),
+            settings.timeout,
+            tls_context(settings.cacert, settings.insecure, settings.cert, settings.key)
+            if url.startswith("https://")
+            else None,
+            settings.headers,
+        )
         if source.endswith(DISCOVERED)
         else load(source)
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import ssl
+from collections.abc import Sequence
 from typing import Final
 
 from conformance.engine.transport import Client, Target
@@ -18,11 +19,17 @@ from conformance.validation.payloads import loads
 DISCOVER: Final = "rpc.discover"
 
 
-def discover(url: str, timeout: float, context: ssl.SSLContext | None = None) -> Document:
+def discover(
+    url: str,
+    timeout: float,
+    context: ssl.SSLContext | None = None,
+    headers: Sequence[tuple[str, str]] = (),
+) -> Document:
     """The document the target at ``url`` answers ``rpc.discover`` with (over TLS with
-    ``context``, where given); ``OpenRpcError`` saying what came back where it is none."""
+    ``context``, where given; with the run's ``headers``, which a gateway may ask of every
+    request); ``OpenRpcError`` saying what came back where it is none."""
     request = {"jsonrpc": "2.0", "id": 1, "method": DISCOVER, "params": []}
-    client = Client(Target.parse(url), timeout, context=context)
+    client = Client(Target.parse(url), timeout, headers=headers, context=context)
     try:
         answer = client.post(json.dumps(request).encode())
     finally:

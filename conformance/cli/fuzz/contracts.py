@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING
 from conformance.engine.settings import PROFILES
 
 if TYPE_CHECKING:
+    import ssl
+    from collections.abc import Sequence
+
     from conformance.engine.contract import Contract
     from conformance.engine.settings import Settings
     from conformance.openrpc.document import Document
@@ -53,13 +56,18 @@ def wanted(args: argparse.Namespace) -> bool:
     return bool(getattr(args, "openrpc", None) or getattr(args, "discover", False))
 
 
-def discover(url: str, timeout: float) -> Document:
+def discover(
+    url: str,
+    timeout: float,
+    context: ssl.SSLContext | None = None,
+    headers: Sequence[tuple[str, str]] = (),
+) -> Document:
     """The document the target answers ``rpc.discover`` with (``--discover``)."""
     from conformance.openrpc.discovery import discover as ask
     from conformance.openrpc.document import OpenRpcError
 
     try:
-        return ask(url, timeout)
+        return ask(url, timeout, context, headers)
     except OpenRpcError as error:
         raise OpenRpcError(f"--discover: {error}") from None
 
@@ -96,7 +104,12 @@ def document_of(args: argparse.Namespace) -> Document | None:
     if args.openrpc:
         return load(args.openrpc)
     if args.discover:
-        return discover(args.url, args.timeout)
+        # asked as the run will ask: over its TLS settings, with its headers
+        from conformance.cli.fuzz import parse_headers
+        from conformance.cli.tls import context_of
+
+        context = context_of(args, args.url)
+        return discover(args.url, args.timeout, context, parse_headers(args.header))
     return None
 
 
