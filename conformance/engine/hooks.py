@@ -31,8 +31,9 @@ from typing import Any, Final
 
 from conformance.engine.settings import Settings
 from conformance.engine.transport import Client, Target, tls_context
-from conformance.errors import ArgumentError, ConformanceError
+from conformance.errors import ArgumentError, ConformanceError, PayloadError
 from conformance.validation.masking import mask, mask_string
+from conformance.validation.payloads import loads
 
 #: The functions a hooks module may define, in the order a run calls them.
 HOOK_NAMES: Final = ("before_run", "after_create", "after_run")
@@ -93,8 +94,8 @@ class HookContext:
         if answer.error is not None:
             raise CallFailed(self.mask(f"{method}: no answer: {answer.error}"))
         try:
-            return json.loads(answer.body)
-        except ValueError:
+            return loads(answer.body)
+        except PayloadError:
             shown = answer.body[:200].decode("utf-8", "backslashreplace")
             raise CallFailed(
                 self.mask(f"{method}: HTTP {answer.status}, a body that is not JSON: {shown!r}")

@@ -10,7 +10,6 @@ say, else backing off) and sends the same request again. The waiting is bounded 
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Mapping
@@ -18,6 +17,8 @@ from typing import Any, Final
 
 from conformance.engine.setup import SetupFailed
 from conformance.engine.transport import Answer
+from conformance.errors import PayloadError
+from conformance.validation.payloads import loads
 
 #: The error code of a reply over the target's limit (the vendor's ``limit_exceeded``).
 LIMIT_EXCEEDED_CODE: Final = -32029
@@ -42,8 +43,8 @@ def limit_exceeded(answer: Answer) -> Mapping[str, Any] | None:
     if answer.status is None or answer.truncated or b"-32029" not in answer.body:
         return None
     try:
-        reply = json.loads(answer.body)
-    except (ValueError, RecursionError):
+        reply = loads(answer.body)  # depth-checked: a reply nested deep is no limit
+    except PayloadError:
         return None
     error = reply.get("error") if isinstance(reply, dict) else None
     if not isinstance(error, dict) or error.get("code") != LIMIT_EXCEEDED_CODE:

@@ -6,7 +6,6 @@ several (its test id is then ``method::test_id``), and the source its rule stand
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -15,8 +14,10 @@ from typing import Any, Final
 from conformance.engine.creations import Created
 from conformance.engine.reproduce import Template
 from conformance.engine.settings import Settings
+from conformance.errors import PayloadError
 from conformance.generation import cases as case_module
 from conformance.generation.cases import Case
+from conformance.validation.payloads import loads
 
 #: Reply headers a failure report shows.
 SHOWN_HEADERS: Final = ("content-type", "content-length", "connection")
@@ -206,8 +207,8 @@ def key_text(key: FailureKey) -> str:
 
 def _field_named(reply_body: bytes) -> str | None:
     try:
-        reply = json.loads(reply_body)
-    except ValueError:
+        reply = loads(reply_body)
+    except PayloadError:
         return None
     error = reply.get("error") if isinstance(reply, dict) else None
     data = error.get("data") if isinstance(error, dict) else None

@@ -21,7 +21,6 @@ to ``MAX_FOLDERS_UP`` folders above it), and a ``$ref`` to a URL is an error nam
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -560,7 +559,14 @@ def load(path: str | Path) -> Document:
 
 def from_json_text(text: str | bytes, source: str) -> Document:
     """The document in JSON text (an ``rpc.discover`` result, for instance)."""
-    return parse(json.loads(text), source)
+    from conformance.errors import PayloadError
+    from conformance.validation.payloads import loads
+
+    try:
+        raw = loads(text)
+    except PayloadError as error:
+        raise OpenRpcError(f"{source}: not a JSON document: {error}") from None
+    return parse(raw, source)
 
 
 __all__ = [

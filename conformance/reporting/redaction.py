@@ -32,6 +32,7 @@ from typing import Any, Final
 
 from conformance.engine.results import Failure
 from conformance.engine.settings import TOKEN_PLACEHOLDER
+from conformance.errors import PayloadError
 from conformance.validation.masking import (
     MASK,
     MIN_ECHO_LENGTH,
@@ -41,6 +42,7 @@ from conformance.validation.masking import (
     mask_url,
     unmask_url,
 )
+from conformance.validation.payloads import loads
 
 # --- the secret headers a run sends, masked as its token -----------------------------------
 
@@ -167,8 +169,8 @@ class Masker:
         out.append(text[last:])
         shown = "".join(out)
         try:
-            json.loads(text)
-        except (ValueError, RecursionError):  # not JSON: no telling its strings from the rest
+            loads(text)
+        except PayloadError:  # not JSON: no telling its strings from the rest
             return _masked_tail(self.text(shown), self.secrets)
         return shown
 

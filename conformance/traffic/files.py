@@ -16,15 +16,15 @@ log. The others are counted, by why, and not judged.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Final
 from urllib.parse import urlsplit
 
-from conformance.errors import ArgumentError
+from conformance.errors import ArgumentError, PayloadError
 from conformance.traffic.har import HttpExchange, from_entry, read
 from conformance.traffic.tally import Judge, Unit, Violation
+from conformance.validation.payloads import loads
 
 #: File names read as JSON Lines of HAR entries; any other is one HAR document.
 JSON_LINES_SUFFIXES: Final = (".jsonl", ".ndjson")
@@ -138,8 +138,8 @@ def entries(
         try:
             # a byte order mark (Windows tools write one) begins the file, whichever part of
             # it a line is read in: taken off any line
-            entry = json.loads(line.removeprefix("\ufeff"))
-        except (ValueError, RecursionError) as error:
+            entry = loads(line.removeprefix("\ufeff"))
+        except PayloadError as error:
             raise ArgumentError(f"{source} line {number}: not JSON: {error}") from None
         try:
             yield number, from_entry(entry)

@@ -39,7 +39,8 @@ from types import TracebackType
 from typing import IO, Any, Final
 from urllib.parse import parse_qsl, urlsplit
 
-from conformance.errors import ArgumentError
+from conformance.errors import ArgumentError, PayloadError
+from conformance.validation.payloads import loads
 
 HAR_VERSION: Final = "1.2"
 
@@ -321,10 +322,10 @@ def read(path: str | Path) -> list[HttpExchange]:
     entry) where it cannot be read as HAR."""
     try:
         # tools on Windows (Fiddler, Charles) may write a byte order mark before the JSON
-        document = json.loads(Path(path).read_bytes().removeprefix(b"\xef\xbb\xbf"))
+        document = loads(Path(path).read_bytes().removeprefix(b"\xef\xbb\xbf"))
     except OSError as error:
         raise ArgumentError(f"cannot read {path}: {error.strerror or error}") from None
-    except (ValueError, RecursionError) as error:
+    except PayloadError as error:
         raise ArgumentError(f"{path} is not JSON (a HAR file is): {error}") from None
     try:
         log = _member(document, "log", dict, "")

@@ -13,16 +13,17 @@ credential after it is long enough to be told from chance.
 from __future__ import annotations
 
 import http
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit
 
 from conformance.engine.session import Sent
+from conformance.errors import PayloadError
 from conformance.reporting.redaction import MASK, Masker, is_secret_header, scrub_bytes
 from conformance.traffic.har import HarWriter, HttpExchange
 from conformance.validation.masking import MIN_ECHO_LENGTH, secrets_in
+from conformance.validation.payloads import loads
 
 #: How the HAR file names the program that wrote it.
 CREATOR: Final = "create-sites-conformance"
@@ -72,9 +73,9 @@ class Recorder:
         # most replies hold no secret: told from the parsed reply at C speed, where the masker
         # would look at each string literal in Python (two thirds of the recording's cost)
         try:
-            if not _holds_secret(json.loads(text), self.masker.secrets):
+            if not _holds_secret(loads(text), self.masker.secrets):
                 return body
-        except (ValueError, RecursionError):
+        except PayloadError:
             pass
         return self.masker.reply(text).encode("utf-8")
 

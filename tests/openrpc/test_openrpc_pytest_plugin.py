@@ -122,7 +122,10 @@ def test_the_ci_options_work_with_a_document(tmp_path: Path) -> None:
     document = tmp_path / "orders.openrpc.json"
     document.write_text(json.dumps(honest_document()), encoding="utf-8")
     html, kept, baseline = tmp_path / "r.html", tmp_path / "kept", tmp_path / "known.toml"
-    common = ["--target-openrpc", str(document), "--target-max-examples", "5"]
+    # order.create's tests alone: the mutant stores the order of 101 items it should have
+    # refused, and order.find, drawing ids, could meet it (a result-schema failure of its own,
+    # which no baseline of order.create's test names): the run's verdict hung on the draw
+    common = ["--target-openrpc", str(document), "--target-max-examples", "5", "-k", "order.create"]
     failing = "order.create::test_invalid_rejected[lines.0.quantity:maximum]"
     with serve_orders("quantity-range-unchecked") as url:
         done = _pytest(

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import copy
 import json
+import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
 from helpers.ganache import serve_ganache
 from helpers.proxy_process import start_proxy, stop_proxy
-from web3 import Web3
-from web3.exceptions import Web3RPCError
 
 from conformance.openrpc.document import load
 from conformance.openrpc.generation import violations_of
@@ -42,7 +42,25 @@ ABI: list[dict[str, Any]] = [
 ]
 
 
+def _web3() -> ModuleType:
+    """web3, imported where the test runs, with Python's recursion limit kept as it was.
+
+    Importing web3 imports py_ecc, whose ``__init__`` raises the process's recursion limit to
+    100,000: imported when this module is collected, it left every later test of the worker
+    with that limit, and a JSON body nested 100,000 deep then overflowed the C stack (a
+    segfault in ``json.loads``) where it should raise RecursionError.
+    """
+    limit = sys.getrecursionlimit()
+    try:
+        import web3
+        import web3.exceptions
+    finally:
+        sys.setrecursionlimit(limit)
+    return web3
+
+
 def _pinger_bytecode() -> str:
+    Web3 = _web3().Web3
     topic = Web3.keccak(text="Pinged()").hex().removeprefix("0x")
     # PUSH32 topic, PUSH1 0 (size), PUSH1 0 (offset), LOG1; then MSTORE 42 at 0, RETURN 32 bytes
     runtime = f"7f{topic}60006000a1602a60005260206000f3"
@@ -57,6 +75,8 @@ STRANGER = "0x" + "11" * 20
 
 def _session(url: str) -> None:
     """What a wallet and a dapp do with web3.py, each result checked as web3.py hands it over."""
+    web3 = _web3()
+    Web3, Web3RPCError = web3.Web3, web3.exceptions.Web3RPCError
     w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": 10}))
     assert w3.is_connected()  # web3_clientVersion
     assert w3.eth.chain_id == 1337
