@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -102,3 +103,27 @@ def test_discover_asks_over_the_runs_tls_and_headers(tmp_path: Path) -> None:
         # without the header, the gateway's 401: no document
         code, said = _fuzz(url, *options, "--cacert", str(cert))
         assert code == 2 and "rpc.discover" in said and "Traceback" not in said
+
+
+@pytest.mark.slow  # a pytest session in a child process
+def test_the_pytest_plugin_discovers_over_the_runs_tls_and_headers(tmp_path: Path) -> None:
+    """``--target-openrpc rpc.discover`` asks with ``--target-cacert`` and
+    ``--target-header``: the discovered method's tests are collected and run."""
+    import os
+    import subprocess
+    import sys
+
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("CONFORMANCE_TARGET_")}
+    with https_gateway(tmp_path) as (url, cert):
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", "-q",
+             "--target-url", url, "--target-openrpc", "rpc.discover",
+             "--target-cacert", str(cert), "--target-header", f"X-Api-Key: {KEY}",
+             "--target-max-examples", "1"],
+            cwd=tmp_path, env=clean, capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+    assert done.returncode in (0, 1), done.stdout[-2000:] + done.stderr[-2000:]
+    # the discovered method's tests were collected and run (a document not discovered is a
+    # usage error, exit 4)
+    assert re.search(r"\d+ (passed|failed)", done.stdout), done.stdout[-2000:]
+    assert KEY not in done.stdout + done.stderr
