@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from conformance.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, listen_address, tls
 from conformance.contract import DEFAULT_REVISION, REVISIONS
+from conformance.engine.settings import PROFILES
 
 if TYPE_CHECKING:
     import ssl
@@ -79,6 +80,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--discover",
         action="store_true",
         help="as --openrpc, with the document the upstream answers rpc.discover with",
+    )
+    parser.add_argument(
+        "--profile",
+        choices=PROFILES,
+        help="with --openrpc or --discover: what judges the document: document (default: all "
+        "it says, its vendor x- extensions included: mnemonics, error.data, refused batches "
+        "and notifications) or jsonrpc (JSON-RPC 2.0 and its schemas alone; x-secret values "
+        "still masked), as fuzz --profile",
     )
     parser.add_argument(
         "--revision",
@@ -152,6 +161,11 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
 
     if (args.openrpc or args.discover) and args.revision != DEFAULT_REVISION:
         return fail("--revision names a revision of create.sites; --openrpc's contract is its own")
+    if args.profile and not (args.openrpc or args.discover):
+        return fail(
+            "--profile names what judges an OpenRPC document (the bundled create.sites "
+            "contract is the vendor's): add --openrpc or --discover"
+        )
     for option, path in (
         ("--json", args.json),
         ("--junitxml", args.junitxml),
@@ -173,10 +187,9 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
         host, port = args.listen
         return fail(f"cannot listen on {host}:{port}: {error.strerror or error}")
     tally = recorder.tally
-    said = origin(contract.name, upstream.url)
+    said = origin(contract.name, upstream.url, contract.profile)
     if args.output == "jsonl":
-        summary = {"summary": reports.verdict(tally), "conforms": not tally.count}
-        streams.stdout.write(_json_line(summary))
+        streams.stdout.write(_json_line(reports.summary_line(tally, said)))
     else:
         streams.stdout.write(reports.to_text(tally, said))
     if args.output == "github":
@@ -201,19 +214,21 @@ def _json_line(value: object) -> str:
 def _contract(args: argparse.Namespace, context: ssl.SSLContext | None) -> TrafficContract:
     """The contract traffic is judged against (``--discover`` asks the upstream over TLS with
     ``context``)."""
+    from conformance.openrpc.profiles import DEFAULT_PROFILE
     from conformance.traffic.contracts import BundledTraffic, DocumentTraffic
 
+    profile = args.profile or DEFAULT_PROFILE
     if args.openrpc:
         from conformance.openrpc.document import load
 
-        return DocumentTraffic(load(args.openrpc), role=args.role)
+        return DocumentTraffic(load(args.openrpc), role=args.role, profile=profile)
     if args.discover:
         from conformance.openrpc.discovery import discover
         from conformance.openrpc.document import OpenRpcError
 
         try:
             document = discover(args.upstream, args.timeout, context)
-            return DocumentTraffic(document, role=args.role)
+            return DocumentTraffic(document, role=args.role, profile=profile)
         except OpenRpcError as error:
             raise OpenRpcError(f"--discover: {error}") from None
     return BundledTraffic(args.revision, role=args.role, strict=args.strict)
@@ -229,7 +244,7 @@ def _serve(
     """Forward and judge until SIGINT or SIGTERM; the recorder, every exchange judged whole."""
     from conformance.cli.serve import wait_for_signal
     from conformance.engine.checks import RunState
-    from conformance.proxy.reports import Recorder
+    from conformance.proxy.reports import Recorder, origin
     from conformance.proxy.server import ProxyServer
 
     state = RunState(revision=args.revision, role=args.role, hints=False, strict=args.strict)
@@ -264,7 +279,7 @@ def _serve(
     def announce() -> None:
         streams.stderr.write(
             f"conformance proxy: listening on {server.url}, forwarding to {upstream.url}, "
-            f"judging by {contract.name}\n"
+            f"judging by {origin(contract.name, upstream.url, contract.profile).judged_by}\n"
         )
         streams.stderr.flush()
 

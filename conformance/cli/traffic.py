@@ -31,6 +31,11 @@ def _refused(args: argparse.Namespace) -> str | None:
             return f"--{option} is for payload files{why if option == 'lenient' else ''}"
     if args.openrpc and args.revision != DEFAULT_REVISION:
         return "--revision names a revision of create.sites; --openrpc's contract is its own"
+    if args.profile and not args.openrpc:
+        return (
+            "--profile names what judges an OpenRPC document (the bundled create.sites "
+            "contract is the vendor's): add --openrpc"
+        )
     return None
 
 
@@ -53,7 +58,7 @@ def run_traffic(args: argparse.Namespace, streams: Streams) -> int:
         why = None if cannot is None else f"cannot write --junitxml {args.junitxml}: {cannot}"
     if why is not None:
         return fail(why)
-    spec = ContractSpec(args.revision, args.role, args.strict, args.openrpc)
+    spec = ContractSpec(args.revision, args.role, args.strict, args.openrpc, args.profile)
     try:
         judge = spec.judge(show_secrets=args.show_secrets)
     except ArgumentError as error:
@@ -65,7 +70,7 @@ def run_traffic(args: argparse.Namespace, streams: Streams) -> int:
 
     origin = reports.Origin(
         TOOL, judge.contract.name, "in " + ", ".join(args.traffic), "read", "traffic",
-        {"files": list(args.traffic)},
+        {"files": list(args.traffic)}, judge.contract.profile,
     )  # fmt: skip
     code = EXIT_OK
     try:
@@ -79,7 +84,7 @@ def run_traffic(args: argparse.Namespace, streams: Streams) -> int:
     if args.output == "json":
         streams.stdout.write(reports.to_json(tally, origin) + "\n")
     elif args.output == "jsonl":
-        line = {"summary": reports.verdict(tally), "conforms": not tally.count}
+        line = reports.summary_line(tally, origin)
         streams.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
     else:
         streams.stdout.write(reports.to_text(tally, origin))

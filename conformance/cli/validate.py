@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from conformance.cli.progress import ProgressLine
 from conformance.contract import DEFAULT_REVISION, KINDS, REVISIONS, ROLES
+from conformance.engine.settings import PROFILES
 
 if TYPE_CHECKING:
     from conformance.cli import Streams
@@ -68,6 +69,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--openrpc",
         metavar="DOC",
         help="with --traffic: judge by the OpenRPC document DOC instead of create.sites",
+    )
+    parser.add_argument(
+        "--profile",
+        choices=PROFILES,
+        help="with --traffic and --openrpc: what judges the document: document (default: all "
+        "it says, its vendor x- extensions included: mnemonics, error.data, refused batches "
+        "and notifications) or jsonrpc (JSON-RPC 2.0 and its schemas alone; x-secret values "
+        "still masked), as fuzz --profile",
     )
     parser.add_argument(
         "--strict",
@@ -220,7 +229,7 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
         from conformance.cli.traffic import run_traffic
 
         return run_traffic(args, streams)
-    for option in ("openrpc", "strict", "junitxml"):
+    for option in ("openrpc", "profile", "strict", "junitxml"):
         if getattr(args, option):
             return _usage(streams, f"--{option} is for --traffic")
     if args.output == "jsonl":

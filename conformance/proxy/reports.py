@@ -26,11 +26,12 @@ if TYPE_CHECKING:
 TOOL: Final = "conformance proxy"
 
 
-def origin(contract: str, upstream: str) -> Origin:
-    """How the proxy's reports say where the traffic came from."""
+def origin(contract: str, upstream: str, profile: str | None = None) -> Origin:
+    """How the proxy's reports say where the traffic came from (``profile``: what judged an
+    OpenRPC document)."""
     return Origin(
         TOOL, contract, f"between the clients and {upstream}", "forwarded", "proxy",
-        {"upstream": upstream},
+        {"upstream": upstream}, profile,
     )  # fmt: skip
 
 

@@ -6,7 +6,8 @@ instead of the server's; every exchange is forwarded unchanged and judged
 (``conformance.proxy``). At the session's end the proxy stops, its violations are listed in
 the terminal summary (masked), and a session whose tests passed fails (exit 1) if any exchange
 broke the contract, by the client or by the server. The contract is ``--target-openrpc FILE``'s
-document, else create.sites in ``--target-revision`` for ``--target-role`` callers.
+document (judged by ``--target-profile``, as ``conformance proxy --profile``), else create.sites
+in ``--target-revision`` for ``--target-role`` callers.
 
 One proxy per process: under pytest-xdist each worker starts its own and judges its own tests'
 traffic; the controller's exit code does not see a worker's violations, so run proxied
@@ -23,6 +24,7 @@ import pytest
 
 from conformance.pytest_plugin.options import (
     OPENRPC_OPTION,
+    PROFILE_OPTION,
     PROXY_OPTION,
     REVISION_OPTION,
     ROLE_OPTION,
@@ -47,11 +49,20 @@ def start(config: pytest.Config, upstream: str) -> None:
         raise pytest.UsageError(f"conformance: {REVISION_OPTION} must be one of {REVISIONS}")
     document = config.getoption(dest(OPENRPC_OPTION))
     strict = bool(config.getoption(dest(STRICT_OPTION)))
+    profile = config.getoption(dest(PROFILE_OPTION))
+    if profile and not document:
+        raise pytest.UsageError(
+            f"conformance: {PROFILE_OPTION} names what judges an OpenRPC document: add "
+            f"{OPENRPC_OPTION}"
+        )
     try:
         if document:
             from conformance.openrpc.document import load
+            from conformance.openrpc.profiles import DEFAULT_PROFILE
 
-            contract: Any = DocumentTraffic(load(document), role=role)
+            contract: Any = DocumentTraffic(
+                load(document), role=role, profile=profile or DEFAULT_PROFILE
+            )
         else:
             contract = BundledTraffic(revision, role=role, strict=strict)
         stack = contextlib.ExitStack()
@@ -98,13 +109,16 @@ def summary(terminalreporter: Any, config: pytest.Config) -> None:
     running = config.stash.get(PROXY_KEY, None)
     if running is None:
         return
+    from conformance.reporting.run_info import profile_text
     from conformance.traffic.reports import verdict
 
     _, _, recorder, stream = running
     terminalreporter.section("conformance proxy")
     for line in stream.getvalue().splitlines():
         terminalreporter.write_line(line)
-    terminalreporter.write_line(f"conformance proxy: {verdict(recorder.tally)}")
+    profile = recorder.contract.profile
+    judged = f" ({profile_text(profile)})" if profile is not None else ""
+    terminalreporter.write_line(f"conformance proxy: {verdict(recorder.tally)}{judged}")
 
 
 __all__ = ["PROXY_KEY", "finish", "start", "summary", "url"]

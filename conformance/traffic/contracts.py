@@ -21,6 +21,7 @@ from conformance.openrpc.contract import checks_for, with_role
 from conformance.openrpc.discovery import DISCOVER
 from conformance.openrpc.document import Document, Method
 from conformance.openrpc.generation import violations_of
+from conformance.openrpc.profiles import DEFAULT_PROFILE, judged_method
 from conformance.validation.validator import best_match, validator_for
 
 #: Engine rules not run on observed exchanges: ``expected-outcome`` knows what the
@@ -90,6 +91,12 @@ class TrafficContract(Protocol):
     @property
     def vendor(self) -> bool:
         """Whether the vendor's errors (mnemonics, ``data.field``) are the contract's."""
+        ...
+
+    @property
+    def profile(self) -> str | None:
+        """What judges an OpenRPC document (``conformance.openrpc.profiles``); ``None``: the
+        bundled create.sites contract, the vendor's own."""
         ...
 
     def request_findings(self, request: dict[str, Any]) -> tuple[str | None, list[ClientFinding]]:
@@ -183,6 +190,7 @@ class BundledTraffic:
     batches: bool = False
     notifications: bool = False
     vendor: bool = True
+    profile: None = None
 
     def request_findings(self, request: dict[str, Any]) -> tuple[str | None, list[ClientFinding]]:
         if request.get("method") != self.name:
@@ -228,19 +236,24 @@ class BundledTraffic:
 
 @dataclass
 class DocumentTraffic:
-    """An OpenRPC document's methods, for callers of one role (``x-roles``)."""
+    """An OpenRPC document's methods, for callers of one role (``x-roles``), judged by
+    ``profile`` (``conformance.openrpc.profiles``: under ``jsonrpc`` the vendor's extensions
+    that only judge are gone, so are their mnemonics, ``error.data`` schema and refused
+    batches and notifications; ``x-secret`` still masks); ``ValueError`` for another."""
 
     document: Document
     role: str = "customer"
     name: str = ""
+    profile: str = DEFAULT_PROFILE
     methods: dict[str, Method] = field(default_factory=dict)
     checks: dict[str, dict[str, Rule]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.name = self.name or self.document.source
         for method in self.document.methods:
-            self.methods[method.name] = with_role(method, self.role)
-            self.checks[method.name] = _observed(checks_for(method))
+            judged = judged_method(with_role(method, self.role), self.profile)
+            self.methods[method.name] = judged
+            self.checks[method.name] = _observed(checks_for(judged))
 
     def _mnemonic_listed(self, mnemonic: str) -> bool:
         return any(

@@ -16,9 +16,11 @@ does::
     with LocalCluster(n_workers=2, processes=True) as cluster, Client(cluster):
         tally = judge_bag(lines_bag(["gateway-*.jsonl"]), ContractSpec())
 
-What crosses to a worker is a ``ContractSpec`` (the contract's revision, role, strictness and
-an OpenRPC document's path, which every worker must be able to read); each worker process
-builds the contract once. Needs ``dask[distributed]`` (the kit's ``[dask]`` extra).
+What crosses to a worker is a ``ContractSpec`` (the contract's revision, role, strictness, an
+OpenRPC document's path, which every worker must be able to read, and its profile:
+``ContractSpec(openrpc=DOC, profile="jsonrpc")`` judges by JSON-RPC 2.0 and the document's
+schemas alone, as ``validate --traffic --profile jsonrpc`` does); each worker process builds
+the contract once. Needs ``dask[distributed]`` (the kit's ``[dask]`` extra).
 """
 
 from __future__ import annotations

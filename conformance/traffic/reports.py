@@ -14,6 +14,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from conformance.reporting.formats import xml_safe
+from conformance.reporting.run_info import profile_text
 from conformance.traffic.judging import Side
 from conformance.traffic.tally import KEPT, Tally, Violation
 from conformance.validation.reporters import _escape as escape_command
@@ -35,6 +36,16 @@ class Origin:
     suite: str
     #: members the JSON report adds (``{"upstream": URL}``, ``{"files": [...]}``)
     context: dict[str, Any] = field(default_factory=dict)
+    #: what judged an OpenRPC document (``document``, ``jsonrpc``); ``None``: create.sites
+    profile: str | None = None
+
+    @property
+    def judged_by(self) -> str:
+        """The contract as the reports name it: ``create.sites``, or ``DOC, profile P (...)``
+        (as a fuzz run's reports name a document's profile)."""
+        if self.profile is None:
+            return self.contract
+        return f"{self.contract}, {profile_text(self.profile)}"
 
 
 def violation_line(violation: Violation, output: str) -> str:
@@ -58,9 +69,15 @@ def verdict(tally: Tally) -> str:
     return f"{tally.judged} exchanges judged: {tally.count} violations: {'; '.join(parts)}"
 
 
+def summary_line(tally: Tally, origin: Origin) -> dict[str, Any]:
+    """The last JSON line of ``--output jsonl``: the verdict, and the profile judged by."""
+    return {"summary": verdict(tally), "conforms": not tally.count, "profile": origin.profile}
+
+
 def to_text(tally: Tally, origin: Origin) -> str:
     """The summary printed at the end: rules per side, then the verdict."""
-    lines = [f"{origin.tool}: {origin.contract} {origin.where}"]
+    comma = "," if origin.profile is not None else ""
+    lines = [f"{origin.tool}: {origin.judged_by}{comma} {origin.where}"]
     lines.append(
         f"{tally.exchanges} exchanges {origin.seen}, {tally.judged} judged (JSON-RPC POSTs); "
         + (", ".join(f"{m} {n}" for m, n in tally.methods.items()) or "no method called")
@@ -83,6 +100,8 @@ def to_dict(tally: Tally, origin: Origin) -> dict[str, Any]:
     """The whole session as a JSON-ready document."""
     return {
         "contract": origin.contract,
+        # what judged an OpenRPC document (None: create.sites, the vendor's own contract)
+        "profile": origin.profile,
         **origin.context,
         "conforms": not tally.count,
         "exchanges": tally.exchanges,
@@ -120,6 +139,9 @@ def to_junit(tally: Tally, origin: Origin) -> str:
         failures=str(failed),
         errors="0",
     )
+    if origin.profile is not None:
+        properties = ElementTree.SubElement(suite, "properties")
+        ElementTree.SubElement(properties, "property", name="profile", value=origin.profile)
     for (side, rule), (_, broken) in sorted(tally.rules.items()):
         case = ElementTree.SubElement(
             suite, "testcase", classname=f"{origin.suite}.{side}", name=rule
@@ -156,7 +178,7 @@ def github_summary(tally: Tally, origin: Origin) -> None:
     path = os.environ.get("GITHUB_STEP_SUMMARY")
     if not path:
         return
-    lines = [f"### {origin.tool}: {origin.contract}", "", verdict(tally), ""]
+    lines = [f"### {origin.tool}: {origin.judged_by}", "", verdict(tally), ""]
     broken = [(key, counts) for key, counts in sorted(tally.rules.items()) if counts[1]]
     if broken:
         lines += ["| side | rule | judged | broken |", "|---|---|---:|---:|"]
@@ -168,6 +190,7 @@ def github_summary(tally: Tally, origin: Origin) -> None:
 __all__ = [
     "Origin",
     "github_summary",
+    "summary_line",
     "to_dict",
     "to_github",
     "to_json",
