@@ -31,9 +31,11 @@ def test_the_client_creates_a_site(conformance_proxy_url):
 """
 
 
-def _session(folder: Path, changes: str, *argv: str) -> subprocess.CompletedProcess[str]:
+def _session(
+    folder: Path, changes: str, *argv: str, tests: str = CLIENT_TESTS
+) -> subprocess.CompletedProcess[str]:
     (folder / "test_client.py").write_text(
-        CLIENT_TESTS.format(token=CUSTOMER_TOKEN, changes=changes), encoding="utf-8"
+        tests.format(token=CUSTOMER_TOKEN, changes=changes), encoding="utf-8"
     )
     clean = {k: v for k, v in os.environ.items() if not k.startswith("CONFORMANCE_TARGET_")}
     return subprocess.run(
@@ -69,3 +71,30 @@ def test_the_fixture_without_the_proxy_is_a_usage_error(tmp_path: Path) -> None:
     done = _session(tmp_path, "")
     assert done.returncode != 0
     assert "needs --target-proxy" in done.stdout + done.stderr
+
+
+def test_target_profile_jsonrpc_judges_the_document_by_json_rpc_alone(tmp_path: Path) -> None:
+    """A server whose errors lack the vendor's mnemonic (the mutant ``mnemonic-missing``) and a
+    client test expecting the error an unknown token gets, judged by the exported create.sites
+    document: the session fails under its default profile, passes under ``jsonrpc``; the
+    profile without a document is a usage error."""
+    from conformance.cli import Streams, main
+
+    document = tmp_path.parent / f"{tmp_path.name}.openrpc.json"
+    assert main(["export", "openrpc", "--output", str(document)], Streams()) == 0
+    expects_error = CLIENT_TESTS.replace('assert "result" in', 'assert "error" in')
+    unknown = ", access_token='profile-unknown-5d21'"
+    with served(MUTANTS["mnemonic-missing"].app) as upstream:
+        argv = ("--target-url", upstream, "--target-proxy", "--target-openrpc", str(document))
+        default = _session(tmp_path, unknown, *argv, tests=expects_error)
+        jsonrpc = _session(
+            tmp_path, unknown, *argv, "--target-profile", "jsonrpc", tests=expects_error
+        )
+        alone = _session(tmp_path, "", "--target-url", upstream, "--target-proxy",
+                         "--target-profile", "jsonrpc")  # fmt: skip
+    assert default.returncode == 1, default.stdout[-2000:]
+    assert "1 passed" in default.stdout and "SERVER broke reply-shape" in default.stdout
+    assert jsonrpc.returncode == 0, jsonrpc.stdout[-2000:]
+    assert "kept the contract (profile jsonrpc (JSON-RPC 2.0" in jsonrpc.stdout
+    assert alone.returncode == pytest.ExitCode.USAGE_ERROR
+    assert "--target-profile names what judges an OpenRPC document" in alone.stderr
