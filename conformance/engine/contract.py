@@ -21,13 +21,14 @@ if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
 
     from conformance.engine.results import Failure
-    from conformance.engine.session import Session
 
 #: A first pass over the target before any family is sent (``Contract.prepare``): given the
-#: contract, a way to open a session for one of its methods, and whether to record what it
-#: finds in the run's report, the contract as it then runs and the failures found.
+#: contract, a way to open a session (``conformance.engine.session.Session``) for one of its
+#: methods, and whether to record what it finds in the run's report, the contract as it then
+#: runs and the failures found. The session is typed ``Any`` here so that this module, which
+#: the session module reads, need not read it back.
 Prepare = Callable[
-    ["Contract", Callable[["MethodContract"], "Session"], bool],
+    ["Contract", Callable[["MethodContract"], Any], bool],
     tuple["Contract", list["Failure"]],
 ]
 
