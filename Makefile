@@ -99,7 +99,7 @@ $(GANACHE_STAMP): $(GANACHE_TOOLS)/package.json $(GANACHE_TOOLS)/package-lock.js
 	touch $(GANACHE_STAMP)
 
 test: lint docs browser openrpc-tools type-tools ajv-tools har-tools ganache
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 --durations=10
 
 demo: install
 	$(BIN)/python -m conformance.demo
