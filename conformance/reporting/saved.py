@@ -23,7 +23,7 @@ import json
 import re
 import typing
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
@@ -71,11 +71,11 @@ class Saved:
 
     failure: Failure
     info: dict[str, Any]
-    path: Path | None = None
+    path: Path | None
     #: the raw body held the token: a replay makes the body again from the current plan
-    body_masked: bool = False
+    body_masked: bool
     #: how to find the contract again (``{"openrpc": path}``; ``{}``: the bundled one)
-    contract: dict[str, str] = field(default_factory=dict)
+    contract: dict[str, str]
 
 
 def _expectation_dict(expect: Expectation) -> dict[str, Any]:
@@ -166,7 +166,7 @@ def _template_of(reader: _Reader, document: Any, name: str) -> Template:
 
 def record(
     failure: Failure,
-    info: RunInfo | Mapping[str, Any],
+    info: RunInfo,
     token: str,
     contract: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
@@ -213,9 +213,8 @@ def record(
             **_text_or_base64(_scrubbed_reply_body(failure.reply_body, token)),
         },
         "seed": failure.seed,
-        "settings": _masked_settings(
-            info.as_dict() if isinstance(info, RunInfo) else dict(info), token
-        ),
+        # a key in the target URL masked: a replay puts --token back in its place
+        "settings": {**info.as_dict(), "target": mask_url(info.target, token)},
         # the parts of the body (and of those sent before it): a report made from the record
         # prints the command the run's report printed
         "template": template,
@@ -224,37 +223,12 @@ def record(
     # the command as every report made from the record prints it, and the one line to paste
     # before it (the values masked: a record never holds a secret)
     shown = from_record(document).failure
-    headers = _headers(document["settings"])
+    headers = list(info.headers)  # secret values masked (``RunInfo.of``)
     document["reproduce"] = {
         "setup": setup_line([shown], headers, MASK, show_secrets=False),
         "curl": curl(shown, headers),
     }
     return document
-
-
-def _masked_settings(settings: dict[str, Any], token: str) -> dict[str, Any]:
-    """The run's settings, a token in the target URL masked (a replay puts ``--token`` back)."""
-    target = settings.get("target")
-    if isinstance(target, str):
-        settings["target"] = mask_url(target, token)
-    return settings
-
-
-def _headers(settings: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """The run's headers a record's settings name (secret values masked)."""
-    headers = settings.get("headers")
-    if not isinstance(headers, list):
-        return []
-    return [
-        (str(pair[0]), str(pair[1]))
-        for pair in headers
-        if isinstance(pair, list | tuple) and len(pair) == 2
-    ]
-
-
-def headers_of(saved: Saved) -> list[tuple[str, str]]:
-    """The run's headers of a saved failure, secret values masked."""
-    return _headers(saved.info)
 
 
 def _file_name(document: Mapping[str, Any]) -> str:
@@ -270,7 +244,7 @@ def _file_name(document: Mapping[str, Any]) -> str:
 def save(
     failures: Iterable[Failure],
     folder: Path,
-    info: RunInfo | Mapping[str, Any],
+    info: RunInfo,
     token: str,
     contract: Contract | None = None,
 ) -> list[Path]:
@@ -471,7 +445,6 @@ __all__ = [
     "SUFFIX",
     "Saved",
     "from_record",
-    "headers_of",
     "load",
     "record",
     "save",

@@ -84,13 +84,13 @@ def _documents(strict: bool) -> Mapping[str, Any]:
 
 
 @functools.cache
-def _engine_registry(strict: bool = True) -> Any:
+def _engine_registry(strict: bool) -> Any:
     # every revision's documents in one registry: their $ids differ, so each resolves its own
     return jsonschema_rs.Registry(list(_documents(strict).items()))
 
 
 @functools.cache
-def _engine(uri: str, strict: bool = True) -> Any:
+def _engine(uri: str, strict: bool) -> Any:
     return jsonschema_rs.validator_for(
         _documents(strict)[uri],
         registry=_engine_registry(strict),
@@ -168,12 +168,7 @@ class Validator:
         engine = self._branch_engine(instance)
         # looked for once, and only where a violation's value could hold a token (a string,
         # an object, an array): a number out of range needs no walk of the payload
-        found: list[frozenset[str]] = []
-
-        def secrets() -> frozenset[str]:
-            if not found:
-                found.append(secrets_in(instance))
-            return found[0]
+        secrets: _Secrets = functools.cache(lambda: secrets_in(instance))
 
         try:
             for error in engine.iter_errors(instance):
@@ -223,7 +218,7 @@ class Validator:
             described = value if is_secret_path(path) else shown
             message = describe(keyword, path, described, holder)
             value = shown
-            if self.kind == "reply" and not path and keyword == "oneOf":
+            if keyword == "oneOf":  # the contract's one oneOf: a reply's success or error
                 message = "a reply carries exactly one of `result` and `error`"
             yield Violation(path, keyword, schema_path, value, message, self._rank(path))
             return
@@ -231,8 +226,8 @@ class Validator:
         for name, member in members:
             where = (*path, name)
             shown = self._shown(member, where, secrets)
-            described = member if is_secret_path(where) else shown
-            message = describe(keyword, where, described, holder, allowed)
+            # a missing or unexpected member's message names it, never its value
+            message = describe(keyword, where, shown, holder, allowed)
             yield Violation(where, keyword, schema_path, shown, message, self._rank(where))
 
     def _shown(self, value: Any, path: tuple[str | int, ...], secrets: _Secrets) -> Any:
@@ -292,14 +287,19 @@ def validator_for(
     return Validator(kind, role, show_secrets=show_secrets, revision=revision, strict=strict)
 
 
+#: JSON text of an object or an array: its first character after JSON's blanks (RFC 8259 §2).
+_JSON_TEXT: Final = re.compile(r"[ \t\n\r]*[{\[]")
+_JSON_BYTES: Final = re.compile(rb"[ \t\n\r]*[{\[]")
+
+
 def _refuse_json_text(instance: Any, function: str) -> None:
     """A payload is a parsed value: text that holds JSON would only ever be "invalid", which
-    hides the caller's slip, so it is refused with what to do instead."""
+    hides the caller's slip, so it is refused with what to do instead, after blanks of any
+    length (a match reads only them: no copy of a long text)."""
     if isinstance(instance, bytes | bytearray):
-        head = bytes(instance[:64]).lstrip()[:1]
-        looks_like_json = head in (b"{", b"[")
+        looks_like_json = _JSON_BYTES.match(instance) is not None
     else:
-        looks_like_json = isinstance(instance, str) and instance[:4096].lstrip()[:1] in ("{", "[")
+        looks_like_json = isinstance(instance, str) and _JSON_TEXT.match(instance) is not None
     if looks_like_json:
         kind = type(instance).__name__
         raise ArgumentError(

@@ -48,6 +48,7 @@ MODULES: dict[str, list[str]] = {
     ],
     "conformance/reporting/saved.py": [
         "tests/fuzz/test_saved_files.py",
+        "tests/fuzz/test_saved_records_kept.py",
         "tests/fuzz/test_what_reports_mask.py",
         "tests/fuzz/test_replay_settings.py",
         "tests/fuzz/test_replay.py",
