@@ -18,7 +18,13 @@ from conformance import contract
 from conformance.contract.decisions import without_decisions
 from conformance.errors import ArgumentError, ContractViolation, PayloadError
 from conformance.validation.formats import FORMATS
-from conformance.validation.masking import MASK, is_secret_path, mask, secrets_in
+from conformance.validation.masking import (
+    MASK,
+    MIN_ECHO_LENGTH,
+    is_secret_path,
+    mask,
+    secrets_in,
+)
 from conformance.validation.violations import MISSING, Violation, describe, relevance
 
 #: What the engine raises on payloads that JSON text cannot carry; see ``_unreadable``.
@@ -215,8 +221,15 @@ class Validator:
         # masks the rest; any other value is masked first, as it may hold the token inside
         if not members:
             shown = self._shown(value, path, secrets)
-            described = value if is_secret_path(path) else shown
-            message = describe(keyword, path, described, holder)
+            if is_secret_path(path) or shown is value:
+                message = describe(keyword, path, value if is_secret_path(path) else shown, holder)
+            else:
+                # a value that holds the token: shown masked, judged as it is (its fault is its
+                # own, not the mask's), the token masked in the words as in the value
+                masked = _masked_secrets(value, secrets())
+                message = describe(
+                    keyword, path, shown, holder, judged=value, masking=_words(masked)
+                )
             value = shown
             if keyword == "oneOf":  # the contract's one oneOf: a reply's success or error
                 message = "a reply carries exactly one of `result` and `error`"
@@ -239,6 +252,39 @@ class Validator:
 
     def _rank(self, path: tuple[str | int, ...]) -> int:
         return self._order.get(tuple(map(str, path)), len(self._order))
+
+
+def _masked_secrets(value: Any, secrets: frozenset[str]) -> list[str]:
+    """The secrets ``mask`` masks in ``value``: one that is a whole string of it, or one long
+    enough to be told from chance anywhere in it."""
+    strings = set(_strings(value))
+    return [s for s in secrets if s in strings or len(s) >= MIN_ECHO_LENGTH]
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _words(secrets: list[str]) -> Callable[[str], str | None]:
+    """Words made from a value, with ``secrets`` masked; ``None`` where a quote cut short
+    (``…``) ends inside one, whose beginning would show."""
+
+    def masked(text: str) -> str | None:
+        for secret in sorted(secrets, key=len, reverse=True):
+            text = text.replace(secret, MASK)
+        for secret in secrets:
+            if any(secret[:cut] + "…" in text for cut in range(1, len(secret))):
+                return None
+        return text
+
+    return masked
 
 
 @functools.lru_cache(maxsize=1024)

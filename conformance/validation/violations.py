@@ -277,12 +277,24 @@ def describe(
     instance: Any,
     subschema: Any,
     detail: Any = None,
+    *,
+    judged: Any = None,
+    masking: Callable[[str], str | None] | None = None,
 ) -> str:
     """The message a person reads for ``keyword`` failing on ``instance`` at ``path``.
 
     ``subschema`` is the schema object holding the keyword; ``detail`` is what the engine adds
-    (the allowed member names, for ``additionalProperties``).
+    (the allowed member names, for ``additionalProperties``). Where ``instance`` is the value
+    as shown (masked), ``judged`` is the value itself: a length, a pattern's hint and a
+    format's reason are its own (a name masked ``***`` would be refused for its asterisks),
+    said through ``masking``, which masks the secrets in them (``None``: a hint would show part
+    of one, and is left out).
     """
+    own = instance if judged is None else judged
+
+    def said(text: str) -> str | None:
+        return text if masking is None or not text else masking(text)
+
     name = _name(path)
     schema: dict[str, Any] = subschema if isinstance(subschema, dict) else {}
     if keyword == "required":
@@ -302,7 +314,7 @@ def describe(
         )
     if keyword in ("minLength", "maxLength"):
         low, high = schema.get("minLength"), schema.get("maxLength")
-        length = len(instance) if isinstance(instance, str) else "?"
+        length = len(own) if isinstance(own, str) else "?"
         if low == 1 and high is None:
             return f"{name} must not be empty"
         span = f"{low} to {high}" if low is not None and high is not None else _between(low, high)
@@ -312,7 +324,7 @@ def describe(
         )
     if keyword == "pattern":
         pattern = str(schema.get("pattern", ""))
-        hints = _pattern_hints(instance, pattern)
+        hints = said(_pattern_hints(own, pattern)) or ""
         # the description says what the field is, then its rule: quoted, not read as a clause
         about = schema.get("description")
         rule = f"The schema describes it: {about}" if about else f"It must match {pattern}"
@@ -321,7 +333,8 @@ def describe(
         from conformance.validation.formats import PROBLEMS
 
         check = PROBLEMS.get(str(schema.get("format")))
-        problem = check(instance) if check is not None else None
+        problem = check(own) if check is not None and isinstance(own, str) else None
+        problem = said(problem) if problem is not None else None
         why = problem or f"it is not a valid {schema.get('format')}"
         return f"{name} is malformed: {why}; got {show(instance, path)}"
     if keyword == "const":

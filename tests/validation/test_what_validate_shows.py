@@ -162,3 +162,31 @@ def test_of_two_secrets_one_inside_the_other_the_longer_is_masked_whole(tmp_path
     assert "and-more" not in report
     values = [v.get("value") for v in json.loads(report)["outcomes"][0]["violations"]]
     assert "call *** now" in values, values
+
+
+def test_a_value_holding_the_token_is_judged_as_it_is_and_shown_masked(tmp_path: Path) -> None:
+    """A domain name that is the token (or holds it) is shown ``***``, but its fault is its
+    own: "a top-level domain is missing", a label's length; never the mask's ("Codepoint
+    U+002A not allowed", which the name "***" would get). A hint whose quote is cut inside the
+    token is left out rather than show the token's beginning."""
+    token = "tok3n-0000-1111-2222"
+    alone = _validate(
+        tmp_path / "payload.json", _request(access_token=token, domain_name=token), "json"
+    )
+    assert token not in alone and "U+002A" not in alone
+    assert "a top-level domain is missing" in alone
+    long_label = "b" * 70
+    inside = _validate(
+        tmp_path / "payload.json",
+        _request(access_token=token, domain_name=f"a.{token}.{long_label}.com"),
+        "json",
+    )
+    assert token not in inside and "U+002A" not in inside
+    assert "is 70 octets as DNS counts it" in inside
+    # the label quoted is the token itself, cut after 23 characters: no hint, never its start
+    cut = _validate(
+        tmp_path / "payload.json",
+        _request(access_token=token * 4, domain_name=f"x.{token * 4}.com"),
+        "json",
+    )
+    assert token[:10] not in cut and "U+002A" not in cut
