@@ -132,6 +132,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--junitxml", metavar="PATH", help="at the end, write a JUnit XML report (checked first)"
     )
     parser.add_argument(
+        "--report-html",
+        metavar="PATH",
+        help="at the end, write a self-contained HTML report (checked first)",
+    )
+    parser.add_argument(
         "--record",
         metavar="FILE",
         help="write every exchange forwarded to FILE as HAR 1.2 (secrets masked whatever "
@@ -169,6 +174,7 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
     for option, path in (
         ("--json", args.json),
         ("--junitxml", args.junitxml),
+        ("--report-html", args.report_html),
         ("--record", args.record),
     ):
         why = check_writable(path) if path else None
@@ -200,6 +206,8 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
             write(args.json, reports.to_json(tally, said) + "\n")
         if args.junitxml:
             write(args.junitxml, reports.to_junit(tally, said))
+        if args.report_html:
+            write(args.report_html, reports.to_html(tally, said))
     except OSError as error:
         return fail(f"cannot write a report: {error.strerror or error}")
     return EXIT_FAILED if tally.count else EXIT_OK

@@ -53,9 +53,9 @@ def run_traffic(args: argparse.Namespace, streams: Streams) -> int:
         return EXIT_USAGE
 
     why = _refused(args)
-    if why is None and args.junitxml:
-        cannot = check_writable(args.junitxml)
-        why = None if cannot is None else f"cannot write --junitxml {args.junitxml}: {cannot}"
+    for option, path in (("--junitxml", args.junitxml), ("--report-html", args.report_html)):
+        cannot = check_writable(path) if why is None and path else None
+        why = why if cannot is None else f"cannot write {option} {path}: {cannot}"
     if why is not None:
         return fail(why)
     spec = ContractSpec(args.revision, args.role, args.strict, args.openrpc, args.profile)
@@ -91,11 +91,16 @@ def run_traffic(args: argparse.Namespace, streams: Streams) -> int:
     if args.output == "github":
         streams.stdout.write(reports.to_github(tally, origin))
         reports.github_summary(tally, origin)
-    if args.junitxml:
+    for option, path, made in (
+        ("--junitxml", args.junitxml, reports.to_junit),
+        ("--report-html", args.report_html, reports.to_html),
+    ):
+        if not path:
+            continue
         try:
-            write(args.junitxml, reports.to_junit(tally, origin))
+            write(path, made(tally, origin))
         except OSError as error:
-            return fail(f"cannot write --junitxml {args.junitxml}: {error.strerror or error}")
+            return fail(f"cannot write {option} {path}: {error.strerror or error}")
     if code != EXIT_OK:
         return code
     return EXIT_FAILED if tally.count else EXIT_OK

@@ -90,6 +90,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="with --traffic: also write a JUnit XML report, a test case per side and rule",
     )
     parser.add_argument(
+        "--report-html",
+        metavar="PATH",
+        help="with --traffic: also write a self-contained HTML report",
+    )
+    parser.add_argument(
         "--glob",
         metavar="PATTERN",
         help=f"the files a folder contributes (default: {', '.join(DEFAULT_GLOBS)})",
@@ -229,9 +234,9 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
         from conformance.cli.traffic import run_traffic
 
         return run_traffic(args, streams)
-    for option in ("openrpc", "profile", "strict", "junitxml"):
+    for option in ("openrpc", "profile", "strict", "junitxml", "report_html"):
         if getattr(args, option):
-            return _usage(streams, f"--{option} is for --traffic")
+            return _usage(streams, f"--{option.replace('_', '-')} is for --traffic")
     if args.output == "jsonl":
         return _usage(streams, "--output jsonl is for --traffic")
     if not args.files:

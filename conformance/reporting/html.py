@@ -65,6 +65,10 @@ dd{margin:0 0 .5em 1em}code{background:#f1f1f1;padding:0 .2em}
 """
 
 
+#: The report's style sheet, shared with the traffic report (``conformance.traffic.reports``).
+STYLE: Final = _STYLE
+
+
 def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
@@ -309,6 +313,7 @@ anywhere.</small></p></body></html>
 __all__ = [
     "NEVER_JUDGED",
     "NEVER_JUDGED_DOCUMENT",
+    "STYLE",
     "contested",
     "either_way",
     "scrubbed",

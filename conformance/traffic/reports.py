@@ -6,11 +6,12 @@ says where the traffic came from, in the words each report names it with.
 
 from __future__ import annotations
 
+import html
 import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 from xml.etree import ElementTree
 
 from conformance.reporting.formats import xml_safe
@@ -173,6 +174,72 @@ def to_github(tally: Tally, origin: Origin) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
+#: Violations shown whole in the HTML report (the rest are counted, and in the JSON report).
+HTML_SHOWN: Final = 200
+
+
+def to_html(tally: Tally, origin: Origin) -> str:
+    """The session as one self-contained HTML page (the fuzz report's style): the verdict, the
+    session, the rules judged on each side, and each violation with its exchange, masked as
+    every report masks it (the violations hold the masked request and reply)."""
+    from conformance.reporting.html import STYLE
+
+    title = f"{origin.tool}: {origin.judged_by}"
+    passed = not tally.count
+    session = [
+        ("judged by", origin.judged_by),
+        ("traffic", origin.where),
+        ("exchanges", f"{tally.exchanges} {origin.seen}, {tally.judged} judged (JSON-RPC POSTs)"),
+        ("methods", ", ".join(f"{m} {n}" for m, n in tally.methods.items()) or "none called"),
+    ]
+    if tally.not_judged:
+        not_judged = ", ".join(f"{n} {why}" for why, n in sorted(tally.not_judged.items()))
+        session.append(("not judged", not_judged))
+    out = [
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{_e(title)}</title><style>{STYLE}</style></head><body>",
+        f"<h1>{_e(title)}</h1>",
+        f'<p class="verdict {"pass" if passed else "fail"}">{_e(verdict(tally))}</p>',
+        "<h2>Session</h2><table>",
+        *(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in session),
+        "</table><h2>Rules</h2>",
+        "<table><tr><th>side</th><th>rule</th><th>judged</th><th>broken</th></tr>",
+        *(
+            f"<tr><td>{_e(side)}</td><td>{_e(rule)}</td><td class=n>{judged}</td>"
+            f"<td class=n>{broken}</td></tr>"
+            for (side, rule), (judged, broken) in sorted(tally.rules.items())
+        ),
+        "</table>",
+    ]
+    if tally.violations:
+        out.append(f"<h2>Violations ({tally.count})</h2>")
+    for violation in tally.violations[:HTML_SHOWN]:
+        found = violation.finding
+        at = f" at {found.field}" if found.field else ""
+        out += [
+            '<div class="failure">',
+            f"<h3>{_e(violation.where)}: the {_e(found.side)} broke {_e(found.rule)}{_e(at)}</h3>",
+            "<dl>",
+            f"<dt>found</dt><dd>{_e(violation.message)}</dd>",
+            f"<dt>rule</dt><dd>{_e(found.doc)}</dd>",
+            f"<dt>source</dt><dd>{_e(found.basis)}</dd>",
+            f"<dt>method, id</dt><dd>{_e(found.method or '-')}, {_e(found.request_id)}</dd>",
+            f"<dt>request</dt><dd><pre>{_e(violation.request)}</pre></dd>",
+            f"<dt>reply (HTTP {violation.status})</dt>"
+            f"<dd><pre>{_e(violation.reply or '(empty body)')}</pre></dd>",
+            "</dl></div>",
+        ]
+    hidden = tally.count - min(len(tally.violations), HTML_SHOWN)
+    if hidden:
+        out.append(f"<p>{hidden} more violations counted (the JSON report keeps up to {KEPT}).</p>")
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
 def github_summary(tally: Tally, origin: Origin) -> None:
     """A Markdown table of the rules broken, appended to ``$GITHUB_STEP_SUMMARY`` if set."""
     path = os.environ.get("GITHUB_STEP_SUMMARY")
@@ -188,11 +255,13 @@ def github_summary(tally: Tally, origin: Origin) -> None:
 
 
 __all__ = [
+    "HTML_SHOWN",
     "Origin",
     "github_summary",
     "summary_line",
     "to_dict",
     "to_github",
+    "to_html",
     "to_json",
     "to_junit",
     "to_text",

@@ -38,9 +38,11 @@ def test_a_clean_session_exits_0_and_a_client_violation_exits_1(tmp_path: Path) 
         assert "1 exchanges judged: client and server kept the contract" in out
 
         junit, report = tmp_path / "proxy.xml", tmp_path / "proxy.json"
+        page = tmp_path / "proxy.html"
         process, url = start_proxy(
-            "--upstream", upstream, "--junitxml", str(junit), "--json", str(report)
-        )
+            "--upstream", upstream, "--junitxml", str(junit), "--json", str(report),
+            "--report-html", str(page),
+        )  # fmt: skip
         _create(url, domain_name="two.example.com", widget_link={"text": "x" * 101})
         code, out, _ = stop_proxy(process)
     assert code == 1
@@ -52,6 +54,10 @@ def test_a_clean_session_exits_0_and_a_client_violation_exits_1(tmp_path: Path) 
     suite = ElementTree.parse(junit).getroot()
     failed = [c.get("name") for c in suite.iter("testcase") if c.find("failure") is not None]
     assert failed == ["request-params"]
+    # the HTML report at exit, as a fuzz run writes one
+    html = page.read_text(encoding="utf-8")
+    assert "exchange 1: the client broke request-params at params.widget_link.text" in html
+    assert 'class="verdict fail"' in html and CUSTOMER_TOKEN not in html
 
 
 @pytest.mark.slow

@@ -240,6 +240,36 @@ def test_a_chrome_capture_text_and_junit(tmp_path: Path) -> None:
     assert 'classname="traffic.client" name="request-params"><failure' in xml
 
 
+def test_a_chrome_capture_html_report(tmp_path: Path) -> None:
+    """--report-html writes the session as one page: the verdict, each side's rules, each
+    violation with its exchange, masked as the other reports mask it; escaped as HTML."""
+    har = _chrome_har(tmp_path)
+    page = tmp_path / "traffic.html"
+    code, _, _ = _run("validate", "--traffic", str(har), "--report-html", str(page))
+    assert code == 1
+    html = page.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and 'class="verdict fail"' in html
+    assert (
+        f"{har} log.entries[3]: the client broke request-params at params.widget_link.text" in html
+    )
+    assert "<td>server</td><td>http-200-json</td>" in html
+    for secret in ("chrome-page-token-5521", "chrome-secret-credential-77"):
+        assert secret not in html
+    assert "&quot;access_token&quot;: &quot;***&quot;" in html  # escaped, masked
+    assert "<script" not in html.lower()
+    # the same report of a capture that keeps the contract says so
+    good = _chrome_entry("POST", RPC, _request(), 200, SUCCESS)
+    clean = tmp_path / "clean.har"
+    clean.write_text(json.dumps({"log": {"version": "1.2", "creator": {"name": "t", "version": "1"},
+                                         "entries": [good]}}), "utf-8")  # fmt: skip
+    code, _, err = _run("validate", "--traffic", str(clean), "--report-html", str(page))
+    assert code == 0, err
+    assert 'class="verdict pass"' in page.read_text(encoding="utf-8")
+    # a path that cannot be written is refused before anything is judged
+    code, _, err = _run("validate", "--traffic", str(har), "--report-html", "/nonexistent/r.html")
+    assert code == 2 and "cannot write --report-html /nonexistent/r.html" in err
+
+
 def test_json_lines_of_entries_and_a_clean_capture_exit_0(tmp_path: Path) -> None:
     good = _chrome_entry("POST", RPC, _request(), 200, SUCCESS)
     lines = tmp_path / "gateway.jsonl"
@@ -308,6 +338,7 @@ def test_a_missing_file_exits_2(tmp_path: Path) -> None:
         (("validate", "x.json", "--traffic", "t.har"), "not both"),
         (("validate", "x.json", "--strict"), "--strict is for --traffic"),
         (("validate", "x.json", "--output", "jsonl"), "--output jsonl is for --traffic"),
+        (("validate", "x.json", "--report-html", "r.html"), "--report-html is for --traffic"),
         (("validate", "--traffic", "t.har", "--kind", "reply"), "--kind is for payload files"),
         (("validate", "--traffic", "t.har", "--openrpc", "d.json", "--revision", "current"),
          "--revision names a revision of create.sites"),
