@@ -55,9 +55,14 @@ MODULES: dict[str, list[str]] = {
         "tests/fuzz/test_what_users_get.py",
     ],
     "conformance/reporting/baseline.py": [
+        "tests/fuzz/test_baseline_files.py",
         "tests/fuzz/test_baseline.py",
-        "tests/fuzz/test_token_echo.py",
-        "tests/fuzz/test_what_users_get.py",
+        "tests/fuzz/test_every_defect.py::test_a_new_defect_on_another_member_fails_a_baselined_run",
+        "tests/fuzz/test_every_defect.py::test_a_version_1_baseline_is_read_with_a_note",
+        "tests/fuzz/test_token_echo.py::test_the_baseline_quotes_the_failures_with_the_echo_masked",
+        "tests/fuzz/test_what_users_get.py::test_baseline_update_keeps_the_entries_of_tests_that_did_not_run",
+        "tests/fuzz/test_github_output.py::test_the_job_summary_and_annotations_show_the_baseline",
+        "tests/openrpc/test_openrpc_cli.py::test_every_ci_option_works_on_an_openrpc_document",
     ],
     "conformance/reporting/github.py": [
         "tests/fuzz/test_github_output.py",
