@@ -66,9 +66,9 @@ VALID = "[[known]]\nrule = 'expected-outcome'\ntest_id = 'test_valid_accepted[va
             "known[0]: unknown key 'colour'; expected some of ['rule', 'test_id', 'member', "
             "'first_seen', 'last_seen', 'expires', 'reason']",
         ),
-        # of two close keys (first_seen, last_seen) the closer one
+        # of two close keys (first_seen, last_seen) the closer one, of the first unknown key
         (
-            ENTRY + "first_seem = 2025-01-01\n",
+            ENTRY + "weight = 1\nfirst_seem = 2025-01-01\n",
             "known[0]: unknown key 'first_seem'; did you mean 'first_seen'?",
         ),
         (
