@@ -64,6 +64,18 @@ MODULES: dict[str, list[str]] = {
         "tests/fuzz/test_github_output.py::test_the_job_summary_and_annotations_show_the_baseline",
         "tests/openrpc/test_openrpc_cli.py::test_every_ci_option_works_on_an_openrpc_document",
     ],
+    "conformance/reporting/formats.py": [
+        "tests/fuzz/test_fuzz_cli.py",
+        "tests/fuzz/test_reproductions.py",
+        "tests/fuzz/test_secrets_and_replay.py",
+        "tests/fuzz/test_hostile_targets.py",
+        "tests/fuzz/test_what_reports_mask.py",
+        "tests/fuzz/test_token_echo.py",
+        "tests/fuzz/test_every_defect.py::test_three_defects_of_one_rule_on_three_members_each_get_their_example",
+        "tests/fuzz/test_every_defect.py::test_past_the_examples_every_other_defect_gets_a_line",
+        "tests/fuzz/test_every_defect.py::test_the_html_verdict_counts_those_of_the_text_and_names_the_contract_revision",
+        "tests/openrpc/test_openrpc_cli.py",
+    ],
     "conformance/reporting/github.py": [
         "tests/fuzz/test_github_output.py",
         "tests/fuzz/test_html_report.py",
