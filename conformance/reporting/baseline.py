@@ -133,9 +133,6 @@ class Baseline:
     def get(self, key: Key) -> Entry | None:
         return next((entry for entry in self.entries if entry.key == key), None)
 
-    def for_test(self, test_id: str) -> list[Entry]:
-        return [entry for entry in self.entries if entry.test_id == test_id]
-
 
 # --- reading and writing ------------------------------------------------------------------------
 
@@ -157,7 +154,8 @@ def _entry(where: str, document: Any) -> Entry:
         raise ArgumentError(f"{where} must be a table of {', '.join(_KEYS)}")
     unknown = sorted(set(document) - set(_KEYS))
     if unknown:
-        hint = difflib.get_close_matches(unknown[0], _KEYS, n=1)
+        # the closest first: only it is named (a bound on how many are looked for changes none)
+        hint = difflib.get_close_matches(unknown[0], _KEYS)
         said = f"; did you mean {hint[0]!r}?" if hint else f"; expected some of {list(_KEYS)}"
         raise ArgumentError(f"{where}: unknown key {unknown[0]!r}{said}")
     for name in ("rule", "test_id"):
@@ -167,7 +165,7 @@ def _entry(where: str, document: Any) -> Entry:
             )
     rule, test_id = document["rule"], document["test_id"]
     if rule not in rule_names():
-        hint = difflib.get_close_matches(rule, rule_names(), n=1)
+        hint = difflib.get_close_matches(rule, rule_names())
         said = f"did you mean {hint[0]!r}?" if hint else f"expected one of {sorted(rule_names())}"
         raise ArgumentError(f"{where}: rule {rule!r} is no rule of the kit; {said}")
     matched = _TEST_ID.match(test_id)

@@ -157,7 +157,17 @@ def mask_url(url: str, token: str) -> str:
         return url
     forms = sorted({token, quote(token, safe="")}, key=len, reverse=True)
     part = "|".join(map(re.escape, forms))
-    return re.sub(rf"(?<=[/?#&=:@;])(?:{part})(?=$|[/?#&;@])", MASK, url)
+    # the scheme's "//", the host and the port are never the token's place: a token of "/" or
+    # of the port's digits left them masked ("http:***/host", "host:***")
+    scheme, slashes, rest = url.partition("://")
+    if not slashes:  # no authority: every part is a path's, a query's or the fragment's
+        scheme, rest = "", url
+    cut = next((i for i, c in enumerate(rest) if c in "/?#"), len(rest)) if slashes else 0
+    authority, tail = rest[:cut], rest[cut:]
+    userinfo, at, host = authority.rpartition("@")
+    password = re.sub(rf"(?<=:)(?:{part})$", MASK, userinfo)
+    tail = re.sub(rf"(?<=[/?#&=:@;])(?:{part})(?=$|[/?#&;@])", MASK, tail)
+    return f"{scheme}{slashes}{password}{at}{host}{tail}"
 
 
 def unmask_url(url: str, token: str) -> str:

@@ -153,3 +153,19 @@ def test_a_key_in_the_target_url_is_masked_and_put_back(
             found = json.loads(path.read_text("utf-8"))["found"]
             assert line.startswith("FAILED") and found in line, (line, found)
         assert token not in out + err
+
+
+def test_a_token_that_is_the_port_or_a_slash_leaves_the_url_whole(tmp_path: Path) -> None:
+    """The scheme's ``//``, the host and the port are no place for a key: a token of ``/`` or
+    of the port's digits (a target that takes any token) leaves the URL as it is in the
+    run's heading and the report's last lines, and each ``curl`` sends to it as written."""
+    with serve(MUTANTS["any-token-accepted"].app) as (url, _):
+        port = url.rstrip("/").rpartition(":")[2]
+        for token in ("/", port):
+            code, out, err = _run(
+                "fuzz", url, "--token", token, "--max-examples", "0", "--no-save-failures",
+            )  # fmt: skip
+            assert code == 1, err
+            assert f" against {url} (seed 0" in err
+            assert f" cases sent to {url} in " in out
+            assert f"curl -sS -i -X POST {url} -H " in out

@@ -141,6 +141,9 @@ _OTHERS = _other_strings()
 @given(token=tokens)
 # a long token ending in a backslash: masked raw first, its JSON form kept a backslash ("***\")
 @example(token="0000000\\")
+# the scheme's slashes and the port: never the token's place in the target URL
+@example(token="/")
+@example(token="8083")
 def test_reports_hide_the_token_and_change_nothing_else(token: str) -> None:
     """For any token (one character, a digit, a word of the report, a piece of the URL, a
     quote, non-ASCII), every report form is the same as for a distinct token: nothing of the
