@@ -70,6 +70,11 @@ def test_a_hint_is_said_once_with_the_failures_it_explains_then_a_blank_line() -
     said = [f"hint ({n} failure{'' if n == 1 else 's'}): {hint}" for hint, n in counts.items()]
     assert "\n".join(said) + "\n\n" in text
     assert "\n\n\n" not in text
+    # what only some runs have: none answered with an application error; the bundled
+    # contract's contested inputs, said once
+    assert report["application_errors"] == {}
+    assert "answered with an application error" not in text
+    assert text.count("\nnever judged (contested; a conforming server may go either way): ") == 1
 
 
 def test_tests_sent_and_not_judged_are_named_four_then_how_many_more() -> None:
