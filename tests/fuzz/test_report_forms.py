@@ -80,10 +80,15 @@ class _SizedAnswers(CreateSitesApp):
 
 
 def test_the_text_report_cuts_a_reply_body_past_2000_characters() -> None:
-    """A body of 2,000 characters shown whole; one of 2,001 cut to 2,000, with its size."""
+    """A body of 2,000 characters shown whole; one of 2,001 cut to 2,000, with its size;
+    the reply's status and headers before it."""
     with serve(_SizedAnswers) as (url, token):
         code, out, _ = _fuzz(url, "--token", token, "--max-examples", "0", "--no-save-failures")
     assert code == 1
+    assert (
+        "\n  reply:   HTTP 200, content-type: text/plain; charset=utf-8, content-length: 2000\n"
+        in out
+    )
     bodies = re.findall(r"(?m)^ {11}(x+.*)$", out)
     assert "x" * 2000 in bodies
     assert "x" * 2000 + "… (2001 bytes)" in bodies
