@@ -25,10 +25,13 @@ from helpers.planted_defects import (
 from mutants import MUTANTS, serve
 
 from conformance.cli import Streams, main
-from conformance.reporting.formats import SHOWN_GROUPS
 
 # Whole runs against servers with many planted defects: make test runs them, make check not.
 pytestmark = pytest.mark.slow
+
+#: The defects the text report shows with a full example, as docs/fuzzing.md says: written
+#: here, not read back from the kit, so that a change of the number is seen.
+SHOWN_GROUPS = 20
 
 
 def _fuzz(*argv: str) -> tuple[int, str, str]:

@@ -12,9 +12,11 @@ from typing import Any
 from xml.etree import ElementTree
 
 import pytest
-from mutants import serve
+from mutants import MUTANTS, serve
 
 from conformance.cli import Streams, main
+from conformance.create_sites import Settings, run
+from conformance.reporting.formats import to_json, to_junit, to_text
 from conformance.server import CreateSitesApp, Response
 
 #: A reply body of every class of character around XML 1.0's bounds: a control character
@@ -78,10 +80,15 @@ class _SizedAnswers(CreateSitesApp):
 
 
 def test_the_text_report_cuts_a_reply_body_past_2000_characters() -> None:
-    """A body of 2,000 characters shown whole; one of 2,001 cut to 2,000, with its size."""
+    """A body of 2,000 characters shown whole; one of 2,001 cut to 2,000, with its size;
+    the reply's status and headers before it."""
     with serve(_SizedAnswers) as (url, token):
         code, out, _ = _fuzz(url, "--token", token, "--max-examples", "0", "--no-save-failures")
     assert code == 1
+    assert (
+        "\n  reply:   HTTP 200, content-type: text/plain; charset=utf-8, content-length: 2000\n"
+        in out
+    )
     bodies = re.findall(r"(?m)^ {11}(x+.*)$", out)
     assert "x" * 2000 in bodies
     assert "x" * 2000 + "… (2001 bytes)" in bodies
@@ -139,3 +146,16 @@ def test_the_json_report_is_indented_by_two_and_keeps_non_ascii() -> None:
     assert code == 1
     assert out.splitlines()[:2] == ["{", f'  "target": "{url}",']
     assert '"body": "café"' in out
+
+
+def test_the_report_functions_mask_the_token_unless_told_to_show_it() -> None:
+    """``to_text``, ``to_json`` and ``to_junit`` called as a library user calls them, without
+    ``show_secrets``: the token is ``***`` where they quote it; shown only when asked."""
+    with serve(MUTANTS["any-method-creates"].app) as (url, token):
+        report = run(url, settings=Settings(token=token, max_examples=0))
+    assert report.failures
+    for render in (to_text, to_json, to_junit):
+        shown = render(report)
+        assert token not in shown
+        assert "***" in shown
+        assert token in render(report, show_secrets=True)

@@ -67,6 +67,7 @@ MODULES: dict[str, list[str]] = {
     ],
     "conformance/reporting/formats.py": [
         "tests/fuzz/test_report_forms.py",
+        "tests/fuzz/test_report_lines.py",
         "tests/fuzz/test_fuzz_cli.py",
         "tests/fuzz/test_reproductions.py",
         "tests/fuzz/test_secrets_and_replay.py",
