@@ -4,19 +4,18 @@ one fails, a fixed one is reported fixed (and pruned), an expired entry fails ag
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from datetime import date
 from pathlib import Path
 
 import pytest
+from helpers.cli import fuzz as _fuzz
 from hypothesis import given
 from hypothesis import strategies as st
 from mutants import MUTANTS, serve
 from mutants.combined import COMBINED
 
-from conformance.cli import Streams, main
 from conformance.engine.checks import CHECKS
 from conformance.engine.results import Failure
 from conformance.errors import ArgumentError
@@ -37,12 +36,6 @@ TWO_DEFECTS = {
 def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test in its own folder: fuzz saves failures under .conformance/ there."""
     monkeypatch.chdir(tmp_path)
-
-
-def _fuzz(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(["fuzz", *argv], Streams(stdin=io.BytesIO(), stdout=out, stderr=err))
-    return code, out.getvalue(), err.getvalue()
 
 
 def _entries(path: Path) -> dict[str, Entry]:

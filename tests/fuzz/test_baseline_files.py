@@ -5,7 +5,6 @@ failure, cut at 200 characters); a version 1 file read with a note only where on
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import tomllib
@@ -14,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.cli import fuzz as _fuzz
 from helpers.planted_defects import refuse
 from mutants import serve
 from mutants.combined import COMBINED
 
-from conformance.cli import Streams, main
 from conformance.reporting.baseline import HEADER
 from conformance.server import CreateSitesApp
 
@@ -30,12 +29,6 @@ NOWHERE = "http://127.0.0.1:9/"
 def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test in its own folder: fuzz saves failures under .conformance/ there."""
     monkeypatch.chdir(tmp_path)
-
-
-def _fuzz(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(["fuzz", *argv], Streams(stdin=io.BytesIO(), stdout=out, stderr=err))
-    return code, out.getvalue(), err.getvalue()
 
 
 def _entries(path: Path) -> dict[str, dict[str, Any]]:

@@ -5,7 +5,6 @@ on another member cannot hide and another seed or budget does not break."""
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.cli import fuzz as _fuzz
 from helpers.planted_defects import (
     AndPhonesFrom1To6Refused,
     ThreeMembersRefused,
@@ -24,20 +24,12 @@ from helpers.planted_defects import (
 )
 from mutants import MUTANTS, serve
 
-from conformance.cli import Streams, main
-
 # Whole runs against servers with many planted defects: make test runs them, make check not.
 pytestmark = pytest.mark.slow
 
 #: The defects the text report shows with a full example, as docs/fuzzing.md says: written
 #: here, not read back from the kit, so that a change of the number is seen.
 SHOWN_GROUPS = 20
-
-
-def _fuzz(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(["fuzz", *argv], Streams(stdin=io.BytesIO(), stdout=out, stderr=err))
-    return code, out.getvalue(), err.getvalue()
 
 
 class _Html(HTMLParser):

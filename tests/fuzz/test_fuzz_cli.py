@@ -11,16 +11,11 @@ from typing import Any
 from xml.etree import ElementTree
 
 import pytest
+from helpers.cli import fuzz as _fuzz
 from helpers.targets import CUSTOMER_TOKEN, served
 
 from conformance.cli import Streams, main
 from conformance.server import CreateSitesApp
-
-
-def _fuzz(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(["fuzz", *argv], Streams(stdin=io.BytesIO(), stdout=out, stderr=err))
-    return code, out.getvalue(), err.getvalue()
 
 
 def test_a_conforming_target_exits_0_with_a_summary_table(reference_url: str) -> None:
@@ -220,11 +215,8 @@ def test_strict_judges_a_decision_the_default_run_leaves_open(
     """--strict: a server answering errors with HTTP 400 (the Data API documents no status)
     conforms by default and fails under --strict, each failure with the source it stands on, in
     the text, the GitHub annotations and the HTML report."""
-    import io
 
     from mutants import MUTANTS, serve
-
-    from conformance.cli import Streams, main
 
     def fuzz(url: str, token: str, *more: str) -> tuple[int, str]:
         out = io.StringIO()

@@ -4,15 +4,14 @@ job summary whose "first found" cell is cut at 300 characters."""
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.cli import run as _run
 from mutants import MUTANTS, serve
 
-from conformance.cli import Streams, main
 from conformance.server import Response
 from conformance.validation.reporters import _escape as escape_command
 
@@ -32,12 +31,6 @@ class LongRefusals(MUTANTS["errors-with-http-400"].app):
             reply["error"] = {"code": -32602, "message": LONG_MESSAGE}
             return Response(json.dumps(reply).encode(), response.status)
         return response
-
-
-def _run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), Streams(stdin=io.BytesIO(), stdout=out, stderr=err))
-    return code, out.getvalue(), err.getvalue()
 
 
 def _groups(failures: list[dict[str, Any]]) -> dict[tuple[str, str], list[dict[str, Any]]]:

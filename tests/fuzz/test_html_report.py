@@ -3,7 +3,6 @@ headless chromium, fetching nothing) and the GitHub output (annotations, job sum
 
 from __future__ import annotations
 
-import io
 import os
 from html.parser import HTMLParser
 from pathlib import Path
@@ -12,9 +11,9 @@ from urllib.parse import urlsplit
 
 import pytest
 from helpers.browser import chromium
+from helpers.cli import fuzz as _fuzz
 from mutants import serve
 
-from conformance.cli import Streams, main
 from conformance.create_sites import plan
 from conformance.engine.settings import Settings
 from conformance.server import CreateSitesApp, Response
@@ -45,12 +44,6 @@ class _HtmlForBadBodies(CreateSitesApp):
 def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
-
-
-def _fuzz(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(["fuzz", *argv], Streams(stdin=io.BytesIO(), stdout=out, stderr=err))
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")

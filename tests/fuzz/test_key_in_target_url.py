@@ -8,7 +8,6 @@ other body to a mutant server: a reproduction or a replay that lost the key is r
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import threading
@@ -20,9 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.cli import run as _run
 from mutants import MUTANTS, serve
-
-from conformance.cli import Streams, main
 
 KEY_FORMS = {
     "path": "v3/{key}",
@@ -34,12 +32,6 @@ KEY_FORMS = {
 def _no_variables(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CONFORMANCE_TARGET_TOKEN", raising=False)
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
-
-
-def _run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), Streams(stdin=io.BytesIO(), stdout=out, stderr=err))
-    return code, out.getvalue(), err.getvalue()
 
 
 @contextmanager

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.cli import fuzz as _fuzz
 from helpers.staging import target
 from helpers.targets import CUSTOMER_TOKEN, config_document
 
@@ -41,12 +42,6 @@ def account(app_class: type[CreateSitesApp] = CreateSitesApp) -> Iterator[tuple[
         app = app_class(parse(document), store)
         with serve_in_thread(app, read_timeout=2.0) as url:
             yield url, store
-
-
-def _fuzz(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(["fuzz", *argv], Streams(stdin=io.BytesIO(), stdout=out, stderr=err))
-    return code, out.getvalue(), err.getvalue()
 
 
 def _site_ids(store: SiteStore) -> list[int]:

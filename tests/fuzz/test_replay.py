@@ -3,16 +3,15 @@ again with a fresh domain, FIXED / FAILED / FLAKY / HELD / ERROR, and the exit c
 
 from __future__ import annotations
 
-import io
 import json
 import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.cli import run as _run
 from mutants import MUTANTS, serve
 
-from conformance.cli import Streams, main
 from conformance.server import CreateSitesApp, Response
 
 
@@ -20,12 +19,6 @@ from conformance.server import CreateSitesApp, Response
 def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("CONFORMANCE_TARGET_TOKEN", raising=False)
-
-
-def _run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), Streams(stdin=io.BytesIO(), stdout=out, stderr=err))
-    return code, out.getvalue(), err.getvalue()
 
 
 def _saved(folder: Path) -> list[dict[str, Any]]:

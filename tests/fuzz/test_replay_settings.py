@@ -5,17 +5,16 @@ and the verdict line a CI log shows."""
 
 from __future__ import annotations
 
-import io
 import json
 import threading
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from helpers.cli import run as _run
 from helpers.targets import AGENT_TOKEN, CUSTOMER_USER_ID, served
 from mutants import MUTANTS, serve
 
-from conformance.cli import Streams, main
 from conformance.server import CreateSitesApp, Response, serve_in_thread
 from conformance.server.rpc import encode
 
@@ -23,12 +22,6 @@ from conformance.server.rpc import encode
 @pytest.fixture(autouse=True)
 def _no_token_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CONFORMANCE_TARGET_TOKEN", raising=False)
-
-
-def _run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), Streams(stdin=io.BytesIO(), stdout=out, stderr=err))
-    return code, out.getvalue(), err.getvalue()
 
 
 def _fuzz(url: str, token: str, folder: Path, *options: str) -> list[dict[str, Any]]:

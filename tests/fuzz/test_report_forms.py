@@ -4,7 +4,6 @@ a long reply body, the lines a report adds only where they are due."""
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from pathlib import Path
@@ -12,9 +11,9 @@ from typing import Any
 from xml.etree import ElementTree
 
 import pytest
+from helpers.cli import fuzz as _fuzz
 from mutants import MUTANTS, serve
 
-from conformance.cli import Streams, main
 from conformance.create_sites import Settings, run
 from conformance.reporting.formats import to_json, to_junit, to_text
 from conformance.server import CreateSitesApp, Response
@@ -31,12 +30,6 @@ EDGES_SHOWN = "a\\x1fb c\td\ud7ffe\ue000f\ufffdg\\xfffeh\\xffffi\U00010000j"
 @pytest.fixture(autouse=True)
 def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-
-
-def _fuzz(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(["fuzz", *argv], Streams(stdin=io.BytesIO(), stdout=out, stderr=err))
-    return code, out.getvalue(), err.getvalue()
 
 
 class _Answers(CreateSitesApp):

@@ -6,29 +6,22 @@ JUnit failure's commands need."""
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
 import pytest
+from helpers.cli import fuzz as _fuzz
 from helpers.planted_defects import UpperCaseDomainsRefused
 from mutants import MUTANTS, serve
 
-from conformance.cli import Streams, main
 from conformance.server import CreateSitesApp
 
 
 @pytest.fixture(autouse=True)
 def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-
-
-def _fuzz(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(["fuzz", *argv], Streams(stdin=io.BytesIO(), stdout=out, stderr=err))
-    return code, out.getvalue(), err.getvalue()
 
 
 def _both(app: type[CreateSitesApp], *argv: str) -> tuple[str, dict[str, Any]]:

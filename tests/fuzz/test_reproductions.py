@@ -6,7 +6,6 @@ stops before sending anything where that variable is unset, never sending an emp
 from __future__ import annotations
 
 import html
-import io
 import json
 import os
 import re
@@ -17,10 +16,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers.cli import fuzz as _fuzz
 from helpers.staging import target
 from mutants import MUTANTS, serve
 
-from conformance.cli import Streams, main
 from conformance.engine.reproduce import TOKEN_ENV
 from conformance.server import App, CreateSitesApp, Response
 
@@ -40,12 +39,6 @@ class _Counting:
     def handle(self, body: bytes) -> Response:
         self.requests += 1
         return self.app.handle(body)
-
-
-def _fuzz(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(["fuzz", *argv], Streams(stdin=io.BytesIO(), stdout=out, stderr=err))
-    return code, out.getvalue(), err.getvalue()
 
 
 def _bash(script: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -6,16 +6,15 @@ Each test reads the files ``conformance fuzz`` saves, or replays them, as a user
 from __future__ import annotations
 
 import html
-import io
 import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.cli import run as _run
 from mutants import MUTANTS, serve
 
-from conformance.cli import Streams, main
 from conformance.engine.results import Failure
 from conformance.engine.settings import Settings
 from conformance.reporting.run_info import RunInfo
@@ -26,12 +25,6 @@ from conformance.server import CreateSitesApp, Response, serve_in_thread
 @pytest.fixture(autouse=True)
 def _no_token_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CONFORMANCE_TARGET_TOKEN", raising=False)
-
-
-def _run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), Streams(stdin=io.BytesIO(), stdout=out, stderr=err))
-    return code, out.getvalue(), err.getvalue()
 
 
 def _fuzz(url: str, token: str, folder: Path) -> list[dict[str, Any]]:

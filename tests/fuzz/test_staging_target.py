@@ -4,23 +4,15 @@ certificate. The target is a raw HTTP(S) server on 127.0.0.1 with a certificate 
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
+from helpers.cli import fuzz as _fuzz
 from helpers.staging import make_certificate, server_context, target
 from helpers.targets import CUSTOMER_TOKEN
 
-from conformance.cli import Streams, main
-
 SECRET = "s3cret-bearer-value-81f2a"
 COOKIE = "session=cookie-value-77d1c0"
-
-
-def _fuzz(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(["fuzz", *argv], Streams(stdin=io.BytesIO(), stdout=out, stderr=err))
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")

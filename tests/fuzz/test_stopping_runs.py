@@ -4,7 +4,6 @@ report of what ran, one message saying why, and every file asked for; each bound
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import os
 import re
@@ -19,9 +18,9 @@ from typing import Any
 from xml.etree import ElementTree
 
 import pytest
+from helpers.cli import fuzz as _fuzz
 from helpers.targets import CUSTOMER_TOKEN, config_document, served
 
-from conformance.cli import Streams, main
 from conformance.create_sites import run
 from conformance.engine.settings import Settings
 from conformance.server import CreateSitesApp, Response, SiteStore
@@ -32,12 +31,6 @@ from conformance.server.httpd import RpcHTTPServer
 pytestmark = pytest.mark.slow
 
 FAST = Settings(token=CUSTOMER_TOKEN, families=("protocol", "invalid"), max_examples=0)
-
-
-def _fuzz(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(["fuzz", *argv], Streams(stdin=io.BytesIO(), stdout=out, stderr=err))
-    return code, out.getvalue(), err.getvalue()
 
 
 @contextlib.contextmanager

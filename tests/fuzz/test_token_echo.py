@@ -9,7 +9,6 @@ masked form where the token stood), so that it fails when the scrubbing is gone.
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import tomllib
@@ -19,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.cli import run as _run
 from mutants import serve
 
-from conformance.cli import Streams, main
 from conformance.server import CreateSitesApp, Response, SiteStore, serve_in_thread
 from conformance.server.config import Config
 
@@ -49,12 +48,6 @@ class TokenEcho(CreateSitesApp):
         else:
             body = response.body
         return Response(body, response.status, f"application/json; echo={token}", response.close)
-
-
-def _run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), Streams(stdin=io.BytesIO(), stdout=out, stderr=err))
-    return code, out.getvalue(), err.getvalue()
 
 
 class _Run:

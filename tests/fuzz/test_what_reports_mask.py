@@ -6,15 +6,14 @@ carried another value, the other members, the command to send it again."""
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.cli import run as _run
 from mutants import MUTANTS, serve
 
-from conformance.cli import Streams, main
 from conformance.server import CreateSitesApp, Response, SiteStore, serve_in_thread
 from conformance.server.config import Config
 from conformance.validation.masking import MIN_ECHO_LENGTH
@@ -23,12 +22,6 @@ from conformance.validation.masking import MIN_ECHO_LENGTH
 @pytest.fixture(autouse=True)
 def _no_token_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CONFORMANCE_TARGET_TOKEN", raising=False)
-
-
-def _run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), Streams(stdin=io.BytesIO(), stdout=out, stderr=err))
-    return code, out.getvalue(), err.getvalue()
 
 
 def _records(folder: Path) -> list[dict[str, Any]]:

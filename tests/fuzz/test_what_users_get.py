@@ -5,7 +5,6 @@ rate-limited target gets, the threads a long run leaves behind."""
 from __future__ import annotations
 
 import dataclasses
-import io
 import itertools
 import json
 import threading
@@ -15,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.cli import run as _run
 from mutants import MUTANTS, serve
 
-from conformance.cli import Streams, main
 from conformance.create_sites import Settings, run
 from conformance.server import CreateSitesApp, Response
 from conformance.server.rpc import encode
@@ -26,12 +25,6 @@ from conformance.server.rpc import encode
 @pytest.fixture(autouse=True)
 def _no_token_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CONFORMANCE_TARGET_TOKEN", raising=False)
-
-
-def _run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), Streams(stdin=io.BytesIO(), stdout=out, stderr=err))
-    return code, out.getvalue(), err.getvalue()
 
 
 # --- a null for a required member --------------------------------------------------------------

@@ -12,6 +12,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 import pytest
+from helpers.cli import fuzz as _fuzz
 from helpers.openrpc_tools import example_document
 from helpers.targets import CUSTOMER_TOKEN, served
 from mutants.servers import MUTANTS
@@ -31,12 +32,6 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("openrpc") / "create.sites.json"
     path.write_text(json.dumps(export_document()), encoding="utf-8")
     return path
-
-
-def _fuzz(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(["fuzz", *argv], Streams(io.BytesIO(), out, err))
-    return code, out.getvalue(), err.getvalue()
 
 
 def test_a_failing_method_is_reported_with_reproductions_and_the_token_masked(

@@ -5,7 +5,6 @@ reference server's ``rpc.discover``."""
 from __future__ import annotations
 
 import copy
-import io
 import json
 import urllib.request
 from pathlib import Path
@@ -13,10 +12,10 @@ from typing import Any
 from urllib.parse import urljoin
 
 import pytest
+from helpers.cli import run as _run
 from helpers.openrpc_tools import meta_validator
 
 from conformance import contract
-from conformance.cli import Streams, main
 from conformance.openrpc.document import parse
 from conformance.openrpc.export import (
     EXAMPLE_TOKENS,
@@ -30,12 +29,6 @@ from conformance.validation.masking import SECRET_MEMBERS
 from conformance.validation.validator import validator_for
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "cases" / "valid"
-
-
-def _run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), Streams(io.BytesIO(), out, err))
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.mark.parametrize("revision", contract.REVISIONS)

@@ -7,7 +7,6 @@ the Dask recipe."""
 
 from __future__ import annotations
 
-import io
 import json
 import signal
 from pathlib import Path
@@ -16,21 +15,15 @@ from xml.etree import ElementTree
 
 import pytest
 import requests
+from helpers.cli import run as _run
 from helpers.proxy_process import start_proxy, stop_proxy
 from helpers.targets import CUSTOMER_TOKEN, served
 from mutants.servers import MUTANTS
 
-from conformance.cli import Streams, main
 from conformance.traffic.spec import ContractSpec
 
 #: A token the server does not know: a request the params schema accepts, answered -32001.
 UNKNOWN_TOKEN = "profile-unknown-token-8c1e"
-
-
-def _run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), Streams(io.BytesIO(), out, err))
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")

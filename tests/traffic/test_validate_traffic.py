@@ -6,25 +6,18 @@ files that are no traffic (exit 2, the entry named, no traceback)."""
 from __future__ import annotations
 
 import base64
-import io
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.cli import run as _run
 from helpers.targets import CUSTOMER_TOKEN, served
 from mutants.servers import MUTANTS
 
-from conformance.cli import Streams, main
 from conformance.traffic.contracts import CLIENT_RULES
 
 CASES = Path(__file__).resolve().parents[1] / "cases" / "valid"
-
-
-def _run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), Streams(io.BytesIO(), out, err))
-    return code, out.getvalue(), err.getvalue()
 
 
 def _record(tmp_path: Path, app: Any = None, examples: str = "5") -> Path:
