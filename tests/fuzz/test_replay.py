@@ -120,27 +120,26 @@ def test_a_run_wide_rule_is_held_never_fixed_when_the_case_alone_keeps_it() -> N
     rule holds on the replay's sends while the defect stays; the verdict is HELD (exit 1), not
     FIXED. A server that gives every site one id breaks it again between the replay's own
     sends: FAILED, never FLAKY (the first send has nothing to clash with)."""
-    folder = Path(".conformance/failures")
-    with serve(MUTANTS["ids-per-industry"].app) as (url, token):
-        assert _run("fuzz", url, "--token", token, "--max-examples", "5")[0] == 1
-        records = [r for r in _saved(folder) if r["rule"] == "distinct-result-ids"]
-        assert records
-        code, out, _ = _run("replay", "--token", token)
-    assert code == 1
-    lines = [line for line in out.splitlines() if " distinct-result-ids " in line]
-    assert len(lines) == len(records)
+    lines, out = _replayed_distinct_ids(MUTANTS["ids-per-industry"].app, "5")
     assert all(line.startswith("HELD ") for line in lines), lines
     assert "only a run (conformance fuzz) can say it is fixed" in lines[0]
-    assert f"{len(records)} held" in out.splitlines()[-1]
+    assert f"{len(lines)} held" in out.splitlines()[-1]
+    lines, _ = _replayed_distinct_ids(SameSiteId, "2")
+    assert all(line.startswith("FAILED ") for line in lines), lines
 
+
+def _replayed_distinct_ids(app: type[CreateSitesApp], budget: str) -> tuple[list[str], str]:
+    """Fuzz ``app`` (exit 1), then replay what it saved (exit 1): the replay's line for each
+    saved distinct-result-ids failure (one each), and its whole output."""
+    folder = Path(".conformance/failures")
     for path in folder.glob("*.json"):
         path.unlink()
-    with serve(SameSiteId) as (url, token):
-        assert _run("fuzz", url, "--token", token, "--max-examples", "2")[0] == 1
+    with serve(app) as (url, token):
+        assert _run("fuzz", url, "--token", token, "--max-examples", budget)[0] == 1
         records = [r for r in _saved(folder) if r["rule"] == "distinct-result-ids"]
         assert records
         code, out, _ = _run("replay", "--token", token)
     assert code == 1
     lines = [line for line in out.splitlines() if " distinct-result-ids " in line]
     assert len(lines) == len(records)
-    assert all(line.startswith("FAILED ") for line in lines), lines
+    return lines, out
