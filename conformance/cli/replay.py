@@ -110,7 +110,6 @@ def _contract(saved: Saved, settings: Settings, args: argparse.Namespace) -> Con
     """The contract the saved failure was found against: the bundled one, or the OpenRPC
     document it names (``--openrpc`` overrides where the file has moved)."""
     from conformance.create_sites import bundled
-    from conformance.engine.transport import tls_context
     from conformance.openrpc.contract import document_contract
     from conformance.openrpc.discovery import discover
     from conformance.openrpc.document import load
@@ -123,9 +122,7 @@ def _contract(saved: Saved, settings: Settings, args: argparse.Namespace) -> Con
         discover(
             url := source.removesuffix(DISCOVERED),
             settings.timeout,
-            tls_context(settings.cacert, settings.insecure, settings.cert, settings.key)
-            if url.startswith("https://")
-            else None,
+            settings.tls_for(url),
             settings.headers,
         )
         if source.endswith(DISCOVERED)

@@ -30,7 +30,7 @@ from types import ModuleType
 from typing import Any, Final
 
 from conformance.engine.settings import Settings
-from conformance.engine.transport import Client, Target, tls_context
+from conformance.engine.transport import Client, Target
 from conformance.errors import ArgumentError, ConformanceError, PayloadError
 from conformance.validation.masking import mask, mask_string
 from conformance.validation.payloads import loads
@@ -79,13 +79,11 @@ class HookContext:
         if self._client is None:
             target = Target.parse(self.url)
             settings = self.settings
-            context = None
-            if target.scheme == "https":
-                context = tls_context(
-                    settings.cacert, settings.insecure, settings.cert, settings.key
-                )
             self._client = Client(
-                target, settings.timeout, headers=settings.headers, context=context
+                target,
+                settings.timeout,
+                headers=settings.headers,
+                context=settings.tls_for(self.url),
             )
         request: dict[str, Any] = {"jsonrpc": "2.0", "id": next(self._ids), "method": method}
         if params is not None:

@@ -23,7 +23,7 @@ from conformance.engine.results import Interrupted, Report
 from conformance.engine.session import Proof, Session, Stop
 from conformance.engine.settings import Settings
 from conformance.engine.setup import Unreachable
-from conformance.engine.transport import Target, reachable, tls_context
+from conformance.engine.transport import Target, reachable
 from conformance.generation.cases import SUCCESS, Case
 from conformance.validation.masking import mask_url
 
@@ -68,8 +68,7 @@ def run(target_url: str, contract: Contract, *, settings: Settings) -> Report:
     plans = [(method, method.families()) for method in contract.methods]
     # settings the plan cannot take are refused before anything is sent
     first = next(plans[0][1], None) if plans else None
-    if target.scheme == "https":  # TLS files that cannot be read are refused first
-        tls_context(settings.cacert, settings.insecure, settings.cert, settings.key)
+    settings.tls_for(target.url)  # TLS files that cannot be read are refused first
     why = reachable(target, min(settings.timeout, 5.0))
     if why is not None:
         raise Unreachable(

@@ -43,7 +43,7 @@ from conformance.engine.results import (
 )
 from conformance.engine.settings import TOKEN_PLACEHOLDER, Settings
 from conformance.engine.setup import SetupFailed, first_exchange, first_success
-from conformance.engine.transport import Answer, Client, Target, tls_context
+from conformance.engine.transport import Answer, Client, Target
 from conformance.errors import PayloadError
 from conformance.generation.cases import FAMILY_BASIS, Case
 from conformance.validation.payloads import loads
@@ -214,9 +214,7 @@ class Session:
         proof: Proof | None = None,
         qualified: bool = False,
     ) -> None:
-        context = None
-        if target.scheme == "https":
-            context = tls_context(settings.cacert, settings.insecure, settings.cert, settings.key)
+        context = settings.tls_for(target.url)
         self.client = Client(target, settings.timeout, headers=settings.headers, context=context)
         self.settings = settings
         self.report = report

@@ -7,6 +7,7 @@ calls (a contract whose methods name roles or entity ids reads them; others igno
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -102,6 +103,16 @@ class Settings:
     param_structure: str | None = None
     #: an OpenRPC document's run: what judges it (``PROFILES``); the bundled contract has one
     profile: str = PROFILES[0]
+
+    def tls_for(self, url: str) -> ssl.SSLContext | None:
+        """The TLS context of requests to ``url`` under these settings (``--cacert``,
+        ``--insecure``, ``--cert``, ``--key``); ``None`` where ``url`` is not ``https://``.
+        ``ArgumentError`` for a file that cannot be read."""
+        from conformance.engine.transport import tls_context
+
+        if not url.lower().startswith("https://"):
+            return None
+        return tls_context(self.cacert, self.insecure, self.cert, self.key)
 
     def option(self, setting: str) -> str:
         """The name the user knows ``setting`` by (``--user-id``, ``--target-user-id``)."""

@@ -189,15 +189,6 @@ def pytest_configure(config: pytest.Config) -> None:
     register(config)
 
 
-def _tls(settings: Any, url: str) -> Any:
-    """The TLS context of the run's settings for ``url`` (``None``: not ``https://``)."""
-    from conformance.engine.transport import tls_context
-
-    if not url.startswith("https://"):
-        return None
-    return tls_context(settings.cacert, settings.insecure, settings.cert, settings.key)
-
-
 def _contract(config: pytest.Config) -> Any:
     """The contract the run judges: the document of ``--target-openrpc`` (a file, or
     ``rpc.discover``: the target's answer to it), else the bundled create.sites contract; a
@@ -222,7 +213,7 @@ def _contract(config: pytest.Config) -> Any:
         if path == DISCOVER:
             url = target_url(config)
             assert url is not None
-            document = discover(url, settings.timeout, _tls(settings, url), settings.headers)
+            document = discover(url, settings.timeout, settings.tls_for(url), settings.headers)
         else:
             document = load(path)
         secret = any(p.extensions.get("x-secret") for m in document.methods for p in m.params)
