@@ -254,22 +254,10 @@ class Validator:
         return self._order.get(tuple(map(str, path)), len(self._order))
 
 
-def _masked_secrets(value: Any, secrets: frozenset[str]) -> list[str]:
-    """The secrets ``mask`` masks in ``value``: one that is a whole string of it, or one long
-    enough to be told from chance anywhere in it."""
-    strings = set(_strings(value))
-    return [s for s in secrets if s in strings or len(s) >= MIN_ECHO_LENGTH]
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
+def _masked_secrets(value: str, secrets: frozenset[str]) -> list[str]:
+    """The secrets ``mask_string`` masks in the string ``value``: one that is the whole value,
+    or one long enough to be told from chance anywhere in it."""
+    return [s for s in secrets if s == value or len(s) >= MIN_ECHO_LENGTH]
 
 
 def _words(secrets: list[str]) -> Callable[[str], str | None]:
