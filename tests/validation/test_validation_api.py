@@ -6,22 +6,13 @@ import copy
 from typing import Any
 
 import pytest
+from helpers.server_requests import request
 
 import conformance
 from conformance import MISSING, ArgumentError, ContractViolation, PayloadError
 from conformance.validation.violations import sorted_violations
 
-REQUEST: dict[str, Any] = {
-    "jsonrpc": "2.0",
-    "id": 1,
-    "method": "create.sites",
-    "params": {
-        "access_token": "s3cr3t-token",
-        "domain_name": "example.com",
-        "default_phone_number": "74951819160",
-        "industry_id": 1,
-    },
-}
+REQUEST: dict[str, Any] = request(access_token="s3cr3t-token", industry_id=1)
 
 
 def with_params(**params: Any) -> dict[str, Any]:

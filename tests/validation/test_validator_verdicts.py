@@ -11,22 +11,14 @@ from collections import OrderedDict
 from typing import Any
 
 import pytest
+from helpers.server_requests import request
 
 import conformance
 from conformance import ContractViolation
 from conformance.cli import Streams, main
 
-REQUEST: dict[str, Any] = {
-    "jsonrpc": "2.0",
-    "id": 1,
-    "method": "create.sites",
-    "params": {
-        "access_token": "s3cr3t-token",
-        "domain_name": "example.com",
-        "default_phone_number": "74951819160",
-        "industry_id": 1,
-    },
-}
+#: A valid request, as tests/validation/test_validation_api.py makes it
+REQUEST: dict[str, Any] = request(access_token="s3cr3t-token", industry_id=1)
 
 
 def _validate(payload: Any, *options: str) -> tuple[int, str]:
