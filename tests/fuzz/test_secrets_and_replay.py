@@ -7,11 +7,10 @@ import io
 import json
 import os
 import re
-import shutil
 import subprocess
 
-import pytest
 from helpers.reach import branches
+from helpers.tools import needs_curl
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from mutants import MUTANTS, serve
@@ -213,7 +212,7 @@ def _bash(command: str, token: str) -> str:
     return done.stdout
 
 
-@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+@needs_curl
 def test_the_printed_curl_reproduces_the_defect_every_time() -> None:
     """The command printed for a mutant that accepts an out-of-range value, pasted into bash
     with the token in $CONFORMANCE_TARGET_TOKEN, shows the defect (a site created) on every
