@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import time
+from html import escape
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -213,10 +214,13 @@ def test_strict_judges_a_decision_the_default_run_leaves_open(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """--strict: a server answering errors with HTTP 400 (the Data API documents no status)
-    conforms by default and fails under --strict, each failure with the source it stands on, in
-    the text, the GitHub annotations and the HTML report."""
+    conforms by default, which lists the decision as sent and not judged with its source, and
+    fails under --strict, each failure standing on the kit's decision (not on the Data API) in
+    every output: the text, JSON, JUnit XML, the GitHub annotations and the HTML report."""
 
     from mutants import MUTANTS, serve
+
+    from conformance.engine.checks import ERROR_STATUS
 
     def fuzz(url: str, token: str, *more: str) -> tuple[int, str]:
         out = io.StringIO()
@@ -225,16 +229,28 @@ def test_strict_judges_a_decision_the_default_run_leaves_open(
         return code, out.getvalue()
 
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "summary.md"))
-    html = tmp_path / "report.html"
+    html, junit = tmp_path / "report.html", tmp_path / "junit.xml"
+    decision = f"the kit's decision: {ERROR_STATUS}"
     with serve(MUTANTS["errors-with-http-400"].app) as (url, token):
         default, text = fuzz(url, token)
+        _, default_json = fuzz(url, token, "--output", "json")
         strict, strict_text = fuzz(
-            url, token, "--strict", "--output", "github", "--report-html", str(html)
-        )
+            url, token, "--strict", "--output", "github", "--report-html", str(html),
+            "--junitxml", str(junit),
+        )  # fmt: skip
+        _, strict_json = fuzz(url, token, "--strict", "--output", "json")
     assert default == 0, text[-2000:]
     assert "sent and not judged in full" in text and "test_protocol[id-float]" in text
+    assert f"  {ERROR_STATUS} [replies: an error with HTTP 400]" in text
+    listed = json.loads(default_json)["sent_not_judged"]
+    assert {"test_id": "replies: an error with HTTP 400", "why": ERROR_STATUS} in listed
     assert strict == 1
     assert "FAILED http-200-json" in strict_text
-    assert "  source:  the Data API" in strict_text
-    assert "[source: the Data API" in strict_text  # the ::error annotations
-    assert "<dt>source</dt><dd>the Data API" in html.read_text(encoding="utf-8")
+    assert f"  source:  {decision}" in strict_text
+    assert f"[source: {decision}" in strict_text  # the ::error annotations
+    assert "the Data API (one HTTP endpoint" not in strict_text
+    failures = json.loads(strict_json)["failures"]
+    assert failures and {f["basis"] for f in failures} == {decision}
+    texts = [f.text or "" for f in ElementTree.parse(junit).iter("failure")]
+    assert texts and all(f"source:  {decision}" in t for t in texts)
+    assert f"<dt>source</dt><dd>{escape(decision)}" in html.read_text(encoding="utf-8")
