@@ -303,6 +303,7 @@ class Session:
         if self.proof.stopped is not None:
             raise self.proof.stopped
         decided = case.strict is not None and not self.settings.strict
+        default_expect = case.expect if case.strict is not None and self.settings.strict else None
         case = case.judged(self.settings.strict)
         # (the robustness family judges robustness by design: it is not listed case by case)
         if decided or (case.expect.outcome == "robust" and case.family != "robustness"):
@@ -327,6 +328,7 @@ class Session:
             masked_body = spliced(dumps(prepared.payload), case.splices)  # the token as ***
         try:
             exchange = self._sent(case, payload, body, prepared, masked_body)
+            exchange.default_expect = default_expect
         except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the request may be sent, its reply unread
             self._unconfirmed(case, prepared, body)
             raise
@@ -549,7 +551,9 @@ class Session:
             try:
                 rule.function(exchange, self.state)
             except Violated as violated:
-                failures.append(self.failure(rule, exchange, str(violated), violated.hint))
+                failures.append(
+                    self.failure(rule, exchange, str(violated), violated.hint, violated.basis)
+                )
         for where, why in self.state.unjudged_replies.items():
             self.report.not_judged.setdefault(where, why)
         return failures
@@ -566,8 +570,11 @@ class Session:
             counts = self.report.application_errors
             counts[code] = counts.get(code, 0) + 1
 
-    def failure(self, rule: Rule, exchange: Exchange, message: str, hint: str = "") -> Failure:
-        """The record of ``rule`` broken on ``exchange``."""
+    def failure(
+        self, rule: Rule, exchange: Exchange, message: str, hint: str = "", basis: str = ""
+    ) -> Failure:
+        """The record of ``rule`` broken on ``exchange``; ``basis`` where the failure stands on
+        something other than the rule's own source (``Violated.basis``)."""
         answer: Answer = exchange.answer
         case = exchange.case
         source = exchange.source
@@ -591,7 +598,7 @@ class Session:
             shown=self._template(case, source),
             source=case,
             method=self.method.name if self.qualified else None,
-            basis=_basis(rule, case),
+            basis=basis or _basis(rule, case),
             before=self._before(case, source),
         )
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from conformance.contract.decisions import without_decisions
+from conformance.contract.decisions import decided_basis, decisions_under, without_decisions
 from conformance.engine.checks import (
     CHECKS,
     DOCUMENT_RULES,
@@ -124,6 +124,8 @@ def checks_for(method: Method) -> dict[str, Rule]:
     # the document's own decisions (x-decisions) judged only with --strict, as params' are
     lenient = without_decisions(result) if result is not None else None
     result_lenient = node_validator(lenient) if lenient is not None and lenient != result else None
+    # what a result only --strict refuses stands on: the decisions the result schema carries
+    result_decisions = "; ".join(dict.fromkeys(d.why for d in decisions_under(result)))
     data_schema = method.extensions.get("x-error-data")
     data_valid = node_validator(data_schema) if isinstance(data_schema, Mapping) else None
 
@@ -162,7 +164,11 @@ def checks_for(method: Method) -> dict[str, Rule]:
             ):
                 assert method.result is not None
                 errors = node_errors(method.result.schema, readable(reply["result"]))
-                raise Violated(result_error_text(reply["result"], errors))
+                decided = result_lenient is not None and result_lenient(readable(reply["result"]))
+                raise Violated(
+                    result_error_text(reply["result"], errors),
+                    basis=decided_basis(result_decisions) if decided else "",
+                )
 
     bases = (
         "JSON-RPC 2.0 §5 and §5.1: the Response and Error objects",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import time
+from html import escape
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -209,14 +210,22 @@ def test_a_broken_reply_gets_no_revision_hint() -> None:
         assert "revision's contract" not in out
 
 
+def _not_judged_html(page: str) -> str:
+    return page.split('<div id="not-judged">', 1)[1]
+
+
 def test_strict_judges_a_decision_the_default_run_leaves_open(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """--strict: a server answering errors with HTTP 400 (the Data API documents no status)
-    conforms by default and fails under --strict, each failure with the source it stands on, in
-    the text, the GitHub annotations and the HTML report."""
+    conforms by default, which lists what it sent and did not judge with what each stands on
+    in every output (the text, JSON, JUnit XML's system-out, the GitHub job summary and the
+    HTML report); under --strict it fails, each failure standing on the kit's decision (not on
+    the Data API) in every output, and no decided test is listed as not judged."""
 
     from mutants import MUTANTS, serve
+
+    from conformance.engine.checks import ERROR_STATUS
 
     def fuzz(url: str, token: str, *more: str) -> tuple[int, str]:
         out = io.StringIO()
@@ -224,17 +233,51 @@ def test_strict_judges_a_decision_the_default_run_leaves_open(
         code = main([*argv, *more], Streams(io.BytesIO(), out, io.StringIO()))
         return code, out.getvalue()
 
-    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "summary.md"))
-    html = tmp_path / "report.html"
+    def options(name: str) -> list[str]:
+        """Every output form of a run, written as ``name``.html, .xml and .md (the summary)."""
+        monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / f"{name}.md"))
+        html, junit = tmp_path / f"{name}.html", tmp_path / f"{name}.xml"
+        return ["--output", "github", "--report-html", str(html), "--junitxml", str(junit)]
+
+    decision = f"the kit's decision: {ERROR_STATUS}"
+    bound = "The method page sets no upper bound: 2147483647 (a 32-bit integer)"
+    html, junit, summary = (tmp_path / f"default.{suffix}" for suffix in ("html", "xml", "md"))
+    strict_html, strict_junit = tmp_path / "strict.html", tmp_path / "strict.xml"
     with serve(MUTANTS["errors-with-http-400"].app) as (url, token):
-        default, text = fuzz(url, token)
-        strict, strict_text = fuzz(
-            url, token, "--strict", "--output", "github", "--report-html", str(html)
-        )
+        default, text = fuzz(url, token, *options("default"))
+        _, default_json = fuzz(url, token, "--output", "json")
+        strict, strict_text = fuzz(url, token, "--strict", *options("strict"))
+        _, strict_json = fuzz(url, token, "--strict", "--output", "json")
     assert default == 0, text[-2000:]
     assert "sent and not judged in full" in text and "test_protocol[id-float]" in text
+    assert f"  {ERROR_STATUS} [replies: an error with HTTP 400]" in text
+    listed = json.loads(default_json)["sent_not_judged"]
+    assert {"test_id": "replies: an error with HTTP 400", "why": ERROR_STATUS} in listed
+    assert any(e["why"].startswith(bound) for e in listed)
+    system_out = ElementTree.parse(junit).getroot().findtext("system-out") or ""
+    assert f"  {ERROR_STATUS} [replies: an error with HTTP 400]" in system_out
+    assert f"  {bound}" in system_out and "\nnever judged (contested;" in system_out
+    said = summary.read_text(encoding="utf-8")
+    assert f"- `replies: an error with HTTP 400`: {escape(ERROR_STATUS)}" in said
+    assert "`test_invalid_rejected[cookie_lifetime:maximum]`, " in said
+    assert "<summary>Never judged (contested" in said
+    page = _not_judged_html(html.read_text(encoding="utf-8"))
+    assert f"<li>an error with HTTP 400<br><small>source: {escape(ERROR_STATUS)}" in page
+    maximum = page.split("<code>test_invalid_rejected[cookie_lifetime:maximum]</code>", 1)[1]
+    assert maximum.split("</li>", 1)[0].count(f"<small>source: {escape(bound)}") == 1
+    assert "Never sent, never judged (contested" in page
     assert strict == 1
     assert "FAILED http-200-json" in strict_text
-    assert "  source:  the Data API" in strict_text
-    assert "[source: the Data API" in strict_text  # the ::error annotations
-    assert "<dt>source</dt><dd>the Data API" in html.read_text(encoding="utf-8")
+    assert f"  source:  {decision}" in strict_text
+    assert f"[source: {decision}" in strict_text  # the ::error annotations
+    assert "the Data API (one HTTP endpoint" not in strict_text
+    assert "sent and not judged" not in strict_text
+    failures = json.loads(strict_json)["failures"]
+    assert failures and {f["basis"] for f in failures} == {decision}
+    texts = [f.text or "" for f in ElementTree.parse(strict_junit).iter("failure")]
+    assert texts and all(f"source:  {decision}" in t for t in texts)
+    strict_page = strict_html.read_text(encoding="utf-8")
+    assert f"<dt>source</dt><dd>{escape(decision)}" in strict_page
+    # judged under --strict: no decided test is among those where either answer conforms
+    assert "cookie_lifetime:maximum" not in _not_judged_html(strict_page)
+    assert "test_invalid_rejected[access_token:minLength]" not in _not_judged_html(strict_page)

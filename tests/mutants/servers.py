@@ -555,6 +555,22 @@ class MissingTokenAccepted(_Overlooks):
         return super().authenticate(params)
 
 
+@mutant("empty-token-accepted", rule="expected-outcome", shows="invalid access_token:minLength")
+class EmptyTokenAccepted(_Overlooks):
+    """An empty access_token served as the first customer's (expected-outcome)."""
+
+    # the page makes the token the caller's authentication: refusing an empty one is no
+    # decision of the kit's, a default run judges it (which error it gets is: -32602 or -32001)
+
+    def overlooks(self, violation: Violation, params: dict[str, Any]) -> bool:
+        return violation.field == "access_token" and violation.keyword == "minLength"
+
+    def authenticate(self, params: dict[str, Any]) -> Any:
+        if params.get("access_token") == "":
+            return self._tokens[0][1]
+        return super().authenticate(params)
+
+
 @mutant("jsonrpc-unchecked", rule="expected-outcome", shows="protocol jsonrpc-wrong")
 class JsonrpcUnchecked(CreateSitesApp):
     """jsonrpc not checked: "1.0" or none served as 2.0 (expected-outcome)."""
