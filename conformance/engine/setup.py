@@ -37,6 +37,12 @@ CLI_OPTIONS: Final = {
     "max_creates": "--max-creates",
     "param_structure": "--param-structure",
     "profile": "--profile",
+    "rules": "--rule",
+    "exclude_rules": "--exclude-rule",
+    "members": "--member",
+    "exclude_members": "--exclude-member",
+    "test_ids": "--test-id",
+    "exclude_test_ids": "--exclude-test-id",
 }
 
 #: Codes that mean "this token is not good here" (authentication, access rights).
