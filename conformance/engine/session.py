@@ -342,7 +342,7 @@ class Session:
             found = first_exchange(exchange, self.report.target, self.settings.options)
         if found is None and not proof.token and case.expect.outcome == "success":
             proof.token = True
-            found = first_success(exchange, self.settings)
+            found = first_success(exchange, self.settings, self.state.hints)
         if found is not None:
             proof.refused = found
             raise found
