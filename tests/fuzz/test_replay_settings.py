@@ -294,3 +294,19 @@ def test_a_valid_request_refused_is_replayed_with_its_revision_hint(tmp_path: Pa
     assert code == 1, out + err
     assert out.startswith("FAILED expected-outcome "), out
     assert "the 'current' revision's contract" in out, out
+
+
+def test_failures_replayed_against_a_target_of_the_other_revision_are_one_message(
+    tmp_path: Path,
+) -> None:
+    """Failures found with --revision current, replayed with --url on a seed server: exit 2
+    and one line naming the option of the run that found them (replay has no --revision of
+    its own), not a traceback, not a FAILED line a failure."""
+    with serve(HalfMigrated, revision="current") as (url, token):
+        _fuzz(url, token, tmp_path, "--revision", "current")
+    with serve(CreateSitesApp) as (url, token):
+        code, out, err = _run("replay", str(tmp_path), "--token", token, "--url", url)
+    assert (code, out) == (2, ""), out
+    assert err.startswith("conformance replay: error: the target refused a valid request at ")
+    assert "(conformance fuzz --revision seed if the target implements it;" in err
+    assert len(err.splitlines()) == 1, err
