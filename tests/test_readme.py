@@ -135,3 +135,15 @@ def test_the_readme_sample_report_is_what_the_run_prints() -> None:
     assert any(line.startswith("sent and not judged in full (") for line in sample)
     missing = [line for line in sample if not any(_pattern(line).fullmatch(got) for got in printed)]
     assert missing == []
+
+
+def test_the_readme_cites_the_vendors_public_page_and_its_version() -> None:
+    """A user's clone holds no copy of the method page: the README cites the vendor's public
+    page (the one docs/contract.md names), says which version of it the seed revision encodes,
+    and calls the boolean ``"success": true`` a decision (the page writes ``"true"``)."""
+    page = "https://callgear.github.io/data_api/site/create_sites/"
+    assert page in TEXTS["docs/contract.md"]
+    said = " ".join(README.split())
+    version = "as it stood before `name` was added on 2021-03-04: the `seed` revision"
+    assert f"<{page}>, {version}" in said
+    assert '(`"success": true`, where the page writes `"true"`, is one' in said

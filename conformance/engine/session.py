@@ -40,6 +40,7 @@ from conformance.engine.results import (
     MethodTally,
     Report,
     RuleCount,
+    defect_of,
 )
 from conformance.engine.settings import TOKEN_PLACEHOLDER, Settings
 from conformance.engine.setup import SetupFailed, first_exchange, first_success
@@ -221,7 +222,9 @@ class Session:
         self.method = method
         #: the rules judged on each exchange: the optional ones only where the run asks
         self.checks = {
-            name: rule for name, rule in method.checks.items() if name not in OPTIONAL_RULES
+            name: rule
+            for name, rule in method.checks.items()
+            if name not in OPTIONAL_RULES and settings.selection.rule(name)
         }
         self.pacer = Pacer(settings.rate)
         self.state = (
@@ -233,7 +236,7 @@ class Session:
         #: raise was swallowed (``conformance.engine.interrupts``)
         self.ctrl_c = ctrl_c if ctrl_c is not None else CtrlC()
         self.proof = proof if proof is not None else Proof()
-        if settings.max_response_time is not None:
+        if settings.max_response_time is not None and settings.selection.rule("max-response-time"):
             self.checks["max-response-time"] = CHECKS["max-response-time"]
             self.state.max_response_time = settings.max_response_time
         #: test ids and failures carry the method's name (a contract of several methods)
@@ -341,7 +344,7 @@ class Session:
             found = first_exchange(exchange, self.report.target, self.settings.options)
         if found is None and not proof.token and case.expect.outcome == "success":
             proof.token = True
-            found = first_success(exchange, self.settings)
+            found = first_success(exchange, self.settings, self.state.hints)
         if found is not None:
             proof.refused = found
             raise found
@@ -556,7 +559,27 @@ class Session:
                 )
         for where, why in self.state.unjudged_replies.items():
             self.report.not_judged.setdefault(where, why)
-        return failures
+        return self.selected(failures)
+
+    def selected(self, failures: Sequence[Failure]) -> list[Failure]:
+        """``failures`` the run's selection keeps (by rule, and for the valid family by the
+        member the reply named): the others are neither recorded nor shrunk."""
+        selection = self.settings.selection
+        if not selection:
+            return list(failures)
+        return [
+            failure
+            for failure in failures
+            if selection.failure(failure.rule, failure.family, defect_of(failure).member)
+        ]
+
+    def chosen(self, case: Case) -> bool:
+        """Whether the run's selection sends ``case``; one left out is counted by family."""
+        if self.settings.selection.case(case.family, case.label, self.test_id(case)):
+            return True
+        deselected = self.report.deselected
+        deselected[case.family] = deselected.get(case.family, 0) + 1
+        return False
 
     def _count_application_error(self, exchange: Exchange) -> None:
         expect = exchange.case.expect
@@ -617,6 +640,7 @@ class Session:
 
     def record(self, failures: Sequence[Failure]) -> None:
         """Keep ``failures`` in the report; ``Stop`` at the first where the settings say so."""
+        failures = self.selected(failures)
         for failure in failures:
             self.report.failures.append(failure)
             self.report.rules.setdefault(failure.rule, RuleCount()).failures += 1
