@@ -365,10 +365,17 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         from conformance.pytest_plugin import proxy
 
         proxy.summary(terminalreporter, config)
-    if target_url(config) is None or openrpc_document(config) is not None:
+    if target_url(config) is None or config.stash.get(_SETUP_FAILED_KEY, False):
         return
-    if config.stash.get(_SETUP_FAILED_KEY, False):
-        return
-    from conformance.reporting.formats import not_judged_text
+    if hasattr(config, "workerinput"):
+        return  # an xdist worker's part is listed by the controller, with every other part
+    from conformance.pytest_plugin.shared import REPORT_KEY, RUN_REPORT_KEY
+    from conformance.reporting.formats import unjudged_lines
 
-    terminalreporter.write_line(not_judged_text())
+    # the whole run's report; where no test ran there is none, and this process's own (empty)
+    # still names what the contract never judges
+    report = config.stash.get(RUN_REPORT_KEY, None)
+    if report is None:
+        report = config.stash[REPORT_KEY]
+    for line in unjudged_lines(report):
+        terminalreporter.write_line(line)

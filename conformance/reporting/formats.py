@@ -398,6 +398,15 @@ def not_judged_text() -> str:
     )
 
 
+def unjudged_lines(report: Report) -> list[str]:
+    """What the run sent and did not judge in full, then what it never judges, each with its
+    source, in the text report's words: JUnit's system-out and the pytest plugin's summary."""
+    lines = sent_not_judged_lines(report)
+    if not_judged(report):
+        lines.append(not_judged_text())
+    return lines
+
+
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
@@ -445,9 +454,7 @@ def to_junit(
             element.text = xml_safe("\n\n".join(texts))
     # what the run sent and did not judge, and what it never judges, each with its source: the
     # kit's words (test ids, the schemas' reasons), unmasked as in the text report
-    unjudged = sent_not_judged_lines(report)
-    if not_judged(report):
-        unjudged.append(not_judged_text())
+    unjudged = unjudged_lines(report)
     if unjudged:
         out = ElementTree.SubElement(suite, "system-out")
         out.text = xml_safe("\n".join(unjudged))
