@@ -96,24 +96,28 @@ def test_hooks_get_every_creation_and_the_created_file_lists_them(tmp_path: Path
     assert CUSTOMER_TOKEN not in text and '"access_token": "***"' in text
 
 
+@pytest.mark.parametrize(
+    ("team_test", "code"),
+    [
+        ("def test_fails():\n    assert False\n", 1),
+        # what Ctrl-C raises: pytest ends the session as interrupted
+        ("def test_interrupts():\n    raise KeyboardInterrupt\n", 2),
+    ],
+)
 def test_after_run_is_called_when_a_test_fails_or_the_session_is_interrupted(
-    tmp_path: Path,
+    tmp_path: Path, team_test: str, code: int
 ) -> None:
-    """A failing test of the team's own, then one that stops the session as Ctrl-C does:
+    """A failing test of the team's own, or one that stops the session as Ctrl-C does:
     after_run still runs once with what was created, the created file is still written."""
     (tmp_path / "team_hooks.py").write_text(HOOKS)
-    (tmp_path / "test_team.py").write_text(
-        "def test_a_fails():\n    assert False\n\n"
-        "def test_b_interrupts():\n    raise KeyboardInterrupt\n"
-    )
+    (tmp_path / "test_team.py").write_text(team_test)
     with account() as (url, store):
         done = _pytest(
             tmp_path, "--target-url", url, "--target-token", CUSTOMER_TOKEN,
             "--target-hooks", "team_hooks", "--target-created", "created.json", "test_team.py",
         )  # fmt: skip
         made = _site_ids(store)
-    assert done.returncode == 2, done.stdout[-3000:] + done.stderr  # interrupted
-    assert "1 failed" in done.stdout
+    assert done.returncode == code, done.stdout[-3000:] + done.stderr
     events = _events(tmp_path)
     assert len(made) == 1  # the check of the target, before the tests
     assert [e[0] for e in events] == ["before_run", "after_create", "after_run"]
