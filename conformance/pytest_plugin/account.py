@@ -10,7 +10,8 @@ client that sends with them, masking):
   collection, which sends a request that may create);
 - ``after_create`` after each creation (the check's one included);
 - ``after_run`` once at the session's end, with every creation, whatever ended it (its end, a
-  failed test, Ctrl-C, a set-up error, a hook that raised).
+  failed test, Ctrl-C, SIGTERM, a set-up error, a hook that raised). SIGTERM is taken as
+  Ctrl-C (``conformance.engine.interrupts``), and the session exits 143, as the command.
 
 A hook that raises ends the session with one line naming the hook (its message masked), no
 traceback, exit 3 (``conformance fuzz``'s code): ``before_run`` raising sends nothing;
@@ -25,6 +26,7 @@ creations to the controller, which writes the one file.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 from collections.abc import Generator
@@ -35,6 +37,7 @@ import pytest
 
 from conformance.engine.creations import Created
 from conformance.engine.hooks import HookContext, HookFailed, Hooks
+from conformance.engine.interrupts import CtrlC, kept
 from conformance.pytest_plugin.options import (
     CREATED_OPTION,
     HOOKS_OPTION,
@@ -57,6 +60,9 @@ _SUMMARY_EXIT_CODES: Final = frozenset(
         pytest.ExitCode.NO_TESTS_COLLECTED,
     }
 )
+
+#: The exit code of a session SIGTERM ended, as ``conformance fuzz``'s (128 + 15).
+EXIT_TERMINATED: Final = 143
 
 #: The key of a worker's creations in ``workeroutput``.
 WORKER_CREATED: Final = "conformance_created"
@@ -96,6 +102,12 @@ class Account:
         #: the one line of the first hook that raised
         self.error: str | None = None
         self.in_test = False
+        #: SIGTERM (what CI sends on a cancel or a timeout) taken as Ctrl-C, so that the
+        #: session ends with after_run and the created file instead of dying with neither
+        self._signals = contextlib.ExitStack()
+        self.ctrl_c: CtrlC | None = None
+        if not self.worker:
+            self.ctrl_c = self._signals.enter_context(kept())
         if not self.worker and config.pluginmanager.hasplugin("xdist"):
             config.pluginmanager.register(_XdistCreated(self.parts), "conformance-created")
 
@@ -182,6 +194,11 @@ class Account:
                 self.context.close()
         if self.error is not None:
             session.exitstatus = EXIT_HOOK
+        elif self.ctrl_c is not None and self.ctrl_c.terminated:
+            session.exitstatus = EXIT_TERMINATED
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        self._signals.close()
 
     def _write(
         self, session: pytest.Session, exitstatus: int, path: str, created: list[Created]
@@ -259,4 +276,4 @@ def start(config: pytest.Config) -> None:
         account.start()
 
 
-__all__ = ["EXIT_HOOK", "Account", "register", "start"]
+__all__ = ["EXIT_HOOK", "EXIT_TERMINATED", "Account", "register", "start"]

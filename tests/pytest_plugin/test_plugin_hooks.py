@@ -7,8 +7,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -114,15 +116,52 @@ def test_after_run_is_called_when_a_test_fails_or_the_session_is_interrupted(
     with account() as (url, store):
         done = _pytest(
             tmp_path, "--target-url", url, "--target-token", CUSTOMER_TOKEN,
-            "--target-hooks", "team_hooks", "--target-created", "created.json", "test_team.py",
+            "--target-hooks", "team_hooks", "--target-created", "created.json",
+            "--target-max-examples", "2", "test_team.py",
         )  # fmt: skip
         made = _site_ids(store)
     assert done.returncode == code, done.stdout[-3000:] + done.stderr
     events = _events(tmp_path)
-    assert len(made) == 1  # the check of the target, before the tests
+    # the suite's tests run after the team's: none once interrupted, only the check's site
+    assert len(made) == 1 if code == 2 else len(made) > 20
+    assert [e[0] for e in events] == ["before_run", *["after_create"] * len(made), "after_run"]
+    assert events[-1][1] == made
+    assert json.loads((tmp_path / "created.json").read_text())["count"] == len(made)
+
+
+def test_sigterm_still_calls_after_run_and_writes_the_created_file(tmp_path: Path) -> None:
+    """What CI sends on a cancel: the session ends as on Ctrl-C, after_run is called with what
+    was created, the created file written, exit 143 (the command's), within seconds."""
+    (tmp_path / "team_hooks.py").write_text(HOOKS)
+    (tmp_path / "test_team.py").write_text(
+        "import pathlib, time\n"
+        "def test_waits():\n"
+        "    pathlib.Path('started').touch()\n"
+        "    time.sleep(60)\n"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("CONFORMANCE_TARGET_")}
+    with account() as (url, store):
+        child = subprocess.Popen(
+            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--target-url", url,
+             "--target-token", CUSTOMER_TOKEN, "--target-hooks", "team_hooks",
+             "--target-created", "created.json", "test_team.py"],
+            cwd=tmp_path, env=clean, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 60
+            while not (tmp_path / "started").exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            child.send_signal(signal.SIGTERM)
+            out, err = child.communicate(timeout=30)
+        finally:
+            child.kill()
+        made = _site_ids(store)
+    assert child.returncode == 143, out[-3000:] + err
+    assert "Traceback" not in out + err
+    events = _events(tmp_path)
     assert [e[0] for e in events] == ["before_run", "after_create", "after_run"]
     assert events[-1][1] == made
-    assert json.loads((tmp_path / "created.json").read_text())["count"] == 1
+    assert json.loads((tmp_path / "created.json").read_text())["count"] == len(made) == 1
 
 
 @pytest.mark.parametrize(
