@@ -258,6 +258,18 @@ def test_hooks_that_cannot_be_loaded_are_one_usage_error(
     assert said.count(line) == 1 and "Traceback" not in said
 
 
+def test_a_created_file_in_no_folder_is_a_usage_error_before_anything_is_sent(
+    tmp_path: Path,
+) -> None:
+    with account() as (url, store):
+        done = _pytest(tmp_path, "--target-url", url, "--target-token", CUSTOMER_TOKEN,
+                       "--target-created", "missing/created.json")  # fmt: skip
+        made = _site_ids(store)
+    said = done.stdout + done.stderr
+    assert done.returncode == 4 and made == [], said[-3000:]
+    assert said.count("conformance: --target-created missing/created.json: no folder missing") == 1
+
+
 def test_under_xdist_the_hooks_are_refused_and_one_created_file_has_every_worker(
     tmp_path: Path,
 ) -> None:
