@@ -108,6 +108,9 @@ class Account:
         self.ctrl_c: CtrlC | None = None
         if not self.worker:
             self.ctrl_c = self._signals.enter_context(kept())
+            # a cleanup, not pytest_unconfigure: cleanups run last registered first, so this
+            # one and pytest's own of sys.unraisablehook undo their changes in turn
+            config.add_cleanup(self._signals.close)
         if not self.worker and config.pluginmanager.hasplugin("xdist"):
             config.pluginmanager.register(_XdistCreated(self.parts), "conformance-created")
 
@@ -196,9 +199,6 @@ class Account:
             session.exitstatus = EXIT_HOOK
         elif self.ctrl_c is not None and self.ctrl_c.terminated:
             session.exitstatus = EXIT_TERMINATED
-
-    def pytest_unconfigure(self, config: pytest.Config) -> None:
-        self._signals.close()
 
     def _write(
         self, session: pytest.Session, exitstatus: int, path: str, created: list[Created]
