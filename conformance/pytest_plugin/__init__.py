@@ -178,7 +178,10 @@ def pytest_configure(config: pytest.Config) -> None:
     _mask_secret_headers(config)
     _record_traffic(config)
     from conformance.engine.runner import new_report
+    from conformance.pytest_plugin import account
     from conformance.pytest_plugin.ci import register
+
+    account.register(config)  # --target-hooks, --target-created: the settings' on_create
     from conformance.pytest_plugin.shared import CONTRACT_KEY, REPORT_KEY
 
     contract = _contract(config)
@@ -328,7 +331,9 @@ def pytest_collection(session: pytest.Session) -> None:
     from conformance.engine.setup import SetupFailed
     from conformance.engine.transport import Target, reachable
     from conformance.errors import ArgumentError
+    from conformance.pytest_plugin import account
 
+    account.start(config)  # before_run: before anything is sent
     url = target_url(config)
     assert url is not None
     try:
