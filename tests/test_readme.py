@@ -147,6 +147,7 @@ def test_the_docs_show_commands() -> None:
     assert programs == {"conformance", "pytest", "make"}
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_the_checks_catch_what_they_are_for(tmp_path: Path) -> None:
     """A missing path, an unknown option, a missing make target: each is a problem."""
     text = (

@@ -37,6 +37,7 @@ class _StringSiteIds(CreateSitesApp):
         return reply
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_failures_exit_1_and_never_show_the_token(tmp_path: Path) -> None:
     """Failures exit 1; the token is *** in text, JSON and JUnit unless --show-secrets."""
     junit = tmp_path / "junit.xml"
@@ -90,6 +91,7 @@ def test_usage_errors_exit_2() -> None:
     assert code == 2 and "--user-id" in err
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_the_same_seed_sends_the_same_cases(
     reference_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -184,6 +186,7 @@ def test_revision_current_against_a_current_server() -> None:
         assert "breaks the 'current' revision's contract at `params.industry_id`" in out
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_a_seed_server_checked_by_the_current_revision_is_told_the_other_way(
     reference_url: str,
 ) -> None:
@@ -200,6 +203,7 @@ def test_a_seed_server_checked_by_the_current_revision_is_told_the_other_way(
     assert len(hints) == len(set(hints)) <= 3
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_a_broken_reply_gets_no_revision_hint() -> None:
     """A string site id keeps neither revision's contract: no hint points away from the
     defect."""
@@ -209,6 +213,7 @@ def test_a_broken_reply_gets_no_revision_hint() -> None:
         assert "revision's contract" not in out
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_strict_judges_a_decision_the_default_run_leaves_open(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -142,6 +142,7 @@ _OTHERS = _other_strings()
 # a long token ending in a backslash: masked raw first, its JSON form kept a backslash ("***\")
 @example(token="0000000\\")
 # the scheme's slashes and the port: never the token's place in the target URL
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 @example(token="/")
 @example(token="8083")
 def test_reports_hide_the_token_and_change_nothing_else(token: str) -> None:
@@ -176,6 +177,7 @@ def test_the_request_shown_differs_from_the_one_sent_only_at_the_token() -> None
     assert shown == failure.body.decode().replace(json.dumps(token)[1:-1], "***")
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 @given(token=tokens)
 @settings(max_examples=10, deadline=None)  # each plan takes a fifth of a second
 def test_raw_bodies_never_hold_the_token(token: str) -> None:
@@ -204,6 +206,7 @@ def _bash(command: str, token: str) -> str:
     return done.stdout
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
 def test_the_printed_curl_reproduces_the_defect_every_time() -> None:
     """The command printed for a mutant that accepts an out-of-range value, pasted into bash

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from schema_oracle import Oracle
 
 from conformance.engine.settings import Settings
@@ -46,7 +46,7 @@ def _drawn(raw: Any, path: Path | None = None, examples: int = 30) -> list[Any]:
     for family in ("boundary",):
         found += [c.payload["params"] for c in plan.families.get(family, [])]
 
-    @settings(max_examples=examples, database=None, suppress_health_check=list(HealthCheck))
+    @settings(parent=settings.get_profile("generation"), max_examples=examples)
     @given(valid_strategy(plan))
     def draw(request: dict[str, Any]) -> None:
         found.append(request["params"])
@@ -64,6 +64,7 @@ def _drawn(raw: Any, path: Path | None = None, examples: int = 30) -> list[Any]:
 # --- patterns ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_a_unicode_property_pattern_is_drawn_not_a_traceback() -> None:
     raw = _document([_param("name", {"type": "string", "pattern": "^\\p{L}+$"})])
     found = _drawn(raw)
@@ -73,6 +74,7 @@ def test_a_unicode_property_pattern_is_drawn_not_a_traceback() -> None:
     assert plan.families["invalid"]
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_a_pattern_with_no_python_spelling_is_named_once_and_drawn_around() -> None:
     greek = "^\\p{Script=Greek}+$"
     assert python_pattern(greek) is None

@@ -106,6 +106,7 @@ def test_the_contrary_server_fails_strict_on_each_decision() -> None:
     assert all(f.basis for f in report.failures)
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_a_decision_a_reply_takes_is_listed_as_not_judged() -> None:
     """The seed page's reply structure writes "success": "true": a default run takes the
     string (the kit's reading, the boolean, is a decision) and says so in its list of what

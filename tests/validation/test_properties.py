@@ -64,6 +64,7 @@ def near_valid_requests(draw: st.DrawFn) -> Any:
     return request
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(
     payload=near_valid_requests(),
@@ -89,6 +90,7 @@ def test_engines_agree_on_validity_and_places(payload: Any, role: str, revision:
     assert conformance.is_valid(payload, "request", role, revision=revision) == (not ours)
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 @settings(max_examples=300)
 @given(payload=json_values, kind=st.sampled_from(conformance.KINDS))
 def test_validator_never_raises_on_any_json(payload: Any, kind: str) -> None:
@@ -104,6 +106,7 @@ def test_validator_never_raises_on_any_json(payload: Any, kind: str) -> None:
         assert violation.message and violation.keyword and violation.schema_path
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 @settings(max_examples=100)
 @given(text=st.text(st.characters(codec=None, categories=["Cs", "L"]), min_size=1))
 def test_unrepresentable_strings_raise_only_payload_error(text: str) -> None:
@@ -117,6 +120,7 @@ def test_unrepresentable_strings_raise_only_payload_error(text: str) -> None:
         assert {v.keyword for v in conformance.iter_errors(payload)} == {"required"}
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 @settings(max_examples=300)
 @given(data=st.binary(max_size=200) | json_values.map(lambda v: repr(v).encode()))
 def test_loads_raises_only_payload_error(data: bytes) -> None:

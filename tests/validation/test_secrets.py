@@ -116,6 +116,7 @@ _tokens = st.one_of(
 )
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 @settings(
     max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
