@@ -58,7 +58,11 @@ DECISIONS: set[tuple[str, str]] = {
 Served = tuple[str, str, dict[int, Report]]
 
 
-@pytest.fixture(scope="module", params=list(SERVERS))
+#: the ajv server runs on Node with tools/ajv's npm packages: slow, as make check has no npm
+_PARAMS = [pytest.param(n, marks=pytest.mark.slow) if n == "ajv" else n for n in SERVERS]
+
+
+@pytest.fixture(scope="module", params=_PARAMS)
 def server(request: pytest.FixtureRequest) -> Iterator[Served]:
     """(name, URL, the default runs' reports by seed, run once for both tests that read them)."""
     with SERVERS[request.param](TOKEN) as url:
