@@ -171,3 +171,15 @@ def test_every_path_a_docstring_names_exists() -> None:
         doc = importlib.import_module(module.name).__doc__ or ""
         problems += [f"{module.name}: {p}" for p in path_problems(doc, ROOT)]
     assert problems == []
+
+
+def test_the_package_cites_no_notes_outside_the_repository() -> None:
+    """A ``name.md`` the source cites is a file of the repository (``docs/openrpc.md``), not a
+    note on one machine (``data-api.md``): the vendor's pages are cited by their address."""
+    cited = {
+        (str(path.relative_to(ROOT)), name)
+        for path in sorted((ROOT / "conformance").rglob("*.py"))
+        for name in re.findall(r"``([\w./-]+\.(?:md|txt))``", path.read_text(encoding="utf-8"))
+    }
+    assert ("conformance/openrpc/structure.py", "docs/openrpc.md") in cited
+    assert [(where, name) for where, name in cited if not (ROOT / name).is_file()] == []
