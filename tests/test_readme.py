@@ -183,3 +183,43 @@ def test_the_package_cites_no_notes_outside_the_repository() -> None:
     }
     assert ("conformance/openrpc/structure.py", "docs/openrpc.md") in cited
     assert [(where, name) for where, name in cited if not (ROOT / name).is_file()] == []
+
+
+@pytest.mark.slow  # a whole run against a mutant: make test runs it, make check does not
+def test_the_readmes_sample_report_is_what_the_kit_prints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sample under "Quick start: fuzz a server" is the report of a run against the mutant
+    `text-length-in-bytes`: each of its lines is a line of the report (a line cut with
+    ``...`` is the start of one), bar the port and the timings."""
+    from helpers.cli import fuzz
+    from helpers.targets import CUSTOMER_TOKEN, served
+    from mutants.servers import MUTANTS
+
+    section = README.split("\n## Quick start: fuzz a server\n", 1)[1].split("\n## ", 1)[0]
+    sample = section.split("```text\n", 1)[1].split("```", 1)[0].splitlines()
+    shown_url = re.search(r"http://127\.0\.0\.1:\d+/", "\n".join(sample))
+    assert shown_url is not None and len(sample) > 20
+    monkeypatch.chdir(tmp_path)  # the run saves its failures under .conformance/ here
+    with served(MUTANTS["text-length-in-bytes"].app) as url:
+        code, out, _ = fuzz(url, "--token", CUSTOMER_TOKEN)
+    assert code == 1
+
+    def timeless(line: str) -> str:
+        return re.sub(r" in [\d.]+ s \(\d+ cases/s;", " in T s (R cases/s;", line)
+
+    assert url.rstrip("/") in out
+    printed = [
+        timeless(re.sub(r"http://127\.0\.0\.1:\d+/", shown_url.group(0), line))
+        for line in out.splitlines()
+    ]
+    missing = [
+        line
+        for line in map(timeless, sample)
+        if line.strip() != "..."
+        and not any(
+            shown.startswith(line.split("...", 1)[0]) if "..." in line else shown == line
+            for shown in printed
+        )
+    ]
+    assert missing == [], "\n".join(missing)
