@@ -31,13 +31,15 @@ SITE ?= site
 docs: install
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir $(SITE)
 
-# Debian's chromium and chromedriver, for the HTML report's browser test; quick when both are
-# installed (playwright's own browser download does not work on these machines).
+# Debian's chromium and chromedriver, for the HTML report's browser test, and curl, which runs
+# the reports' reproductions; quick when all are installed (playwright's own browser download
+# does not work on these machines).
 browser:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && \
+	  command -v curl >/dev/null || { \
 	  SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
 	  $$SUDO apt-get update -q && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium chromium-driver; }
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium chromium-driver curl; }
 
 # The OpenRPC packages from the npm registry (pinned in tools/openrpc/package-lock.json): the
 # official meta-schema the exported document is validated against, the example documents, the

@@ -3,6 +3,7 @@ run exists with the options they give it (parsed by the kit's own parser)."""
 
 from __future__ import annotations
 
+import re
 import shlex
 from pathlib import Path
 from typing import Any
@@ -79,3 +80,19 @@ def test_the_recipes_keep_the_reports_whatever_the_outcome() -> None:
     assert artifacts["when"] == "always"
     assert artifacts["reports"]["junit"] == "conformance.xml"
     assert "conformance.html" in artifacts["paths"]
+
+
+def test_every_job_has_a_time_limit_and_the_kit_no_tag_that_does_not_exist() -> None:
+    """Each job sets a time limit (GitHub's timeout-minutes, GitLab's timeout): a job without
+    one waits six hours (GitHub) on a hung step. The kit is installed from a path or a git URL
+    pinned to a commit: the README says no release is published, so a version tag (it was
+    ``@v0.1.0``) names nothing."""
+    github = yaml.safe_load((EXAMPLES / "github-actions.yml").read_text("utf-8"))
+    for name, job in github["jobs"].items():
+        assert isinstance(job.get("timeout-minutes"), int), f"github job {name}: no timeout"
+    gitlab = yaml.safe_load((EXAMPLES / "gitlab-ci.yml").read_text("utf-8"))
+    for name, job in gitlab.items():
+        if name not in GITLAB_KEYWORDS:
+            assert "minute" in str(job.get("timeout")), f"gitlab job {name}: no timeout"
+    for kit in (github["env"]["KIT"], gitlab["variables"]["KIT"]):
+        assert not re.search(r"@v?\d+(\.\d+)+\b", kit), kit

@@ -24,6 +24,7 @@ from conformance.create_sites import run
 from conformance.engine.checks import CHECKS
 from conformance.engine.results import Failure, Report
 from conformance.engine.settings import Settings
+from conformance.engine.setup import OtherRevision
 from conformance.server import CreateSitesApp
 
 #: One seed for every run here, so that a failure repeats.
@@ -113,11 +114,25 @@ def test_mutant_is_caught(
     request: pytest.FixtureRequest,
 ) -> None:
     """The runner catches the mutant's defect in each revision it exists in, by the rule the
-    mutant names, first on the case the mutant's ``shows`` names (the table of docs/evidence.md)."""
+    mutant names, first on the case the mutant's ``shows`` names (the table of docs/evidence.md).
+    A mutant ``told_once`` answers the run's first valid request as the other revision does:
+    caught by the one set-up message (``OtherRevision``, exit 2 on the command line) that
+    names that answer as the target's defect if it implements the run's revision."""
     reference_report = reference_reports[revision]
     settings = Settings(
         token="-", seed=SEED, stop_at_first=True, revision=revision, strict=mutant.strict
     )
+    if mutant.told_once:
+        with (
+            serve(mutant.app, revision=revision) as (url, token),
+            pytest.raises(OtherRevision) as stopped,
+        ):
+            run(url, settings=dataclasses.replace(settings, token=token))
+        said = str(stopped.value)
+        caught = f"if it implements {revision!r}, that " in said and "is its defect" in said
+        record(request.node, mutant.name, caught, None, revision)
+        assert caught, said
+        return
     try:
         with serve(mutant.app, revision=revision) as (url, token):
             report = run(url, settings=dataclasses.replace(settings, token=token))

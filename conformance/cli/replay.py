@@ -42,7 +42,8 @@ exit codes:
   0    every saved failure is FIXED
   1    some failure is FAILED, FLAKY, HELD or ERROR
   2    usage error: no token, no saved failure found, a path that does not exist, an
-       unreachable target or a refused token
+       unreachable target, a refused token, or a target the run cannot use (no JSON-RPC
+       server, ids it does not know, the other revision of the contract)
 """
 
 
@@ -82,6 +83,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def _settings(saved: Saved, args: argparse.Namespace) -> Settings:
     from conformance.contract import DEFAULT_REVISION
     from conformance.engine.settings import PROFILES, Settings
+    from conformance.engine.setup import CLI_OPTIONS
 
     info: dict[str, Any] = saved.info
     # the run's ids and seed where the file holds them as integers; else Settings' defaults
@@ -96,6 +98,8 @@ def _settings(saved: Saved, args: argparse.Namespace) -> Settings:
     # what judged the document's run (absent in a file saved before profiles: the default)
     profile = info.get("profile")
     return Settings(
+        # the revision is the saved run's: a message about it names the option that chose it
+        options={**CLI_OPTIONS, "revision": "conformance fuzz --revision"},
         token=args.token,
         role=role if isinstance(role, str) else "customer",
         revision=revision if isinstance(revision, str) else DEFAULT_REVISION,
@@ -226,7 +230,7 @@ def _replay(
 
 def run(args: argparse.Namespace, streams: Streams) -> int:
     from conformance.engine.runner import probe
-    from conformance.engine.setup import TokenRefused
+    from conformance.engine.setup import SetupFailed
     from conformance.engine.transport import Target, reachable
     from conformance.errors import ArgumentError
     from conformance.reporting import saved as saved_module
@@ -270,7 +274,7 @@ def run(args: argparse.Namespace, streams: Streams) -> int:
                 probe(url, contract, settings)
                 checked.add((url, settings.role, contract.name))
             verdict, said = _replay(saved, url, settings, contract, args.times)
-        except TokenRefused as refused:
+        except SetupFailed as refused:  # the probe's: what the target takes, once
             return error(str(refused))
         except ArgumentError as problem:
             verdict, said = "ERROR", str(problem)

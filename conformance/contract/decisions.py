@@ -64,6 +64,21 @@ def decisions_at(node: Any) -> tuple[Decision, ...]:
     return tuple(found)
 
 
+def decided_basis(why: str) -> str:
+    """The source of a verdict that only the kit's decision ``why`` makes (``--strict``)."""
+    return f"the kit's decision: {why}"
+
+
+def decisions_under(node: Any) -> list[Decision]:
+    """Every decision ``node`` and the schemas inside it annotate, in document order."""
+    if isinstance(node, list):
+        return [d for item in node for d in decisions_under(item)]
+    if not isinstance(node, Mapping):
+        return []
+    inner = [d for k, v in node.items() if k != DECISIONS_KEYWORD for d in decisions_under(v)]
+    return [*decisions_at(node), *inner]
+
+
 def decision_at_keyword(schema_path: str) -> Decision | None:
     """The decision on the keyword at ``schema_path`` (a violation's, relative to the schemas'
     base: ``reply.success.schema.json#/properties/result/properties/success/const``), if the
@@ -113,7 +128,9 @@ def without_decisions(node: Any) -> Any:
 __all__ = [
     "DECISIONS_KEYWORD",
     "Decision",
+    "decided_basis",
     "decision_at_keyword",
     "decisions_at",
+    "decisions_under",
     "without_decisions",
 ]

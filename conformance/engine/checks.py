@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from conformance.contract import DEFAULT_REVISION, REVISIONS
+from conformance.contract.decisions import decided_basis
 from conformance.engine.transport import Answer
 from conformance.errors import ConformanceError
-from conformance.generation.cases import Case
+from conformance.generation.cases import Case, Expectation
 
 #: The value of ``Exchange.reply`` when the body did not parse.
 UNPARSED: Final = type("Unparsed", (), {"__repr__": lambda self: "UNPARSED"})()
@@ -25,14 +26,30 @@ UNPARSED: Final = type("Unparsed", (), {"__repr__": lambda self: "UNPARSED"})()
 #: Where the request had no id (a notification) or was not an object at all.
 NO_ID: Final = type("NoId", (), {"__repr__": lambda self: "NO_ID"})()
 
+#: Why an error answered with an HTTP 4xx status is judged by ``--strict`` alone.
+ERROR_STATUS: Final = (
+    "JSON-RPC 2.0 says nothing of HTTP and the Data API documents no status: an error reply "
+    "with a 4xx status is a refusal all the same; HTTP 200 for every reply is the kit's reading"
+)
+
+#: Why an id past 2^53 echoed as a double rounds it is judged by ``--strict`` alone.
+ROUNDED_ID: Final = (
+    "JSON-RPC 2.0 §5 wants the request's id back, and RFC 8259 §6 says integers past 2^53 are "
+    "not interoperable (JavaScript reads every number as a double): the exact echo is the "
+    "kit's reading"
+)
+
 
 class Violated(Exception):
     """A check's rule is broken; the message says what was seen, ``hint`` what the run's own
-    setting may have to do with it (a target of the other revision): said once a report."""
+    setting may have to do with it (a target of the other revision): said once a report.
+    ``basis`` replaces the rule's own source where this failure stands on something else: a
+    decision of the kit that only ``--strict`` judges."""
 
-    def __init__(self, message: str, hint: str = "") -> None:
+    def __init__(self, message: str, hint: str = "", *, basis: str = "") -> None:
         super().__init__(message)
         self.hint = hint
+        self.basis = basis
 
 
 @dataclass
@@ -47,6 +64,9 @@ class Exchange:
     parse_error: str | None = None
     #: what the runner built the body from (``conformance.engine.runner.Prepared``), if anything
     source: Any = None
+    #: the expectation a default run judges the case by, where ``--strict`` judges the kit's
+    #: decision instead (``Case.strict``): a failure the default would not find stands on it
+    default_expect: Expectation | None = None
 
     @property
     def request_id(self) -> Any:
@@ -204,12 +224,17 @@ def http_200_json(exchange: Exchange, state: RunState) -> None:
         # JSON-RPC 2.0 says nothing of HTTP, and the Data API documents no status: an error
         # answered with a 4xx status is the kit's decision to refuse (--strict judges it)
         answer_status_ok = True
+        where = f"replies: an error with HTTP {answer.status}"
+        state.unjudged_replies.setdefault(where, ERROR_STATUS)
     else:
         answer_status_ok = answer.status == 200
     if not answer_status_ok or media != "application/json":
         given = answer.headers.get("content-type")
         shown = f"with Content-Type {given}" if given else "without a Content-Type header"
-        raise Violated(f"HTTP {answer.status} {shown}")
+        decided = media == "application/json" and _client_error_reply(exchange)
+        raise Violated(
+            f"HTTP {answer.status} {shown}", basis=decided_basis(ERROR_STATUS) if decided else ""
+        )
 
 
 def _client_error_reply(exchange: Exchange) -> bool:
@@ -256,9 +281,24 @@ def reply_schema(exchange: Exchange, state: RunState) -> None:
             violations = [v for v in violations if v.path != ("id",)]
         worst = best_match(violations)
         if worst is not None:
-            raise Violated(worst.message, _other_revision_hint(reply, state.revision))
+            raise Violated(
+                worst.message,
+                _other_revision_hint(reply, state.revision),
+                basis=_decided(violations),
+            )
         if not state.strict:
             _note_decisions(reply, state)
+
+
+def _decided(violations: list[Any]) -> str:
+    """The kit's decision a reply breaks, where it breaks nothing else (``--strict`` alone
+    fails it): the failure stands on that decision, not on the page."""
+    from conformance.contract.decisions import decision_at_keyword
+
+    decisions = [decision_at_keyword(v.schema_path) for v in violations]
+    if not decisions or None in decisions:
+        return ""
+    return decided_basis("; ".join(dict.fromkeys(d.why for d in decisions if d is not None)))
 
 
 def _note_decisions(reply: Any, state: RunState) -> None:
@@ -354,8 +394,6 @@ def result_xor_error(exchange: Exchange, state: RunState) -> None:
 def reply_id(exchange: Exchange, state: RunState) -> None:
     """The reply's id equals the request's id in JSON type and value; it is null only where the
     id could not be read (a parse error, an unreadable request)."""
-    wanted = exchange.case.expect.reply_id
-    sent = exchange.request_id
     if isinstance(exchange.reply, list):
         batch = exchange.payload if isinstance(exchange.payload, list) else []
         sent_ids = [r.get("id") for r in batch if isinstance(r, dict)]
@@ -369,23 +407,38 @@ def reply_id(exchange: Exchange, state: RunState) -> None:
             raise Violated("the reply has no id")
         return
     got = exchange.reply["id"]
+    sent = exchange.request_id
+    problem = _reply_id_problem(exchange.case.expect.reply_id, sent, got, state.strict)
+    if problem is None:
+        return
+    default = exchange.default_expect
+    if state.strict and _rounded(sent, got):
+        basis = decided_basis(ROUNDED_ID)  # RFC 8259 §6's doubles: the exact echo is strict's
+    elif default is not None and not _reply_id_problem(default.reply_id, sent, got, strict=False):
+        basis = exchange.case.expect.basis  # the case's decision: a default run takes this id
+    else:
+        basis = ""
+    raise Violated(problem, basis=basis)
+
+
+def _reply_id_problem(wanted: str, sent: Any, got: Any, strict: bool) -> str | None:
+    """What is wrong with reply id ``got`` for request id ``sent`` when ``wanted`` (a case's
+    ``Expectation.reply_id``), ``None`` if nothing."""
     if wanted == "any":
         # a number no parser need hold exactly (RFC 8259 section 6): echoed as read, rounded
         # or refused, but an id still
         if got is None or (isinstance(got, str | int | float) and not isinstance(got, bool)):
-            return
-        raise Violated(f"reply id {_show(got)} is no JSON-RPC id (a string, a number or null)")
+            return None
+        return f"reply id {_show(got)} is no JSON-RPC id (a string, a number or null)"
     if wanted == "null" or sent is NO_ID:
-        if got is not None:
-            raise Violated(f"reply id {_show(got)} where it must be null")
-        return
+        return f"reply id {_show(got)} where it must be null" if got is not None else None
     if _same(got, sent) or (wanted == "echo_or_null" and got is None):
-        return
-    if not state.strict and _rounded(sent, got):
+        return None
+    if not strict and _rounded(sent, got):
         # RFC 8259 §6: integers past 2^53 are not interoperable; a parser that reads every
         # number as a double (JavaScript's) echoes them rounded: contested, not judged
-        return
-    raise Violated(f"reply id {_show(got)} for request id {_show(sent)}")
+        return None
+    return f"reply id {_show(got)} for request id {_show(sent)}"
 
 
 #: JSON-RPC 2.0's own error codes: never an application's answer to a valid request.

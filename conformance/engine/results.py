@@ -128,6 +128,8 @@ class Report:
     created: list[Created] = field(default_factory=list)
     #: cases not sent because ``Settings.max_creates`` was reached, by family
     not_sent: dict[str, int] = field(default_factory=dict)
+    #: cases of the plan left out by ``Settings.selection``, by family
+    deselected: dict[str, int] = field(default_factory=dict)
 
     @property
     def conforms(self) -> bool:

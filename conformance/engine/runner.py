@@ -136,10 +136,26 @@ def run(target_url: str, contract: Contract, *, settings: Settings) -> Report:
         raise (Terminated if isinstance(signal, SigTerm) else Interrupted)(report) from None
     finally:
         report.elapsed = time.perf_counter() - started
-        note = budget_note(report)
-        if note is not None:
-            report.notes.append(note)
+        for note in (budget_note(report), selection_note(report)):
+            if note is not None:
+                report.notes.append(note)
     return report
+
+
+def selection_note(report: Report) -> str | None:
+    """The report's note of the cases and rules ``Settings.selection`` left out, or ``None``:
+    it left out none."""
+    selection = report.settings.selection
+    if not selection:
+        return None
+    cut = ", ".join(f"{family} {count}" for family, count in report.deselected.items())
+    left = sum(report.deselected.values())
+    parts = [f"{left} cases of the plan not sent ({cut})"] if left else []
+    if selection.narrows_rules:
+        parts.append("the rules not selected not judged")
+    return f"selected ({selection.words(report.settings.option)}): " + (
+        "; ".join(parts) or "every case of the plan matched"
+    )
 
 
 def budget_note(report: Report) -> str | None:
@@ -167,10 +183,17 @@ def _run_method(
         if settings.on_family is not None:
             settings.on_family(family, len(cases))
         for case in cases:
+            if not session.chosen(case):  # left out by the user's selection
+                continue
             if session.cut(case):  # --max-creates reached: a case that may create is not sent
                 continue
             session.record(session.evaluate(session.exchange(case)))
     if "valid" in settings.families:
+        valid = Case("valid", "valid", "valid", SUCCESS)
+        if not settings.selection.case("valid", "valid", session.test_id(valid)):
+            if settings.max_examples:  # the examples of its budget, left out
+                session.report.deselected["valid"] = settings.max_examples
+            return
         if settings.on_family is not None and settings.max_examples:
             settings.on_family("valid", settings.max_examples)
         run_valid(session)
@@ -195,4 +218,12 @@ def probe(target_url: str, contract: Contract, settings: Settings) -> None:
             return
 
 
-__all__ = ["Terminated", "budget_note", "new_report", "probe", "run", "session_for"]
+__all__ = [
+    "Terminated",
+    "budget_note",
+    "new_report",
+    "probe",
+    "run",
+    "selection_note",
+    "session_for",
+]

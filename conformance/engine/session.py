@@ -40,6 +40,7 @@ from conformance.engine.results import (
     MethodTally,
     Report,
     RuleCount,
+    defect_of,
 )
 from conformance.engine.settings import TOKEN_PLACEHOLDER, Settings
 from conformance.engine.setup import SetupFailed, first_exchange, first_success
@@ -221,7 +222,9 @@ class Session:
         self.method = method
         #: the rules judged on each exchange: the optional ones only where the run asks
         self.checks = {
-            name: rule for name, rule in method.checks.items() if name not in OPTIONAL_RULES
+            name: rule
+            for name, rule in method.checks.items()
+            if name not in OPTIONAL_RULES and settings.selection.rule(name)
         }
         self.pacer = Pacer(settings.rate)
         self.state = (
@@ -233,7 +236,7 @@ class Session:
         #: raise was swallowed (``conformance.engine.interrupts``)
         self.ctrl_c = ctrl_c if ctrl_c is not None else CtrlC()
         self.proof = proof if proof is not None else Proof()
-        if settings.max_response_time is not None:
+        if settings.max_response_time is not None and settings.selection.rule("max-response-time"):
             self.checks["max-response-time"] = CHECKS["max-response-time"]
             self.state.max_response_time = settings.max_response_time
         #: test ids and failures carry the method's name (a contract of several methods)
@@ -303,6 +306,7 @@ class Session:
         if self.proof.stopped is not None:
             raise self.proof.stopped
         decided = case.strict is not None and not self.settings.strict
+        default_expect = case.expect if case.strict is not None and self.settings.strict else None
         case = case.judged(self.settings.strict)
         # (the robustness family judges robustness by design: it is not listed case by case)
         if decided or (case.expect.outcome == "robust" and case.family != "robustness"):
@@ -327,6 +331,7 @@ class Session:
             masked_body = spliced(dumps(prepared.payload), case.splices)  # the token as ***
         try:
             exchange = self._sent(case, payload, body, prepared, masked_body)
+            exchange.default_expect = default_expect
         except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the request may be sent, its reply unread
             self._unconfirmed(case, prepared, body)
             raise
@@ -339,7 +344,7 @@ class Session:
             found = first_exchange(exchange, self.report.target, self.settings.options)
         if found is None and not proof.token and case.expect.outcome == "success":
             proof.token = True
-            found = first_success(exchange, self.settings)
+            found = first_success(exchange, self.settings, self.state.hints)
         if found is not None:
             proof.refused = found
             raise found
@@ -549,10 +554,32 @@ class Session:
             try:
                 rule.function(exchange, self.state)
             except Violated as violated:
-                failures.append(self.failure(rule, exchange, str(violated), violated.hint))
+                failures.append(
+                    self.failure(rule, exchange, str(violated), violated.hint, violated.basis)
+                )
         for where, why in self.state.unjudged_replies.items():
             self.report.not_judged.setdefault(where, why)
-        return failures
+        return self.selected(failures)
+
+    def selected(self, failures: Sequence[Failure]) -> list[Failure]:
+        """``failures`` the run's selection keeps (by rule, and for the valid family by the
+        member the reply named): the others are neither recorded nor shrunk."""
+        selection = self.settings.selection
+        if not selection:
+            return list(failures)
+        return [
+            failure
+            for failure in failures
+            if selection.failure(failure.rule, failure.family, defect_of(failure).member)
+        ]
+
+    def chosen(self, case: Case) -> bool:
+        """Whether the run's selection sends ``case``; one left out is counted by family."""
+        if self.settings.selection.case(case.family, case.label, self.test_id(case)):
+            return True
+        deselected = self.report.deselected
+        deselected[case.family] = deselected.get(case.family, 0) + 1
+        return False
 
     def _count_application_error(self, exchange: Exchange) -> None:
         expect = exchange.case.expect
@@ -566,8 +593,11 @@ class Session:
             counts = self.report.application_errors
             counts[code] = counts.get(code, 0) + 1
 
-    def failure(self, rule: Rule, exchange: Exchange, message: str, hint: str = "") -> Failure:
-        """The record of ``rule`` broken on ``exchange``."""
+    def failure(
+        self, rule: Rule, exchange: Exchange, message: str, hint: str = "", basis: str = ""
+    ) -> Failure:
+        """The record of ``rule`` broken on ``exchange``; ``basis`` where the failure stands on
+        something other than the rule's own source (``Violated.basis``)."""
         answer: Answer = exchange.answer
         case = exchange.case
         source = exchange.source
@@ -591,7 +621,7 @@ class Session:
             shown=self._template(case, source),
             source=case,
             method=self.method.name if self.qualified else None,
-            basis=_basis(rule, case),
+            basis=basis or _basis(rule, case),
             before=self._before(case, source),
         )
 
@@ -610,6 +640,7 @@ class Session:
 
     def record(self, failures: Sequence[Failure]) -> None:
         """Keep ``failures`` in the report; ``Stop`` at the first where the settings say so."""
+        failures = self.selected(failures)
         for failure in failures:
             self.report.failures.append(failure)
             self.report.rules.setdefault(failure.rule, RuleCount()).failures += 1

@@ -14,6 +14,7 @@ from typing import Any, Final
 
 from conformance.contract import DEFAULT_REVISION, REVISIONS, ROLES
 from conformance.engine.creations import DEFAULT_CREATING
+from conformance.engine.selection import Selection
 from conformance.engine.setup import CLI_OPTIONS
 from conformance.errors import ArgumentError
 from conformance.generation.cases import FAMILIES
@@ -55,6 +56,8 @@ class Settings:
     #: seconds the run may wait in total on -32029 limit_exceeded replies before it stops
     max_limit_wait: float = 60.0
     families: tuple[str, ...] = FAMILIES
+    #: the cases sent and the rules judged, by member, test id and rule (the user's choice)
+    selection: Selection = field(default_factory=Selection)
     stop_at_first: bool = False
     #: called with the number of cases sent so far and the family of the last one
     progress: Callable[[int, str], None] | None = field(default=None, compare=False)

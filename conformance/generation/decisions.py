@@ -14,7 +14,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 from conformance.contract import load_schemas
-from conformance.contract.decisions import DECISIONS_KEYWORD, Decision, decisions_at
+from conformance.contract.decisions import (
+    DECISIONS_KEYWORD,
+    Decision,
+    decided_basis,
+    decisions_at,
+)
 from conformance.generation.cases import Case, Expectation, node_at
 from conformance.generation.schema_tree import Node
 
@@ -82,7 +87,7 @@ def format_decisions() -> Mapping[tuple[str, str], Decision]:
 
 def split(case: Case, why: str, codes: Iterable[int] = ()) -> Case:
     """``case`` judged by what the sources decide, its own expectation kept for ``--strict``."""
-    strict = dataclasses.replace(case.expect, basis=f"the kit's decision: {why}")
+    strict = dataclasses.replace(case.expect, basis=decided_basis(why))
     codes = tuple(codes)
     lenient = (
         Expectation("error", codes, reply_id=case.expect.reply_id, basis=why)

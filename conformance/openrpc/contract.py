@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from conformance.contract.decisions import without_decisions
+from conformance.contract.decisions import decided_basis, decisions_under, without_decisions
 from conformance.engine.checks import (
     CHECKS,
     DOCUMENT_RULES,
@@ -124,6 +124,8 @@ def checks_for(method: Method) -> dict[str, Rule]:
     # the document's own decisions (x-decisions) judged only with --strict, as params' are
     lenient = without_decisions(result) if result is not None else None
     result_lenient = node_validator(lenient) if lenient is not None and lenient != result else None
+    # what a result only --strict refuses stands on: the decisions the result schema carries
+    result_decisions = "; ".join(dict.fromkeys(d.why for d in decisions_under(result)))
     data_schema = method.extensions.get("x-error-data")
     data_valid = node_validator(data_schema) if isinstance(data_schema, Mapping) else None
 
@@ -162,7 +164,11 @@ def checks_for(method: Method) -> dict[str, Rule]:
             ):
                 assert method.result is not None
                 errors = node_errors(method.result.schema, readable(reply["result"]))
-                raise Violated(result_error_text(reply["result"], errors))
+                decided = result_lenient is not None and result_lenient(readable(reply["result"]))
+                raise Violated(
+                    result_error_text(reply["result"], errors),
+                    basis=decided_basis(result_decisions) if decided else "",
+                )
 
     bases = (
         "JSON-RPC 2.0 §5 and §5.1: the Response and Error objects",
@@ -391,24 +397,27 @@ def plan_method(
             cases = [dataclasses.replace(c, expect=generic) for c in cases]
         if family == "invalid":
             cases = decided(base.params_tree, cases)
-        if not unique:
-            cases = [dataclasses.replace(c, unique_domain=False) for c in cases]
         valid = valid_expectation_of(method, settings)
-        cases = [_documented(case, valid) for case in cases]
+        cases = [_documented(case, valid, unique) for case in cases]
         plan.families[family] = _structured(method, cases)
     return plan
 
 
-def _documented(case: Case, valid: Expectation) -> Case:
+def _documented(case: Case, valid: Expectation, unique: bool) -> Case:
     """``case`` as a document's run judges it: a request that should succeed gets what a valid
     request of the document gets, and the verdict stands on the document where the case names
-    no source of its own (the families' default bases speak of the bundled contract)."""
+    no source of its own (the families' default bases speak of the bundled contract); no
+    member made unique where the method has none (``unique``: one has ``x-unique``). One
+    copy a case at most: the Ethereum document's plan makes about 15,000."""
     expect = case.expect
     if expect.outcome == "success" and valid.outcome != "success":
         expect = valid
     if not expect.basis and case.family in DOCUMENT_BASIS:
         expect = dataclasses.replace(expect, basis=DOCUMENT_BASIS[case.family])
-    return case if expect is case.expect else dataclasses.replace(case, expect=expect)
+    changes: dict[str, Any] = {} if expect is case.expect else {"expect": expect}
+    if not unique and case.unique_domain:
+        changes["unique_domain"] = False
+    return dataclasses.replace(case, **changes) if changes else case
 
 
 def _structured(method: Method, cases: list[Case]) -> list[Case]:
@@ -422,9 +431,9 @@ def _structured(method: Method, cases: list[Case]) -> list[Case]:
     for case in cases:
         if case.family in ("protocol", "robustness"):
             continue  # about the envelope and the parser: one way of sending params is enough
-        turned = as_positional(method, case)
+        turned = as_positional(method, case, name=f"{case.name}/by-position")
         if turned is not None and turned is not case:
-            result.append(dataclasses.replace(turned, name=f"{case.name}/by-position"))
+            result.append(turned)
     return result
 
 

@@ -494,15 +494,18 @@ def positional(method: Method, params: Any) -> list[Any] | None:
     return [params[name] for name in names[: last + 1]] + [params[name] for name in extra]
 
 
-def as_positional(method: Method, case: Case) -> Case | None:
-    """``case`` with its params sent by position, or ``None`` where that cannot be written."""
+def as_positional(method: Method, case: Case, name: str | None = None) -> Case | None:
+    """``case`` with its params sent by position (named ``name`` where given), or ``None``
+    where that cannot be written; ``case`` itself where it has no params object."""
     payload = case.payload
     if not isinstance(payload, dict) or not isinstance(payload.get("params"), dict):
         return case
     array = positional(method, payload["params"])
     if array is None:
         return None
-    return dataclasses.replace(case, payload={**payload, "params": array})
+    return dataclasses.replace(
+        case, payload={**payload, "params": array}, name=case.name if name is None else name
+    )
 
 
 __all__ = [

@@ -178,7 +178,10 @@ def pytest_configure(config: pytest.Config) -> None:
     _mask_secret_headers(config)
     _record_traffic(config)
     from conformance.engine.runner import new_report
+    from conformance.pytest_plugin import account
     from conformance.pytest_plugin.ci import register
+
+    account.register(config)  # --target-hooks, --target-created: the settings' on_create
     from conformance.pytest_plugin.shared import CONTRACT_KEY, REPORT_KEY
 
     contract = _contract(config)
@@ -328,7 +331,9 @@ def pytest_collection(session: pytest.Session) -> None:
     from conformance.engine.setup import SetupFailed
     from conformance.engine.transport import Target, reachable
     from conformance.errors import ArgumentError
+    from conformance.pytest_plugin import account
 
+    account.start(config)  # before_run: before anything is sent
     url = target_url(config)
     assert url is not None
     try:
@@ -365,10 +370,17 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         from conformance.pytest_plugin import proxy
 
         proxy.summary(terminalreporter, config)
-    if target_url(config) is None or openrpc_document(config) is not None:
+    if target_url(config) is None or config.stash.get(_SETUP_FAILED_KEY, False):
         return
-    if config.stash.get(_SETUP_FAILED_KEY, False):
-        return
-    from conformance.reporting.formats import not_judged_text
+    if hasattr(config, "workerinput"):
+        return  # an xdist worker's part is listed by the controller, with every other part
+    from conformance.pytest_plugin.shared import REPORT_KEY, RUN_REPORT_KEY
+    from conformance.reporting.formats import unjudged_lines
 
-    terminalreporter.write_line(not_judged_text())
+    # the whole run's report; where no test ran there is none, and this process's own (empty)
+    # still names what the contract never judges
+    report = config.stash.get(RUN_REPORT_KEY, None)
+    if report is None:
+        report = config.stash[REPORT_KEY]
+    for line in unjudged_lines(report):
+        terminalreporter.write_line(line)

@@ -4,8 +4,9 @@ failures, and the site ids shared by pytest-xdist's workers.
 Registered by ``conformance.pytest_plugin`` once a target is given. Each test process (the only
 one, or each xdist worker) gathers the failures of the tests it ran, as raised by the suite's
 ``RulesBroken``; a worker hands its part to the controller in ``workeroutput`` (scrubbed records,
-``conformance.reporting.saved``), and the controller, which alone writes files, merges them into one
-report at the end of the session.
+``conformance.reporting.saved``, and what it sent and did not judge in full), and the controller,
+which alone writes files and the summary's lists, merges them into one report at the end of the
+session (``RUN_REPORT_KEY``).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from conformance.pytest_plugin.shared import (
     CONTRACT_KEY,
     KNOWN_KEY,
     REPORT_KEY,
+    RUN_REPORT_KEY,
     SHARED_IDS,
     KnownDefects,
     RulesBroken,
@@ -203,6 +205,7 @@ class CiHooks:
             "cases": {name: count.cases for name, count in report.rules.items()},
             "test_ids": report.test_ids,
             "notes": report.notes,
+            "not_judged": report.not_judged,
             "methods": {
                 name: {"cases": tally.cases_sent, "families": tally.families}
                 for name, tally in report.methods.items()
@@ -221,7 +224,9 @@ class CiHooks:
         if part is not None:
             self.parts.append(part)
         if self.parts:  # no test ran (an unreachable target, a refused token): nothing to say
-            self._write(self._merged())
+            merged = self._merged()
+            self.config.stash[RUN_REPORT_KEY] = merged
+            self._write(merged)
 
     def _merged(self) -> Report:
         from conformance.reporting.saved import from_record
@@ -242,6 +247,8 @@ class CiHooks:
                 report.rules.setdefault(name, RuleCount()).cases += cases
             report.test_ids += [t for t in part["test_ids"] if t not in report.test_ids]
             report.notes += part["notes"]
+            for where, why in part["not_judged"].items():
+                report.not_judged.setdefault(where, why)
             report.failures += [from_record(r).failure for r in part["failures"]]
         for failure in report.failures:
             report.rules.setdefault(failure.rule, RuleCount()).failures += 1

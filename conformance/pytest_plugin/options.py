@@ -33,6 +33,8 @@ KEY_OPTION: Final = "--target-key"
 MAX_RESPONSE_TIME_OPTION: Final = "--target-max-response-time"
 RECORD_OPTION: Final = "--target-record"
 MAX_CREATES_OPTION: Final = "--target-max-creates"
+CREATED_OPTION: Final = "--target-created"
+HOOKS_OPTION: Final = "--target-hooks"
 PROXY_OPTION: Final = "--target-proxy"
 PARAM_STRUCTURE_OPTION: Final = "--target-param-structure"
 PROFILE_OPTION: Final = "--target-profile"
@@ -62,6 +64,8 @@ ENV_BY_OPTION: Final = {
         MAX_RESPONSE_TIME_OPTION,
         RECORD_OPTION,
         MAX_CREATES_OPTION,
+        CREATED_OPTION,
+        HOOKS_OPTION,
         PROFILE_OPTION,
     )
 }
@@ -125,6 +129,12 @@ def add_options(parser: pytest.Parser) -> None:
         "pytest-xdist, one file a worker: NAME.gw0.har, ...)",
         MAX_CREATES_OPTION: "after N creations, send no more cases that may create (under "
         "pytest-xdist: N a worker)",
+        CREATED_OPTION: "write the ids of everything the session created to this JSON file "
+        "(one entry a creation, with its request, the token masked; under pytest-xdist, every "
+        "worker's in the one file)",
+        HOOKS_OPTION: "a Python module (an import name or a .py file) with any of "
+        "before_run(context), after_create(context, created), after_run(context, created_all), "
+        "as conformance fuzz --hooks; exit 3 if one raises; not with -n (pytest-xdist)",
         PROFILE_OPTION: "with --target-openrpc: what judges the document: document (default: "
         "all it says, its vendor x- extensions included) or jsonrpc (JSON-RPC 2.0 and its "
         "schemas alone)",

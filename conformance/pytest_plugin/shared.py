@@ -21,6 +21,10 @@ CONTRACT_KEY: Final = pytest.StashKey[Any]()
 #: This test process's report: every method's session writes its cases and failures in it.
 REPORT_KEY: Final = pytest.StashKey[Any]()
 
+#: The whole run's report, on the controller at the session's end: its own part and each
+#: xdist worker's (``workeroutput``) merged by the CI hooks; what the summary lists.
+RUN_REPORT_KEY: Final = pytest.StashKey[Any]()
+
 #: The key of the shared ids' folder in ``workerinput``.
 SHARED_IDS: Final = "conformance_shared_ids"
 
@@ -85,6 +89,7 @@ __all__ = [
     "CONTRACT_KEY",
     "KNOWN_KEY",
     "REPORT_KEY",
+    "RUN_REPORT_KEY",
     "SHARED_IDS",
     "KnownDefects",
     "RulesBroken",

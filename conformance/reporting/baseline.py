@@ -44,7 +44,7 @@ import dataclasses
 import difflib
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -314,9 +314,15 @@ class Judgement:
 
 
 def judge(
-    failures: Sequence[Failure], test_ids: Iterable[str], baseline: Baseline, today: date
+    failures: Sequence[Failure],
+    test_ids: Iterable[str],
+    baseline: Baseline,
+    today: date,
+    rules: Collection[str] | None = None,
 ) -> Judgement:
-    """Sort ``failures`` by ``baseline``; ``test_ids`` are the tests the run sent."""
+    """Sort ``failures`` by ``baseline``; ``test_ids`` are the tests the run sent, ``rules``
+    the rules it judged where it left some out (``--rule``): an entry of another rule is not
+    fixed by a test that ran unjudged by it."""
     judgement = Judgement(_all=list(failures))
     broken: set[Key] = set()
     for failure in failures:
@@ -333,7 +339,8 @@ def judge(
     for entry in baseline.entries:
         if entry.key in broken:
             continue
-        fixed = entry.test_id in ran and not entry.drawn
+        judged = rules is None or entry.rule in rules
+        fixed = entry.test_id in ran and not entry.drawn and judged
         (judgement.fixed if fixed else judgement.not_run).append(entry)
     return judgement
 

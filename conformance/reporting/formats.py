@@ -362,21 +362,32 @@ def not_judged(report: Report) -> tuple[tuple[str, str], ...]:
     return CONTESTED if report.revision is not None else ()
 
 
+def sent_not_judged_groups(report: Report) -> list[tuple[str, list[str]]]:
+    """The tests sent and judged for robustness alone (or for refusal with any documented
+    error), grouped by what they stand on: ``(why, tests)`` in the run's order."""
+    by_reason: dict[str, list[str]] = {}
+    for test_id, why in report.not_judged.items():
+        by_reason.setdefault(why.removeprefix("the kit's decision: "), []).append(test_id)
+    return list(by_reason.items())
+
+
+#: The heading of the list of tests sent and not judged in full, after their count.
+SENT_NOT_JUDGED: Final = (
+    "cases: robustness alone, or refusal with any documented error; --strict judges the "
+    "kit's decisions among them"
+)
+
+
 def sent_not_judged_lines(report: Report) -> list[str]:
     """The tests sent and judged for robustness alone, grouped by their reason: the kit's
     decisions (``--strict`` judges them) and what no source decides."""
-    by_reason: dict[str, list[str]] = {}
-    for test_id, why in report.not_judged.items():
-        by_reason.setdefault(why, []).append(test_id)
-    if not by_reason:
+    groups = sent_not_judged_groups(report)
+    if not groups:
         return []
-    lines = [
-        f"sent and not judged in full ({len(report.not_judged)} cases: robustness alone, or "
-        "refusal with any documented error; --strict judges the kit's decisions among them):"
-    ]
-    for why, tests in by_reason.items():
+    lines = [f"sent and not judged in full ({len(report.not_judged)} {SENT_NOT_JUDGED}):"]
+    for why, tests in groups:
         shown = ", ".join(tests[:4]) + (f" and {len(tests) - 4} more" if len(tests) > 4 else "")
-        lines.append(f"  {why.removeprefix('the kit' + chr(39) + 's decision: ')} [{shown}]")
+        lines.append(f"  {why} [{shown}]")
     return lines
 
 
@@ -385,6 +396,15 @@ def not_judged_text() -> str:
     return "never judged (contested; a conforming server may go either way): " + "; ".join(
         what for what, _ in CONTESTED
     )
+
+
+def unjudged_lines(report: Report) -> list[str]:
+    """What the run sent and did not judge in full, then what it never judges, each with its
+    source, in the text report's words: JUnit's system-out and the pytest plugin's summary."""
+    lines = sent_not_judged_lines(report)
+    if not_judged(report):
+        lines.append(not_judged_text())
+    return lines
 
 
 def _count(number: int, noun: str) -> str:
@@ -432,4 +452,10 @@ def to_junit(
             if setup is not None:
                 texts.append(f"paste this line before the commands above: {setup}")
             element.text = xml_safe("\n\n".join(texts))
+    # what the run sent and did not judge, and what it never judges, each with its source: the
+    # kit's words (test ids, the schemas' reasons), unmasked as in the text report
+    unjudged = unjudged_lines(report)
+    if unjudged:
+        out = ElementTree.SubElement(suite, "system-out")
+        out.text = xml_safe("\n".join(unjudged))
     return ElementTree.tostring(suite, encoding="unicode", xml_declaration=True)

@@ -16,6 +16,7 @@ from typing import Final
 
 from conformance.engine.results import Defect, Failure, Report
 from conformance.reporting.baseline import Judgement
+from conformance.reporting.formats import SENT_NOT_JUDGED, not_judged, sent_not_judged_groups
 from conformance.reporting.groups import counts_text, defect_words, grouped
 from conformance.reporting.redaction import mask_url, scrub_text
 from conformance.reporting.run_info import RunInfo, contract_text
@@ -103,7 +104,37 @@ def summary(report: Report, judgement: Judgement | None, info: RunInfo, token: s
         _baseline_lines(out, judgement)
     out += ["", "| rule | cases | failures |", "|---|---|---|"]
     out += [f"| {name} | {c.cases} | {c.failures} |" for name, c in report.rules.items()]
+    _not_judged_lines(out, report)
     return "\n".join(out) + "\n"
+
+
+def _not_judged_lines(out: list[str], report: Report) -> None:
+    """What the run sent and did not judge in full, by what it stands on, and the contested
+    inputs it never judges: folded, as the text report gives them (the kit's own words: test
+    ids and the schemas' reasons, which hold no token)."""
+    groups = sent_not_judged_groups(report)
+    if groups:
+        out += [
+            "",
+            f"<details><summary>Sent and not judged in full: {len(report.not_judged)} "
+            f"{SENT_NOT_JUDGED}</summary>",
+            "",
+        ]
+        for why, tests in groups:
+            shown = ", ".join(_code(test) for test in tests[:4])
+            more = f" and {len(tests) - 4} more" if len(tests) > 4 else ""
+            out.append(f"- {shown}{more}: {_cell(why)}")
+        out += ["", "</details>"]
+    contested = not_judged(report)
+    if contested:
+        out += [
+            "",
+            "<details><summary>Never judged (contested; a conforming server may go either "
+            "way)</summary>",
+            "",
+        ]
+        out += [f"- {_cell(what)}: {_cell(why)}" for what, why in contested]
+        out += ["", "</details>"]
 
 
 def _baseline_lines(out: list[str], judgement: Judgement) -> None:

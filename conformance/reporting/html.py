@@ -24,9 +24,9 @@ from collections.abc import Iterable, Sequence
 from typing import Final
 
 from conformance.engine.results import Failure, Report
-from conformance.generation.cases import FAMILIES, Case, Expectation
+from conformance.generation.cases import FAMILIES, FAMILY_BASIS, Case, Expectation
 from conformance.reporting.baseline import Judgement, verdict
-from conformance.reporting.formats import curl, setup_line, verdict_text
+from conformance.reporting.formats import curl, not_judged, setup_line, verdict_text
 from conformance.reporting.groups import Group, grouped
 from conformance.reporting.redaction import MASK, mask_url
 from conformance.reporting.run_info import RunInfo, contract_text
@@ -40,6 +40,12 @@ NEVER_JUDGED: Final = (
     "members of result beyond id and success",
     "whether a created site is stored as sent (the method's reply is all the runner sees)",
 )
+
+#: What the list of tests where either answer conforms says of the run's kit's decisions.
+_STRICT_NOTE: Final = {
+    False: " (--strict judges the kit's decisions among them)",
+    True: " (--strict: the kit's decisions are judged, and not among them)",
+}
 
 #: The same, for an OpenRPC document's run.
 NEVER_JUDGED_DOCUMENT: Final = (
@@ -103,14 +109,25 @@ def either_way(expect: Expectation) -> str | None:
     return "; ".join(parts) or None
 
 
-def contested(cases: Iterable[Case]) -> list[tuple[str, str]]:
-    """(test id, what conforms) for every test of ``cases`` where more than one answer does."""
-    found: dict[str, str] = {}
+def contested(
+    cases: Iterable[Case], *, strict: bool = False
+) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(test id, what conforms, what that stands on) for every test of ``cases`` where more
+    than one answer does, each case as the run judged it (``strict``: the kit's decisions
+    judged, so a decided case is no longer one of them); a test whose cases stand on several
+    sources names each, once."""
+    found: dict[str, tuple[str, dict[str, None]]] = {}
     for case in cases:
-        said = either_way(case.expect)
-        if said is not None:
-            found.setdefault(case.test_id, said)
-    return sorted(found.items())
+        expect = case.judged(strict).expect
+        said = either_way(expect)
+        if said is None:
+            continue
+        source = (expect.basis or FAMILY_BASIS.get(case.family, "")).removeprefix("not judged: ")
+        found.setdefault(case.test_id, (said, {}))[1][source] = None
+    return [
+        (test, said, tuple(source for source in sources if source))
+        for test, (said, sources) in sorted(found.items())
+    ]
 
 
 def _verdict(report: Report, judgement: Judgement | None, failing: Sequence[Failure]) -> str:
@@ -263,6 +280,43 @@ def _baseline(judgement: Judgement) -> str:
     )
 
 
+def _not_judged(report: Report, info: RunInfo, open_cases: Iterable[Case]) -> str:
+    """The report's "Not judged" section: the tests where either answer conforms, each with
+    the source it stands on; what replies did that only the kit's decisions refuse; the
+    contested inputs never sent; what no check looks at."""
+    strict = report.settings.strict
+    rows = "".join(
+        f"<li><code>{_e(test)}</code>: {_e(said)}"
+        + "".join(f"<br><small>source: {_e(source)}</small>" for source in sources)
+        + "</li>"
+        for test, said, sources in contested(open_cases, strict=strict)
+    )
+    parts = [
+        "<p>Either answer conforms in these tests, so neither fails them"
+        f"{_STRICT_NOTE[strict]}:</p>",
+        f"<ul>{rows or '<li>(none in this run)</li>'}</ul>",
+    ]
+    replies = "".join(
+        f"<li>{_e(where.removeprefix('replies: '))}<br><small>source: {_e(why)}</small></li>"
+        for where, why in report.not_judged.items()
+        if where.startswith("replies: ")
+    )
+    if replies:
+        parts.append(f"<p>Replies that only the kit's decisions refuse:</p><ul>{replies}</ul>")
+    inputs = "".join(
+        f"<li>{_e(what)}<br><small>{_e(why)}</small></li>" for what, why in not_judged(report)
+    )
+    if inputs:
+        parts.append(
+            "<p>Never sent, never judged (contested; a conforming server may go either way):"
+            f"</p><ul>{inputs}</ul>"
+        )
+    never = NEVER_JUDGED if info.subject == "create.sites" else NEVER_JUDGED_DOCUMENT
+    items = "".join(f"<li>{_e(line)}</li>" for line in never)
+    parts.append(f"<p>No check looks at:</p><ul>{items}</ul>")
+    return "\n".join(parts)
+
+
 def to_html(
     report: Report,
     info: RunInfo,
@@ -282,13 +336,6 @@ def to_html(
         for shown, original in zip(failures, report.failures, strict=True)
         if failing_ids is None or id(original) in failing_ids
     ]
-    contested_rows = "".join(
-        f"<li><code>{_e(test)}</code>: {_e(said)}</li>" for test, said in contested(open_cases)
-    )
-    never = "".join(
-        f"<li>{_e(line)}</li>"
-        for line in (NEVER_JUDGED if info.subject == "create.sites" else NEVER_JUDGED_DOCUMENT)
-    )
     notes = "".join(f"<li>{_e(note)}</li>" for note in report.notes)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -301,10 +348,7 @@ def to_html(
 {"<h2>Baseline</h2>" + _baseline(judgement) if judgement is not None else ""}
 <h2>Rules and families</h2>{_matrix(report, report.failures)}
 <h2>Failures, by defect</h2><div id="failures">{_failures(failures, judgement, info)}</div>
-<h2>Not judged</h2><div id="not-judged">
-<p>Either answer conforms in these tests, so neither fails them:</p>
-<ul>{contested_rows or "<li>(none in this run)</li>"}</ul>
-<p>No check looks at:</p><ul>{never}</ul></div>
+<h2>Not judged</h2><div id="not-judged">{_not_judged(report, info, open_cases)}</div>
 <p><small>Made by create-sites-conformance {_e(info.kit)}; this file loads nothing from
 anywhere.</small></p></body></html>
 """

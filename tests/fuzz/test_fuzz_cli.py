@@ -6,12 +6,14 @@ from __future__ import annotations
 import io
 import json
 import time
+from html import escape
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
 import pytest
 from helpers.cli import fuzz as _fuzz
+from helpers.planted_defects import HalfMigrated, SeedIndustriesRefused
 from helpers.targets import CUSTOMER_TOKEN, served
 
 from conformance.cli import Streams, main
@@ -171,36 +173,44 @@ def test_a_refused_token_is_said_plainly_for_the_valid_family_alone(reference_ur
 
 def test_revision_current_against_a_current_server() -> None:
     """fuzz --revision current: the current server conforms and the summary names the
-    revision; without it, its success replies break the seed's reply schema."""
+    revision; without it, its first success reply breaks the seed's reply schema, and the run
+    stops there with the one message that names the setting (tests/fuzz/test_setup_errors.py
+    has it word for word)."""
     with served(revision="current") as url:
-        code, out, _ = _fuzz(url, "--token", CUSTOMER_TOKEN, "--revision", "current",
-                             "--max-examples", "0")  # fmt: skip
+        code, out, err = _fuzz(url, "--token", CUSTOMER_TOKEN, "--revision", "current",
+                               "--max-examples", "0")  # fmt: skip
         assert code == 0, out[-2000:]
         assert "revision current" in out and "duplicates 3" in out
+        assert "--revision" not in out + err
+        code, out, err = _fuzz(url, "--token", CUSTOMER_TOKEN, "--max-examples", "0")
+        assert (code, out) == (2, ""), out[-2000:]
+        assert "keeps the 'current' revision's contract" in err
+        assert "(--revision current if the target implements it;" in err
+
+
+def test_a_seed_server_refusing_the_current_industries_is_told_where() -> None:
+    """A seed server that refuses industry 20 and 21 as the current page does, past a first
+    valid request it answers right: the run goes on, and the failures' hint says where the
+    request breaks the current revision's contract, and the option that checks by it."""
+    with served(SeedIndustriesRefused) as url:
         code, out, _ = _fuzz(url, "--token", CUSTOMER_TOKEN, "--max-examples", "0")
-        assert code == 1 and "reply-schema" in out
-        # the failure teaches the setting: its replies keep the current revision's contract
-        assert "keeps the 'current' revision's contract" in out
-        assert "conformance fuzz --revision current" in out
-        # industry 20 is refused as the current page refuses it: the request's hint says where
-        assert "breaks the 'current' revision's contract at `params.industry_id`" in out
+    assert code == 1 and "FAILED expected-outcome: test_boundary_accepted[industry_id:" in out
+    assert "breaks the 'current' revision's contract at `params.industry_id`" in out
+    assert "conformance fuzz --revision current" in out
 
 
-@pytest.mark.slow  # a second or more here: make test runs it, make check does not
-def test_a_seed_server_checked_by_the_current_revision_is_told_the_other_way(
-    reference_url: str,
-) -> None:
-    """The seed's reference server under --revision current: its replies keep the seed's
-    contract, and it refuses `name` as the seed's page does."""
-    code, out, _ = _fuzz(reference_url, "--token", CUSTOMER_TOKEN, "--revision", "current",
-                         "--max-examples", "0")  # fmt: skip
-    assert code == 1
+def test_a_half_migrated_server_is_told_the_other_revision_once() -> None:
+    """A current server that gives the seed's success shape to a site without a name, past a
+    first valid answer (with a name) that is right: its failures say that the reply keeps the
+    seed's contract, once, with how many failures it explains, never under every failure."""
+    with served(HalfMigrated, revision="current") as url:
+        code, out, _ = _fuzz(url, "--token", CUSTOMER_TOKEN, "--revision", "current",
+                             "--max-examples", "0")  # fmt: skip
+    assert code == 1 and "FAILED reply-schema" in out
     assert "keeps the 'seed' revision's contract" in out
-    assert "breaks the 'seed' revision's contract at `params.name`" in out
-    # said once each, with how many failures it explains, never under every failure
     hints = [line for line in out.splitlines() if "conformance fuzz --revision seed" in line]
     assert hints and all(line.startswith("hint (") for line in hints), hints
-    assert len(hints) == len(set(hints)) <= 3
+    assert len(hints) == len(set(hints)) == 1
 
 
 @pytest.mark.slow  # a second or more here: make test runs it, make check does not
@@ -213,15 +223,23 @@ def test_a_broken_reply_gets_no_revision_hint() -> None:
         assert "revision's contract" not in out
 
 
+def _not_judged_html(page: str) -> str:
+    return page.split('<div id="not-judged">', 1)[1]
+
+
 @pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_strict_judges_a_decision_the_default_run_leaves_open(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """--strict: a server answering errors with HTTP 400 (the Data API documents no status)
-    conforms by default and fails under --strict, each failure with the source it stands on, in
-    the text, the GitHub annotations and the HTML report."""
+    conforms by default, which lists what it sent and did not judge with what each stands on
+    in every output (the text, JSON, JUnit XML's system-out, the GitHub job summary and the
+    HTML report); under --strict it fails, each failure standing on the kit's decision (not on
+    the Data API) in every output, and no decided test is listed as not judged."""
 
     from mutants import MUTANTS, serve
+
+    from conformance.engine.checks import ERROR_STATUS
 
     def fuzz(url: str, token: str, *more: str) -> tuple[int, str]:
         out = io.StringIO()
@@ -229,17 +247,51 @@ def test_strict_judges_a_decision_the_default_run_leaves_open(
         code = main([*argv, *more], Streams(io.BytesIO(), out, io.StringIO()))
         return code, out.getvalue()
 
-    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "summary.md"))
-    html = tmp_path / "report.html"
+    def options(name: str) -> list[str]:
+        """Every output form of a run, written as ``name``.html, .xml and .md (the summary)."""
+        monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / f"{name}.md"))
+        html, junit = tmp_path / f"{name}.html", tmp_path / f"{name}.xml"
+        return ["--output", "github", "--report-html", str(html), "--junitxml", str(junit)]
+
+    decision = f"the kit's decision: {ERROR_STATUS}"
+    bound = "The method page sets no upper bound: 2147483647 (a 32-bit integer)"
+    html, junit, summary = (tmp_path / f"default.{suffix}" for suffix in ("html", "xml", "md"))
+    strict_html, strict_junit = tmp_path / "strict.html", tmp_path / "strict.xml"
     with serve(MUTANTS["errors-with-http-400"].app) as (url, token):
-        default, text = fuzz(url, token)
-        strict, strict_text = fuzz(
-            url, token, "--strict", "--output", "github", "--report-html", str(html)
-        )
+        default, text = fuzz(url, token, *options("default"))
+        _, default_json = fuzz(url, token, "--output", "json")
+        strict, strict_text = fuzz(url, token, "--strict", *options("strict"))
+        _, strict_json = fuzz(url, token, "--strict", "--output", "json")
     assert default == 0, text[-2000:]
     assert "sent and not judged in full" in text and "test_protocol[id-float]" in text
+    assert f"  {ERROR_STATUS} [replies: an error with HTTP 400]" in text
+    listed = json.loads(default_json)["sent_not_judged"]
+    assert {"test_id": "replies: an error with HTTP 400", "why": ERROR_STATUS} in listed
+    assert any(e["why"].startswith(bound) for e in listed)
+    system_out = ElementTree.parse(junit).getroot().findtext("system-out") or ""
+    assert f"  {ERROR_STATUS} [replies: an error with HTTP 400]" in system_out
+    assert f"  {bound}" in system_out and "\nnever judged (contested;" in system_out
+    said = summary.read_text(encoding="utf-8")
+    assert f"- `replies: an error with HTTP 400`: {escape(ERROR_STATUS)}" in said
+    assert "`test_invalid_rejected[cookie_lifetime:maximum]`, " in said
+    assert "<summary>Never judged (contested" in said
+    page = _not_judged_html(html.read_text(encoding="utf-8"))
+    assert f"<li>an error with HTTP 400<br><small>source: {escape(ERROR_STATUS)}" in page
+    maximum = page.split("<code>test_invalid_rejected[cookie_lifetime:maximum]</code>", 1)[1]
+    assert maximum.split("</li>", 1)[0].count(f"<small>source: {escape(bound)}") == 1
+    assert "Never sent, never judged (contested" in page
     assert strict == 1
     assert "FAILED http-200-json" in strict_text
-    assert "  source:  the Data API" in strict_text
-    assert "[source: the Data API" in strict_text  # the ::error annotations
-    assert "<dt>source</dt><dd>the Data API" in html.read_text(encoding="utf-8")
+    assert f"  source:  {decision}" in strict_text
+    assert f"[source: {decision}" in strict_text  # the ::error annotations
+    assert "the Data API (one HTTP endpoint" not in strict_text
+    assert "sent and not judged" not in strict_text
+    failures = json.loads(strict_json)["failures"]
+    assert failures and {f["basis"] for f in failures} == {decision}
+    texts = [f.text or "" for f in ElementTree.parse(strict_junit).iter("failure")]
+    assert texts and all(f"source:  {decision}" in t for t in texts)
+    strict_page = strict_html.read_text(encoding="utf-8")
+    assert f"<dt>source</dt><dd>{escape(decision)}" in strict_page
+    # judged under --strict: no decided test is among those where either answer conforms
+    assert "cookie_lifetime:maximum" not in _not_judged_html(strict_page)
+    assert "test_invalid_rejected[access_token:minLength]" not in _not_judged_html(strict_page)

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 import pytest
 from helpers.cli import run as _run
+from helpers.planted_defects import HalfMigrated, SeedIndustriesRefused
 from helpers.targets import AGENT_TOKEN, CUSTOMER_USER_ID, served
 from mutants import MUTANTS, serve
 
@@ -53,10 +54,10 @@ def test_a_failure_found_under_strict_is_replayed_under_strict(tmp_path: Path) -
 
 @pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_a_failure_found_in_the_current_revision_is_replayed_in_it(tmp_path: Path) -> None:
-    """data-missing breaks the current revision's error shape only (the seed revision has no
-    ``error.data``): found with --revision current, it is FAILED on replay, not judged by the
-    seed revision's contract and called FIXED."""
-    with serve(MUTANTS["data-missing"].app, revision="current") as (url, token):
+    """A current server that gives a site without a name the seed's success shape: a reply
+    that breaks the current revision's contract only. Found with --revision current, it is
+    FAILED on replay, not judged by the seed revision's contract and called FIXED."""
+    with serve(HalfMigrated, revision="current") as (url, token):
         records = _fuzz(url, token, tmp_path, "--revision", "current")
         code, out, _ = _run("replay", str(tmp_path), "--token", token)
     assert code == 1, out
@@ -278,11 +279,12 @@ def test_a_case_this_kit_no_longer_makes_is_sent_as_saved(tmp_path: Path) -> Non
 
 @pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_a_valid_request_refused_is_replayed_with_its_revision_hint(tmp_path: Path) -> None:
-    """A run of the seed revision against a server of the current one: a request valid in
-    the seed revision only is refused, and the failure says the target keeps the current
-    revision's contract. Replayed, that valid request (the first of the replay, refused) is
-    FAILED with the same hint: not taken for a refused token, not judged without the hint."""
-    with serve(CreateSitesApp, revision="current") as (url, token):
+    """A seed server that refuses industry 20 and 21 as the current revision does: a request
+    valid in the seed revision only is refused, and the failure says the target keeps the
+    current revision's contract. Replayed, that valid request (the first of the replay,
+    refused) is FAILED with the same hint: not taken for a refused token, nor for a target
+    of the other revision, not judged without the hint."""
+    with serve(SeedIndustriesRefused) as (url, token):
         _run(
             "fuzz", url, "--token", token, "--max-examples", "0", "--save-failures",
             str(tmp_path),
@@ -298,3 +300,19 @@ def test_a_valid_request_refused_is_replayed_with_its_revision_hint(tmp_path: Pa
     assert code == 1, out + err
     assert out.startswith("FAILED expected-outcome "), out
     assert "the 'current' revision's contract" in out, out
+
+
+def test_failures_replayed_against_a_target_of_the_other_revision_are_one_message(
+    tmp_path: Path,
+) -> None:
+    """Failures found with --revision current, replayed with --url on a seed server: exit 2
+    and one line naming the option of the run that found them (replay has no --revision of
+    its own), not a traceback, not a FAILED line a failure."""
+    with serve(HalfMigrated, revision="current") as (url, token):
+        _fuzz(url, token, tmp_path, "--revision", "current")
+    with serve(CreateSitesApp) as (url, token):
+        code, out, err = _run("replay", str(tmp_path), "--token", token, "--url", url)
+    assert (code, out) == (2, ""), out
+    assert err.startswith("conformance replay: error: the target refused a valid request at ")
+    assert "(conformance fuzz --revision seed if the target implements it;" in err
+    assert len(err.splitlines()) == 1, err

@@ -13,7 +13,7 @@ from xml.etree import ElementTree
 
 import pytest
 from helpers.cli import fuzz as _fuzz
-from helpers.planted_defects import UpperCaseDomainsRefused
+from helpers.planted_defects import HalfMigrated, UpperCaseDomainsRefused
 from mutants import MUTANTS, serve
 
 from conformance.server import CreateSitesApp
@@ -24,13 +24,15 @@ def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
 
 
-def _both(app: type[CreateSitesApp], *argv: str) -> tuple[str, dict[str, Any]]:
+def _both(
+    app: type[CreateSitesApp], *argv: str, revision: str = "seed"
+) -> tuple[str, dict[str, Any]]:
     """The text report and the JSON report of two runs of ``argv`` against fresh ``app``s
-    (the same cases, the same verdicts: the seed is fixed)."""
+    serving ``revision`` (the same cases, the same verdicts: the seed is fixed)."""
     quick = ("--max-examples", "0", "--no-save-failures", *argv)
-    with serve(app) as (url, token):
+    with serve(app, revision=revision) as (url, token):
         code, text, _ = _fuzz(url, "--token", token, *quick)
-    with serve(app) as (url, token):
+    with serve(app, revision=revision) as (url, token):
         json_code, shown, _ = _fuzz(url, "--token", token, *quick, "--output", "json")
     assert code == json_code == 1
     return text, json.loads(shown)
@@ -54,9 +56,10 @@ def test_a_defects_line_names_six_cases_then_how_many_more() -> None:
 
 @pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_a_hint_is_said_once_with_the_failures_it_explains_then_a_blank_line() -> None:
-    """A seed server judged as the current revision: each hint once, with the number of
-    failures that carry it, and a blank line after the hints (one, never two, anywhere)."""
-    text, report = _both(CreateSitesApp, "--revision", "current")
+    """A current server that gives some sites the seed's success shape: each hint once, with
+    the number of failures that carry it, and a blank line after the hints (one, never two,
+    anywhere)."""
+    text, report = _both(HalfMigrated, "--revision", "current", revision="current")
     counts: dict[str, int] = {}
     for failure in report["failures"]:
         if failure["hint"]:

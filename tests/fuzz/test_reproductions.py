@@ -10,7 +10,6 @@ import json
 import os
 import re
 import shlex
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,12 +17,13 @@ from pathlib import Path
 import pytest
 from helpers.cli import fuzz as _fuzz
 from helpers.staging import target
+from helpers.tools import needs_curl
 from mutants import MUTANTS, serve
 
 from conformance.engine.reproduce import TOKEN_ENV
 from conformance.server import App, CreateSitesApp, Response
 
-pytestmark = pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+pytestmark = needs_curl
 
 #: What bash says where the token's variable is unset, before it sends anything.
 UNSET = f"{TOKEN_ENV}: set {TOKEN_ENV} to the token"

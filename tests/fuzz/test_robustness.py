@@ -7,12 +7,12 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.tools import needs_curl
 from mutants import MUTANTS
 from test_secrets_and_replay import _bash
 
@@ -215,7 +215,7 @@ def test_a_crash_quoting_a_lone_surrogate_is_reported_in_every_output(tmp_path: 
 
 
 @pytest.mark.slow  # a second or more here: make test runs it, make check does not
-@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+@needs_curl
 def test_the_printed_curl_sends_the_raw_bytes_again() -> None:
     """The command printed for a crash on a raw lone surrogate sends the same three bytes
     again (bash's $'...'), with the token from the environment: the defect shows on replay."""

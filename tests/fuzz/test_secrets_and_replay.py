@@ -7,10 +7,11 @@ import io
 import json
 import os
 import re
-import shutil
 import subprocess
 
 import pytest
+from helpers.reach import branches
+from helpers.tools import needs_curl
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from mutants import MUTANTS, serve
@@ -137,15 +138,8 @@ def _other_strings() -> list[str]:
 _OTHERS = _other_strings()
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(token=tokens)
-# a long token ending in a backslash: masked raw first, its JSON form kept a backslash ("***\")
-@example(token="0000000\\")
-# the scheme's slashes and the port: never the token's place in the target URL
 @pytest.mark.slow  # a second or more here: make test runs it, make check does not
-@example(token="/")
-@example(token="8083")
-def test_reports_hide_the_token_and_change_nothing_else(token: str) -> None:
+def test_reports_hide_the_token_and_change_nothing_else() -> None:
     """For any token (one character, a digit, a word of the report, a piece of the URL, a
     quote, non-ASCII), every report form is the same as for a distinct token: nothing of the
     token shows (unless --show-secrets), and the masked report differs from the unmasked one
@@ -153,18 +147,33 @@ def test_reports_hide_the_token_and_change_nothing_else(token: str) -> None:
 
     A reply string that equals the token (or, for a token long enough, holds it) is taken to be
     an echo and masked: where the target's own words equal it, no report can tell them apart,
-    so such draws are left out."""
-    assume(token != DISTINCT and token not in _OTHERS)
-    assume(len(token) < MIN_ECHO_LENGTH or not any(token in other for other in _OTHERS))
-    echo = len(token) >= MIN_ECHO_LENGTH  # a shorter token is masked where it is a whole value
-    masked = _renders(_report(token, echo), show_secrets=False)
-    assert masked == _renders(_report(DISTINCT, echo), show_secrets=False)
-    for form, text in masked.items():
-        assert text == _REFERENCE[echo][form].replace(DISTINCT, "***"), form
-    shown = _renders(_report(token, echo), show_secrets=True)
-    request = json.loads(json.loads(shown["json"])["failures"][0]["request"])
-    assert request["params"]["access_token"] == token  # --show-secrets shows it
-    assert shown["curl"] == masked["curl"] and f'"${{{TOKEN_ENV}:?' in shown["curl"]
+    so such draws are left out.
+
+    The branches this must reach: tokens either side of the echo length."""
+    with branches("echo", "no echo") as reach:
+
+        @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+        @given(token=tokens)
+        # a long token ending in a backslash: masked raw first, its JSON form kept a backslash
+        @example(token="0000000\\")
+        # the scheme's slashes and the port: never the token's place in the target URL
+        @example(token="/")
+        @example(token="8083")
+        def hidden(token: str) -> None:
+            assume(token != DISTINCT and token not in _OTHERS)
+            assume(len(token) < MIN_ECHO_LENGTH or not any(token in other for other in _OTHERS))
+            echo = len(token) >= MIN_ECHO_LENGTH  # a shorter token: masked where a whole value
+            reach("echo" if echo else "no echo")
+            masked = _renders(_report(token, echo), show_secrets=False)
+            assert masked == _renders(_report(DISTINCT, echo), show_secrets=False)
+            for form, text in masked.items():
+                assert text == _REFERENCE[echo][form].replace(DISTINCT, "***"), form
+            shown = _renders(_report(token, echo), show_secrets=True)
+            request = json.loads(json.loads(shown["json"])["failures"][0]["request"])
+            assert request["params"]["access_token"] == token  # --show-secrets shows it
+            assert shown["curl"] == masked["curl"] and f'"${{{TOKEN_ENV}:?' in shown["curl"]
+
+        hidden()
 
 
 def test_the_request_shown_differs_from_the_one_sent_only_at_the_token() -> None:
@@ -207,7 +216,7 @@ def _bash(command: str, token: str) -> str:
 
 
 @pytest.mark.slow  # a second or more here: make test runs it, make check does not
-@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+@needs_curl
 def test_the_printed_curl_reproduces_the_defect_every_time() -> None:
     """The command printed for a mutant that accepts an out-of-range value, pasted into bash
     with the token in $CONFORMANCE_TARGET_TOKEN, shows the defect (a site created) on every

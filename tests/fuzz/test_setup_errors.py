@@ -58,6 +58,52 @@ def test_ids_or_a_role_the_target_refuses_are_one_message(
     assert err == f"conformance fuzz: error: {said}\n"
 
 
+@pytest.mark.parametrize(
+    ("serves", "checks", "said"),
+    [
+        pytest.param(
+            "seed",
+            "current",
+            "the target refused a valid request at 'name' (error -32602 "
+            "\"unexpected_parameters\"), as the 'seed' revision's contract does (`params.name` "
+            "is not an allowed member (unexpected)), not the 'current' one the run checks: "
+            "check --revision (--revision seed if the target implements it; if it implements "
+            "'current', that refusal is its defect)",
+            id="seed-server-checked-as-current",
+        ),
+        pytest.param(
+            "current",
+            "seed",
+            "the target answered a valid request with a success reply that keeps the "
+            "'current' revision's contract, not the 'seed' one the run checks (`result.id` is "
+            "required but missing): check --revision (--revision current if the target "
+            "implements it; if it implements 'seed', that reply is its defect)",
+            id="current-server-checked-as-seed",
+        ),
+    ],
+)
+def test_a_target_of_the_other_revision_is_one_message(serves: str, checks: str, said: str) -> None:
+    """A server of one revision checked by the other: exit 2 and one line naming --revision,
+    nothing else reported (it was a failure for nearly every case, each with its hint)."""
+    with served(revision=serves) as url:
+        code, out, err = _fuzz(
+            url, "--token", CUSTOMER_TOKEN, "--revision", checks, "--max-examples", "0"
+        )
+    assert (code, out) == (2, "")
+    assert err == f"conformance fuzz: error: {said}\n"
+
+
+@pytest.mark.parametrize("revision", ["seed", "current"])
+def test_a_target_of_the_runs_revision_is_told_nothing_of_revisions(revision: str) -> None:
+    """The reference server checked by its own revision conforms, with no word of the other."""
+    with served(revision=revision) as url:
+        code, out, err = _fuzz(
+            url, "--token", CUSTOMER_TOKEN, "--revision", revision, "--max-examples", "5"
+        )
+    assert code == 0, out[-2000:]
+    assert "revision's contract" not in out + err and "--revision" not in out + err
+
+
 class _NotJsonRpc:
     """What a wrong URL answers: an HTML 404 page, to everything; counts the requests."""
 

@@ -6,5 +6,6 @@ chosen valid values of a member), requests for the reference server's own tests
 (``node_servers``; ``ganache``, an Ethereum server), ``conformance proxy`` run as a process
 (``proxy_process``), the example payload files (``example_files``), python-jsonschema as an
 independent oracle (``json_schema_oracle``), the checks that keep prose true (``docs_check``,
-``cited_paths``) and Debian's chromium (``browser``).
+``cited_paths``), Debian's chromium (``browser``) and the programs some tests run
+(``tools``: curl).
 """

@@ -129,7 +129,10 @@ def _conformance(arguments: list[str], root: Path) -> str | None:
 STAND_INS = {"URL": "http://127.0.0.1:9/"}
 
 #: Files a command names that must exist to be parsed, written where a ``pytest`` command runs.
-FILE_STAND_INS = {"baseline.toml": "version = 1\n"}
+FILE_STAND_INS = {
+    "baseline.toml": "version = 1\n",
+    "ci/cleanup.py": "def after_run(context, created_all):\n    pass\n",
+}
 
 
 def _pytest(arguments: list[str], root: Path) -> str | None:
@@ -141,6 +144,7 @@ def _pytest(arguments: list[str], root: Path) -> str | None:
     argv = [STAND_INS.get(word, word) for word in arguments]
     with tempfile.TemporaryDirectory() as empty:
         for name, text in FILE_STAND_INS.items():
+            (Path(empty) / name).parent.mkdir(parents=True, exist_ok=True)
             (Path(empty) / name).write_text(text, encoding="utf-8")
         done = subprocess.run(
             [

@@ -1,12 +1,15 @@
 """Servers with defects planted on given members, for the tests of what reports show and what a
 baseline lets through: the reference server, but refusing some valid values of a member with
--32602 naming that member (as a too strict check does)."""
+-32602 naming that member (as a too strict check does); and servers that keep some of the other
+revision's contract past their first valid answer, for the revision hints."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from conformance.server import CreateSitesApp, RpcError
+from conformance.server.rpc import RequestId
 
 
 def refuse(field: str, value: Any) -> RpcError:
@@ -55,3 +58,43 @@ class ThreeMembersRefused(CreateSitesApp):
         if params.get("second_communication_period") == 365:
             raise refuse("second_communication_period", 365)
         return params
+
+
+class SeedIndustriesRefused(CreateSitesApp):
+    """A seed server that refuses industry_id 20 and 21, as the current page's 19 industries
+    do: a defect under the seed revision its first valid request (industry 1) never meets, so
+    a seed run gets its failures, each with the hint that the current revision refuses it."""
+
+    def validate_params(self, params: dict[str, Any], role: str) -> dict[str, Any]:
+        params = super().validate_params(params, role)
+        if params.get("industry_id") in (20, 21):
+            raise refuse("industry_id", params["industry_id"])
+        return params
+
+
+class HalfMigrated(CreateSitesApp):
+    """A current server half way from the seed: a site without a `name` gets the seed's
+    success shape (``result.id`` and ``success``: the old code path). Its first valid
+    request (with a name) is answered right, so a current run gets its failures, each with
+    the hint that the reply keeps the seed revision's contract. Serve it with
+    ``revision="current"``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._nameless: set[int] = set()
+        self._lock = threading.Lock()
+
+    def create(self, params: dict[str, Any], owner: int) -> int:
+        site_id = super().create(params, owner)
+        if "name" not in params:
+            with self._lock:
+                self._nameless.add(site_id)
+        return site_id
+
+    def success(self, request_id: RequestId, site_id: int) -> dict[str, Any]:
+        reply = super().success(request_id, site_id)
+        with self._lock:
+            nameless = site_id in self._nameless
+        if nameless:
+            reply["result"] = {"id": site_id, "success": True}
+        return reply

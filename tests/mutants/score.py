@@ -24,7 +24,8 @@ def record(item: pytest.Item, name: str, caught: bool, report: Any, revision: st
     """Remember (in ``item``'s report) whether mutant ``name`` was caught in the contract's
     ``revision``, and how soon (under the key ``"{revision} {name}"``).
 
-    ``report`` is ``None`` where the run itself crashed.
+    ``report`` is ``None`` where the run itself crashed, or stopped at its first valid answer
+    with one set-up message (a mutant ``told_once``).
     """
     first = report.failures[0] if report is not None and report.failures else None
     item.user_properties.append(

@@ -44,6 +44,11 @@ class Mutant:
     revisions: tuple[str, ...] = REVISIONS
     #: the defect takes one of the kit's decisions the other way: only ``--strict`` judges it
     strict: bool = False
+    #: the defect is the other revision's answer to the run's first valid request: the run
+    #: stops there with one set-up message (``OtherRevision``, exit 2) that names the answer as
+    #: the target's defect if it implements the run's revision. It counts as caught (the run
+    #: fails and says what is wrong), and ``rule`` is what judges it in a run that goes on.
+    told_once: bool = False
 
     @property
     def defect(self) -> str:
@@ -53,9 +58,11 @@ class Mutant:
     def shows_text(self) -> str:
         """How the README's table names the first case: one case, or one per revision."""
         cases = [self.shows[revision] for revision in self.revisions]
+        told = " (told once as the other revision: exit 2)" if self.told_once else ""
         if len(set(cases)) == 1 and self.revisions == REVISIONS:
-            return cases[0]
-        return "; ".join(f"{revision}: {self.shows[revision]}" for revision in self.revisions)
+            return cases[0] + told
+        shown = "; ".join(f"{revision}: {self.shows[revision]}" for revision in self.revisions)
+        return shown + told
 
 
 #: Every mutant by name, in the order they are defined (the order of the README's table).
@@ -71,6 +78,7 @@ def mutant(
     shows: str | dict[str, str],
     revisions: tuple[str, ...] = REVISIONS,
     strict: bool = False,
+    told_once: bool = False,
 ) -> Callable[[_App], _App]:
     """Register the decorated class as the mutant ``name``, caught by ``rule`` in each of
     ``revisions``."""
@@ -79,7 +87,7 @@ def mutant(
         if name in MUTANTS:
             raise ValueError(f"a mutant named {name!r} is registered already")
         cases = shows if isinstance(shows, dict) else dict.fromkeys(revisions, shows)
-        MUTANTS[name] = Mutant(name, app, rule, cases, revisions, strict)
+        MUTANTS[name] = Mutant(name, app, rule, cases, revisions, strict, told_once)
         return app
 
     return register
@@ -555,6 +563,22 @@ class MissingTokenAccepted(_Overlooks):
         return super().authenticate(params)
 
 
+@mutant("empty-token-accepted", rule="expected-outcome", shows="invalid access_token:minLength")
+class EmptyTokenAccepted(_Overlooks):
+    """An empty access_token served as the first customer's (expected-outcome)."""
+
+    # the page makes the token the caller's authentication: refusing an empty one is no
+    # decision of the kit's, a default run judges it (which error it gets is: -32602 or -32001)
+
+    def overlooks(self, violation: Violation, params: dict[str, Any]) -> bool:
+        return violation.field == "access_token" and violation.keyword == "minLength"
+
+    def authenticate(self, params: dict[str, Any]) -> Any:
+        if params.get("access_token") == "":
+            return self._tokens[0][1]
+        return super().authenticate(params)
+
+
 @mutant("jsonrpc-unchecked", rule="expected-outcome", shows="protocol jsonrpc-wrong")
 class JsonrpcUnchecked(CreateSitesApp):
     """jsonrpc not checked: "1.0" or none served as 2.0 (expected-outcome)."""
@@ -649,7 +673,13 @@ class SuccessMissing(CreateSitesApp):
         return reply
 
 
-@mutant("data-missing", rule="reply-schema", shows="protocol id-string", revisions=("current",))
+@mutant(
+    "data-missing",
+    rule="reply-schema",
+    shows="protocol id-string",
+    revisions=("current",),
+    told_once=True,
+)
 class DataMissing(CreateSitesApp):
     """The seed's success shape under current: result.id, no result.data (reply-schema)."""
 
@@ -690,6 +720,7 @@ class SeedIndustriesAccepted(CreateSitesApp):
     rule="expected-outcome",
     shows="protocol id-string",
     revisions=("current",),
+    told_once=True,
 )
 class NameRefused(CreateSitesApp):
     """A seed server under current: the optional name refused as unexpected (expected-outcome)."""

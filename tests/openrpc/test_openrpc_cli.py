@@ -141,6 +141,25 @@ def test_rate_paces_an_openrpc_run() -> None:
     assert took >= 0.8, f"{sent} cases at --rate {sent} took {took:.2f} s"
 
 
+def test_exclude_method_leaves_a_method_out() -> None:
+    """--exclude-method: every method of the document but that one is run; a name the
+    document does not have is a usage error naming those it has; so is leaving none."""
+    document = str(example_document("simple-math"))
+    with serve_in_thread(SimpleMath(), read_timeout=2.0) as url:
+        argv = (url, "--openrpc", document, "--max-examples", "0", "--output", "json")
+        code, out, _ = _fuzz(*argv)
+        every = {m["method"] for m in json.loads(out)["methods"]}
+        code, out, _ = _fuzz(*argv, "--exclude-method", "addition")
+        ran = {m["method"] for m in json.loads(out)["methods"]}
+        assert code == 0 and ran == every - {"addition"} == {"subtraction"}
+        code, _, err = _fuzz(*argv, "--exclude-method", "adition")
+        assert code == 2 and "describes no method 'adition'; it has: addition" in err
+        code, _, err = _fuzz(*argv, "--method", "addition", "--exclude-method", "addition")
+        assert code == 2 and "leave no method of the document to run" in err
+    code, _, err = _fuzz("http://127.0.0.1:9/", "--token", "t", "--exclude-method", "x")
+    assert code == 2 and "--exclude-method names a method of an OpenRPC document" in err
+
+
 def test_a_ctrl_c_keeps_the_report_of_what_ran(
     exported: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -7,18 +7,22 @@ an ECMA-262 pattern Python cannot read gives no traceback."""
 from __future__ import annotations
 
 import copy
+import io
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from document_server import DocumentServer
 from hypothesis import given, settings
 from schema_oracle import Oracle
 
+from conformance.cli import Streams, main
 from conformance.engine.settings import Settings
 from conformance.generation.patterns import python_pattern
 from conformance.openrpc.contract import plan_document, valid_strategy
 from conformance.openrpc.document import OpenRpcError, load, parse
+from conformance.server import serve_in_thread
 
 
 def _document(params: list[dict[str, Any]], schemas: dict[str, Any] | None = None) -> Any:
@@ -363,3 +367,25 @@ def test_a_ref_to_a_sibling_file_resolves_from_the_document_s_folder(tmp_path: P
     raw["methods"][0]["params"][1]["schema"] = {"$ref": "./api/shared.json#/x"}
     with pytest.raises(OpenRpcError, match="not read from a file"):
         parse(raw, "discovered")
+
+
+# --- what the run prints ------------------------------------------------------------------------
+
+
+def test_a_method_with_no_valid_params_is_a_note_and_hypothesis_prints_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A param no value can satisfy (its pattern and its ``not`` exclude each other): the run
+    says so for the method, and hypothesis's own "You can reproduce this failure by adding
+    @seed(...)" from the failed search stays off the output (starknet_getEvents printed it)."""
+    raw = _document([_param("w", {"type": "string", "pattern": "^a+$", "not": {"pattern": "a"}})])
+    path = _write(tmp_path / "none.json", raw)
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["--openrpc", str(path), "--max-examples", "2", "--no-save-failures"]
+    with serve_in_thread(DocumentServer(raw, path, {"m": None}), read_timeout=2.0) as url:
+        code = main(["fuzz", url, *argv], Streams(io.BytesIO(), out, err))
+    printed = capsys.readouterr()
+    said = out.getvalue() + err.getvalue()
+    assert code in (0, 1), said[-2000:]
+    assert "m: no valid params could be made (Unsatisfiable" in said, said[-2000:]
+    assert "@seed" not in printed.out + printed.err + said

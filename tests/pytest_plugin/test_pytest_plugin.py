@@ -173,7 +173,8 @@ def test_no_hypothesis_folder_is_left_behind(reference_url: str, tmp_path: Path)
 def test_the_current_revision_from_its_environment_variable(tmp_path: Path) -> None:
     """CONFORMANCE_TARGET_REVISION=current against a current-revision server: every family
     passes, the duplicates family is one test, the robustness family's tests are there; the same
-    server run as the seed's revision fails its success replies."""
+    server run as the seed's revision stops the session at once, with one message naming
+    --target-revision current."""
     junit = tmp_path / "report.xml"
     with served(revision="current") as url:
         done = _pytest(
@@ -193,7 +194,28 @@ def test_the_current_revision_from_its_environment_variable(tmp_path: Path) -> N
             tmp_path, "--target-url", url, "--target-max-examples", "0",
             "-k", "test_protocol and id-string", CONFORMANCE_TARGET_TOKEN=CUSTOMER_TOKEN,
         )  # fmt: skip
-        assert seed.returncode == 1 and "reply-schema" in seed.stdout, seed.stdout[-2000:]
+        said = seed.stdout + seed.stderr
+        assert seed.returncode == 2, said[-2000:]
+        assert said.count("(--target-revision current if the target implements it;") == 1, said
+
+
+def test_a_target_of_the_other_revision_is_one_setup_error(
+    reference_url: str, tmp_path: Path
+) -> None:
+    """The seed's reference server under --target-revision current, with two workers: the
+    session stops before any test (exit 2) with the one message, printed once, naming the
+    option and saying that the refusal is the target's defect if it implements current; not a
+    failure per test."""
+    done = _pytest(
+        tmp_path, "--target-url", reference_url, "--target-token", CUSTOMER_TOKEN,
+        "--target-revision", "current", "-n", "2",
+    )  # fmt: skip
+    said = done.stdout + done.stderr
+    assert done.returncode == 2, said[-2000:]
+    assert said.count("the target refused a valid request at 'name'") == 1, said
+    assert "(--target-revision seed if the target implements it; if it implements " in said
+    assert "'current', that refusal is its defect)" in said
+    assert "FAILED" not in said and "passed" not in said and "failed" not in said, said
 
 
 def test_an_unknown_revision_is_a_usage_error(tmp_path: Path) -> None:

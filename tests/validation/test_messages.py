@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 import pytest
+from helpers.reach import branches
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -181,11 +182,22 @@ def test_an_industry_out_of_range_is_told_with_the_revisions_labels(
     assert f"({first}; " in found[0].message and found[0].message.endswith(f"; {last})")
 
 
-@given(st.one_of(st.text(), st.integers(), st.booleans(), st.none(), st.floats(allow_nan=False)))
-def test_a_value_is_shown_as_json_writes_it(value: Any) -> None:
-    # show() writes strings and integers without json.dumps (the error path's fast path):
-    # the text must be the same, escapes and all
-    assert show(value, limit=10**6) == json.dumps(value, ensure_ascii=False)
+def test_a_value_is_shown_as_json_writes_it() -> None:
+    """show() writes strings and integers without json.dumps (the error path's fast path): the
+    text must be the same, escapes and all. The branches this must reach: both fast paths, and
+    json.dumps's (a bool is an int to isinstance, not to the fast path)."""
+    with branches("string", "integer", "json.dumps") as reach:
+
+        @given(
+            st.one_of(
+                st.text(), st.integers(), st.booleans(), st.none(), st.floats(allow_nan=False)
+            )
+        )
+        def same(value: Any) -> None:
+            reach({str: "string", int: "integer"}.get(type(value), "json.dumps"))
+            assert show(value, limit=10**6) == json.dumps(value, ensure_ascii=False)
+
+        same()
 
 
 def test_a_value_json_cannot_write_is_still_shown() -> None:

@@ -191,3 +191,15 @@ def test_a_value_holding_the_token_is_judged_as_it_is_and_shown_masked(tmp_path:
         "json",
     )
     assert token[:10] not in cut and "U+002A" not in cut
+
+
+def test_a_length_is_the_values_own_when_it_holds_the_token(tmp_path: Path) -> None:
+    """A 110-character link text that holds the token is too long by its own 110 characters,
+    not by the length of its masked form (it said "got 94 characters": the token of 20 shown
+    as ***); the token does not show."""
+    token = "tok3n-0000-1111-2222"
+    text = "x" * (110 - len(token)) + token
+    link = {"enabled": True, "text": text, "url": "https://example.com/"}
+    report = _validate(tmp_path / "payload.json", _request(access_token=token, widget_link=link))
+    assert "must be 1 to 100 characters long (counted as Unicode code points); got 110 " in report
+    assert token not in report

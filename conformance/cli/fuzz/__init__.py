@@ -43,6 +43,7 @@ from conformance.contract import DEFAULT_REVISION, REVISIONS
 
 if TYPE_CHECKING:
     from conformance.cli import Streams
+    from conformance.engine.selection import Selection
     from conformance.engine.settings import Settings
 
 HELP = (
@@ -180,6 +181,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "structure only is told once (param-structure), then run in the one it takes",
     )
     _configure_bounds(parser)
+    _configure_selection(parser)
     _configure_connection(parser)
     fuzz_ci.configure(parser)
     fuzz_account.configure(parser)
@@ -214,6 +216,81 @@ def _configure_bounds(parser: argparse.ArgumentParser) -> None:
         help="a rule: every answer within S seconds (a slow answer is a finding of "
         "max-response-time; no answer within --timeout is one of answer-in-time); off by default",
     )
+
+
+def _configure_selection(parser: argparse.ArgumentParser) -> None:
+    """Which cases are sent and which rules judge them; each option repeatable, an exclusion
+    winning over an inclusion."""
+    from conformance.generation.cases import FAMILIES
+
+    group = parser.add_argument_group(
+        "selection",
+        "Each option is repeatable; without an inclusion everything is included, and an "
+        "exclusion wins. The report says what was left out.",
+    )
+    pairs: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
+        ("family", "NAME", "the family of cases", {"choices": FAMILIES}),
+        ("rule", "NAME", "the rule judged (the others are not run)", {}),
+        (
+            "member",
+            "NAME",
+            "the cases about this params member or param and those under it (widget_link "
+            "takes widget_link.text); the valid family's failures where the reply names it",
+            {},
+        ),
+        (
+            "test-id",
+            "PATTERN",
+            "the tests whose id matches this glob ('[' is a plain character: "
+            "'test_invalid_rejected[widget_link.*'; a bare test name takes all of its tests)",
+            {},
+        ),
+    )
+    for name, metavar, what, extra in pairs:
+        group.add_argument(
+            f"--{name}",
+            action="append",
+            default=[],
+            metavar=metavar,
+            help=f"include only {what}",
+            **extra,
+        )
+        group.add_argument(
+            f"--exclude-{name}",
+            action="append",
+            default=[],
+            metavar=metavar,
+            help=f"exclude {what.split(' (')[0]}",
+            **extra,
+        )
+
+
+def selection_from(args: argparse.Namespace) -> tuple[tuple[str, ...], Selection]:
+    """The families and the ``Selection`` the command line gives; ``ArgumentError`` for a
+    rule name the kit does not know."""
+    from conformance.engine.checks import rule_names
+    from conformance.engine.selection import Selection
+    from conformance.generation.cases import FAMILIES
+
+    families = tuple(
+        family
+        for family in FAMILIES
+        if (not args.family or family in args.family) and family not in args.exclude_family
+    )
+    if not families:
+        from conformance.errors import ArgumentError
+
+        raise ArgumentError("--family and --exclude-family leave no family to run")
+    selection = Selection(
+        rules=tuple(args.rule),
+        exclude_rules=tuple(args.exclude_rule),
+        members=tuple(args.member),
+        exclude_members=tuple(args.exclude_member),
+        test_ids=tuple(args.test_id),
+        exclude_test_ids=tuple(args.exclude_test_id),
+    )
+    selection.check_rules(rule_names(), "--rule", "--exclude-rule")
+    return families, selection
 
 
 def _configure_connection(parser: argparse.ArgumentParser) -> None:
@@ -295,7 +372,10 @@ def settings_from(args: argparse.Namespace, token: str, **callbacks: Any) -> Set
     OpenRPC run's alike); ``callbacks`` are the progress line's."""
     from conformance.engine.settings import DEFAULT_MAX_EXAMPLES, PROFILES, Settings
 
+    families, selection = selection_from(args)
     return Settings(
+        families=families,
+        selection=selection,
         token=token,
         role=args.role,
         revision=args.revision,
@@ -411,7 +491,7 @@ def _run(args: argparse.Namespace, streams: Streams) -> int:
             **account.settings(document is not None),
         )
         findings.baseline = ci.baseline
-        contract = contracts.contract_of(document, settings, args.method)
+        contract = contracts.contract_of(document, settings, args.method, args.exclude_method)
         progress.heading = (
             f"{contract.name} against {mask_url(args.url, token)} (seed {settings.seed}, "
             f"{settings.max_examples} valid examples, timeout {settings.timeout:g} s)"

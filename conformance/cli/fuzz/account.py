@@ -12,7 +12,6 @@ the run (its end, Ctrl-C, SIGTERM, a target that stopped, a hook that raised), a
 from __future__ import annotations
 
 import argparse
-import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -166,7 +165,11 @@ class Account:
                 )
         if self.args.created:
             try:
-                write_created(self.args.created, created, report)
+                from conformance.reporting.created import write_created
+
+                target = report.target if report is not None else None
+                token = report.settings.token if report is not None else ""
+                write_created(self.args.created, created, target, token)
             except OSError as error:
                 streams.stderr.write(
                     f"conformance fuzz: error: cannot write --created {self.args.created}: "
@@ -188,18 +191,4 @@ class Account:
         return code
 
 
-def write_created(path: str, created: list[Created], report: Report | None) -> None:
-    """The created ids as JSON: the target, the count, and one entry a creation."""
-    from conformance.reporting.redaction import mask_url, scrub_value
-
-    token = report.settings.token if report is not None else ""
-    document = {
-        "target": mask_url(report.target, token) if report is not None else None,
-        "count": len(created),
-        "created": [scrub_value(item.as_dict(), token) for item in created],
-    }
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
-
-
-__all__ = ["Account", "configure", "write_created"]
+__all__ = ["Account", "configure"]

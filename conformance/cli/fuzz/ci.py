@@ -123,7 +123,9 @@ class CiRun:
         # a run cut short (a signal, a target that stopped) cannot tell a fixed entry from
         # one whose cases it did not reach: it fixes none, so an update drops none
         ran = report.test_ids if report.stopped is None else []
-        first = baselines.judge(report.failures, ran, self.baseline, self.today)
+        # rules left out by --rule / --exclude-rule held nowhere: none of their entries is fixed
+        judged = set(report.rules) if report.settings.selection.narrows_rules else None
+        first = baselines.judge(report.failures, ran, self.baseline, self.today, judged)
         self.judgement = first
         if args.baseline_update or args.baseline_prune:
             token = report.settings.token
@@ -132,7 +134,9 @@ class CiRun:
                 if args.baseline_update
                 else baselines.pruned(self.baseline, first)
             )
-            self.judgement = baselines.judge(report.failures, ran, self.baseline, self.today)
+            self.judgement = baselines.judge(
+                report.failures, ran, self.baseline, self.today, judged
+            )
             self.judgement.fixed = first.fixed
             self.added = sorted({defect_of(f) for f in first.new})
         failing = self.judgement.failing

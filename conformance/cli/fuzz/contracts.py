@@ -49,6 +49,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="with --openrpc or --discover: run only this method (repeatable)",
     )
+    parser.add_argument(
+        "--exclude-method",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="with --openrpc or --discover: do not run this method (repeatable)",
+    )
 
 
 def wanted(args: argparse.Namespace) -> bool:
@@ -82,8 +89,9 @@ def refused_option(args: argparse.Namespace) -> str | None:
             "takes its contract from the document (conformance export openrpc --revision "
             f"{args.revision} writes that revision as one)"
         )
-    if args.method and not wanted(args):
-        return "--method names a method of an OpenRPC document: add --openrpc or --discover"
+    for option, given in (("--method", args.method), ("--exclude-method", args.exclude_method)):
+        if given and not wanted(args):
+            return f"{option} names a method of an OpenRPC document: add --openrpc or --discover"
     if getattr(args, "profile", None) and not wanted(args):
         return (
             "--profile names what judges an OpenRPC document (the bundled create.sites "
@@ -122,15 +130,33 @@ def needs_token(document: Document | None) -> bool:
     return any(param.extensions.get("x-secret") for m in document.methods for param in m.params)
 
 
-def contract_of(document: Document | None, settings: Settings, methods: list[str]) -> Contract:
-    """The contract to run: the document's, or the bundled one in the settings' revision."""
+def contract_of(
+    document: Document | None,
+    settings: Settings,
+    methods: Sequence[str],
+    excluded: Sequence[str] = (),
+) -> Contract:
+    """The contract to run: the document's (its ``methods``, or all, but the ``excluded``), or
+    the bundled one in the settings' revision."""
     if document is None:
         from conformance.create_sites import bundled
 
         return bundled(settings)
+    from conformance.errors import ArgumentError
     from conformance.openrpc.contract import document_contract
 
-    return document_contract(document, settings, methods)
+    for name in (*methods, *excluded):
+        document.method(name)  # a name the document does not have is refused, naming its own
+    chosen = [
+        method.name
+        for method in document.methods
+        if (not methods or method.name in methods) and method.name not in excluded
+    ]
+    if not chosen:
+        raise ArgumentError("--method and --exclude-method leave no method of the document to run")
+    # the document's order unless --method gives one
+    ordered = [name for name in dict.fromkeys(methods) if name in chosen] if methods else chosen
+    return document_contract(document, settings, ordered)
 
 
 __all__ = [
