@@ -20,6 +20,7 @@ from conformance.cli import Streams, main
 from conformance.server import CreateSitesApp
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_a_conforming_target_exits_0_with_a_summary_table(reference_url: str) -> None:
     """The reference server: exit 0, a row per rule, the verdict; off a terminal no progress
     line drawn in place, only whole lines (a run over a second says what runs and how far)."""

@@ -372,6 +372,7 @@ def test_a_ref_to_a_sibling_file_resolves_from_the_document_s_folder(tmp_path: P
 # --- what the run prints ------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_a_method_with_no_valid_params_is_a_note_and_hypothesis_prints_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
