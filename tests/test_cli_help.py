@@ -132,6 +132,7 @@ def test_validate_progress_appears_for_a_long_input(monkeypatch: pytest.MonkeyPa
     assert "payloads checked (" in err and "/s)" in err
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_ctrl_c_during_validate_prints_the_summary_so_far_and_exits_130() -> None:
     """SIGINT while validate reads stdin: the summary of what was checked, exit 130, no
     traceback."""

@@ -11,6 +11,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 AUDIT = ROOT / "tools" / "mutation" / "audit.py"
 
@@ -62,6 +64,7 @@ def test_every_entry_of_the_audit_still_applies() -> None:
     assert run.stdout.count(": applies\n") == len(entries), run.stdout
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_the_audit_says_killed_survived_or_no_longer_applies_and_restores(tmp_path: Path) -> None:
     """Killed where the test fails, SURVIVED where it passes with the bug, "no longer applies"
     where the code moved; exit 1; the module as it was after, and a module an earlier audit
@@ -88,6 +91,7 @@ def test_the_audit_says_killed_survived_or_no_longer_applies_and_restores(tmp_pa
     assert not list((tmp_path / ".mutation" / "audit").iterdir())
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_an_audit_whose_entries_all_fail_their_tests_exits_0(tmp_path: Path) -> None:
     """Every bug seen: exit 0, the module as it was."""
     (tmp_path / "toy.py").write_text(TOY)

@@ -10,7 +10,13 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers.docs_check import command_problems, commands, named_paths, path_problems
+from helpers.docs_check import (
+    command_problems,
+    commands,
+    history_problems,
+    named_paths,
+    path_problems,
+)
 
 import conformance
 
@@ -34,6 +40,80 @@ def test_the_readme_is_a_front_page() -> None:
     links = re.findall(r"\]\(((?:docs/)?[\w/.-]+\.md)(?:#[\w-]+)?\)", README)
     assert len(links) >= 10
     assert [link for link in links if not (ROOT / link).exists()] == []
+
+
+def test_the_readme_opens_with_the_two_set_up_commands() -> None:
+    """Before any section, one code block: `make demo` and `make test`, the two commands that
+    do all the set-up on a fresh machine."""
+    top = README.split("\n## ", 1)[0]
+    assert [(program, args) for program, args in commands(top)] == [
+        ("make", ["demo"]),
+        ("make", ["test"]),
+    ]
+
+
+def test_the_readme_has_a_newcomers_sections() -> None:
+    """Install, the three quick starts (validate; fuzz with `conformance fuzz` and with
+    `pytest --target-url`; gate CI with a baseline), a sample report, the exit codes and a
+    table of the documentation's pages."""
+    sections = dict((part.split("\n", 1)[0], part) for part in README.split("\n## ")[1:])
+    assert list(sections) == [
+        "Install",
+        "Quick start: validate payloads",
+        "Quick start: fuzz a server",
+        "Quick start: gate CI with a baseline",
+        "Exit codes",
+        "Documentation",
+        "Layout",
+        "Development",
+    ]
+    shown = {
+        name: [(program, args[0]) for program, args in commands(text) if args]
+        for name, text in sections.items()
+    }
+    assert ("conformance", "validate") in shown["Quick start: validate payloads"]
+    fuzz = sections["Quick start: fuzz a server"]
+    assert ("conformance", "fuzz") in shown["Quick start: fuzz a server"]
+    assert any(p == "pytest" and "--target-url" in a for p, a in commands(fuzz))
+    assert "```text\n" in fuzz and "does not conform" in fuzz  # the sample report
+    assert any(
+        "--baseline" in a for _, a in commands(sections["Quick start: gate CI with a baseline"])
+    )
+    assert all(f"| {code} |" in sections["Exit codes"] for code in (0, 1, 2, 130))
+    pages = re.findall(r"\]\((docs/[\w/.-]+\.md)\)", sections["Documentation"])
+    assert len(pages) >= 10
+
+
+def test_the_readme_and_the_docs_tell_no_history_and_no_local_path() -> None:
+    """What the kit does now, not how it got there ("issue 8", "Before `arrays.py`, ..."), and
+    never a path on one machine (the vendor's page is cited by its address: tested below).
+    CHANGELOG.md (and the page that includes it) is history by design; so is the
+    mutation-testing log's before-and-after table (docs/mutation.md)."""
+    exempt = {"CHANGELOG.md", "docs/changelog.md", "docs/mutation.md"}
+    problems = [
+        f"{name}: {problem}"
+        for name, text in TEXTS.items()
+        if name not in exempt
+        for problem in history_problems(text)
+    ]
+    assert problems == []
+
+
+def test_the_history_check_finds_what_it_is_for() -> None:
+    """The tracker's issues, a comparison with an older kit and a local path are found;
+    another project's issue (a source) and an ordinary "Before" are not."""
+    text = (
+        "Before issue 8 it was slow; see issues 20 and 23, and /work/shared/seed/page.txt.\n"
+        "Before `arrays.py`, 6 went uncaught. Before a method's cases, ... (open-rpc/spec "
+        "issue 190)."
+    )
+    assert history_problems(text) == [
+        "history: 'issue 8'",
+        "history: 'issues 20'",
+        "history: 'Before issue'",
+        "history: 'Before `'",
+        "a local path: '/work/'",
+    ]
 
 
 def test_every_path_the_readme_and_the_docs_name_exists() -> None:
@@ -65,6 +145,7 @@ def test_the_docs_show_commands() -> None:
     assert programs == {"conformance", "pytest", "make"}
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_the_checks_catch_what_they_are_for(tmp_path: Path) -> None:
     """A missing path, an unknown option, a missing make target: each is a problem."""
     text = (
@@ -88,6 +169,18 @@ def test_every_path_a_docstring_names_exists() -> None:
         doc = importlib.import_module(module.name).__doc__ or ""
         problems += [f"{module.name}: {p}" for p in path_problems(doc, ROOT)]
     assert problems == []
+
+
+def test_the_package_cites_no_notes_outside_the_repository() -> None:
+    """A ``name.md`` the source cites is a file of the repository (``docs/openrpc.md``), not a
+    note on one machine (``data-api.md``): the vendor's pages are cited by their address."""
+    cited = {
+        (str(path.relative_to(ROOT)), name)
+        for path in sorted((ROOT / "conformance").rglob("*.py"))
+        for name in re.findall(r"``([\w./-]+\.(?:md|txt))``", path.read_text(encoding="utf-8"))
+    }
+    assert ("conformance/openrpc/structure.py", "docs/openrpc.md") in cited
+    assert [(where, name) for where, name in cited if not (ROOT / name).is_file()] == []
 
 
 def _sample_report() -> list[str]:
@@ -118,6 +211,7 @@ def _pattern(line: str) -> re.Pattern[str]:
     return re.compile(".*".join(fixed(piece) for piece in line.split("...")))
 
 
+@pytest.mark.slow  # a whole run against a mutant: make test runs it, make check does not
 def test_the_readme_sample_report_is_what_the_run_prints() -> None:
     """The README's sample report, its "sent and not judged" and "never judged" lists
     included, is the run it says (the mutant text-length-in-bytes, seed 0), abridged where it

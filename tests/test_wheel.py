@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+import conformance
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -24,9 +26,18 @@ def test_wheel_validates_in_a_fresh_virtualenv(tmp_path: Path) -> None:
     (wheel,) = tmp_path.glob("*.whl")
     # `pip install 'KIT[pytest]'` brings the plugin's needs (the README says so)
     with zipfile.ZipFile(wheel) as archive:
-        name = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+        names = archive.namelist()
+        name = next(n for n in names if n.endswith(".dist-info/METADATA"))
         metadata = archive.read(name).decode("utf-8")
+        licence = next(n for n in names if n.endswith(".dist-info/licenses/LICENSE"))
+        assert archive.read(licence) == (ROOT / "LICENSE").read_bytes()
     assert "Provides-Extra: pytest\n" in metadata
+    # the package's habits, as an index shows them (tests/test_packaging.py checks the sources)
+    assert f"\nVersion: {conformance.__version__}\n" in metadata
+    assert "\nLicense-Expression: MIT\n" in metadata and "\nLicense-File: LICENSE\n" in metadata
+    assert "conformance/py.typed" in names
+    assert "\nClassifier: Typing :: Typed\n" in metadata
+    assert "\nProject-URL: Changelog, " in metadata and "\nProject-URL: Source, " in metadata
     for requirement in ("pytest>=9.0", "pytest-xdist>=3.8"):
         assert f"Requires-Dist: {requirement}; extra == 'pytest'" in metadata.replace('"', "'")
     env_dir = tmp_path / "venv"

@@ -122,8 +122,8 @@ def is_terminal(stream: IO[str]) -> bool:
 
 
 def version() -> str:
-    """The kit's version (``0.1.0``): ``conformance.__version__``, the one place it is written
-    (an editable install's metadata keeps the version of its install; this never goes stale)."""
+    """The kit's version: ``conformance.__version__``, the one place it is written (an
+    editable install's metadata keeps the version of its install; this never goes stale)."""
     from conformance import __version__
 
     return __version__

@@ -1,8 +1,8 @@
 """The vendor's error table: the code and message of each error, by its mnemonic.
 
 The contract's, not the server's: the reference server answers with it, the OpenRPC export
-lists it, and a contract's profile judges replies by it (``data-api.md``,
-``create.sites.current.md``).
+lists it, and a contract's profile judges replies by it. The table is the vendor's list of
+errors for create methods, in its Data API docs (https://callgear.github.io/data_api/).
 """
 
 from __future__ import annotations
@@ -33,5 +33,6 @@ ERRORS: Final[dict[str, tuple[int, str]]] = {
     "batch_operations_not_supported": (-32099, "Batch operations not supported"),
     "notifications_not_supported": (-32099, "Notifications not supported"),
 }
+"""Each error's mnemonic (``error.data.mnemonic``), with its code and message."""
 
 __all__ = ["ERRORS"]

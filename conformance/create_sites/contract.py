@@ -26,16 +26,16 @@ from conformance.generation.robustness import robustness_cases
 from conformance.generation.schema_tree import node_validator, tree
 from conformance.validation.masking import SECRET_MEMBERS
 
-#: The method the bundled contract describes.
 METHOD: Final = "create.sites"
+"""The method the bundled contract describes."""
 
-#: The member that carries the access token.
 TOKEN_MEMBER: Final = next(iter(sorted(SECRET_MEMBERS)))
+"""The member of ``params`` that carries the access token."""
 
 
-#: The vendor's envelope (``data-api.md``): batches and notifications get -32099, errors carry
-#: mnemonics and ``data.field``, only jsonrpc, id, method and params are members of a request,
-#: a wrong token gets -32001.
+#: The vendor's envelope (its Data API docs, https://callgear.github.io/data_api/): batches
+#: and notifications get -32099, errors carry mnemonics and ``data.field``, only jsonrpc, id,
+#: method and params are members of a request, a wrong token gets -32001.
 ENVELOPE: Final = Envelope(
     METHOD,
     string_id=VENDOR_STRING_ID,

@@ -34,8 +34,8 @@ PARAM_STRUCTURES: Final = ("either", "by-name", "by-position")
 #: says, its vendor ``x-`` extensions included; ``jsonrpc``, JSON-RPC 2.0 and its schemas alone.
 PROFILES: Final = ("document", "jsonrpc")
 
-#: hypothesis examples of the valid family by default: about 1 s of generation here.
 DEFAULT_MAX_EXAMPLES: Final = 100
+"""hypothesis examples of the valid family by default: about 1 s of generation here."""
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,8 @@ from conformance.generation.cases import (
 )
 from conformance.generation.decisions import UNDECIDED, split
 
-#: A string id as a public client of the vendor builds it (``data-api.md``).
+#: A string id as a public client of the vendor builds it (the vendor's Data API docs,
+#: https://callgear.github.io/data_api/).
 VENDOR_STRING_ID: Final = "req_create_sites_1795701519.17"
 
 #: A string id of any API: a name and a timestamp, as clients build them.

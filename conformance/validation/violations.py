@@ -15,8 +15,8 @@ from typing import Any, Final
 
 from conformance.validation.masking import MASK, is_secret_path
 
-#: The value of ``Violation.instance`` where the offending member is absent (``required``).
 MISSING: Final = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
+"""The value of ``Violation.instance`` where the offending member is absent (``required``)."""
 
 #: How the vendor names each kind of params error (``error.data.mnemonic``).
 MNEMONIC_BY_KEYWORD: Final = {

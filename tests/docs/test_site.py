@@ -8,7 +8,9 @@ nothing off the machine (the theme's fonts, a code host's API: all turned off in
 from __future__ import annotations
 
 import functools
+import importlib
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -72,6 +74,33 @@ def test_the_site_has_every_page_of_the_nav(site: tuple[str, list[str]]) -> None
     }
     assert expected <= set(pages)
     assert {"reference/engine/", "reference/validation/", "changelog/"} <= set(pages)
+
+
+@pytest.mark.parametrize(
+    ("page", "modules"),
+    [
+        ("reference/conformance/", ["conformance"]),
+        ("reference/validation/", ["conformance.validation"]),
+        ("reference/engine/", ["conformance.engine", "conformance.create_sites"]),
+        ("reference/server/", ["conformance.server"]),
+    ],
+)
+def test_the_api_reference_documents_every_public_name(
+    site: tuple[str, list[str]], page: str, modules: list[str]
+) -> None:
+    """Each name of the module's ``__all__`` has its entry on the page, made from its
+    docstring (mkdocstrings leaves out a name that has none)."""
+    base, _ = site
+    with urllib.request.urlopen(base + page, timeout=10) as answer:
+        html = answer.read().decode("utf-8")
+    ids = set(re.findall(r'id="([\w.]+)"', html))
+    missing = [
+        f"{module}.{name}"
+        for module in modules
+        for name in importlib.import_module(module).__all__
+        if f"{module}.{name}" not in ids
+    ]
+    assert missing == []
 
 
 def _status(url: str) -> int:

@@ -104,6 +104,7 @@ entries = st.builds(
 )
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 @given(st.lists(entries, unique_by=lambda e: e.key, max_size=6))
 def test_the_file_reads_back_as_written_sorted(written: list[Entry]) -> None:
     """Any entries, any text in their reasons and labels: written, they read back equal, every
@@ -170,6 +171,7 @@ def test_a_missing_or_broken_baseline_exits_2_before_any_case() -> None:
 # --- against servers with several defects --------------------------------------------------------
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_known_defects_pass_a_new_one_fails_a_fixed_one_is_said_and_pruned() -> None:
     """The issue's story: two defects baselined pass; a third fails alone; with one defect
     fixed the run passes and names it fixed; --baseline-prune removes it."""
@@ -210,6 +212,7 @@ def test_known_defects_pass_a_new_one_fails_a_fixed_one_is_said_and_pruned() -> 
     assert set(_entries(baseline)) == {t for t in TWO_DEFECTS if "jsonrpc" in t}
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_an_expired_entry_fails_again_and_update_keeps_dates() -> None:
     """An entry past its expiry date fails the run, named as expired; --baseline-update keeps
     first_seen, expires and reason, and moves last_seen on."""

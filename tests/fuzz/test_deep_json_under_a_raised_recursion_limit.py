@@ -12,6 +12,7 @@ import subprocess
 import sys
 from typing import Any
 
+import pytest
 from mutants import serve
 
 from conformance.server import CreateSitesApp, Response
@@ -34,6 +35,7 @@ class DeepReplies(CreateSitesApp):
         return Response(b"[" * DEPTH + inner + b"]" * DEPTH)
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_a_deep_reply_under_a_raised_recursion_limit_is_judged_not_a_crash(
     tmp_path: Any,
 ) -> None:

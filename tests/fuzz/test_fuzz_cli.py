@@ -20,6 +20,7 @@ from conformance.cli import Streams, main
 from conformance.server import CreateSitesApp
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_a_conforming_target_exits_0_with_a_summary_table(reference_url: str) -> None:
     """The reference server: exit 0, a row per rule, the verdict; off a terminal no progress
     line drawn in place, only whole lines (a run over a second says what runs and how far)."""
@@ -39,6 +40,7 @@ class _StringSiteIds(CreateSitesApp):
         return reply
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_failures_exit_1_and_never_show_the_token(tmp_path: Path) -> None:
     """Failures exit 1; the token is *** in text, JSON and JUnit unless --show-secrets."""
     junit = tmp_path / "junit.xml"
@@ -92,6 +94,7 @@ def test_usage_errors_exit_2() -> None:
     assert code == 2 and "--user-id" in err
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_the_same_seed_sends_the_same_cases(
     reference_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -211,6 +214,7 @@ def test_a_half_migrated_server_is_told_the_other_revision_once() -> None:
     assert len(hints) == len(set(hints)) == 1
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_a_broken_reply_gets_no_revision_hint() -> None:
     """A string site id keeps neither revision's contract: no hint points away from the
     defect."""
@@ -224,6 +228,7 @@ def _not_judged_html(page: str) -> str:
     return page.split('<div id="not-judged">', 1)[1]
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_strict_judges_a_decision_the_default_run_leaves_open(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -43,6 +43,7 @@ def _family(role: str, family: str, revision: str = "seed") -> list[Any]:
 ROLES_AND_REVISIONS = [(r, v) for r in ("customer", "agent") for v in contract.REVISIONS]
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 @pytest.mark.parametrize(("role", "revision"), ROLES_AND_REVISIONS)
 @settings(parent=settings.get_profile("generation"), max_examples=40)
 @given(data=st.data())
@@ -60,6 +61,7 @@ def test_valid_requests_are_valid(role: str, revision: str, data: st.DataObject)
     assert request["params"]["access_token"] == TOKEN_PLACEHOLDER
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 @pytest.mark.parametrize(("role", "revision"), ROLES_AND_REVISIONS)
 def test_boundary_requests_are_valid(role: str, revision: str) -> None:
     """Every boundary case is a valid request of its role, by python-jsonschema (an oracle
@@ -68,6 +70,7 @@ def test_boundary_requests_are_valid(role: str, revision: str) -> None:
         assert oracle_places(case.payload, "request", role, revision) == set(), case.name
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 @pytest.mark.parametrize(("role", "revision"), ROLES_AND_REVISIONS)
 def test_invalid_requests_break_their_label(role: str, revision: str) -> None:
     """Every invalid case is rejected by python-jsonschema (not the validator that filtered and
@@ -93,6 +96,7 @@ def test_the_current_revisions_differences_are_in_its_cases() -> None:
     assert {"created", "same-name", "other-letter-case"} <= current & seed
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_every_bound_and_member_is_covered() -> None:
     """Each numeric and length bound has boundary and invalid cases, each required member a
     removal, each closed object an unexpected member: read from the schema, not a list."""
@@ -220,6 +224,7 @@ def narrowed_schemas(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
     _clear_caches()
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 @pytest.mark.usefixtures("narrowed_schemas")
 def test_a_changed_bound_changes_the_cases() -> None:
     """Change a bound in a copy of the schemas and the generated cases follow it."""

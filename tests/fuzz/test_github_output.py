@@ -40,6 +40,7 @@ def _groups(failures: list[dict[str, Any]]) -> dict[tuple[str, str], list[dict[s
     return groups
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_annotations_and_the_job_summary_say_each_defect_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -100,6 +101,7 @@ def test_a_conforming_run_says_so_in_the_job_summary(
     assert summary.read_text("utf-8").splitlines()[0] == "## create.sites conformance: ✅ conforms"
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_the_job_summary_and_annotations_show_the_baseline(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -141,6 +143,7 @@ def test_the_job_summary_and_annotations_show_the_baseline(
     assert len(errors) == 1 and "baseline entry expired on 2000-01-01: " in errors[0], errors
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_a_key_in_the_targets_query_string_is_masked_in_the_summary_and_the_html(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -96,6 +96,7 @@ def test_no_json_rpc_at_all_is_one_setup_error(name: str) -> None:
         run(url, settings=FAST)
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 @pytest.mark.parametrize("name", list(HOSTILE))
 def test_hostile_answers_are_failures_not_crashes(name: str) -> None:
     """Every hostile answer ends as a reported failure of the rule it breaks."""
@@ -166,6 +167,7 @@ def cutting(handler: type[_CuttingHandler]) -> Iterator[str]:
             thread.join(10)
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 @pytest.mark.parametrize(
     ("answered", "reset", "seen"),
     [
@@ -244,6 +246,7 @@ class EchoesTokenInHeader:
         return Response(b'{"jsonrpc": "2.0", "id": 1}', content_type=f"text/plain; echo={token}")
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 @pytest.mark.parametrize("reporter", [to_json, to_text, to_junit])
 def test_a_token_echoed_in_a_reply_header_is_masked(reporter: Callable[..., str]) -> None:
     """A reply header that carries the token shows *** in every report, not the token."""
@@ -257,6 +260,7 @@ def test_a_token_echoed_in_a_reply_header_is_masked(reporter: Callable[..., str]
     assert CUSTOMER_TOKEN in reporter(report, show_secrets=True)
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 @hsettings(max_examples=5, database=None)
 @given(valid_requests(FAST))
 def test_the_valid_family_draws_the_placeholder_token(request: dict[str, Any]) -> None:

@@ -81,6 +81,7 @@ def keyed_gateway(upstream: str, key: str) -> Iterator[tuple[str, list[str]]]:
         server.server_close()
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 @pytest.mark.parametrize("form", KEY_FORMS, ids=list(KEY_FORMS))
 def test_a_key_in_the_target_url_is_masked_and_put_back(
     form: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -147,6 +148,7 @@ def test_a_key_in_the_target_url_is_masked_and_put_back(
         assert token not in out + err
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_a_token_that_is_the_port_or_a_slash_leaves_the_url_whole(tmp_path: Path) -> None:
     """The scheme's ``//``, the host and the port are no place for a key: a token of ``/`` or
     of the port's digits (a target that takes any token) leaves the URL as it is in the

@@ -71,6 +71,7 @@ def test_waiting_is_bounded() -> None:
     assert time.monotonic() - started < 1.5
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_rate_paces_the_requests() -> None:
     """--rate 40: the protocol family's cases go out no faster than 40 a second."""
     with serve() as (url, token):

@@ -25,6 +25,7 @@ def _saved(folder: Path) -> list[dict[str, Any]]:
     return [json.loads(path.read_text("utf-8")) for path in sorted(folder.glob("*.json"))]
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_failures_are_saved_without_the_token_and_replay_fixed_on_a_fixed_server() -> None:
     """html-parse-error breaks the protocol family's bodies that are no JSON (half a request,
     the token cut inside it): each failure is a file holding no part of the token; replayed
@@ -114,6 +115,7 @@ class SameSiteId(CreateSitesApp):
         return super().success(request_id, 1)
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_a_run_wide_rule_is_held_never_fixed_when_the_case_alone_keeps_it() -> None:
     """distinct-result-ids is broken across two requests of a run. ids-per-industry numbers
     sites per industry: a case sent again alone gets ids its industry has not given, so the

@@ -37,6 +37,7 @@ def _fuzz(url: str, token: str, folder: Path, *options: str) -> list[dict[str, A
     return records
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_a_failure_found_under_strict_is_replayed_under_strict(tmp_path: Path) -> None:
     """errors-with-http-400 takes one of the kit's decisions the other way (a 4xx status for an
     error reply): a failure only --strict judges. Replayed from its file, without --strict on
@@ -51,6 +52,7 @@ def test_a_failure_found_under_strict_is_replayed_under_strict(tmp_path: Path) -
     assert out.startswith("FAILED http-200-json test_protocol["), out
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_a_failure_found_in_the_current_revision_is_replayed_in_it(tmp_path: Path) -> None:
     """A current server that gives a site without a name the seed's success shape: a reply
     that breaks the current revision's contract only. Found with --revision current, it is
@@ -63,6 +65,7 @@ def test_a_failure_found_in_the_current_revision_is_replayed_in_it(tmp_path: Pat
     assert "FIXED" not in out and len(out.splitlines()) == len(records) + 1, out
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_an_agents_failure_is_replayed_as_the_agent_of_that_user(tmp_path: Path) -> None:
     """A failure found with --role agent --user-id 100 (an agent's token, which needs both) is
     replayed with both from the file: FAILED, not a refused token or a setup error."""
@@ -83,6 +86,7 @@ class SlowOnWrongVersion(CreateSitesApp):
         return super().handle(body)
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_a_failure_found_with_a_short_timeout_is_replayed_with_it(tmp_path: Path) -> None:
     """A reply that takes 1 s fails a run with --timeout 0.5; replayed without --timeout it is
     FAILED again (the run's 0.5 s, not the 5 s default); with --timeout 3 it is FIXED."""
@@ -215,6 +219,7 @@ class TwoMethods:
         return Response(json.dumps({"jsonrpc": "2.0", "id": rid, **outcome}).encode())
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_a_failure_found_on_an_openrpc_document_is_replayed_on_its_method(tmp_path: Path) -> None:
     """A document of two methods, subtraction broken (a string result): its saved failures
     name the document and the method; replayed they are FAILED on the broken server, also
@@ -272,6 +277,7 @@ def test_a_case_this_kit_no_longer_makes_is_sent_as_saved(tmp_path: Path) -> Non
     )
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_a_valid_request_refused_is_replayed_with_its_revision_hint(tmp_path: Path) -> None:
     """A seed server that refuses industry 20 and 21 as the current revision does: a request
     valid in the seed revision only is refused, and the failure says the target keeps the

@@ -45,6 +45,7 @@ class _Answers(CreateSitesApp):
         return response
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_junit_escapes_what_xml_cannot_carry_and_keeps_the_rest() -> None:
     """A reply of characters at each of XML 1.0's bounds: the JUnit report parses, and each
     failure's text shows the body with exactly the characters XML cannot carry escaped."""
@@ -129,6 +130,7 @@ def test_junit_cuts_a_failures_and_a_known_tests_message_at_1000_characters() ->
     assert skipped.get("message") == known[:1000]
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_the_json_report_is_indented_by_two_and_keeps_non_ascii() -> None:
     """``--output json``: two spaces a level, a non-ASCII character of a reply as it is."""
     class_ = type("_Accented", (_Answers,), {"body": "café"})
@@ -141,6 +143,7 @@ def test_the_json_report_is_indented_by_two_and_keeps_non_ascii() -> None:
     assert '"body": "café"' in out
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_the_report_functions_mask_the_token_unless_told_to_show_it() -> None:
     """``to_text``, ``to_json`` and ``to_junit`` called as a library user calls them, without
     ``show_secrets``: the token is ``***`` where they quote it; shown only when asked."""

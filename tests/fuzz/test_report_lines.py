@@ -38,6 +38,7 @@ def _both(
     return text, json.loads(shown)
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_a_defects_line_names_six_cases_then_how_many_more() -> None:
     """Each defect's line names its cases: all of them up to six, else six and "and N more"
     (a server answering every invalid request -32600 breaks tests of 6 and of 7 cases)."""
@@ -53,6 +54,7 @@ def test_a_defects_line_names_six_cases_then_how_many_more() -> None:
         assert f"  {group['defect']}: {counted} (cases: {named})" in text
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_a_hint_is_said_once_with_the_failures_it_explains_then_a_blank_line() -> None:
     """A current server that gives some sites the seed's success shape: each hint once, with
     the number of failures that carry it, and a blank line after the hints (one, never two,
@@ -87,6 +89,7 @@ def test_tests_sent_and_not_judged_are_named_four_then_how_many_more() -> None:
         assert f"  {reason} [{named}]" in text.splitlines()
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_the_json_report_names_a_defects_member_and_no_profile_for_create_sites() -> None:
     """A valid-family defect at a member: the member in its group; a defect of no member:
     ``null``; create.sites is judged by its own contract: no ``profile``."""

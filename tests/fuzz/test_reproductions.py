@@ -91,6 +91,7 @@ def _reproductions(url: str, token: str) -> Iterator[tuple[str, str, str]]:
         pytest.fail(f"no saved failure of {first.group(1)}")
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_every_printed_command_reproduces_after_its_setup_line_and_stops_when_unset() -> None:
     """A mutant that accepts an out-of-range value: the command of the text report, the JSON
     report, the HTML report and the saved failure, each pasted after its setup line with the
@@ -125,6 +126,7 @@ def test_every_printed_command_reproduces_after_its_setup_line_and_stops_when_un
             assert '"invalid_parameter_value"' in done.stdout, (where, done.stdout)
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 @pytest.mark.parametrize(
     ("mutant", "case"),
     [("duplicates-accepted", "same-name"), ("duplicates-case-sensitive", "other-letter-case")],

@@ -160,6 +160,7 @@ class SurrogateCrashQuoted(CreateSitesApp):
         return reply
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_a_crash_quoting_a_lone_surrogate_is_reported_in_every_output(tmp_path: Path) -> None:
     """The failures of a server whose -32603 message quotes the lone surrogate sent: text on a
     UTF-8 stream, JSON, JUnit, HTML and saved files are written (a message holding the
@@ -213,6 +214,7 @@ def test_a_crash_quoting_a_lone_surrogate_is_reported_in_every_output(tmp_path: 
         assert code == 0 and replay.getvalue().count("FIXED ") == len(saved), replay.getvalue()
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 @needs_curl
 def test_the_printed_curl_sends_the_raw_bytes_again() -> None:
     """The command printed for a crash on a raw lone surrogate sends the same three bytes

@@ -24,6 +24,7 @@ def _summary(report: Report) -> list[str]:
     return [f"{f.rule} {f.test_id}: {f.message}" for f in report.failures[:10]]
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 @pytest.mark.parametrize("chosen", [CUSTOMER, AGENT], ids=["customer", "agent"])
 def test_the_reference_server_conforms(reference_url: str, chosen: Settings) -> None:
     """Every family, every check: the reference server breaks no rule."""
@@ -76,6 +77,7 @@ class SameSiteId(CreateSitesApp):
         return super().success(request_id, 1)
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 @pytest.mark.parametrize(
     ("mutant", "rule", "label"),
     [

@@ -25,6 +25,7 @@ def _test_ids(folder: Path) -> set[str]:
     return {json.loads(p.read_text("utf-8"))["test_id"] for p in folder.glob("*.failure.json")}
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_the_folder_holds_the_last_runs_failures_only(tmp_path: Path) -> None:
     """--save-failures into a folder three levels deep that does not exist: made. A second
     run on a target with another defect leaves only its own failures there (a replay of the

@@ -316,6 +316,7 @@ class IgnoresBadBytes(CreateSitesApp):
         return super().parse(body.decode("utf-8", "ignore").encode())
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_a_raw_body_without_the_token_is_replayed_as_saved(tmp_path: Path) -> None:
     """A body that is no UTF-8, sent with the token placeholder (the protocol family's), holds
     no token: its file keeps it as sent, and a replay sends it as the file has it, even where

@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 
+import pytest
 from helpers.reach import branches
 from helpers.tools import needs_curl
 from hypothesis import HealthCheck, assume, example, given, settings
@@ -137,6 +138,7 @@ def _other_strings() -> list[str]:
 _OTHERS = _other_strings()
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_reports_hide_the_token_and_change_nothing_else() -> None:
     """For any token (one character, a digit, a word of the report, a piece of the URL, a
     quote, non-ASCII), every report form is the same as for a distinct token: nothing of the
@@ -184,6 +186,7 @@ def test_the_request_shown_differs_from_the_one_sent_only_at_the_token() -> None
     assert shown == failure.body.decode().replace(json.dumps(token)[1:-1], "***")
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 @given(token=tokens)
 @settings(max_examples=10, deadline=None)  # each plan takes a fifth of a second
 def test_raw_bodies_never_hold_the_token(token: str) -> None:
@@ -212,6 +215,7 @@ def _bash(command: str, token: str) -> str:
     return done.stdout
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 @needs_curl
 def test_the_printed_curl_reproduces_the_defect_every_time() -> None:
     """The command printed for a mutant that accepts an out-of-range value, pasted into bash

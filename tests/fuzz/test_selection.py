@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from helpers.cli import fuzz as _fuzz
 from helpers.planted_defects import (
     AndPhonesFrom1To6Refused,
@@ -44,6 +45,7 @@ def _members(report: dict[str, Any]) -> set[str]:
     return found
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_members_select_and_exclude_the_cases_and_a_parent_takes_its_children() -> None:
     """Three defects on three members: --exclude-member widget_link drops the link text's (a
     parent takes its children) and sends none of its cases; --member widget_link.text keeps it
@@ -81,6 +83,7 @@ def test_a_test_id_glob_selects_with_its_bracket_plain() -> None:
     assert code == 0 and report["cases_sent"] == 0
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_rules_select_what_is_judged() -> None:
     """--exclude-rule expected-outcome: the three defects are not judged, the run conforms and
     the table lists every other rule; --rule expected-outcome: that rule alone is judged."""
@@ -104,6 +107,7 @@ def test_a_rule_or_family_that_does_not_exist_is_a_usage_error() -> None:
     assert code == 2 and "leave no family to run" in err
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_the_valid_family_drops_an_excluded_members_failures_and_looks_further() -> None:
     """The valid family draws every member: --exclude-member domain_name keeps it running,
     its failures at domain_name dropped (not shrunk: hypothesis looks on), so the defect of

@@ -160,6 +160,7 @@ def test_an_unwritable_junit_path_is_refused_before_any_case(tmp_path: Path) -> 
     assert f"cannot write --junitxml {path}: No such file or directory" in err
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_ctrl_c_prints_the_report_so_far_and_exits_130() -> None:
     """A Ctrl-C (SIGINT) mid-run: the summary of what ran, exit 130, no traceback."""
     import signal

@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
 from helpers.targets import CUSTOMER_TOKEN
 
 from conformance import create_sites
@@ -125,6 +126,7 @@ def trickling_head_server(pause: float) -> Iterator[str]:
         listener.close()
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_a_trickled_status_line_and_headers_time_out_within_the_timeout() -> None:
     """The head sent a byte every 20 ms (each read well within the timeout) still ends at the
     timeout: the watchdog bounds the whole answer, not each read. Without it this takes the

@@ -109,6 +109,7 @@ def test_secrets_in_a_body_that_is_no_json_are_masked_in_the_log_and_the_files(
     assert '["just words", ' in out and '["just words", ' in saved
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_a_saved_request_keeps_what_was_sent_where_it_is_not_the_token(tmp_path: Path) -> None:
     """A failure of a request whose access_token is another value than the run's token (the
     empty string the minLength case sends) is saved with that value, not the placeholder a

@@ -40,6 +40,7 @@ class NullIndustryTaken(CreateSitesApp):
         return super().validate_params(params, role)
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_a_server_that_takes_null_for_a_required_member_fails() -> None:
     with serve(NullIndustryTaken) as (url, token):
         code, out, err = _run(
@@ -163,6 +164,7 @@ class LimitedThreeTimes(CreateSitesApp):
         return super().handle(body)
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_a_rate_limited_target_gets_a_growing_back_off() -> None:
     """Three -32029 replies in a row without a hint of how long to wait: the runner waits
     0.5 s, then 1 s, then 2 s before each resend (not 0.5 s each time: a rate-limited target

@@ -58,6 +58,28 @@ def path_problems(text: str, root: Path) -> list[str]:
     ]
 
 
+#: "issue 8", "issues 20 and 23": this project's tracker, which a reader of the docs does not
+#: have. Another project's (``open-rpc/spec issue 190``) is a source, and is left alone.
+_ISSUE = re.compile(r"(\S*)\s+([Ii]ssues?\s+#?\d+)")
+#: "Before issue 8, ...", "Before `arrays.py`, ...": the kit compared with an older self.
+_BEFORE = re.compile(r"\bBefore (?:issue|`)")
+#: a path on the machine the docs were written on (the vendor's page is cited by its URL)
+_LOCAL_PATH = re.compile(r"(?<![\w.])(?:/work|/home|/tmp|/root)/|file://")
+
+
+def history_problems(text: str) -> list[str]:
+    """A sentence for each place ``text`` tells the kit's history or points into a local
+    machine: the docs say what the kit does now (CHANGELOG.md keeps what changed)."""
+    problems = [
+        f"history: {match.group(2)!r}"
+        for match in _ISSUE.finditer(" " + text)
+        if "/" not in match.group(1)
+    ]
+    problems += [f"history: {m.group(0)!r}" for m in _BEFORE.finditer(text)]
+    problems += [f"a local path: {m.group(0)!r}" for m in _LOCAL_PATH.finditer(text)]
+    return problems
+
+
 def commands(text: str) -> Iterator[tuple[str, list[str]]]:
     """Each command line of ``text``'s code blocks as ``(program, arguments)``: prompts, leading
     ``NAME=value`` settings and trailing comments removed; unknown programs skipped."""

@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 import jsonschema
+import pytest
 
 from conformance.mock.app import MockApp
 from conformance.openrpc.document import parse
@@ -56,6 +57,7 @@ def _answers(method: str, seeds: range) -> list[Any]:
     return found
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_arrays_are_small_and_keep_their_schema() -> None:
     blocks = _answers("blocks", range(3))
     assert all(len(value) <= 2 for value in blocks), blocks

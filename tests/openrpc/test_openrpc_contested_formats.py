@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from jsonschema import Draft202012Validator
 
 from conformance.engine.settings import Settings
@@ -78,6 +79,7 @@ def _refuse(literal: str) -> Any:
     raise ValueError(literal)
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_contested_format_values_are_judged_for_robustness_unless_strict(tmp_path: Path) -> None:
     path = tmp_path / "links.json"
     path.write_text(json.dumps(DOCUMENT), encoding="utf-8")

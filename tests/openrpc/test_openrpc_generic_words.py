@@ -18,6 +18,10 @@ from conformance.cli import Streams, main
 from conformance.server import Response, serve_in_thread
 
 #: Words of the bundled contract that a document's run must not use.
+# the module's fixture fuzzes a server twice (a second or more here): make test runs these,
+# make check does not
+pytestmark = pytest.mark.slow
+
 VENDOR_WORDS = re.compile(
     r"create[._]sites|Data API|method page|(?<!create-)\bsites?\b|mnemonic", re.IGNORECASE
 )  # the kit's own name, create-sites-conformance, is no word of the contract

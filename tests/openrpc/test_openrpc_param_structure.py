@@ -90,6 +90,7 @@ def test_a_server_that_takes_either_structure_gets_both(tmp_path: Path) -> None:
     assert report["families"]["structure"] == 4, tested  # by name and by position, twice
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_a_documented_structure_the_target_refuses_is_the_finding(tmp_path: Path) -> None:
     """paramStructure "by-name" is the contract: a target that refuses it (and serves the same
     params by position) fails param-structure once, naming paramStructure."""

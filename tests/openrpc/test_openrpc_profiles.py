@@ -51,6 +51,7 @@ def fuzz(url: str, document: Path, *options: str) -> tuple[int, str, str]:
     return cli("fuzz", url, "--openrpc", str(document), "--max-examples", "5", *options)
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_the_mock_of_the_exported_document_fails_on_the_vendors_extensions_alone(
     tmp_path: Path,
 ) -> None:
@@ -148,6 +149,7 @@ def test_the_reports_name_the_profile_and_the_token_stays_where_it_goes_masked(
     assert not [shown for shown in written if SECRET in shown]
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_replay_judges_a_saved_failure_under_the_profile_it_was_found_with(
     tmp_path: Path,
 ) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from document_server import DocumentServer
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from schema_oracle import Oracle
 
 from conformance.cli import Streams, main
@@ -50,7 +50,7 @@ def _drawn(raw: Any, path: Path | None = None, examples: int = 30) -> list[Any]:
     for family in ("boundary",):
         found += [c.payload["params"] for c in plan.families.get(family, [])]
 
-    @settings(max_examples=examples, database=None, suppress_health_check=list(HealthCheck))
+    @settings(parent=settings.get_profile("generation"), max_examples=examples)
     @given(valid_strategy(plan))
     def draw(request: dict[str, Any]) -> None:
         found.append(request["params"])
@@ -68,6 +68,7 @@ def _drawn(raw: Any, path: Path | None = None, examples: int = 30) -> list[Any]:
 # --- patterns ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_a_unicode_property_pattern_is_drawn_not_a_traceback() -> None:
     raw = _document([_param("name", {"type": "string", "pattern": "^\\p{L}+$"})])
     found = _drawn(raw)
@@ -77,6 +78,7 @@ def test_a_unicode_property_pattern_is_drawn_not_a_traceback() -> None:
     assert plan.families["invalid"]
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_a_pattern_with_no_python_spelling_is_named_once_and_drawn_around() -> None:
     greek = "^\\p{Script=Greek}+$"
     assert python_pattern(greek) is None
@@ -370,6 +372,7 @@ def test_a_ref_to_a_sibling_file_resolves_from_the_document_s_folder(tmp_path: P
 # --- what the run prints ------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_a_method_with_no_valid_params_is_a_note_and_hypothesis_prints_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -13,6 +13,7 @@ import importlib
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -33,6 +34,30 @@ SCHEMA_FILES = [
 ]
 
 pytestmark = pytest.mark.slow  # a generator process per schema; npm packages
+
+
+def _documented(program: str) -> list[str]:
+    """The arguments of the first ``program`` command in docs/other-languages.md's code blocks
+    (a ``\\`` line continuation joined; ``npx`` dropped): the tests run what the page shows."""
+    page = (ROOT / "docs" / "other-languages.md").read_text(encoding="utf-8")
+    for block in re.findall(r"^```sh\n(.*?)^```", page, re.MULTILINE | re.DOTALL):
+        for line in block.replace("\\\n", " ").splitlines():
+            words = shlex.split(line, comments=True)
+            words = words[1:] if words[:1] == ["npx"] else words
+            if words[:1] == [program]:
+                return words[1:]
+    raise AssertionError(f"docs/other-languages.md shows no {program} command")
+
+
+def _with(arguments: list[str], **values: str) -> list[str]:
+    """``arguments`` with the value of each option named in ``values`` (``output_model``:
+    ``--output-model``; ``i``: ``-i``) put in place of the page's; every one must be there."""
+    options = {("-" if len(k) == 1 else "--") + k.replace("_", "-"): v for k, v in values.items()}
+    assert set(options) <= set(arguments), (options, arguments)
+    return [
+        options.get(arguments[n - 1], word) if n and arguments[n - 1] in options else word
+        for n, word in enumerate(arguments)
+    ]
 
 
 def _id(item: tuple[str, Path]) -> str:
@@ -62,12 +87,12 @@ def _title_type(title: str) -> str:
 
 @pytest.mark.parametrize("item", SCHEMA_FILES, ids=_id)
 def test_typescript_types_generate(item: tuple[str, Path], tmp_path: Path) -> None:
-    """``json2ts -i <schema file> -o types.d.ts`` works on every schema, and exports the
+    """The page's ``json2ts -i <schema file> -o types.d.ts`` works on every schema, and exports the
     schema's root type named by its title (shared.schema.json: its definitions only)."""
     _, path = item
     out = tmp_path / "types.d.ts"
     done = subprocess.run(
-        [str(_node_tool("json2ts")), "-i", str(path), "-o", str(out)],
+        [str(_node_tool("json2ts")), *_with(_documented("json2ts"), i=str(path), o=str(out))],
         capture_output=True,
         text=True,
         timeout=120,
@@ -91,10 +116,12 @@ def _generate_models(path: Path, where: Path) -> Any:
         return subprocess.run(
             [
                 str(Path(sys.executable).parent / "datamodel-codegen"),
-                *("--input", str(path), "--input-file-type", "jsonschema"),
-                *("--output-model-type", "pydantic_v2.BaseModel"),
-                *("--preset", "standard-py311-20261027", "--class-name", "Payload"),
-                *("--output", str(output)),
+                *_with(
+                    _documented("datamodel-codegen"),
+                    input=str(path),
+                    class_name="Payload",
+                    output=str(output),
+                ),
             ],
             capture_output=True,
             text=True,

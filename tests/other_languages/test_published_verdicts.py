@@ -112,6 +112,7 @@ def _disagreements(said: dict[str, list[bool]], values: list[tuple[str, str, str
     return wrong
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_python_jsonschema_with_the_standard_format_checker_gives_the_kits_verdicts() -> None:
     values = _values()
     resources = []

@@ -100,6 +100,7 @@ BODIES = {
 }
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 @pytest.mark.parametrize("body", BODIES.values(), ids=BODIES.keys())
 def test_the_upstream_and_the_client_see_the_same_bytes_as_over_a_direct_connection(
     body: bytes,

@@ -58,6 +58,7 @@ def _unique(payload: Any, number: int) -> Any:
     return {**payload, "params": {**params, "domain_name": f"u{number}.{domain}"}}
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_the_kits_valid_requests_and_a_library_client_break_nothing() -> None:
     """The bundled contract's boundary family (every value at a bound the schemas accept) and
     a client written with jsonrpcclient, through the proxy to the reference server: not one

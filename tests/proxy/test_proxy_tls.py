@@ -91,6 +91,7 @@ def _proxy(*argv: str) -> tuple[int, str]:
     return done.returncode, done.stderr
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 @pytest.mark.parametrize("option", ["--cacert", "--cert"])
 def test_tls_files_that_cannot_be_read_are_refused_before_listening(
     tmp_path: Path, option: str
@@ -104,6 +105,7 @@ def test_tls_files_that_cannot_be_read_are_refused_before_listening(
     assert "listening" not in err and "Traceback" not in err
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_a_key_without_its_certificate_is_refused(tmp_path: Path) -> None:
     code, err = _proxy("--upstream", "https://127.0.0.1:9/", "--key", str(tmp_path / "k.pem"))
     assert code == 2 and err == "conformance proxy: error: --key needs --cert\n"

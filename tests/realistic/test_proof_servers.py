@@ -58,7 +58,11 @@ DECISIONS: set[tuple[str, str]] = {
 Served = tuple[str, str, dict[int, Report]]
 
 
-@pytest.fixture(scope="module", params=list(SERVERS))
+#: the ajv server runs on Node with tools/ajv's npm packages: slow, as make check has no npm
+_PARAMS = [pytest.param(n, marks=pytest.mark.slow) if n == "ajv" else n for n in SERVERS]
+
+
+@pytest.fixture(scope="module", params=_PARAMS)
 def server(request: pytest.FixtureRequest) -> Iterator[Served]:
     """(name, URL, the default runs' reports by seed, run once for both tests that read them)."""
     with SERVERS[request.param](TOKEN) as url:
@@ -110,6 +114,7 @@ def test_the_contrary_server_fails_strict_on_each_decision() -> None:
     assert all(basis.startswith("the kit's decision: ") for basis in sources), sources
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_a_decision_a_reply_takes_is_listed_as_not_judged() -> None:
     """The seed page's reply structure writes "success": "true": a default run takes the
     string (the kit's reading, the boolean, is a decision) and says so in its list of what

@@ -86,6 +86,7 @@ def test_serve_stops_on_sigint_with_a_token_option() -> None:
         assert process.returncode == 0 and "tk-1" not in stdout
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_signal_right_after_the_url_stops_cleanly() -> None:
     """A SIGTERM sent as soon as the URL is read still stops the server with exit 0."""
     with serving("--port", "0", "--db", ":memory:", "--token", "t") as (process, lines):
@@ -127,6 +128,7 @@ def test_serve_is_a_subcommand() -> None:
     assert "serve" in SUBCOMMANDS
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_conformance_serve_command_line(tmp_path: Path) -> None:
     """``python -m conformance serve --port 0`` prints its URL first and answers."""
     process = subprocess.Popen(
@@ -201,6 +203,7 @@ def test_limits_must_be_positive(
     assert "must be a finite number above 0" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_a_db_that_is_not_sqlite_exits_2_naming_the_file(tmp_path: Path) -> None:
     """--db naming a file that is not a SQLite database: exit 2, naming the file, nothing open."""
     junk = tmp_path / "notes.txt"
@@ -212,6 +215,7 @@ def test_a_db_that_is_not_sqlite_exits_2_naming_the_file(tmp_path: Path) -> None
     assert "not a database" in stderr
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_max_connections_option_caps_connections() -> None:
     """--max-connections 1: with one client connected, the next gets HTTP 503."""
     with serving("--port", "0", "--db", ":memory:", "--token", "t", "--max-connections", "1") as (

@@ -146,6 +146,7 @@ def test_conflicting_content_lengths_are_400(url: str) -> None:
     assert_transport_refusal(raw_exchange(url, head), 400)
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_short_content_length_gives_a_parse_error(url: str) -> None:
     """A Content-Length shorter than the body cuts it: the reply is a parse error, id null."""
     body = json.dumps(request()).encode()
@@ -171,6 +172,7 @@ def test_other_methods_are_405(url: str, method: str) -> None:
     assert split_response(raw)[1]["allow"] == "POST"
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_stalled_body_times_out_without_holding_others(url: str) -> None:
     """Half a body then silence: others are served meanwhile; the staller gets 408 and a close."""
     parts = urlsplit(url)
@@ -194,6 +196,7 @@ def test_stalled_body_times_out_without_holding_others(url: str) -> None:
     assert_transport_refusal(raw, 408)
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_idle_keep_alive_connection_is_closed_after_the_timeout(url: str) -> None:
     """A connection that sends nothing is closed after the read timeout."""
     parts = urlsplit(url)
@@ -290,6 +293,7 @@ def test_malformed_request_line_is_refused_without_a_traceback(
     assert "Traceback" not in capfd.readouterr().err
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_header_trickle_is_dropped_after_the_read_timeout(url: str) -> None:
     """Headers sent a byte at a time are cut off once the head has taken the read timeout."""
     parts = urlsplit(url)

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from helpers.server_requests import connect, post, request
 
 from conformance.server import Config, CreateSitesApp, SiteStore, serve_in_thread
@@ -37,6 +38,7 @@ def run_client(url: str, number: int, count: int, results: list[Any]) -> None:
         connection.close()
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_concurrent_clients_then_restart(config: Config, tmp_path: Path) -> None:
     """16 clients create 2,000 sites; all acknowledged ids are stored, distinct, and survive."""
     db = tmp_path / "sites.sqlite3"

@@ -50,6 +50,7 @@ def test_invalid_file_exits_1_with_one_line_per_violation() -> None:
     )
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_every_example_file_gets_its_exit_code() -> None:
     """The valid request examples exit 0 together, each invalid one exits 1."""
     valid = sorted(str(p) for p in (CASES / "valid").glob("request__*.json"))

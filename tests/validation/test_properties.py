@@ -68,6 +68,7 @@ def near_valid_requests(draw: st.DrawFn) -> Any:
     return request
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_engines_agree_on_validity_and_places() -> None:
     """Both engines accept the same requests and find violations at the same places, in
     either revision.
@@ -110,6 +111,7 @@ def test_engines_agree_on_validity_and_places() -> None:
 _json_texts = json_values.map(lambda value: " " + json.dumps(value) if value else "[]")
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_validator_never_raises_on_any_json() -> None:
     """Whatever JSON it gets, the validator answers, and its answers agree with each other;
     only text that holds JSON is refused, with ArgumentError (it was meant to be parsed)."""
@@ -141,6 +143,7 @@ _lone = st.tuples(
 ).map("".join)
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_unrepresentable_strings_raise_only_payload_error() -> None:
     """A string with a lone surrogate raises PayloadError (and nothing else); one without is
     validated."""
@@ -161,6 +164,7 @@ def test_unrepresentable_strings_raise_only_payload_error() -> None:
         raises()
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_loads_raises_only_payload_error() -> None:
     """Any bytes either parse or raise PayloadError."""
     with branches("parsed", "refused") as reach:

@@ -117,6 +117,7 @@ _tokens = st.one_of(
 )
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_the_report_does_not_depend_on_the_token(tmp_path: Path) -> None:
     """Any token (a character, a digit, a word of the payload, a quote, non-ASCII) gives the
     same JSON report as a distinct one: nothing of it shows, and nothing else was changed.

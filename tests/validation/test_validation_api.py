@@ -148,6 +148,7 @@ def test_trailing_newline_is_pointed_out() -> None:
     assert "a trailing newline is not allowed" in violation.message
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_huge_values_are_shortened_in_messages() -> None:
     """A 10 MB string is not copied into the message."""
     found = list(conformance.iter_errors(with_params(domain_name="a" * 10_000_000)))
@@ -239,6 +240,7 @@ def test_lone_surrogate_is_a_payload_error_not_a_crash(payload: Any) -> None:
         list(conformance.iter_errors(payload))
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_deep_nesting_is_a_payload_error_not_a_crash() -> None:
     """A payload nested deeper than the engine follows is refused with PayloadError."""
     deep: Any = 1

@@ -81,6 +81,7 @@ _near_echo_length = st.text(
 )
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_a_token_inside_a_longer_string_is_masked_exactly_from_the_echo_length(
     tmp_path: Path,
 ) -> None:
