@@ -1,8 +1,8 @@
-"""Measure the kit's false alarms on the realistic servers (issue 8); prints a report.
+"""Measure the kit's false alarms on the realistic servers; prints a report.
 
     .venv/bin/python tests/realistic/measure_false_alarms.py [--draws 1000] [--seeds 5]
 
-1. the failures ``conformance.fuzz.run`` reports against each realistic server, per seed;
+1. the failures ``conformance.create_sites.run`` reports against each realistic server, per seed;
 2. the share of the valid family's ``domain_name`` and ``widget_link.url`` values that each
    mainstream parser refuses, over ``--draws`` draws of ``valid_requests``.
 """
