@@ -19,6 +19,8 @@ import pytest
 from helpers.cli import fuzz as _fuzz
 from helpers.staging import target
 from helpers.targets import CUSTOMER_TOKEN, config_document
+from helpers.team_hooks import events as logged_events
+from helpers.team_hooks import write_hooks
 
 from conformance.cli import Streams, main
 from conformance.server import CreateSitesApp, Response, SiteStore, serve_in_thread
@@ -257,38 +259,15 @@ def test_a_valid_family_failure_found_before_the_budget_is_still_reported() -> N
 
 # --- hooks -------------------------------------------------------------------------------------
 
-HOOKS = """
-import json
-
-def _log(*event):
-    with open("events.jsonl", "a") as out:
-        out.write(json.dumps(event) + "\\n")
-
-def before_run(context):
-    _log("before_run", context.url)
-
-def after_create(context, created):
-    _log("after_create", created.id, created.method)
-
-def after_run(context, created_all):
-    reply = context.call("create.sites", {"access_token": context.token})
-    _log("after_run", [c.id for c in created_all], reply["error"]["code"],
-         context.mask("token " + context.token))
-"""
-
-
-def _events(folder: Path) -> list[list[Any]]:
-    return [json.loads(line) for line in (folder / "events.jsonl").read_text().splitlines()]
-
 
 def test_hooks_are_called_before_after_each_creation_and_after(tmp_path: Path) -> None:
-    (tmp_path / "team_hooks.py").write_text(HOOKS)
+    write_hooks(tmp_path)
     with account() as (url, store):
         code, _, err = _fuzz(url, "--token", CUSTOMER_TOKEN, "--max-examples", "5",
                              "--hooks", "team_hooks")  # fmt: skip
         made = _site_ids(store)
     assert code == 0, err
-    events = _events(tmp_path)
+    events = logged_events(tmp_path)
     assert events[0] == ["before_run", url]
     assert [e[1] for e in events if e[0] == "after_create"] == made
     last = events[-1]

@@ -13,35 +13,17 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from helpers.targets import CUSTOMER_TOKEN, config_document
+from helpers.team_hooks import events as logged_events
+from helpers.team_hooks import write_hooks
 
 from conformance.server import CreateSitesApp, SiteStore, serve_in_thread
 from conformance.server.config import parse
 
 # Pytest runs in subprocesses: make test runs them, make check not.
 pytestmark = pytest.mark.slow
-
-HOOKS = """
-import json
-
-def _log(*event):
-    with open("events.jsonl", "a") as out:
-        out.write(json.dumps(event) + "\\n")
-
-def before_run(context):
-    _log("before_run", context.url)
-
-def after_create(context, created):
-    _log("after_create", created.id, created.method)
-
-def after_run(context, created_all):
-    reply = context.call("create.sites", {"access_token": context.token})
-    _log("after_run", [c.id for c in created_all], reply["error"]["code"],
-         context.mask("token " + context.token))
-"""
 
 
 def _pytest(folder: Path, *argv: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -64,16 +46,12 @@ def _site_ids(store: SiteStore) -> list[int]:
     return [site_id for site_id, _, _ in store.sites()]
 
 
-def _events(folder: Path) -> list[list[Any]]:
-    return [json.loads(line) for line in (folder / "events.jsonl").read_text().splitlines()]
-
-
 def test_hooks_get_every_creation_and_the_created_file_lists_them(tmp_path: Path) -> None:
     """before_run first (before the check of the target, whose creation after_create is told
     of), after_create once a site the target made, after_run with them all and a client that
     sends with the session's token; the created file names every site, the token masked. The
     module named by its environment variable."""
-    (tmp_path / "team_hooks.py").write_text(HOOKS)
+    write_hooks(tmp_path)
     with account() as (url, store):
         done = _pytest(
             tmp_path, "--target-url", url, "--target-token", CUSTOMER_TOKEN,
@@ -82,7 +60,7 @@ def test_hooks_get_every_creation_and_the_created_file_lists_them(tmp_path: Path
         )  # fmt: skip
         made = _site_ids(store)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr
-    events = _events(tmp_path)
+    events = logged_events(tmp_path)
     assert events[0] == ["before_run", url]
     assert len(made) > 20
     assert [e[1] for e in events if e[0] == "after_create"] == made
@@ -111,7 +89,7 @@ def test_after_run_is_called_when_a_test_fails_or_the_session_is_interrupted(
 ) -> None:
     """A failing test of the team's own, or one that stops the session as Ctrl-C does:
     after_run still runs once with what was created, the created file is still written."""
-    (tmp_path / "team_hooks.py").write_text(HOOKS)
+    write_hooks(tmp_path)
     (tmp_path / "test_team.py").write_text(team_test)
     with account() as (url, store):
         done = _pytest(
@@ -121,7 +99,7 @@ def test_after_run_is_called_when_a_test_fails_or_the_session_is_interrupted(
         )  # fmt: skip
         made = _site_ids(store)
     assert done.returncode == code, done.stdout[-3000:] + done.stderr
-    events = _events(tmp_path)
+    events = logged_events(tmp_path)
     # the suite's tests run after the team's: none once interrupted, only the check's site
     assert len(made) == 1 if code == 2 else len(made) > 20
     assert [e[0] for e in events] == ["before_run", *["after_create"] * len(made), "after_run"]
@@ -132,7 +110,7 @@ def test_after_run_is_called_when_a_test_fails_or_the_session_is_interrupted(
 def test_sigterm_still_calls_after_run_and_writes_the_created_file(tmp_path: Path) -> None:
     """What CI sends on a cancel: the session ends as on Ctrl-C, after_run is called with what
     was created, the created file written, exit 143 (the command's), within seconds."""
-    (tmp_path / "team_hooks.py").write_text(HOOKS)
+    write_hooks(tmp_path)
     (tmp_path / "test_team.py").write_text(
         "import pathlib, time\n"
         "def test_waits():\n"
@@ -158,7 +136,7 @@ def test_sigterm_still_calls_after_run_and_writes_the_created_file(tmp_path: Pat
         made = _site_ids(store)
     assert child.returncode == 143, out[-3000:] + err
     assert "Traceback" not in out + err
-    events = _events(tmp_path)
+    events = logged_events(tmp_path)
     assert [e[0] for e in events] == ["before_run", "after_create", "after_run"]
     assert events[-1][1] == made
     assert json.loads((tmp_path / "created.json").read_text())["count"] == len(made) == 1
