@@ -5,6 +5,8 @@ profiles, registered once here; the tests that need the npm packages marked slow
 from __future__ import annotations
 
 import os
+import signal
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -45,3 +47,32 @@ def reference_url() -> Iterator[str]:
     """The base URL of the reference server, on a free loopback port."""
     with served() as url:
         yield url
+
+
+def _signal_state() -> tuple[object, ...]:
+    """What a child process inherits of SIGINT and SIGTERM: their handlers (an ignored signal
+    stays ignored across exec) and whether the main thread blocks them."""
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    return (
+        signal.getsignal(signal.SIGINT),
+        signal.getsignal(signal.SIGTERM),
+        signal.SIGINT in blocked,
+        signal.SIGTERM in blocked,
+    )
+
+
+@pytest.fixture(autouse=True)
+def _signals_left_as_found() -> Iterator[None]:
+    """A test that leaves SIGINT or SIGTERM ignored, blocked or handled by its own handler
+    changes every later test of its worker: a Ctrl-C test's child inherits an ignored SIGINT
+    and runs on. The test that did it fails here, by name, instead."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = _signal_state()
+    yield
+    after = _signal_state()
+    assert after == before, (
+        f"the test left the process's signals changed (SIGINT handler, SIGTERM handler, "
+        f"SIGINT blocked, SIGTERM blocked): {before} -> {after}"
+    )
