@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers.signals import AS_A_TERMINAL_LEAVES_SIGINT
 from helpers.targets import CUSTOMER_TOKEN
 
 from conformance.cli import SUBCOMMANDS, Streams, build_parser, main
@@ -142,6 +143,7 @@ def test_ctrl_c_during_validate_prints_the_summary_so_far_and_exits_130() -> Non
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        **AS_A_TERMINAL_LEAVES_SIGINT,
     )
     assert child.stdin is not None
     child.stdin.write(line * 3)

@@ -8,6 +8,7 @@ import signal
 from collections.abc import Iterator
 
 import pytest
+from helpers.signals import AS_A_TERMINAL_LEAVES_SIGINT
 
 from conformance.engine.interrupts import kept
 
@@ -100,7 +101,11 @@ def test_a_swallowed_ctrl_c_prints_no_traceback() -> None:
     import sys
 
     done = subprocess.run(
-        [sys.executable, "-c", _SWALLOWED], capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", _SWALLOWED],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        **AS_A_TERMINAL_LEAVES_SIGINT,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout == "raised again ['gc callback']\n" * 2

@@ -12,6 +12,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from helpers.signals import AS_A_TERMINAL_LEAVES_SIGINT
 from helpers.targets import AGENT_TOKEN, CUSTOMER_TOKEN, served
 
 from conformance.cli import Streams, main
@@ -172,7 +173,9 @@ def test_ctrl_c_prints_the_report_so_far_and_exits_130() -> None:
         # workers ignore SIGINT, so an interrupt of this process would prove nothing)
         command = [sys.executable, "-m", "conformance", "fuzz", url, "--token", CUSTOMER_TOKEN,
                    "--max-examples", "20000", "--no-save-failures"]  # fmt: skip
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **AS_A_TERMINAL_LEAVES_SIGINT
+        )
         # the run is under way once it prints its first progress line (a second in, off a
         # terminal): a fixed sleep could land before it began on a loaded machine
         assert process.stderr is not None
