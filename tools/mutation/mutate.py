@@ -85,6 +85,7 @@ MODULES: dict[str, list[str]] = {
         "tests/fuzz/test_token_echo.py",
     ],
     "conformance/reporting/html.py": [
+        "tests/fuzz/test_html_report_details.py",
         "tests/fuzz/test_html_report.py",
         "tests/fuzz/test_token_echo.py",
         "tests/fuzz/test_every_defect.py::test_the_html_verdict_counts_those_of_the_text_and_names_the_contract_revision",
