@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import signal
 import sqlite3
@@ -174,8 +175,15 @@ def _baseline(module: str, tests: list[str]) -> float:
     return time.monotonic() - started
 
 
-def _config(module: str, tests: list[str], baseline: float) -> Path:
-    pytest = " ".join(_pytest(tests))
+def _config(module: str, tests: list[str], baseline: float, covering: Path | None = None) -> Path:
+    """cosmic-ray's configuration: every guard test for each mutant, or, given a coverage map,
+    only the tests that ran the mutated line (tools/mutation/covering.py)."""
+    if covering is None:
+        command = " ".join(_pytest(tests))
+        name = module.replace("/", "_").removesuffix(".py") + ".toml"
+    else:
+        command = f"{BIN / 'python'} {ROOT / 'tools' / 'mutation' / 'covering.py'} {covering}"
+        name = module.replace("/", "_").removesuffix(".py") + ".covering.toml"
     timeout = max(MINIMUM_TIMEOUT, TIMEOUT_FACTOR * baseline)
     excluded = ", ".join(f"'{pattern}'" for pattern in EXCLUDED_OPERATORS)
     text = (
@@ -183,15 +191,69 @@ def _config(module: str, tests: list[str], baseline: float) -> Path:
         f'module-path = "{module}"\n'
         f"timeout = {timeout:.0f}\n"
         "excluded-modules = []\n"
-        f'test-command = "{pytest}"\n\n'
+        f'test-command = "{command}"\n\n'
         "[cosmic-ray.distributor]\n"
         'name = "local"\n\n'
         "[cosmic-ray.filters.operators-filter]\n"
         f"exclude-operators = [{excluded}]\n"
     )
-    path = WORK / (module.replace("/", "_").removesuffix(".py") + ".toml")
+    path = WORK / name
     path.write_text(text, "utf-8")
     return path
+
+
+def _coverage_map(module: str, tests: list[str]) -> Path | None:
+    """Which guard tests run each line of the unmutated module (coverage.py's per-test contexts,
+    through pytest-cov), written with what covering.py needs; None where the run failed (every
+    mutant then runs every guard test)."""
+    stem = WORK / module.replace("/", "_").removesuffix(".py")
+    data_file = stem.with_suffix(".coverage")
+    data_file.unlink(missing_ok=True)
+    command = [
+        *_pytest(tests)[:1],
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        *PLUGINS,
+        "-p",
+        "pytest_cov",
+        f"--cov={Path(module).parent}",
+        "--cov-context=test",
+        "--cov-report=",
+        *tests,
+    ]
+    environment = {**os.environ, "COVERAGE_FILE": str(data_file)}
+    run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=environment)
+    if run.returncode != 0 or not data_file.exists():
+        failed = run.stdout[-1500:]
+        print(f"{module}: no coverage map (every mutant runs every guard test):\n{failed}")
+        return None
+    from coverage import CoverageData
+
+    data = CoverageData(basename=str(data_file))
+    data.read()
+    by_line = data.contexts_by_lineno(str(ROOT / module))
+    # pytest-cov names a context "NODEID|run" (or |setup, |teardown); "" is the import's
+    coverage = {
+        str(line): sorted({c.rpartition("|")[0] if "|" in c else c for c in contexts})
+        for line, contexts in by_line.items()
+    }
+    unmutated = stem.with_suffix(".unmutated")
+    unmutated.write_bytes((ROOT / module).read_bytes())
+    found = stem.with_suffix(".map.json")
+    found.write_text(
+        json.dumps(
+            {
+                "module": str(ROOT / module),
+                "unmutated": str(unmutated),
+                "coverage": coverage,
+                "pytest": _pytest([]),
+                "guard": tests,
+            }
+        ),
+        "utf-8",
+    )
+    return found
 
 
 def _equivalents() -> list[dict[str, str]]:
@@ -287,10 +349,14 @@ def _again(module: str) -> Path:
         sys.exit(f"{module}: no kept session in {WORK}; run it in full first")
     if not source.exists() or source.read_text("utf-8").strip() != _digest(module):
         sys.exit(f"{module}: changed since its kept session; run it in full")
-    with sqlite3.connect(session) as db:
-        cleared = db.execute("DELETE FROM work_results WHERE test_outcome = 'SURVIVED'").rowcount
-    print(f"{module}: {cleared} survivors to run again", flush=True)
+    print(f"{module}: {_clear_survivors(session)} survivors to run again", flush=True)
     return session
+
+
+def _clear_survivors(session: Path) -> int:
+    """Forget the session's survivors, so that ``cosmic-ray exec`` runs them again."""
+    with sqlite3.connect(session) as db:
+        return db.execute("DELETE FROM work_results WHERE test_outcome = 'SURVIVED'").rowcount
 
 
 def _cosmic(*argv: str) -> None:
@@ -310,6 +376,11 @@ def main() -> int:
         "--again",
         action="store_true",
         help="run only the survivors of the kept sessions again (after writing tests for them)",
+    )
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="every guard test for every mutant (default: first only the tests that ran its line)",
     )
     parser.add_argument(
         "--report",
@@ -334,6 +405,8 @@ def main() -> int:
     for module in args.modules or list(MODULES):
         baseline = _baseline(module, MODULES[module])
         config = _config(module, MODULES[module], baseline)
+        task = (module, MODULES[module], baseline)
+        covering = None if args.full else _coverage_map(module, MODULES[module])
         if args.again:
             session = _again(module)
         else:
@@ -345,6 +418,10 @@ def main() -> int:
         module_started = time.monotonic()
         original = (ROOT / module).read_bytes()
         try:  # cosmic-ray restores each mutant itself, but not when it is stopped mid-run
+            if covering is not None:  # first only the tests that ran each mutated line
+                _cosmic("cosmic-ray", "exec", str(_config(*task, covering)), str(session))
+                left = _clear_survivors(session)
+                print(f"{module}: {left} survivors run again against every guard test", flush=True)
             _cosmic("cosmic-ray", "exec", str(config), str(session))
         finally:
             (ROOT / module).write_bytes(original)

@@ -1,0 +1,70 @@
+"""One mutant's test command: only the tests that ran the mutated line on the unmutated module.
+
+    python tools/mutation/covering.py MAP.json
+
+cosmic-ray runs this with the mutant applied. It finds the changed lines by comparing the module
+with the unmutated copy the map names, and replaces itself (``os.execv``, so that cosmic-ray's
+timeout still kills the tests) with pytest on the tests that the map says ran those lines. A
+test that never ran the line cannot fail on its change; running the rest would only cost time
+(mutmut selects tests the same way; cosmic-ray has no such option, hence this file).
+
+Where the map cannot say (a line run while the module was imported, so by every test; a line
+no test in the run reached, which a test in a subprocess may still reach; lines added or
+removed), every guard test runs, as without the map. A mutant none of the chosen tests fails on
+is run again against every guard test by mutate.py before it is called a survivor.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import sys
+from pathlib import Path
+
+
+def changed_lines(mutated: list[str], unmutated: list[str]) -> list[int] | None:
+    """The 1-based numbers of the lines that differ, or None where lines were added or removed."""
+    if len(mutated) != len(unmutated):
+        return None
+    return [n for n, (a, b) in enumerate(zip(mutated, unmutated, strict=True), 1) if a != b]
+
+
+def statement_start(source: str, line: int) -> int:
+    """The first line of the innermost statement holding ``line`` (a condition's continuation
+    line is recorded by coverage under its statement's first line)."""
+    best: tuple[int, int] | None = None
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.stmt) and node.lineno <= line <= (node.end_lineno or node.lineno):
+            span = (node.end_lineno or node.lineno) - node.lineno
+            if best is None or span < best[0]:
+                best = (span, node.lineno)
+    return best[1] if best else line
+
+
+def chosen_tests(coverage: dict[str, list[str]], source: str, lines: list[int]) -> list[str] | None:
+    """The tests that ran any of ``lines``, in the guard's order; None where every test must
+    run (a line run at import, with the empty context, or a line no test ran)."""
+    chosen: dict[str, None] = {}
+    for line in lines:
+        contexts = coverage.get(str(line)) or coverage.get(str(statement_start(source, line)))
+        if not contexts or "" in contexts:
+            return None
+        chosen.update(dict.fromkeys(contexts))
+    return list(chosen)
+
+
+def main(argv: list[str]) -> int:
+    found = json.loads(Path(argv[0]).read_text("utf-8"))
+    module = Path(found["module"])
+    mutated = module.read_text("utf-8")
+    unmutated = Path(found["unmutated"]).read_text("utf-8")
+    lines = changed_lines(mutated.splitlines(), unmutated.splitlines())
+    tests = chosen_tests(found["coverage"], unmutated, lines) if lines else None
+    command: list[str] = found["pytest"] + (tests if tests is not None else found["guard"])
+    os.execv(command[0], command)
+    return 1  # not reached: execv replaces this process
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
