@@ -109,9 +109,7 @@ def either_way(expect: Expectation) -> str | None:
     return "; ".join(parts) or None
 
 
-def contested(
-    cases: Iterable[Case], *, strict: bool = False
-) -> list[tuple[str, str, tuple[str, ...]]]:
+def contested(cases: Iterable[Case], *, strict: bool) -> list[tuple[str, str, tuple[str, ...]]]:
     """(test id, what conforms, what that stands on) for every test of ``cases`` where more
     than one answer does, each case as the run judged it (``strict``: the kit's decisions
     judged, so a decided case is no longer one of them); a test whose cases stand on several

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import socket
 import socketserver
 import struct
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.cli import fuzz
 from helpers.targets import CUSTOMER_TOKEN, served
 from hypothesis import given
 from hypothesis import settings as hsettings
@@ -281,3 +284,18 @@ def test_a_missing_content_type_is_said_in_words() -> None:
         report = run(url, settings=FAST)
     messages = {f.message for f in report.failures if f.rule == "http-200-json"}
     assert messages == {"HTTP 200 without a Content-Type header"}
+
+
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
+def test_the_html_report_says_no_reply_where_the_connection_was_cut(tmp_path: Path) -> None:
+    """A failure with no reply at all (the target reset the connection) shows "no reply"
+    where a reply's status line would be, and no HTTP status."""
+    html = tmp_path / "report.html"
+    with cutting(_cutting("nothing", True)) as url:
+        code, _, err = fuzz(
+            url, "--token", CUSTOMER_TOKEN, "--max-examples", "0", "--no-save-failures",
+            "--family", "protocol", "--report-html", str(html),
+        )  # fmt: skip
+    assert code == 1, err
+    replies = re.findall(r"<dt>reply</dt><dd><pre>([^\n<]*)", html.read_text("utf-8"))
+    assert replies and set(replies) == {"no reply"}, replies

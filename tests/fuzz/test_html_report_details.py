@@ -150,3 +150,38 @@ def test_with_a_baseline_the_known_defects_are_marked_with_their_reason(tmp_path
                          r"<td>([^<]*)</td>", table)  # fmt: skip
     assert len(members) == len(entries)
     assert all(m == (e.get("member") or "-") for m, e in zip(members, entries, strict=True))
+
+
+def _listed(page: str, heading: str) -> list[str]:
+    """The items of the list that follows ``heading`` in the page."""
+    after = page.split(heading, 1)[1].split("<ul>", 1)[1].split("</ul>", 1)[0]
+    return re.findall(r"<li>(.*?)</li>", after)
+
+
+def test_a_test_that_takes_either_of_two_codes_is_listed_with_both_and_one_code_never_is() -> None:
+    """An empty token may be refused with -32602 or -32001 (the page documents both): the
+    report lists that test with both codes; a test refused with one code is no open test."""
+    with serve(CreateSitesApp) as (url, token):
+        code, page = _report(url, token)
+    assert code == 0
+    said = dict(
+        re.match(r"<code>([^<]*)</code>: ([^<]*)", item).groups()  # type: ignore[union-attr]
+        for item in _listed(page, "Either answer conforms")
+    )
+    assert said["test_invalid_rejected[access_token:minLength]"] == "error -32602 or -32001"
+    assert not [text for text in said.values() if re.fullmatch(r"error -\d+", text)], said
+
+
+def test_the_runs_notes_are_listed_with_its_settings() -> None:
+    """A note of the run (here, what a selection left out) is in the Run section as the
+    text report prints it."""
+    with serve(CreateSitesApp) as (url, token):
+        code, out, err = _fuzz(
+            url, "--token", token, "--max-examples", "0", "--no-save-failures",
+            "--report-html", "report.html", "--test-id", "test_protocol*",
+        )  # fmt: skip
+    assert code == 0, err
+    run = Path("report.html").read_text("utf-8").split("<h2>Run</h2>", 1)[1].split("<h2>", 1)[0]
+    notes = re.findall(r"<li>([^<]*)</li>", run)
+    assert len(notes) == 1 and notes[0].startswith("selected (--test-id test_protocol*): "), notes
+    assert notes[0].replace("&#x27;", "'") in out

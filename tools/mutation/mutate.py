@@ -93,6 +93,8 @@ MODULES: dict[str, list[str]] = {
         "tests/fuzz/test_every_defect.py::test_with_a_baseline_the_html_verdict_is_the_texts_too",
         "tests/fuzz/test_fuzz_cli.py::test_strict_judges_a_decision_the_default_run_leaves_open",
         "tests/fuzz/test_reproductions.py",
+        "tests/fuzz/test_hostile_targets.py::test_the_html_report_says_no_reply_where_the_connection_was_cut",
+        "tests/openrpc/test_openrpc_cli.py::test_a_document_run_says_what_no_check_of_a_document_looks_at",
     ],
     "conformance/cli/replay.py": [
         "tests/fuzz/test_replay_settings.py",
