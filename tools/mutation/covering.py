@@ -3,24 +3,29 @@
     python tools/mutation/covering.py MAP.json
 
 cosmic-ray runs this with the mutant applied. It finds the changed lines by comparing the module
-with the unmutated copy the map names, and replaces itself (``os.execv``, so that cosmic-ray's
-timeout still kills the tests) with pytest on the tests that the map says ran those lines. A
-test that never ran the line cannot fail on its change; running the rest would only cost time
-(mutmut selects tests the same way; cosmic-ray has no such option, hence this file).
+with the unmutated copy the map names, and runs pytest on the tests that the map says ran those
+lines (in this process's group, which cosmic-ray's timeout kills whole). A test that never ran
+the line cannot fail on its change; running the rest would only cost time (mutmut selects tests
+the same way; cosmic-ray has no such option, hence this file).
 
-Where the map cannot say (a line run while the module was imported, so by every test; a line
-no test in the run reached, which a test in a subprocess may still reach; lines added or
-removed), every guard test runs, as without the map. A mutant none of the chosen tests fails on
-is run again against every guard test by mutate.py before it is called a survivor.
+Where the map cannot say (a line run while the module was imported, so by every test; a line no
+test in the run reached, which a test in a subprocess may still reach; lines added or removed; a
+test the map names that pytest cannot find), every guard test runs, as without the map. A mutant
+none of the chosen tests fails on is run again against every guard test by mutate.py before it
+is called a survivor.
 """
 
 from __future__ import annotations
 
 import ast
 import json
-import os
+import subprocess
 import sys
 from pathlib import Path
+
+#: pytest's exit codes that no mutant of these modules causes: a map gone stale, never a kill
+USAGE_ERROR = 4
+NO_TESTS = 5
 
 
 def changed_lines(mutated: list[str], unmutated: list[str]) -> list[int] | None:
@@ -61,9 +66,12 @@ def main(argv: list[str]) -> int:
     unmutated = Path(found["unmutated"]).read_text("utf-8")
     lines = changed_lines(mutated.splitlines(), unmutated.splitlines())
     tests = chosen_tests(found["coverage"], unmutated, lines) if lines else None
-    command: list[str] = found["pytest"] + (tests if tests is not None else found["guard"])
-    os.execv(command[0], command)
-    return 1  # not reached: execv replaces this process
+    if tests is None:
+        return subprocess.run(found["pytest"] + found["guard"]).returncode
+    chosen = subprocess.run(found["pytest"] + tests).returncode
+    if chosen in (USAGE_ERROR, NO_TESTS):  # the map names tests pytest cannot find: no verdict
+        return subprocess.run(found["pytest"] + found["guard"]).returncode
+    return chosen
 
 
 if __name__ == "__main__":

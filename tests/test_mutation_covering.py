@@ -1,0 +1,123 @@
+"""``make mutate``'s test selection (tools/mutation/covering.py): a mutant runs the tests that ran
+its line on the unmutated module, and every guard test wherever the map cannot say. A wrong
+choice would call a mutant killed or survived on tests that never looked at it; here each way
+it could choose wrongly is a test."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+COVERING = ROOT / "tools" / "mutation" / "covering.py"
+
+MODULE = """\
+def small(x):
+    return x < 10
+
+
+def either(a, b):
+    if (a and
+            b):
+        return 1
+    return 0
+"""
+
+#: which tests ran each line, as mutate.py writes it from coverage.py's per-test contexts
+COVERAGE = {
+    "1": [""],
+    "2": ["tests/test_toy.py::test_small"],
+    "5": [""],
+    "6": ["tests/test_toy.py::test_either", "tests/test_toy.py::test_either_too"],
+    "8": ["tests/test_toy.py::test_either"],
+    "9": ["tests/test_toy.py::test_either_too"],
+}
+GUARD = ["tests/test_toy.py", "tests/test_more.py"]
+
+
+def _select(tmp_path: Path, mutated: str, code: int = 1, then: int | None = None) -> list[str]:
+    """The test commands covering.py runs for the mutant ``mutated`` (one line each): the
+    stand-in exits with ``code``, and with ``then`` on a second run."""
+    module, unmutated = tmp_path / "toy.py", tmp_path / "toy.unmutated"
+    module.write_text(mutated, "utf-8")
+    unmutated.write_text(MODULE, "utf-8")
+    script = tmp_path / "echo.py"
+    codes = tmp_path / "codes"
+    codes.write_text(" ".join(str(c) for c in (code, then) if c is not None), "utf-8")
+    script.write_text(
+        "import sys; from pathlib import Path\n"
+        f"codes = Path({str(codes)!r}).read_text().split()\n"
+        f"Path({str(codes)!r}).write_text(' '.join(codes[1:]))\n"
+        "print(' '.join(sys.argv[1:])); sys.exit(int(codes[0]))\n",
+        "utf-8",
+    )
+    found = {
+        "module": str(module),
+        "unmutated": str(unmutated),
+        "coverage": COVERAGE,
+        "pytest": [sys.executable, str(script), "-x"],
+        "guard": GUARD,
+    }
+    (tmp_path / "map.json").write_text(json.dumps(found), "utf-8")
+    run = subprocess.run(
+        [sys.executable, str(COVERING), str(tmp_path / "map.json")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == code if then is None else run.returncode == then, run.stderr
+    return run.stdout.splitlines()
+
+
+def test_a_mutant_in_a_body_runs_only_the_tests_that_ran_its_line(tmp_path: Path) -> None:
+    assert _select(tmp_path, MODULE.replace("x < 10", "x <= 10")) == [
+        "-x tests/test_toy.py::test_small"
+    ]
+
+
+def test_the_verdict_is_the_tests_exit_code(tmp_path: Path) -> None:
+    """Killed where a test failed, survived where all passed (cosmic-ray reads the code)."""
+    mutated = MODULE.replace("x < 10", "x <= 10")
+    assert _select(tmp_path, mutated, code=0) == ["-x tests/test_toy.py::test_small"]
+
+
+def test_a_continuation_line_runs_the_tests_of_its_statement(tmp_path: Path) -> None:
+    """coverage records the condition under the if's first line (6), not line 7."""
+    assert _select(tmp_path, MODULE.replace("            b):", "            not b):")) == [
+        "-x tests/test_toy.py::test_either tests/test_toy.py::test_either_too"
+    ]
+
+
+def test_a_line_run_at_import_runs_every_guard_test(tmp_path: Path) -> None:
+    """A default value or a decorator runs when the module is imported: by every test."""
+    mutated = MODULE.replace("def small(x):", "def small(x=1):")
+    assert _select(tmp_path, mutated) == ["-x tests/test_toy.py tests/test_more.py"]
+
+
+def test_a_line_no_test_ran_runs_every_guard_test(tmp_path: Path) -> None:
+    """A test in a subprocess may still reach it: coverage of this process never sees that."""
+    mutated = MODULE.replace("\n\n\ndef either", "\nZ = 1 < 2\n\ndef either")
+    assert _select(tmp_path, mutated) == ["-x tests/test_toy.py tests/test_more.py"]
+
+
+def test_lines_added_or_removed_run_every_guard_test(tmp_path: Path) -> None:
+    mutated = MODULE.replace("    return 0\n", "    return 0\n\n\nX = 1\n")
+    assert _select(tmp_path, mutated) == ["-x tests/test_toy.py tests/test_more.py"]
+
+
+def test_tests_pytest_cannot_find_are_no_kill_every_guard_test_runs(tmp_path: Path) -> None:
+    """A map gone stale (a test renamed): pytest's usage error or "no tests" is no verdict on
+    the mutant; the guard's answer is."""
+    mutated = MODULE.replace("x < 10", "x <= 10")
+    for stale in (4, 5):
+        assert _select(tmp_path, mutated, code=stale, then=0) == [
+            "-x tests/test_toy.py::test_small",
+            "-x tests/test_toy.py tests/test_more.py",
+        ]
+
+
+def test_a_failure_of_the_chosen_tests_is_a_kill_without_the_guard(tmp_path: Path) -> None:
+    mutated = MODULE.replace("return 1", "return 2")
+    assert _select(tmp_path, mutated, code=1) == ["-x tests/test_toy.py::test_either"]
