@@ -37,9 +37,17 @@ COVERAGE = {
 GUARD = ["tests/test_toy.py", "tests/test_more.py"]
 
 
-def _select(tmp_path: Path, mutated: str, code: int = 1, then: int | None = None) -> list[str]:
+def _select(
+    tmp_path: Path,
+    mutated: str,
+    code: int = 1,
+    then: int | None = None,
+    *options: str,
+    verdict: int | None = None,
+) -> list[str]:
     """The test commands covering.py runs for the mutant ``mutated`` (one line each): the
-    stand-in exits with ``code``, and with ``then`` on a second run."""
+    stand-in exits with ``code``, and with ``then`` on a second run; covering.py's own exit
+    code must be ``verdict`` (by default, the last run's)."""
     module, unmutated = tmp_path / "toy.py", tmp_path / "toy.unmutated"
     module.write_text(mutated, "utf-8")
     unmutated.write_text(MODULE, "utf-8")
@@ -62,12 +70,14 @@ def _select(tmp_path: Path, mutated: str, code: int = 1, then: int | None = None
     }
     (tmp_path / "map.json").write_text(json.dumps(found), "utf-8")
     run = subprocess.run(
-        [sys.executable, str(COVERING), str(tmp_path / "map.json")],
+        [sys.executable, str(COVERING), str(tmp_path / "map.json"), *options],
         capture_output=True,
         text=True,
         check=False,
     )
-    assert run.returncode == code if then is None else run.returncode == then, run.stderr
+    if verdict is None:
+        verdict = code if then is None else then
+    assert run.returncode == verdict, run.stderr
     return run.stdout.splitlines()
 
 
@@ -121,3 +131,25 @@ def test_tests_pytest_cannot_find_are_no_kill_every_guard_test_runs(tmp_path: Pa
 def test_a_failure_of_the_chosen_tests_is_a_kill_without_the_guard(tmp_path: Path) -> None:
     mutated = MODULE.replace("return 1", "return 2")
     assert _select(tmp_path, mutated, code=1) == ["-x tests/test_toy.py::test_either"]
+
+
+def test_a_survivor_of_the_chosen_tests_meets_every_other_guard_test(tmp_path: Path) -> None:
+    """``--rest``: the guard without the tests the mutant already passed."""
+    mutated = MODULE.replace("            b):", "            not b):")
+    assert _select(tmp_path, mutated, 1, None, "--rest") == [
+        "-x tests/test_toy.py tests/test_more.py"
+        " --deselect=tests/test_toy.py::test_either --deselect=tests/test_toy.py::test_either_too"
+    ]
+
+
+def test_a_survivor_whose_chosen_tests_were_the_whole_guard_survives(tmp_path: Path) -> None:
+    """Every guard test deselected: pytest's "no tests ran" is a survivor's verdict here."""
+    mutated = MODULE.replace("x < 10", "x <= 10")
+    assert _select(tmp_path, mutated, 5, None, "--rest", verdict=0) == [
+        "-x tests/test_toy.py tests/test_more.py --deselect=tests/test_toy.py::test_small"
+    ]
+
+
+def test_a_survivor_that_already_met_the_whole_guard_runs_nothing_more(tmp_path: Path) -> None:
+    mutated = MODULE.replace("def small(x):", "def small(x=1):")
+    assert _select(tmp_path, mutated, 1, None, "--rest", verdict=0) == []

@@ -1,6 +1,6 @@
 """One mutant's test command: only the tests that ran the mutated line on the unmutated module.
 
-    python tools/mutation/covering.py MAP.json
+    python tools/mutation/covering.py MAP.json [--rest]
 
 cosmic-ray runs this with the mutant applied. It finds the changed lines by comparing the module
 with the unmutated copy the map names, and runs pytest on the tests that the map says ran those
@@ -11,8 +11,8 @@ the same way; cosmic-ray has no such option, hence this file).
 Where the map cannot say (a line run while the module was imported, so by every test; a line no
 test in the run reached, which a test in a subprocess may still reach; lines added or removed; a
 test the map names that pytest cannot find), every guard test runs, as without the map. A mutant
-none of the chosen tests fails on is run again against every guard test by mutate.py before it
-is called a survivor.
+none of the chosen tests fails on then runs the guard's other tests (``--rest``) before it is
+called a survivor: the selection changes the time a mutant takes, never its verdict.
 """
 
 from __future__ import annotations
@@ -60,17 +60,25 @@ def chosen_tests(coverage: dict[str, list[str]], source: str, lines: list[int]) 
 
 
 def main(argv: list[str]) -> int:
+    """``MAP``: the tests that ran the mutated lines (or the guard); ``MAP --rest``, for a mutant
+    those tests all passed on: the guard's other tests, so that with both a survivor has met
+    every guard test once."""
     found = json.loads(Path(argv[0]).read_text("utf-8"))
+    rest = argv[1:] == ["--rest"]
     module = Path(found["module"])
     mutated = module.read_text("utf-8")
     unmutated = Path(found["unmutated"]).read_text("utf-8")
     lines = changed_lines(mutated.splitlines(), unmutated.splitlines())
     tests = chosen_tests(found["coverage"], unmutated, lines) if lines else None
-    if tests is None:
-        return subprocess.run(found["pytest"] + found["guard"]).returncode
+    guard = found["pytest"] + found["guard"]
+    if tests is None:  # every guard test, once
+        return 0 if rest else subprocess.run(guard).returncode
+    if rest:
+        others = subprocess.run([*guard, *(f"--deselect={test}" for test in tests)]).returncode
+        return 0 if others == NO_TESTS else others  # NO_TESTS: the chosen were the whole guard
     chosen = subprocess.run(found["pytest"] + tests).returncode
     if chosen in (USAGE_ERROR, NO_TESTS):  # the map names tests pytest cannot find: no verdict
-        return subprocess.run(found["pytest"] + found["guard"]).returncode
+        return subprocess.run(guard).returncode
     return chosen
 
 

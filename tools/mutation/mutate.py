@@ -199,15 +199,20 @@ def _baseline(module: str, tests: list[str]) -> float:
     return time.monotonic() - started
 
 
-def _config(module: str, tests: list[str], baseline: float, covering: Path | None = None) -> Path:
+def _config(
+    module: str, tests: list[str], baseline: float, covering: Path | None = None, rest: bool = False
+) -> Path:
     """cosmic-ray's configuration: every guard test for each mutant, or, given a coverage map,
-    only the tests that ran the mutated line (tools/mutation/covering.py)."""
+    only the tests that ran the mutated line, or (``rest``) the guard's others
+    (tools/mutation/covering.py)."""
+    stem = module.replace("/", "_").removesuffix(".py")
     if covering is None:
         command = " ".join(_pytest(tests))
-        name = module.replace("/", "_").removesuffix(".py") + ".toml"
+        name = stem + ".toml"
     else:
         command = f"{BIN / 'python'} {ROOT / 'tools' / 'mutation' / 'covering.py'} {covering}"
-        name = module.replace("/", "_").removesuffix(".py") + ".covering.toml"
+        command += " --rest" if rest else ""
+        name = stem + (".rest.toml" if rest else ".covering.toml")
     timeout = max(MINIMUM_TIMEOUT, TIMEOUT_FACTOR * baseline)
     excluded = ", ".join(f"'{pattern}'" for pattern in EXCLUDED_OPERATORS)
     text = (
@@ -257,9 +262,20 @@ def _coverage_map(module: str, tests: list[str]) -> Path | None:
     data = CoverageData(basename=str(data_file))
     data.read()
     by_line = data.contexts_by_lineno(str(ROOT / module))
+    # the guard's order, so that a mutant meets the quick tests first, as the guard would
+    listed = subprocess.run(
+        [*_pytest([])[:1], "-q", "--collect-only", "-p", "no:cacheprovider", *PLUGINS, *tests],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()
+    order = {test: n for n, test in enumerate(listed)}
     # pytest-cov names a context "NODEID|run" (or |setup, |teardown); "" is the import's
     coverage = {
-        str(line): sorted({c.rpartition("|")[0] if "|" in c else c for c in contexts})
+        str(line): sorted(
+            {c.rpartition("|")[0] if "|" in c else c for c in contexts},
+            key=lambda test: (order.get(test, len(order)), test),
+        )
         for line, contexts in by_line.items()
     }
     unmutated = stem.with_suffix(".unmutated")
@@ -442,11 +458,13 @@ def main() -> int:
         module_started = time.monotonic()
         original = (ROOT / module).read_bytes()
         try:  # cosmic-ray restores each mutant itself, but not when it is stopped mid-run
-            if covering is not None:  # first only the tests that ran each mutated line
+            if covering is None:
+                _cosmic("cosmic-ray", "exec", str(config), str(session))
+            else:  # first the tests that ran each mutated line, then, for survivors, the others
                 _cosmic("cosmic-ray", "exec", str(_config(*task, covering)), str(session))
                 left = _clear_survivors(session)
-                print(f"{module}: {left} survivors run again against every guard test", flush=True)
-            _cosmic("cosmic-ray", "exec", str(config), str(session))
+                print(f"{module}: {left} survivors meet the guard's other tests", flush=True)
+                _cosmic("cosmic-ray", "exec", str(_config(*task, covering, True)), str(session))
         finally:
             (ROOT / module).write_bytes(original)
         killed, survived, equivalent, survivors = _results(session, module)
