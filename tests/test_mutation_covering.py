@@ -6,6 +6,7 @@ it could choose wrongly is a test."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -44,6 +45,7 @@ def _select(
     then: int | None = None,
     *options: str,
     verdict: int | None = None,
+    **fields: object,
 ) -> list[str]:
     """The test commands covering.py runs for the mutant ``mutated`` (one line each): the
     stand-in exits with ``code``, and with ``then`` on a second run; covering.py's own exit
@@ -67,6 +69,7 @@ def _select(
         "coverage": COVERAGE,
         "pytest": [sys.executable, str(script), "-x"],
         "guard": GUARD,
+        **fields,
     }
     (tmp_path / "map.json").write_text(json.dumps(found), "utf-8")
     run = subprocess.run(
@@ -153,3 +156,90 @@ def test_a_survivor_whose_chosen_tests_were_the_whole_guard_survives(tmp_path: P
 def test_a_survivor_that_already_met_the_whole_guard_runs_nothing_more(tmp_path: Path) -> None:
     mutated = MODULE.replace("def small(x):", "def small(x=1):")
     assert _select(tmp_path, mutated, 1, None, "--rest", verdict=0) == []
+
+
+#: the guard's tests as pytest lists them (mutate.py keeps the list in the map)
+LISTED = [
+    "tests/test_toy.py::test_small",
+    "tests/test_toy.py::test_either",
+    "tests/test_toy.py::test_either_too",
+    "tests/test_more.py::test_cli",
+    "tests/test_more.py::test_other",
+]
+SURVIVOR = MODULE.replace("x < 10", "x <= 10")
+
+
+def test_a_survivor_meets_no_more_tests_where_no_test_starts_a_process(tmp_path: Path) -> None:
+    """Coverage saw every line each test ran: one that ran neither the line nor a process
+    cannot tell the mutant apart."""
+    spawns = {"files": [], "anywhere": False}
+    assert (
+        _select(tmp_path, SURVIVOR, 1, None, "--rest", verdict=0, tests=LISTED, spawns=spawns) == []
+    )
+
+
+def test_a_survivor_meets_the_tests_of_each_file_where_a_test_started_a_process(
+    tmp_path: Path,
+) -> None:
+    spawns = {"files": ["tests/test_more.py"], "anywhere": False}
+    assert _select(tmp_path, SURVIVOR, 1, None, "--rest", tests=LISTED, spawns=spawns) == [
+        "-x tests/test_more.py::test_cli tests/test_more.py::test_other"
+    ]
+
+
+def test_a_process_started_outside_a_tests_call_may_serve_any_test(tmp_path: Path) -> None:
+    """A fixture's process (or a map without the plugin's answer): every test but the chosen."""
+    for spawns in ({"files": [], "anywhere": True}, None):
+        assert _select(tmp_path, SURVIVOR, 1, None, "--rest", tests=LISTED, spawns=spawns) == [
+            "-x tests/test_toy.py::test_either tests/test_toy.py::test_either_too"
+            " tests/test_more.py::test_cli tests/test_more.py::test_other"
+        ]
+
+
+SPAWNING_TESTS = """import subprocess, sys
+
+import pytest
+
+
+@pytest.fixture
+def server():
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+
+
+def test_starts_a_process():
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+
+
+def test_starts_none():
+    assert True
+"""
+
+
+def _spawns(tmp_path: Path, tests: str, *selected: str) -> object:
+    (tmp_path / "test_spawning.py").write_text(tests, "utf-8")
+    found = tmp_path / "spawns.json"
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "spawns",
+         *(selected or ("test_spawning.py",))],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+        env={**os.environ, "MUTATION_SPAWNS": str(found), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+             "PYTHONPATH": str(ROOT / "tools" / "mutation")},
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout
+    return json.loads(found.read_text("utf-8"))
+
+
+def test_the_plugin_names_the_files_whose_tests_start_a_process(tmp_path: Path) -> None:
+    assert _spawns(tmp_path, SPAWNING_TESTS) == {"files": ["test_spawning.py"], "anywhere": False}
+    assert _spawns(tmp_path, SPAWNING_TESTS, "test_spawning.py::test_starts_none") == {
+        "files": [],
+        "anywhere": False,
+    }
+
+
+def test_the_plugin_says_anywhere_for_a_fixtures_process(tmp_path: Path) -> None:
+    tests = SPAWNING_TESTS + "\n\ndef test_uses(server):\n    assert True\n"
+    assert _spawns(tmp_path, tests, "test_spawning.py::test_uses") == {
+        "files": [],
+        "anywhere": True,
+    }

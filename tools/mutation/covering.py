@@ -11,8 +11,10 @@ the same way; cosmic-ray has no such option, hence this file).
 Where the map cannot say (a line run while the module was imported, so by every test; a line no
 test in the run reached, which a test in a subprocess may still reach; lines added or removed; a
 test the map names that pytest cannot find), every guard test runs, as without the map. A mutant
-none of the chosen tests fails on then runs the guard's other tests (``--rest``) before it is
-called a survivor: the selection changes the time a mutant takes, never its verdict.
+none of the chosen tests fails on then runs (``--rest``) the guard's tests that start another
+process, where coverage does not look (spawns.py finds them; all of them where a process was
+started outside a test's call), before it is called a survivor: the selection changes the time a
+mutant takes, never its verdict.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 #: pytest's exit codes that no mutant of these modules causes: a map gone stale, never a kill
 USAGE_ERROR = 4
@@ -59,6 +62,26 @@ def chosen_tests(coverage: dict[str, list[str]], source: str, lines: list[int]) 
     return list(chosen)
 
 
+def _rest(found: dict[str, Any], chosen: list[str]) -> int:
+    """For a mutant the chosen tests all passed on: the guard's tests that could still see it.
+    A test that ran neither its line (in this process) nor another process cannot; where a
+    process started outside a test's own call, any test may have used it."""
+    spawns = found.get("spawns") or {"anywhere": True}
+    listed = found.get("tests") or []
+    if not listed:  # no list of the guard's tests: every one but the chosen
+        others = [*found["pytest"], *found["guard"], *(f"--deselect={t}" for t in chosen)]
+        code = subprocess.run(others).returncode
+        return 0 if code == NO_TESTS else code  # NO_TESTS: the chosen were the whole guard
+    done = set(chosen)
+    spawning = set(spawns.get("files", ()))
+    rest = [
+        test
+        for test in listed
+        if test not in done and (spawns["anywhere"] or test.split("::", 1)[0] in spawning)
+    ]
+    return subprocess.run(found["pytest"] + rest).returncode if rest else 0
+
+
 def main(argv: list[str]) -> int:
     """``MAP``: the tests that ran the mutated lines (or the guard); ``MAP --rest``, for a mutant
     those tests all passed on: the guard's other tests, so that with both a survivor has met
@@ -74,8 +97,7 @@ def main(argv: list[str]) -> int:
     if tests is None:  # every guard test, once
         return 0 if rest else subprocess.run(guard).returncode
     if rest:
-        others = subprocess.run([*guard, *(f"--deselect={test}" for test in tests)]).returncode
-        return 0 if others == NO_TESTS else others  # NO_TESTS: the chosen were the whole guard
+        return _rest(found, tests)
     chosen = subprocess.run(found["pytest"] + tests).returncode
     if chosen in (USAGE_ERROR, NO_TESTS):  # the map names tests pytest cannot find: no verdict
         return subprocess.run(guard).returncode

@@ -107,6 +107,12 @@ MODULES: dict[str, list[str]] = {
         "tests/test_mutation_score.py",
         "tests/fuzz/test_hostile_targets.py",
         "tests/fuzz/test_robustness.py",
+        "tests/fuzz/test_setup_errors.py",
+        "tests/fuzz/test_fuzz_cli.py",
+        "tests/openrpc/test_openrpc_user_verdicts.py",
+        "tests/openrpc/test_openrpc_runner.py",
+        "--deselect",
+        "tests/openrpc/test_openrpc_runner.py::test_the_same_verdicts_as_the_built_in_contract",
     ],
     "conformance/generation/cases.py": [
         "tests/fuzz/test_generation.py",
@@ -238,6 +244,8 @@ def _coverage_map(module: str, tests: list[str]) -> Path | None:
     stem = WORK / module.replace("/", "_").removesuffix(".py")
     data_file = stem.with_suffix(".coverage")
     data_file.unlink(missing_ok=True)
+    spawns = stem.with_suffix(".spawns.json")
+    spawns.unlink(missing_ok=True)
     command = [
         *_pytest(tests)[:1],
         "-q",
@@ -245,13 +253,20 @@ def _coverage_map(module: str, tests: list[str]) -> Path | None:
         "no:cacheprovider",
         *PLUGINS,
         "-p",
+        "spawns",  # tools/mutation/spawns.py: the tests that start a process
+        "-p",
         "pytest_cov",
         f"--cov={Path(module).parent}",
         "--cov-context=test",
         "--cov-report=",
         *tests,
     ]
-    environment = {**os.environ, "COVERAGE_FILE": str(data_file)}
+    environment = {
+        **os.environ,
+        "COVERAGE_FILE": str(data_file),
+        "MUTATION_SPAWNS": str(spawns),
+        "PYTHONPATH": os.pathsep.join((str(ROOT), str(ROOT / "tools" / "mutation"))),
+    }
     run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=environment)
     if run.returncode != 0 or not data_file.exists():
         failed = run.stdout[-1500:]
@@ -269,6 +284,7 @@ def _coverage_map(module: str, tests: list[str]) -> Path | None:
         capture_output=True,
         text=True,
     ).stdout.splitlines()
+    listed = [line for line in listed if "::" in line]
     order = {test: n for n, test in enumerate(listed)}
     # pytest-cov names a context "NODEID|run" (or |setup, |teardown); "" is the import's
     coverage = {
@@ -289,6 +305,9 @@ def _coverage_map(module: str, tests: list[str]) -> Path | None:
                 "coverage": coverage,
                 "pytest": _pytest([]),
                 "guard": tests,
+                "tests": listed,
+                # no file (the plugin did not run): a process may have started anywhere
+                "spawns": json.loads(spawns.read_text("utf-8")) if spawns.exists() else None,
             }
         ),
         "utf-8",
