@@ -1,0 +1,201 @@
+"""A document's schemas judge, once the kit has read them, exactly as their own draft says.
+
+The kit rewrites each schema as draft 2020-12 with its ``$ref``s inlined (draft-04's boolean
+``exclusiveMinimum``, ``allOf`` merged where the branches allow it, cycles named by an ``$id``).
+Here each rewritten schema is checked against python-jsonschema's validator of the schema's
+own draft, reading the document as written, on values either side of each keyword: a
+rewriting that accepted one value more or less would pass a server the document fails, or
+fail one it passes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft4Validator, Draft7Validator, Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4, DRAFT7, DRAFT202012
+
+from conformance.openrpc.document import OpenRpcError, load, parse
+
+DRAFTS = {
+    "draft-04": (Draft4Validator, DRAFT4, "http://json-schema.org/draft-04/schema#"),
+    "draft-07": (Draft7Validator, DRAFT7, "http://json-schema.org/draft-07/schema#"),
+    "2020-12": (Draft202012Validator, DRAFT202012, "https://json-schema.org/draft/2020-12/schema"),
+}
+
+
+def _document(schemas: list[Any], components: dict[str, Any], draft: str) -> dict[str, Any]:
+    # draft-04 is no draft a document names (OpenRPC's are draft-07 and later): its boolean
+    # bounds are met in documents that say draft-07, and read as draft-04 meant them
+    uri = DRAFTS["draft-07" if draft == "draft-04" else draft][2]
+    return {
+        "openrpc": "1.2.6",
+        "$schema": uri,
+        "info": {"title": "meaning", "version": "1"},
+        "methods": [
+            {
+                "name": "m",
+                "params": [{"name": f"p{i}", "schema": s} for i, s in enumerate(schemas)],
+                "result": {"name": "r", "schema": {}},
+            }
+        ],
+        "components": {"schemas": components},
+    }
+
+
+def _agree(draft: str, schemas: list[Any], values: list[Any], **components: Any) -> None:
+    """Each param's schema, as the kit reads it, takes exactly the values its own draft's
+    validator takes from the document as written."""
+    raw = _document(schemas, components, draft)
+    validator, specification, _ = DRAFTS[draft]
+    registry = Registry().with_resource("urn:doc", Resource(raw, specification))  # type: ignore[call-arg]
+    read = parse(raw).methods[0]
+    for i, param in enumerate(read.params):
+        original = validator({"$ref": f"urn:doc#/methods/0/params/{i}/schema"}, registry=registry)
+        kit = Draft202012Validator(param.schema)
+        for value in values:
+            assert kit.is_valid(value) == original.is_valid(value), (
+                f"{param.name} {schemas[i]!r} read as {param.schema!r}: {value!r} is "
+                f"{'valid' if original.is_valid(value) else 'invalid'} by {draft}"
+            )
+
+
+NUMBERS = [3, 4, 4.5, 5, 5.5, 6, 7, "5", None]
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "number", "minimum": 5, "exclusiveMinimum": True},
+        {"type": "number", "minimum": 5, "exclusiveMinimum": False},
+        {"maximum": 5, "exclusiveMaximum": True},
+        {"maximum": 5, "exclusiveMaximum": False},
+        {"minimum": 4, "exclusiveMinimum": True, "maximum": 6, "exclusiveMaximum": True},
+        {"exclusiveMinimum": True, "type": "integer"},
+    ],
+    ids=["min-exclusive", "min-inclusive", "max-exclusive", "max-inclusive", "both", "no-bound"],
+)
+def test_draft_04_boolean_bounds_move_the_bound(schema: dict[str, Any]) -> None:
+    _agree("draft-04", [schema], NUMBERS)
+
+
+MIXED = [1, 2, 3, 4, 1.5, "a", "", True, None, [], {}, [1], ["a"], [1, "a"]]
+
+
+@pytest.mark.parametrize(
+    "branches",
+    [
+        [{"type": "integer"}, {"type": "number"}],
+        [{"type": "number"}, {"type": "integer"}],
+        [{"type": ["integer", "string"]}, {"type": "number"}],
+        [{"type": ["string", "number"]}, {"type": ["number", "string"]}],
+        [{"type": "string"}, {"type": "integer"}],
+        [{"enum": [1, 2, 3]}, {"enum": [2, 3, 4]}],
+        [{"minimum": 2}, {"minimum": 3}, {"maximum": 4}],
+        [{"prefixItems": [{"type": "integer"}]}, {"prefixItems": [{"type": "string"}]}],
+        [{"type": "array", "items": {"type": "integer"}}, {"items": {"minimum": 2}}],
+    ],
+    ids=[
+        "integer-number",
+        "number-integer",
+        "union-number",
+        "same-union",
+        "no-common-type",
+        "enums",
+        "bounds",
+        "tuples-differ",
+        "items",
+    ],
+)
+def test_all_of_merged_takes_what_every_branch_takes(branches: list[Any]) -> None:
+    _agree("2020-12", [{"allOf": branches}], MIXED)
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"minimum": 5, "exclusiveMinimum": 3},
+        {"minimum": 3, "exclusiveMinimum": 5},
+        {"maximum": 5, "exclusiveMaximum": 7},
+        {"maximum": 7, "exclusiveMaximum": 5},
+    ],
+    ids=["minimum-stricter", "exclusive-stricter", "maximum-stricter", "exclusive-max-stricter"],
+)
+def test_numeric_exclusive_bounds_keep_the_inclusive_ones_beside_them(
+    schema: dict[str, Any],
+) -> None:
+    _agree("2020-12", [schema], NUMBERS)
+
+
+def test_a_ref_into_the_param_schema_s_own_root_resolves() -> None:
+    """Generated documents point into the param's schema from inside it (``#/properties/...``,
+    as pydantic's ``#/$defs/...``): the kit reads it from that schema, having no such path at
+    the document's root."""
+    schema = {"type": "object", "properties": {"a": {"type": "integer"},
+              "b": {"$ref": "#/properties/a"}}}  # fmt: skip
+    read = Draft202012Validator(
+        parse(_document([schema], {}, "2020-12")).methods[0].params[0].schema
+    )
+    assert read.is_valid({"a": 1, "b": 2})
+    assert not read.is_valid({"b": "two"})
+
+
+def test_mutually_recursive_schemas_judge_whole_from_either_end() -> None:
+    """B names A, A names B: each param's expansion carries its own cycle's $id (a schema shared
+    from the other's expansion would name an $id it does not hold)."""
+    a = {"type": "object", "properties": {"b": {"$ref": "#/components/schemas/B"}},
+         "additionalProperties": False}  # fmt: skip
+    b = {"type": "object", "properties": {"a": {"$ref": "#/components/schemas/A"}},
+         "additionalProperties": False}  # fmt: skip
+    values = [{}, {"b": {}}, {"b": {"a": {}}}, {"b": {"x": 1}}, {"b": {"a": {"b": {"x": 1}}}},
+              {"x": 1}, {"a": {}}, {"a": {"b": {}}}, {"a": {"b": 1}}, 1]  # fmt: skip
+    schemas = [{"$ref": "#/components/schemas/B"}, {"$ref": "#/components/schemas/A"}]
+    _agree("2020-12", schemas, values, A=a, B=b)
+    _agree("2020-12", schemas[::-1], values, A=a, B=b)
+
+
+def test_a_recursive_schema_no_value_passes_is_read_and_refuses_all() -> None:
+    """Its expansion is ``false`` (no value is both a string and an integer): still read, and
+    given its cycle's $id."""
+    never = {"allOf": [{"type": "string"}, {"type": "integer"}],
+             "properties": {"x": {"$ref": "#/components/schemas/Never"}}}  # fmt: skip
+    _agree("2020-12", [{"$ref": "#/components/schemas/Never"}], MIXED, Never=never)
+
+
+def test_a_draft_07_ref_ignores_its_siblings_and_a_2020_12_one_keeps_them() -> None:
+    small = {"type": "integer", "maximum": 5}
+    schema = {"$ref": "#/components/schemas/Small", "minimum": 3}
+    _agree("draft-07", [schema], [1, 3, 5, 6, "a"], Small=small)
+    _agree("2020-12", [schema], [1, 3, 5, 6, "a"], Small=small)
+
+
+def test_a_bad_schema_is_named_by_its_method_and_param() -> None:
+    raw = _document([{"type": "integer"}, 5], {}, "2020-12")
+    with pytest.raises(OpenRpcError) as raised:
+        parse(raw)
+    assert str(raised.value) == "m: params[1].p1: a schema must be an object or a boolean; got 5"
+
+
+def test_a_sibling_file_that_cannot_be_read_is_named_with_the_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file that is there but cannot be read (its mode, as a user other than root meets
+    it): the path and the system's reason, not the exception's repr."""
+    raw = _document([{"$ref": "./things.json#/Thing"}], {}, "2020-12")
+    document, things = tmp_path / "doc.json", tmp_path / "things.json"
+    document.write_text(json.dumps(raw), "utf-8")
+    things.write_text('{"Thing": {}}', "utf-8")
+    read = Path.read_bytes
+
+    def refused(path: Path) -> bytes:
+        if path.name == things.name:
+            raise PermissionError(13, "Permission denied", str(path))
+        return read(path)
+
+    monkeypatch.setattr(Path, "read_bytes", refused)
+    with pytest.raises(OpenRpcError) as raised:
+        load(document)
+    assert str(raised.value).endswith(f"cannot read {things}: Permission denied"), raised.value
