@@ -248,7 +248,7 @@ def _coverage_map(module: str, tests: list[str]) -> Path | None:
     spawns = stem.with_suffix(".spawns.json")
     spawns.unlink(missing_ok=True)
     command = [
-        *_pytest(tests)[:1],
+        str(BIN / "pytest"),
         "-q",
         "-p",
         "no:cacheprovider",
@@ -280,7 +280,7 @@ def _coverage_map(module: str, tests: list[str]) -> Path | None:
     by_line = data.contexts_by_lineno(str(ROOT / module))
     # the guard's order, so that a mutant meets the quick tests first, as the guard would
     listed = subprocess.run(
-        [*_pytest([])[:1], "-q", "--collect-only", "-p", "no:cacheprovider", *PLUGINS, *tests],
+        [str(BIN / "pytest"), "-q", "--collect-only", "-p", "no:cacheprovider", *PLUGINS, *tests],
         cwd=ROOT,
         capture_output=True,
         text=True,
