@@ -243,3 +243,14 @@ def test_the_plugin_says_anywhere_for_a_fixtures_process(tmp_path: Path) -> None
         "files": [],
         "anywhere": True,
     }
+
+
+def test_a_line_run_at_import_runs_the_guards_tests_by_name_quickest_first(tmp_path: Path) -> None:
+    """Where the map lists the guard's tests (quickest first), those run, not the guard's
+    arguments; a stale list is no verdict: the guard's own arguments decide."""
+    mutated = MODULE.replace("def small(x):", "def small(x=1):")
+    assert _select(tmp_path, mutated, tests=LISTED) == ["-x " + " ".join(LISTED)]
+    assert _select(tmp_path, SURVIVOR, 4, 1, tests=LISTED) == [
+        "-x tests/test_toy.py::test_small",
+        "-x tests/test_toy.py tests/test_more.py",
+    ]

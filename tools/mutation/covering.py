@@ -93,14 +93,15 @@ def main(argv: list[str]) -> int:
     unmutated = Path(found["unmutated"]).read_text("utf-8")
     lines = changed_lines(mutated.splitlines(), unmutated.splitlines())
     tests = chosen_tests(found["coverage"], unmutated, lines) if lines else None
-    guard = found["pytest"] + found["guard"]
+    # every guard test: by name, quickest first, where the map lists them
+    guard = found["pytest"] + (found.get("tests") or found["guard"])
     if tests is None:  # every guard test, once
         return 0 if rest else subprocess.run(guard).returncode
     if rest:
         return _rest(found, tests)
     chosen = subprocess.run(found["pytest"] + tests).returncode
     if chosen in (USAGE_ERROR, NO_TESTS):  # the map names tests pytest cannot find: no verdict
-        return subprocess.run(guard).returncode
+        return subprocess.run(found["pytest"] + found["guard"]).returncode
     return chosen
 
 

@@ -20,6 +20,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -264,6 +265,8 @@ def _coverage_map(module: str, tests: list[str]) -> Path | None:
         f"--cov={Path(module).parent}",
         "--cov-context=test",
         "--cov-report=",
+        "--durations=0",  # each test's seconds: a mutant meets the quick ones first
+        "--durations-min=0",
         *tests,
     ]
     environment = {
@@ -282,7 +285,11 @@ def _coverage_map(module: str, tests: list[str]) -> Path | None:
     data = CoverageData(basename=str(data_file))
     data.read()
     by_line = data.contexts_by_lineno(str(ROOT / module))
-    # the guard's order, so that a mutant meets the quick tests first, as the guard would
+    seconds: dict[str, float] = {}
+    for line in run.stdout.splitlines():
+        timed = re.match(r"([\d.]+)s (?:setup|call|teardown) +(\S.*)$", line)
+        if timed:
+            seconds[timed[2]] = seconds.get(timed[2], 0.0) + float(timed[1])
     listed = subprocess.run(
         [str(BIN / "pytest"), "-q", "--collect-only", "-p", "no:cacheprovider", *PLUGINS, *tests],
         cwd=ROOT,
@@ -291,11 +298,14 @@ def _coverage_map(module: str, tests: list[str]) -> Path | None:
     ).stdout.splitlines()
     listed = [line for line in listed if "::" in line]
     order = {test: n for n, test in enumerate(listed)}
+
+    def quickest_first(test: str) -> tuple[float, int, str]:  # a mutant most tests kill dies sooner
+        return seconds.get(test, 0.0), order.get(test, len(order)), test
+
     # pytest-cov names a context "NODEID|run" (or |setup, |teardown); "" is the import's
     coverage = {
         str(line): sorted(
-            {c.rpartition("|")[0] if "|" in c else c for c in contexts},
-            key=lambda test: (order.get(test, len(order)), test),
+            {c.rpartition("|")[0] if "|" in c else c for c in contexts}, key=quickest_first
         )
         for line, contexts in by_line.items()
     }
@@ -310,7 +320,7 @@ def _coverage_map(module: str, tests: list[str]) -> Path | None:
                 "coverage": coverage,
                 "pytest": _pytest([]),
                 "guard": tests,
-                "tests": listed,
+                "tests": sorted(listed, key=quickest_first),
                 # no file (the plugin did not run): a process may have started anywhere
                 "spawns": json.loads(spawns.read_text("utf-8")) if spawns.exists() else None,
             }
