@@ -9,6 +9,7 @@ fail one it passes."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -82,7 +83,8 @@ def test_draft_04_boolean_bounds_move_the_bound(schema: dict[str, Any]) -> None:
     _agree("draft-04", [schema], NUMBERS)
 
 
-MIXED = [1, 2, 3, 4, 1.5, "a", "", True, None, [], {}, [1], ["a"], [1, "a"]]
+MIXED = [1, 2, 3, 4, 1.5, "a", "", "ab", "b", True, None, [], {}, [1], ["a"], [1, "a"],
+         {"xa": 1}, {"xa": 3}, {"xa": "3"}, {"b": 1}]  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -97,6 +99,11 @@ MIXED = [1, 2, 3, 4, 1.5, "a", "", True, None, [], {}, [1], ["a"], [1, "a"]]
         [{"minimum": 2}, {"minimum": 3}, {"maximum": 4}],
         [{"prefixItems": [{"type": "integer"}]}, {"prefixItems": [{"type": "string"}]}],
         [{"type": "array", "items": {"type": "integer"}}, {"items": {"minimum": 2}}],
+        [{"type": "string", "pattern": "a"}, {"pattern": "b"}],
+        [
+            {"patternProperties": {"^x": {"type": "integer"}}, "additionalProperties": False},
+            {"properties": {"xa": {"minimum": 2}}},
+        ],
     ],
     ids=[
         "integer-number",
@@ -108,6 +115,8 @@ MIXED = [1, 2, 3, 4, 1.5, "a", "", True, None, [], {}, [1], ["a"], [1, "a"]]
         "bounds",
         "tuples-differ",
         "items",
+        "patterns",
+        "pattern-properties",
     ],
 )
 def test_all_of_merged_takes_what_every_branch_takes(branches: list[Any]) -> None:
@@ -157,6 +166,16 @@ def test_mutually_recursive_schemas_judge_whole_from_either_end() -> None:
     _agree("2020-12", schemas[::-1], values, A=a, B=b)
 
 
+def test_all_of_with_a_recursive_branch_keeps_the_recursion_to_that_branch() -> None:
+    """A recursive branch carries its cycle's $id: merged with the other branch, the recursion
+    would take that branch's keywords too (here, every child would need children)."""
+    tree = {"type": "object", "properties": {"kids": {"type": "array",
+            "items": {"$ref": "#/components/schemas/Tree"}}}}  # fmt: skip
+    schema = {"allOf": [{"$ref": "#/components/schemas/Tree"}, {"required": ["kids"]}]}
+    values = [{}, {"kids": []}, {"kids": [{}]}, {"kids": [{"kids": [1]}]}, {"kids": 1}]
+    _agree("2020-12", [schema], values, Tree=tree)
+
+
 def test_a_recursive_schema_no_value_passes_is_read_and_refuses_all() -> None:
     """Its expansion is ``false`` (no value is both a string and an integer): still read, and
     given its cycle's $id."""
@@ -199,3 +218,49 @@ def test_a_sibling_file_that_cannot_be_read_is_named_with_the_reason(
     with pytest.raises(OpenRpcError) as raised:
         load(document)
     assert str(raised.value).endswith(f"cannot read {things}: Permission denied"), raised.value
+
+
+def test_a_sibling_file_that_is_no_json_is_named(tmp_path: Path) -> None:
+    raw = _document([{"$ref": "./things.json#/Thing"}], {}, "2020-12")
+    document, things = tmp_path / "doc.json", tmp_path / "things.json"
+    document.write_text(json.dumps(raw), "utf-8")
+    things.write_text('{"Thing": ', "utf-8")
+    with pytest.raises(OpenRpcError) as raised:
+        load(document)
+    assert f"{things} is not a JSON document: " in str(raised.value), raised.value
+
+
+def test_a_document_that_cannot_be_read_is_named_with_the_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = tmp_path / "doc.json"
+    document.write_text("{}", "utf-8")
+
+    def refused(path: Path) -> bytes:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(Path, "read_bytes", refused)
+    with pytest.raises(OpenRpcError) as raised:
+        load(document)
+    assert str(raised.value) == f"{document}: cannot read: Permission denied"
+
+
+def test_an_anchor_ref_is_refused_by_name() -> None:
+    """``#Thing`` (an $anchor) is no JSON pointer: said so, not looked up as one."""
+    raw = _document([{"$ref": "#Thing"}], {}, "2020-12")
+    with pytest.raises(OpenRpcError) as raised:
+        parse(raw)
+    assert str(raised.value) == (
+        "m: params[0].p0: $ref '#Thing': only JSON pointers (#/...) are followed, not anchors"
+    )
+
+
+def test_a_read_document_is_immutable() -> None:
+    """A hook or a plan holds the document it was given: nothing can change it under them."""
+    document = parse(_document([{"type": "integer"}], {}, "2020-12"))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        document.title = "changed"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        document.methods[0].name = "changed"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        document.methods[0].params[0].required = True  # type: ignore[misc]
