@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import tomli_w
 from helpers.cli import fuzz as _fuzz
+from helpers.html_report import listed
 from helpers.targets import AGENT_TOKEN, served
 from mutants import MUTANTS, serve
 
@@ -152,12 +153,6 @@ def test_with_a_baseline_the_known_defects_are_marked_with_their_reason(tmp_path
     assert all(m == (e.get("member") or "-") for m, e in zip(members, entries, strict=True))
 
 
-def _listed(page: str, heading: str) -> list[str]:
-    """The items of the list that follows ``heading`` in the page."""
-    after = page.split(heading, 1)[1].split("<ul>", 1)[1].split("</ul>", 1)[0]
-    return re.findall(r"<li>(.*?)</li>", after)
-
-
 def test_a_test_that_takes_either_of_two_codes_is_listed_with_both_and_one_code_never_is() -> None:
     """An empty token may be refused with -32602 or -32001 (the page documents both): the
     report lists that test with both codes; a test refused with one code is no open test."""
@@ -166,7 +161,7 @@ def test_a_test_that_takes_either_of_two_codes_is_listed_with_both_and_one_code_
     assert code == 0
     said = dict(
         re.match(r"<code>([^<]*)</code>: ([^<]*)", item).groups()  # type: ignore[union-attr]
-        for item in _listed(page, "Either answer conforms")
+        for item in listed(page, "Either answer conforms")
     )
     assert said["test_invalid_rejected[access_token:minLength]"] == "error -32602 or -32001"
     assert not [text for text in said.values() if re.fullmatch(r"error -\d+", text)], said

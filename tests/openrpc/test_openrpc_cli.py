@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 import time
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from xml.etree import ElementTree
 
 import pytest
 from helpers.cli import fuzz as _fuzz
+from helpers.html_report import listed
 from helpers.openrpc_tools import example_document
 from helpers.targets import CUSTOMER_TOKEN, served
 from mutants import serve
@@ -204,30 +204,19 @@ def test_a_document_run_gets_no_create_sites_revision_hint(tmp_path: Path) -> No
 def test_a_document_run_says_what_no_check_of_a_document_looks_at(tmp_path: Path) -> None:
     """A document's run lists what no check of a document looks at (error.data without a
     schema, which application error), not create.sites's (result beyond id and success)."""
-    document = str(example_document("simple-math"))
-    html = tmp_path / "report.html"
+
+    def never_judged(url: str, *options: str) -> list[str]:
+        html = tmp_path / "report.html"
+        code, _, err = _fuzz(url, "--max-examples", "0", "--no-save-failures",
+                             "--report-html", str(html), *options)  # fmt: skip
+        assert code == 0, err
+        return listed(html.read_text("utf-8"), "No check looks at:")
+
     with serve_in_thread(SimpleMath(), read_timeout=2.0) as url:
-        code, _, err = _fuzz(
-            url, "--openrpc", document, "--max-examples", "0", "--no-save-failures",
-            "--report-html", str(html),
-        )  # fmt: skip
-    assert code == 0, err
-    never = _listed(html.read_text("utf-8"), "No check looks at:")
-    assert any("x-error-data schema" in line for line in never), never
-    assert not any("beyond id and success" in line for line in never), never
-    bundled_html = tmp_path / "bundled.html"
+        document = never_judged(url, "--openrpc", str(example_document("simple-math")))
     with serve(CreateSitesApp) as (url, token):
-        code, _, err = _fuzz(
-            url, "--token", token, "--max-examples", "0", "--no-save-failures",
-            "--report-html", str(bundled_html),
-        )  # fmt: skip
-    assert code == 0, err
-    bundled = _listed(bundled_html.read_text("utf-8"), "No check looks at:")
+        bundled = never_judged(url, "--token", token)
+    assert any("x-error-data schema" in line for line in document), document
+    assert not any("beyond id and success" in line for line in document), document
     assert any("beyond id and success" in line for line in bundled), bundled
     assert not any("x-error-data" in line for line in bundled), bundled
-
-
-def _listed(page: str, heading: str) -> list[str]:
-    """The items of the list that follows ``heading`` in the page."""
-    after = page.split(heading, 1)[1].split("<ul>", 1)[1].split("</ul>", 1)[0]
-    return re.findall(r"<li>(.*?)</li>", after)
