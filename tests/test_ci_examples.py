@@ -96,3 +96,20 @@ def test_every_job_has_a_time_limit_and_the_kit_no_tag_that_does_not_exist() -> 
             assert "minute" in str(job.get("timeout")), f"gitlab job {name}: no timeout"
     for kit in (github["env"]["KIT"], gitlab["variables"]["KIT"]):
         assert not re.search(r"@v?\d+(\.\d+)+\b", kit), kit
+
+
+def test_the_mutation_schedule_runs_every_module_make_mutate_knows() -> None:
+    """One job per module: a module added to tools/mutation/mutate.py's MODULES and not to the
+    schedule would never be measured."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "mutate", EXAMPLES.parent.parent / "tools" / "mutation" / "mutate.py"
+    )
+    assert spec is not None and spec.loader is not None
+    mutate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mutate)
+    recipe = yaml.safe_load((EXAMPLES / "mutation-schedule.yml").read_text("utf-8"))
+    job = recipe["jobs"]["mutate"]
+    assert job["strategy"]["matrix"]["module"] == list(mutate.MODULES)
+    assert any("matrix.module" in str(step.get("run", "")) for step in job["steps"])
