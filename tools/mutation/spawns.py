@@ -5,7 +5,8 @@ process, where a test may also run the mutated module (``conformance fuzz`` in a
 mutate.py confirms a survivor of the tests that ran its line against the tests that start a
 process, not the whole guard: a test that ran neither the line nor a process cannot tell the
 mutant from the module. A process started while a fixture is set up or torn down may serve any
-later test, so then every guard test counts.
+later test, so then every guard test counts; one started while tests are collected (an import
+asking ldconfig for a library) serves none.
 
 Written to the file named by ``$MUTATION_SPAWNS``: ``{"files": [...], "anywhere": bool}``.
 """
@@ -29,9 +30,11 @@ _forked = os.fork
 
 
 def _note() -> None:
+    if not _now["test"]:  # collection: an import's own process (trio asks ldconfig), no test's
+        return
     if _now["phase"] == "call":
         _files.add(_now["test"].split("::", 1)[0])
-    else:  # a fixture's process (or one started at collection) may serve any test
+    else:  # a fixture's process may serve any later test
         _anywhere[0] = True
 
 
