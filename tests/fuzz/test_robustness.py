@@ -12,9 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.tools import needs_curl
+from helpers.tools import needs_curl, pasted
 from mutants import MUTANTS
-from test_secrets_and_replay import _bash
 
 from conformance.cli import Streams, main
 from conformance.contract import REVISIONS
@@ -237,5 +236,5 @@ def test_the_printed_curl_sends_the_raw_bytes_again() -> None:
         failures = json.loads(out.getvalue())["failures"]
         raw = next(f for f in failures if f["case"] == "domain_name:lone-surrogate/raw")
         assert "$'\\xed\\xa0\\x80'" in raw["curl"] and SHORT_TOKEN not in raw["curl"]
-        replay = _bash(raw["curl"], SHORT_TOKEN)
+        replay = pasted(raw["curl"], SHORT_TOKEN)
     assert "HTTP/1.1 200" in replay and '"code":-32603' in replay, replay

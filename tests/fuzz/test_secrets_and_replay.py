@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
-import subprocess
 
 import pytest
 from helpers.reach import branches
-from helpers.tools import needs_curl
+from helpers.tools import needs_curl, pasted
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from mutants import MUTANTS, serve
@@ -206,15 +204,6 @@ def _curl_of_first_failure(url: str, token: str) -> str:
     return lines[lines.index("  reproduce with:") + 1].strip()
 
 
-def _bash(command: str, token: str) -> str:
-    env = {**os.environ, TOKEN_ENV: token}
-    done = subprocess.run(
-        ["bash", "-c", command], capture_output=True, text=True, env=env, timeout=30
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
 @pytest.mark.slow  # a second or more here: make test runs it, make check does not
 @needs_curl
 def test_the_printed_curl_reproduces_the_defect_every_time() -> None:
@@ -227,11 +216,11 @@ def test_the_printed_curl_reproduces_the_defect_every_time() -> None:
         command = _curl_of_first_failure(url, token)
         assert token not in command and f'"${{{TOKEN_ENV}:?' in command
         for _ in range(3):
-            replay = _bash(command, token)
+            replay = pasted(command, token)
             assert "HTTP/1.1 200" in replay and '"result"' in replay, replay
             assert "duplicate_entity" not in replay
     with serve(CreateSitesApp) as (url, token):
-        replay = _bash(command.replace(_url_in(command), url), token)
+        replay = pasted(command.replace(_url_in(command), url), token)
         assert '"invalid_parameter_value"' in replay and '"result"' not in replay, replay
 
 

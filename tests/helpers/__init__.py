@@ -7,7 +7,7 @@ servers node runs (``node_servers``; ``ganache``, an Ethereum server), ``conform
 as a process (``proxy_process``), the example payload files (``example_files``),
 python-jsonschema as an independent oracle (``json_schema_oracle``), the checks that keep prose
 true (``docs_check``, ``cited_paths``), Debian's chromium (``browser``), the HTML report's lists
-(``html_report``), the programs some tests
-run (``tools``: curl), the branches a property test must reach (``reach``), children that take
-Ctrl-C as a terminal sends it (``signals``) and a team's hooks module (``team_hooks``).
+(``html_report``), the programs some tests run (``tools``: curl, and bash for a pasted
+reproduction), the branches a property test must reach (``reach``), children that take Ctrl-C
+as a terminal sends it (``signals``) and a team's hooks module (``team_hooks``).
 """

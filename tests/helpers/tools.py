@@ -10,12 +10,29 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 
 import pytest
 
-__all__ = ["needs_curl"]
+from conformance.engine.reproduce import TOKEN_ENV
+
+__all__ = ["needs_curl", "pasted"]
 
 needs_curl = pytest.mark.skipif(
     shutil.which("curl") is None and not os.environ.get("CI"),
     reason="curl is not installed (make test installs it; under CI its absence fails)",
 )
+
+
+def pasted(command: str, token: str) -> str:
+    """What a reproduction prints when pasted into bash with the token exported as the report's
+    setup line asks; the command must succeed."""
+    done = subprocess.run(
+        ["bash", "-c", command],
+        capture_output=True,
+        text=True,
+        env={**os.environ, TOKEN_ENV: token},
+        timeout=30,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
