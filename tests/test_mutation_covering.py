@@ -231,6 +231,7 @@ def _spawns(tmp_path: Path, tests: str, *selected: str) -> object:
     return json.loads(found.read_text("utf-8"))
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_the_plugin_names_the_files_whose_tests_start_a_process(tmp_path: Path) -> None:
     assert _spawns(tmp_path, SPAWNING_TESTS) == {"files": ["test_spawning.py"], "anywhere": False}
     assert _spawns(tmp_path, SPAWNING_TESTS, "test_spawning.py::test_starts_none") == {

@@ -286,7 +286,6 @@ def test_a_missing_content_type_is_said_in_words() -> None:
     assert messages == {"HTTP 200 without a Content-Type header"}
 
 
-@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_the_html_report_says_no_reply_where_the_connection_was_cut(tmp_path: Path) -> None:
     """A failure with no reply at all (the target reset the connection) shows "no reply"
     where a reply's status line would be, and no HTTP status."""
