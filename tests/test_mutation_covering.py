@@ -259,3 +259,18 @@ def test_a_line_run_at_import_runs_the_guards_tests_by_name_quickest_first(tmp_p
         "-x tests/test_toy.py::test_small",
         "-x tests/test_toy.py tests/test_more.py",
     ]
+
+
+def test_a_line_no_test_ran_runs_only_the_tests_that_start_a_process(tmp_path: Path) -> None:
+    """Known which files' tests start a process: those alone may reach a line no test ran
+    here; where none does, the mutant survives without a test run."""
+    mutated = MODULE.replace("\n\n\ndef either", "\nZ = 1 < 2\n\ndef either")
+    spawns = {"files": ["tests/test_more.py"], "anywhere": False}
+    assert _select(tmp_path, mutated, tests=LISTED, spawns=spawns) == [
+        "-x tests/test_more.py::test_cli tests/test_more.py::test_other"
+    ]
+    none = {"files": [], "anywhere": False}
+    assert _select(tmp_path, mutated, 1, None, verdict=0, tests=LISTED, spawns=none) == []
+    assert (
+        _select(tmp_path, mutated, 1, None, "--rest", verdict=0, tests=LISTED, spawns=spawns) == []
+    )

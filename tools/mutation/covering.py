@@ -8,9 +8,11 @@ lines (in this process's group, which cosmic-ray's timeout kills whole). A test 
 the line cannot fail on its change; running the rest would only cost time (mutmut selects tests
 the same way; cosmic-ray has no such option, hence this file).
 
-Where the map cannot say (a line run while the module was imported, so by every test; a line no
-test in the run reached, which a test in a subprocess may still reach; lines added or removed; a
-test the map names that pytest cannot find), every guard test runs, as without the map. A mutant
+Where the map cannot say (a line run while the module was imported, so by every test; lines
+added or removed; a test the map names that pytest cannot find), every guard test runs, as
+without the map. A line no test ran in this process may still be run in another: the tests of
+the files that start one run (spawns.py finds them), or every test where a process started
+outside a test's call. A mutant
 none of the chosen tests fails on then runs (``--rest``) the guard's tests that start another
 process, where coverage does not look (spawns.py finds them; all of them where a process was
 started outside a test's call), before it is called a survivor: the selection changes the time a
@@ -50,16 +52,35 @@ def statement_start(source: str, line: int) -> int:
     return best[1] if best else line
 
 
-def chosen_tests(coverage: dict[str, list[str]], source: str, lines: list[int]) -> list[str] | None:
+def chosen_tests(
+    coverage: dict[str, list[str]],
+    source: str,
+    lines: list[int],
+    spawning: list[str] | None = None,
+) -> list[str] | None:
     """The tests that ran any of ``lines``, in the guard's order; None where every test must
-    run (a line run at import, with the empty context, or a line no test ran)."""
+    run (a line run at import, with the empty context). A line no test ran here can only be
+    reached in another process: by ``spawning``, the tests of the files that start one (None:
+    not known, so every test)."""
     chosen: dict[str, None] = {}
     for line in lines:
         contexts = coverage.get(str(line)) or coverage.get(str(statement_start(source, line)))
-        if not contexts or "" in contexts:
+        if contexts and "" in contexts:
             return None
-        chosen.update(dict.fromkeys(contexts))
+        if not contexts and spawning is None:
+            return None
+        chosen.update(dict.fromkeys(contexts or spawning or ()))
     return list(chosen)
+
+
+def _spawning(found: dict[str, Any]) -> list[str] | None:
+    """The guard's tests in the files whose tests start a process; None where a process may
+    serve any test (or the map does not say)."""
+    spawns = found.get("spawns")
+    if not spawns or spawns["anywhere"] or not found.get("tests"):
+        return None
+    files = set(spawns["files"])
+    return [test for test in found["tests"] if test.split("::", 1)[0] in files]
 
 
 def _rest(found: dict[str, Any], chosen: list[str]) -> int:
@@ -92,11 +113,13 @@ def main(argv: list[str]) -> int:
     mutated = module.read_text("utf-8")
     unmutated = Path(found["unmutated"]).read_text("utf-8")
     lines = changed_lines(mutated.splitlines(), unmutated.splitlines())
-    tests = chosen_tests(found["coverage"], unmutated, lines) if lines else None
+    tests = chosen_tests(found["coverage"], unmutated, lines, _spawning(found)) if lines else None
     # every guard test: by name, quickest first, where the map lists them
     guard = found["pytest"] + (found.get("tests") or found["guard"])
     if tests is None:  # every guard test, once
         return 0 if rest else subprocess.run(guard).returncode
+    if not tests:  # no guard test can reach the change: a survivor, said without running any
+        return 0
     if rest:
         return _rest(found, tests)
     chosen = subprocess.run(found["pytest"] + tests).returncode
