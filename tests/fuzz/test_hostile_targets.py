@@ -26,7 +26,7 @@ from conformance.engine.settings import Settings
 from conformance.engine.setup import NoJsonRpc, TokenRefused
 from conformance.errors import ArgumentError
 from conformance.reporting.formats import to_json, to_junit, to_text
-from conformance.server import CreateSitesApp, Response, serve_in_thread
+from conformance.server import CreateSitesApp, Response, RpcError, serve_in_thread
 
 FAST = Settings(token=CUSTOMER_TOKEN, families=("protocol", "invalid"), max_examples=0)
 
@@ -298,3 +298,45 @@ def test_the_html_report_says_no_reply_where_the_connection_was_cut(tmp_path: Pa
     assert code == 1, err
     replies = re.findall(r"<dt>reply</dt><dd><pre>([^\n<]*)", html.read_text("utf-8"))
     assert replies and set(replies) == {"no reply"}, replies
+
+
+def _errors_with_status(status: int) -> type[CreateSitesApp]:
+    class ErrorsWithStatus(CreateSitesApp):
+        def encode(self, reply: dict[str, Any] | None) -> Response:
+            response = super().encode(reply)
+            if reply is not None and "error" in reply:
+                return Response(response.body, status, response.content_type)
+            return response
+
+    return ErrorsWithStatus
+
+
+@pytest.mark.parametrize(("status", "judged"), [(400, False), (499, False), (500, True)])
+def test_an_error_with_a_4xx_status_is_a_decision_and_a_5xx_one_is_judged(
+    status: int, judged: bool
+) -> None:
+    """JSON-RPC 2.0 says nothing of HTTP: an error reply with a 4xx status is left to --strict
+    (listed as not judged); with a 5xx status the server says it failed, which it may not."""
+    with served(_errors_with_status(status)) as url:
+        report = run(url, settings=FAST)
+    statuses = [f for f in report.failures if f.rule == "http-200-json"]
+    assert bool(statuses) == judged, [f.message for f in statuses[:3]]
+    assert not [f.basis for f in statuses if f.basis.startswith("the kit's decision")]
+    unjudged = f"replies: an error with HTTP {status}"
+    assert (unjudged in report.not_judged) == (not judged), sorted(report.not_judged)
+
+
+class _RefusesEveryValidRequest(CreateSitesApp):
+    """Every request the page accepts is refused as invalid params (one both revisions
+    accept: no revision's contract explains it)."""
+
+    def create(self, params: dict[str, Any], owner: int) -> int:
+        raise RpcError("invalid_params", "refused")
+
+
+def test_a_refusal_both_revisions_forbid_names_no_revision() -> None:
+    with served(_RefusesEveryValidRequest) as url:
+        report = run(url, settings=FAST)
+    refused = [f for f in report.failures if f.message.startswith("expected success")]
+    assert refused
+    assert not [f.hint for f in refused if f.hint], refused[0].hint

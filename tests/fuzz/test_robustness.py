@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.targets import CUSTOMER_TOKEN, served
 from helpers.tools import needs_curl, pasted
 from mutants import MUTANTS
 
 from conformance.cli import Streams, main
 from conformance.contract import REVISIONS
-from conformance.create_sites import plan
+from conformance.create_sites import plan, run
 from conformance.create_sites.contract import bundled
 from conformance.engine.checks import CHECKS, Exchange, RunState, Violated
 from conformance.engine.runner import new_report, session_for
@@ -26,7 +27,14 @@ from conformance.engine.transport import Answer
 from conformance.generation.cases import Case, members
 from conformance.generation.robustness import BIG_INTEGERS, ROBUST_ID
 from conformance.generation.schema_tree import schema_types, tree
-from conformance.server import Config, CreateSitesApp, RpcError, SiteStore, serve_in_thread
+from conformance.server import (
+    Config,
+    CreateSitesApp,
+    Response,
+    RpcError,
+    SiteStore,
+    serve_in_thread,
+)
 from conformance.server.app import lone_surrogate_path
 from conformance.validation.payloads import loads
 
@@ -238,3 +246,25 @@ def test_the_printed_curl_sends_the_raw_bytes_again() -> None:
         assert "$'\\xed\\xa0\\x80'" in raw["curl"] and SHORT_TOKEN not in raw["curl"]
         replay = pasted(raw["curl"], SHORT_TOKEN)
     assert "HTTP/1.1 200" in replay and '"code":-32603' in replay, replay
+
+
+class _SurrogatesInResults(CreateSitesApp):
+    """The reference server, whose every result carries one more member than the page lists:
+    an array holding an escaped lone surrogate (members beyond id and success are not judged)."""
+
+    def handle(self, body: bytes) -> Response:
+        answer = super().handle(body)
+        reply = json.loads(answer.body) if answer.body else None
+        if not isinstance(reply, dict) or "result" not in reply:
+            return answer
+        reply["result"]["tags"] = ["a\ud800", {"deeper": ["\udfff"]}]
+        return Response(json.dumps(reply).encode(), answer.status, answer.content_type)
+
+
+def test_a_lone_surrogate_in_an_array_of_a_reply_is_read_as_a_reader_replaces_it() -> None:
+    """RFC 8259 §8.2 leaves an escaped lone surrogate to the reader: the reply is judged by its
+    shape wherever the surrogate sits, in an array and in an object inside one."""
+    with served(_SurrogatesInResults) as url:
+        report = run(url, settings=Settings(token=CUSTOMER_TOKEN, max_examples=5, seed=1))
+    assert report.cases_sent > 0
+    assert report.conforms, [(f.rule, f.message) for f in report.failures[:3]]

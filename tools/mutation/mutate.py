@@ -111,6 +111,7 @@ MODULES: dict[str, list[str]] = {
         "tests/fuzz/test_setup_errors.py",
         "tests/fuzz/test_fuzz_cli.py",
         "tests/openrpc/test_openrpc_user_verdicts.py",
+        "tests/openrpc/test_openrpc_reply_verdicts.py",
         "tests/openrpc/test_openrpc_runner.py",
         "--deselect",
         "tests/openrpc/test_openrpc_runner.py::test_the_same_verdicts_as_the_built_in_contract",
