@@ -377,10 +377,11 @@ class _Normaliser:
         if any(part is False for part in parts):
             return False
         kept = [part for part in parts if part is not True and part != {}]
-        if not kept:
-            return {}
-        if len(kept) == 1:
-            return kept[0]
+        match kept:
+            case []:
+                return {}
+            case [only]:
+                return only
         if not all(isinstance(part, Mapping) for part in kept) or any(
             "$id" in part or "$ref" in part or "patternProperties" in part for part in kept
         ):

@@ -19,7 +19,7 @@ from jsonschema import Draft4Validator, Draft7Validator, Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4, DRAFT7, DRAFT202012
 
-from conformance.openrpc.document import OpenRpcError, load, parse
+from conformance.openrpc.document import OpenRpcError, from_json_text, load, parse
 
 DRAFTS = {
     "draft-04": (Draft4Validator, DRAFT4, "http://json-schema.org/draft-04/schema#"),
@@ -104,6 +104,8 @@ MIXED = [1, 2, 3, 4, 1.5, "a", "", "ab", "b", True, None, [], {}, [1], ["a"], [1
             {"patternProperties": {"^x": {"type": "integer"}}, "additionalProperties": False},
             {"properties": {"xa": {"minimum": 2}}},
         ],
+        [{"not": {"type": "string"}}, {"not": {"type": "integer"}}],
+        [{"properties": {"xa": {"type": "integer"}}, "type": "object"}, {"minProperties": 1}],
     ],
     ids=[
         "integer-number",
@@ -117,6 +119,8 @@ MIXED = [1, 2, 3, 4, 1.5, "a", "", "ab", "b", True, None, [], {}, [1], ["a"], [1
         "items",
         "patterns",
         "pattern-properties",
+        "nots",
+        "properties-first",
     ],
 )
 def test_all_of_merged_takes_what_every_branch_takes(branches: list[Any]) -> None:
@@ -150,6 +154,63 @@ def test_a_ref_into_the_param_schema_s_own_root_resolves() -> None:
     )
     assert read.is_valid({"a": 1, "b": 2})
     assert not read.is_valid({"b": "two"})
+
+
+def test_draft_07_dependencies_become_dependent_required_and_schemas() -> None:
+    schema = {"type": "object", "dependencies": {"a": ["b"], "c": {"required": ["d"]}}}
+    values = [{}, {"a": 1}, {"a": 1, "b": 2}, {"c": 1}, {"c": 1, "d": 2}, {"b": 1, "d": 1}]
+    _agree("draft-07", [schema], values)
+
+
+def test_two_recursions_in_one_schema_keep_apart() -> None:
+    """Each cycle gets an $id of its own: two sharing one would judge a tree by the list's
+    schema."""
+    tree = {
+        "type": "object",
+        "properties": {"kids": {"type": "array", "items": {"$ref": "#/components/schemas/Tree"}}},
+        "additionalProperties": False,
+    }
+    chain = {"type": "object", "properties": {"next": {"$ref": "#/components/schemas/Chain"},
+             "n": {"type": "integer"}}, "additionalProperties": False}  # fmt: skip
+    both = {"type": "object", "properties": {"tree": {"$ref": "#/components/schemas/Tree"},
+            "chain": {"$ref": "#/components/schemas/Chain"}}}  # fmt: skip
+    values = [{"tree": {"kids": [{"kids": []}]}}, {"tree": {"kids": [{"n": 1}]}},
+              {"chain": {"next": {"n": 1}}}, {"chain": {"next": {"kids": []}}},
+              {"tree": {"kids": [{}]}, "chain": {"n": 2, "next": {}}}]  # fmt: skip
+    _agree(
+        "2020-12", [both, {"$ref": "#/components/schemas/Chain"}], values, Tree=tree, Chain=chain
+    )
+
+
+def test_a_recursion_met_inside_another_shares_nothing_half_made() -> None:
+    """Outer names Inner, Inner names Outer and itself: a param of Inner alone, read after
+    Outer, must not get Inner's expansion as it stood inside Outer (naming Outer's $id)."""
+    outer = {"type": "object", "properties": {"in": {"$ref": "#/components/schemas/Inner"}},
+             "additionalProperties": False}  # fmt: skip
+    inner = {"type": "object", "properties": {"out": {"$ref": "#/components/schemas/Outer"},
+             "self": {"$ref": "#/components/schemas/Inner"}, "n": {"type": "integer"}},
+             "additionalProperties": False}  # fmt: skip
+    params = [
+        {"$ref": "#/components/schemas/Outer"},
+        {"$ref": "#/components/schemas/Inner"},
+        {"type": "object", "properties": {"i": {"$ref": "#/components/schemas/Inner"}}},
+    ]
+    values = [{}, {"in": {"n": 1}}, {"in": {"out": {"in": {}}}}, {"out": {"in": {"n": "x"}}},
+              {"self": {"n": 1}}, {"i": {"self": {"out": {}}}}, {"i": {"n": "x"}},
+              {"out": {"x": 1}}, {"self": {"self": {"n": "x"}}}]  # fmt: skip
+    _agree("2020-12", params, values, Outer=outer, Inner=inner)
+
+
+def test_a_pointer_the_inner_schema_lacks_is_found_in_the_outer_one() -> None:
+    """Local $defs at two depths: a $ref the inner schema's $defs lack is looked for in the
+    outer schema's."""
+    schema = {"$defs": {"hex": {"type": "string", "pattern": "^0x[0-9a-f]+$"}}, "type": "object",
+              "properties": {"inner": {"$defs": {"other": {"type": "integer"}}, "type": "object",
+                                       "properties": {"to": {"$ref": "#/$defs/hex"}}}}}  # fmt: skip
+    param = parse(_document([schema], {}, "2020-12")).methods[0].params[0]
+    read = Draft202012Validator(param.schema)
+    assert read.is_valid({"inner": {"to": "0xab"}})
+    assert not read.is_valid({"inner": {"to": "ab"}})
 
 
 def test_mutually_recursive_schemas_judge_whole_from_either_end() -> None:
@@ -264,3 +325,61 @@ def test_a_read_document_is_immutable() -> None:
         document.methods[0].name = "changed"  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
         document.methods[0].params[0].required = True  # type: ignore[misc]
+
+
+def test_the_title_examples_and_names_are_read_as_written(tmp_path: Path) -> None:
+    raw = _document([{"type": "integer"}], {}, "2020-12")
+    raw["components"]["examples"] = {"one": {"name": "one", "params": [], "result": {"value": 1}}}
+    raw["methods"][0]["examples"] = [{"$ref": "#/components/examples/one"}]
+    read = parse(raw)
+    assert read.title == "meaning"
+    assert read.methods[0].examples == ({"name": "one", "params": [], "result": {"value": 1}},)
+    del raw["info"]
+    assert parse(raw).title == ""
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (lambda m: m["params"][0].pop("name"), "a content descriptor needs a name (a string)"),
+        (lambda m: m["params"][0].update(name=5), "a content descriptor needs a name (a string)"),
+        (lambda m: m.pop("name"), "a method needs a name (a string)"),
+        (lambda m: m.update(name=["m"]), "a method needs a name (a string)"),
+    ],
+    ids=["param-without-name", "param-name-not-text", "method-without-name", "method-name-list"],
+)
+def test_a_nameless_method_or_param_is_named_as_such(change: Any, said: str) -> None:
+    raw = _document([{"type": "integer"}], {}, "2020-12")
+    change(raw["methods"][0])
+    with pytest.raises(OpenRpcError) as raised:
+        parse(raw)
+    assert str(raised.value).endswith(said), raised.value
+
+
+def test_a_document_that_is_no_json_is_named(tmp_path: Path) -> None:
+    document = tmp_path / "doc.json"
+    document.write_text('{"openrpc": ', "utf-8")
+    with pytest.raises(OpenRpcError) as raised:
+        load(document)
+    assert str(raised.value).startswith(f"{document}: not a JSON document: ")
+    with pytest.raises(OpenRpcError) as raised:
+        from_json_text('{"openrpc": ', "rpc.discover")
+    assert str(raised.value).startswith("rpc.discover: not a JSON document: ")
+
+
+@pytest.mark.parametrize(("up", "found"), [(3, True), (4, False)])
+def test_a_sibling_file_is_looked_for_up_to_three_folders_above(
+    up: int, found: bool, tmp_path: Path
+) -> None:
+    """Specifications write file refs from their repository's root (starknet-specs): three
+    folders above the document are tried, no more."""
+    folder = tmp_path.joinpath(*(f"d{i}" for i in range(up)))
+    folder.mkdir(parents=True)
+    (tmp_path / "things.json").write_text('{"Thing": {"type": "integer"}}', "utf-8")
+    document = folder / "doc.json"
+    document.write_text(json.dumps(_document([{"$ref": "./things.json#/Thing"}], {}, "2020-12")))
+    if found:
+        assert load(document).methods[0].params[0].schema == {"type": "integer"}
+    else:
+        with pytest.raises(OpenRpcError, match="which does not exist"):
+            load(document)
