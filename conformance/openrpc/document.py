@@ -21,6 +21,7 @@ to ``MAX_FOLDERS_UP`` folders above it), and a ``$ref`` to a URL is an error nam
 from __future__ import annotations
 
 import copy
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -247,12 +248,14 @@ class _Normaliser:
     def __init__(self, files: _Files) -> None:
         self.files = files
         self.cut: list[tuple[str, str]] = []
-        self._cycles = 0
+        #: the numbers of the cycles' $ids, each distinct
+        self._cycle_numbers = itertools.count(1)
         self._memo: dict[tuple[int, str], Any] = {}
         #: target id -> the $id its expansion in progress takes, once a cycle names it
         self._open: dict[int, str | None] = {}
-        #: expansions in progress that cannot be shared (they hold a cycle or a local $defs)
-        self._unshared = 0
+        #: where an expansion met that cannot be shared (a cycle, a local $defs): an expansion
+        #: during which this grew holds one, and is made again wherever it is met
+        self._unshared: list[str] = []
 
     def schema(
         self, node: Any, where: str, draft: str, key: str = "", roots: tuple[Any, ...] = ()
@@ -342,18 +345,17 @@ class _Normaliser:
         if identity in self._open:
             # a true cycle: the expansion in progress gets an $id, this place names it
             if self._open[identity] is None:
-                self._cycles += 1
-                self._open[identity] = f"{CYCLE_ID_PREFIX}{self._cycles}"
+                self._open[identity] = f"{CYCLE_ID_PREFIX}{next(self._cycle_numbers)}"
             self.cut.append(("$ref", where))
-            self._unshared += 1
+            self._unshared.append(where)
             return {"$ref": self._open[identity]}
         memo_key = (identity, draft)
         if memo_key in self._memo:
             return self._memo[memo_key]
         self._open[identity] = None
-        unshared = self._unshared
+        unshared = len(self._unshared)
         if from_root:
-            self._unshared += 1
+            self._unshared.append(where)
         try:
             expanded = self.schema(target, where, draft, target_key, roots)
         finally:
@@ -363,7 +365,7 @@ class _Normaliser:
                 expanded = {"$id": cycle_id, **expanded}
             else:  # an allOf kept unmerged, or a boolean: wrapped to carry the $id
                 expanded = {"$id": cycle_id, "allOf": [expanded]}
-        if self._unshared == unshared:
+        if len(self._unshared) == unshared:
             self._memo[memo_key] = expanded
         return expanded
 

@@ -213,6 +213,19 @@ def test_a_pointer_the_inner_schema_lacks_is_found_in_the_outer_one() -> None:
     assert not read.is_valid({"inner": {"to": "ab"}})
 
 
+@pytest.mark.parametrize("keyword", ["$defs", "definitions"])
+def test_a_nested_schemas_own_defs_resolve_inside_it(keyword: str) -> None:
+    """A schema inside the param's, with its own $defs (draft-07 calls them definitions): its
+    refs find them there, though the outer schema has none."""
+    inner = {keyword: {"small": {"type": "integer", "maximum": 3}}, "type": "object",
+             "properties": {"n": {"$ref": f"#/{keyword}/small"}}}  # fmt: skip
+    schema = {"type": "object", "properties": {"inner": inner}}
+    param = parse(_document([schema], {}, "2020-12")).methods[0].params[0]
+    read = Draft202012Validator(param.schema)
+    assert read.is_valid({"inner": {"n": 2}})
+    assert not read.is_valid({"inner": {"n": 4}})
+
+
 def test_mutually_recursive_schemas_judge_whole_from_either_end() -> None:
     """B names A, A names B: each param's expansion carries its own cycle's $id (a schema shared
     from the other's expansion would name an $id it does not hold)."""
