@@ -167,10 +167,6 @@ def _same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
-def _show(value: Any) -> str:
-    return _quoted(value) if value is not NO_ID else "(no id)"
-
-
 def readable(value: Any) -> Any:
     """``value`` with each lone surrogate in its strings and member names read as U+FFFD.
 
@@ -316,7 +312,7 @@ def _note_decisions(reply: Any, state: RunState) -> None:
     for violation in violations:
         decision = decision_at_keyword(violation.schema_path)
         if decision is not None:
-            where = f"replies: `{violation.field}` {violation.message}"
+            where = f"replies: {violation.message}"  # the message names the member
             state.unjudged_replies.setdefault(where, decision.why)
 
 
@@ -376,7 +372,7 @@ def jsonrpc_version(exchange: Exchange, state: RunState) -> None:
     for reply in _replies(exchange):
         if not isinstance(reply, dict) or reply.get("jsonrpc") != "2.0":
             got = reply.get("jsonrpc", "(missing)") if isinstance(reply, dict) else reply
-            raise Violated(f"jsonrpc is {_show(got)}")
+            raise Violated(f"jsonrpc is {_quoted(got)}")
 
 
 @check("result-xor-error", "JSON-RPC 2.0 §5: exactly one of result and error")
@@ -400,7 +396,7 @@ def reply_id(exchange: Exchange, state: RunState) -> None:
         for reply in exchange.reply:
             got = reply.get("id") if isinstance(reply, dict) else None
             if not any(_same(got, one) for one in sent_ids):
-                raise Violated(f"a reply in the array has id {_show(got)}, not a request's id")
+                raise Violated(f"a reply in the array has id {_quoted(got)}, not a request's id")
         return
     if not isinstance(exchange.reply, dict) or "id" not in exchange.reply:
         if isinstance(exchange.reply, dict):
@@ -429,16 +425,16 @@ def _reply_id_problem(wanted: str, sent: Any, got: Any, strict: bool) -> str | N
         # or refused, but an id still
         if got is None or (isinstance(got, str | int | float) and not isinstance(got, bool)):
             return None
-        return f"reply id {_show(got)} is no JSON-RPC id (a string, a number or null)"
+        return f"reply id {_quoted(got)} is no JSON-RPC id (a string, a number or null)"
     if wanted == "null" or sent is NO_ID:
-        return f"reply id {_show(got)} where it must be null" if got is not None else None
+        return f"reply id {_quoted(got)} where it must be null" if got is not None else None
     if _same(got, sent) or (wanted == "echo_or_null" and got is None):
         return None
     if not strict and _rounded(sent, got):
         # RFC 8259 §6: integers past 2^53 are not interoperable; a parser that reads every
         # number as a double (JavaScript's) echoes them rounded: contested, not judged
         return None
-    return f"reply id {_show(got)} for request id {_show(sent)}"
+    return f"reply id {_quoted(got)} for request id {_quoted(sent)}"
 
 
 #: JSON-RPC 2.0's own error codes: never an application's answer to a valid request.
@@ -467,7 +463,7 @@ def _rounded(sent: Any, got: Any) -> bool:
 
 def _error_text(error: Any) -> str:
     if not isinstance(error, dict):
-        return _show(error)
+        return _quoted(error)
     data: dict[str, Any] = error["data"] if isinstance(error.get("data"), dict) else {}
     field_name = data.get("field")
     # quoted as JSON, whose quotes do not change with what they quote (repr's do), so that a
@@ -496,7 +492,7 @@ def _error_matches(exchange: Exchange, error: Any) -> str | None:
     """Why ``error`` is not the error the case expects, or ``None`` if it is."""
     expect = exchange.case.expect
     if not isinstance(error, dict):
-        return f"the error is {_show(error)}"
+        return f"the error is {_quoted(error)}"
     data: dict[str, Any] = error["data"] if isinstance(error.get("data"), dict) else {}
     if error.get("code") not in expect.codes:
         return (
@@ -527,7 +523,7 @@ def expected_outcome(exchange: Exchange, state: RunState) -> None:
     if outcome == "batch_or_error" and isinstance(reply, list):
         return
     if not isinstance(reply, dict):
-        raise Violated(f"expected a reply object, got {_show(reply)[:80]}")
+        raise Violated(f"expected a reply object, got {_quoted(reply)[:80]}")
     if outcome == "robust":
         # nothing decides this case: any answer conforms, but an internal error is a crash
         error = reply.get("error")
@@ -555,7 +551,7 @@ def expected_outcome(exchange: Exchange, state: RunState) -> None:
         return
     if "error" not in reply:
         hint = _request_revision_hint(exchange, state, valid_here=False)
-        raise Violated(f"expected an error, got result {_show(reply.get('result'))}", hint)
+        raise Violated(f"expected an error, got result {_quoted(reply.get('result'))}", hint)
     why = _error_matches(exchange, reply["error"])
     if why is not None:
         raise Violated(why)

@@ -4,6 +4,7 @@ says under which rule each answer fails."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import re
 import socket
@@ -311,7 +312,9 @@ def _errors_with_status(status: int) -> type[CreateSitesApp]:
     return ErrorsWithStatus
 
 
-@pytest.mark.parametrize(("status", "judged"), [(400, False), (499, False), (500, True)])
+@pytest.mark.parametrize(
+    ("status", "judged"), [(399, True), (400, False), (499, False), (500, True)]
+)
 def test_an_error_with_a_4xx_status_is_a_decision_and_a_5xx_one_is_judged(
     status: int, judged: bool
 ) -> None:
@@ -340,3 +343,93 @@ def test_a_refusal_both_revisions_forbid_names_no_revision() -> None:
     refused = [f for f in report.failures if f.message.startswith("expected success")]
     assert refused
     assert not [f.hint for f in refused if f.hint], refused[0].hint
+
+
+class _Answers(CreateSitesApp):
+    """The reference server, every reply re-encoded by ``change`` (the reply, the response)."""
+
+    change: Any = None
+
+    def encode(self, reply: dict[str, Any] | None) -> Response:
+        response = super().encode(reply)
+        return type(self).change(reply, response) if reply is not None else response
+
+
+def _answering(change: Any) -> type[CreateSitesApp]:
+    return type("Answering", (_Answers,), {"change": staticmethod(change)})
+
+
+def test_a_json_content_type_with_a_charset_is_json() -> None:
+    """``application/json; charset=utf-8`` names the JSON media type (RFC 8259 defines no
+    parameter, and readers ignore this one): no http-200-json failure."""
+    charset = _answering(lambda _, r: Response(r.body, r.status, "application/json; charset=utf-8"))
+    with served(charset) as url:
+        report = run(url, settings=FAST)
+    assert report.cases_sent > 0 and report.conforms, report.failures[:2]
+
+
+def test_a_success_with_a_4xx_status_is_judged_even_by_default() -> None:
+    """Only an error reply with a 4xx status is the kit's decision; a result sent with HTTP 400
+    says the request failed while the body says it succeeded."""
+
+    def results_with_400(reply: dict[str, Any], response: Response) -> Response:
+        status = 400 if "result" in reply else response.status
+        return Response(response.body, status, response.content_type)
+
+    with served(_answering(results_with_400)) as url:
+        report = run(url, settings=FAST)
+    judged = [f for f in report.failures if f.rule == "http-200-json"]
+    assert judged and all(f.message.startswith("HTTP 400") for f in judged)
+    assert "replies: an error with HTTP 400" not in report.not_judged
+
+
+def test_a_wrong_jsonrpc_member_is_quoted_as_sent() -> None:
+    """The message quotes the member's value, in its own characters (not escaped), not the
+    whole reply."""
+
+    def version(reply: dict[str, Any], response: Response) -> Response:
+        body = json.dumps({**reply, "jsonrpc": "два"}, ensure_ascii=False).encode()
+        return Response(body, response.status, response.content_type)
+
+    with served(_answering(version)) as url:
+        report = run(url, settings=FAST)
+    messages = {f.message for f in report.failures if f.rule == "jsonrpc-version"}
+    assert messages == {'jsonrpc is "два"'}, messages
+
+
+def test_a_reply_that_is_no_object_is_quoted_to_80_characters() -> None:
+    long = "x" * 100
+
+    def text(reply: dict[str, Any], response: Response) -> Response:
+        if "error" not in reply:  # a JSON-RPC server to the run's first, valid request
+            return response
+        return Response(json.dumps(long).encode(), response.status, response.content_type)
+
+    with served(_answering(text)) as url:
+        report = run(url, settings=FAST)
+    messages = {f.message for f in report.failures if f.rule == "expected-outcome"}
+    assert messages == {"expected a reply object, got " + json.dumps(long)[:80]}, messages
+
+
+def test_a_reply_only_a_decision_refuses_is_listed_unjudged_by_default() -> None:
+    """``"success": "true"`` (the seed's page shows a boolean; a string is the kit's reading to
+    refuse): a default run fails nothing for it and lists it, with its reason, as not judged;
+    --strict judges it."""
+
+    def string_success(reply: dict[str, Any], response: Response) -> Response:
+        if "result" not in reply:
+            return response
+        body = json.dumps({**reply, "result": {**reply["result"], "success": "true"}})
+        return Response(body.encode(), response.status, response.content_type)
+
+    app = _answering(string_success)
+    with served(app) as url:
+        default = run(url, settings=FAST)
+    with served(app) as url:
+        strict = run(url, settings=dataclasses.replace(FAST, strict=True))
+    assert not [f for f in default.failures if f.rule == "reply-schema"]
+    listed = [w for w in default.not_judged if w.startswith("replies: `result.success` must")]
+    assert listed == ['replies: `result.success` must be true; got "true"'], sorted(
+        default.not_judged
+    )
+    assert {f.rule for f in strict.failures} >= {"reply-schema"}

@@ -180,3 +180,21 @@ def test_the_runs_notes_are_listed_with_its_settings() -> None:
     notes = re.findall(r"<li>([^<]*)</li>", run)
     assert len(notes) == 1 and notes[0].startswith("selected (--test-id test_protocol*): "), notes
     assert notes[0].replace("&#x27;", "'") in out
+
+
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        ((), "(--strict judges the kit's decisions among them)"),
+        (("--strict",), "(--strict: the kit's decisions are judged, and not among them)"),
+    ],
+    ids=["default", "strict"],
+)
+def test_the_open_tests_say_what_strict_does_with_the_decisions(
+    options: tuple[str, ...], said: str
+) -> None:
+    with serve(CreateSitesApp) as (url, token):
+        code, page = _report(url, token, *options)
+    assert code == 0
+    heading = page.split("Either answer conforms in these tests", 1)[1].split("</p>", 1)[0]
+    assert heading == f", so neither fails them {said}:"

@@ -268,3 +268,27 @@ def test_a_lone_surrogate_in_an_array_of_a_reply_is_read_as_a_reader_replaces_it
         report = run(url, settings=Settings(token=CUSTOMER_TOKEN, max_examples=5, seed=1))
     assert report.cases_sent > 0
     assert report.conforms, [(f.rule, f.message) for f in report.failures[:3]]
+
+
+def _reply_id_verdict(sent: Any, got: Any) -> str | None:
+    """reply-id's verdict on a boundary case (whose reply must echo the id) sent with id
+    ``sent`` and answered with ``got``: the violation's message, or None."""
+    settings = Settings(token="-", families=("boundary",), max_examples=0)
+    case = next(c for c in plan(settings) if c.expect.reply_id == "echo")
+    payload = {**case.payload, "id": sent}
+    reply = {"jsonrpc": "2.0", "id": got, "result": {"id": 1, "success": True}}
+    exchange = Exchange(case, payload, b"", Answer(200, {}, b"{}", 0.0), reply=reply)
+    try:
+        CHECKS["reply-id"].function(exchange, RunState())
+    except Violated as violated:
+        return str(violated)
+    return None
+
+
+def test_an_id_of_2_53_is_exact_and_one_past_it_may_come_back_rounded() -> None:
+    """2^53 is the last integer every double holds exactly: its echo must be exact (2^53 + 1,
+    which a double reads as 2^53, is another id); past it, a rounded echo is contested."""
+    assert _reply_id_verdict(2**53, 2**53) is None
+    assert _reply_id_verdict(2**53, 2**53 + 1) == (f"reply id {2**53 + 1} for request id {2**53}")
+    assert _reply_id_verdict(2**53 + 1, 2**53) is None  # what a double reads 2^53 + 1 as
+    assert _reply_id_verdict(2**60, 10**400) == f"reply id {10**400} for request id {2**60}"

@@ -109,6 +109,7 @@ MODULES: dict[str, list[str]] = {
         "tests/fuzz/test_hostile_targets.py",
         "tests/fuzz/test_robustness.py",
         "tests/fuzz/test_setup_errors.py",
+        "tests/fuzz/test_stopping_runs.py",
         "tests/fuzz/test_fuzz_cli.py",
         "tests/openrpc/test_openrpc_user_verdicts.py",
         "tests/openrpc/test_openrpc_reply_verdicts.py",
