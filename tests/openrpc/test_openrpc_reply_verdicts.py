@@ -5,15 +5,14 @@ judged by its shape, as a reader that replaces it sees it (RFC 8259 §8.2 leaves
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.cli import fuzz
 from simple_math_server import SimpleMath
 
-from conformance.cli import Streams, main
 from conformance.server import serve_in_thread
 
 
@@ -54,15 +53,13 @@ class _Answering(SimpleMath):
 def _valid_family(app: Any, document: dict[str, Any], folder: Path) -> list[dict[str, Any]]:
     path = folder / "replies.json"
     path.write_text(json.dumps(document), "utf-8")
-    out, err = io.StringIO(), io.StringIO()
     with serve_in_thread(app, read_timeout=2.0) as url:
-        code = main(
-            ["fuzz", url, "--openrpc", str(path), "--family", "valid", "--max-examples", "5",
-             "--output", "json", "--no-save-failures"],
-            Streams(io.BytesIO(), out, err),
+        code, out, err = fuzz(
+            url, "--openrpc", str(path), "--family", "valid", "--max-examples", "5",
+            "--output", "json", "--no-save-failures",
         )  # fmt: skip
-    assert code in (0, 1), err.getvalue()
-    failures: list[dict[str, Any]] = json.loads(out.getvalue())["failures"]
+    assert code in (0, 1), err
+    failures: list[dict[str, Any]] = json.loads(out)["failures"]
     return failures
 
 
