@@ -58,7 +58,7 @@ def chosen_tests(
     lines: list[int],
     spawning: list[str] | None = None,
 ) -> list[str] | None:
-    """The tests that ran any of ``lines``, in the guard's order; None where every test must
+    """The tests that ran any of ``lines``, quickest first; None where every test must
     run (a line run at import, with the empty context). A line no test ran here can only be
     reached in another process: by ``spawning``, the tests of the files that start one (None:
     not known, so every test)."""
@@ -87,19 +87,13 @@ def _rest(found: dict[str, Any], chosen: list[str]) -> int:
     """For a mutant the chosen tests all passed on: the guard's tests that could still see it.
     A test that ran neither its line (in this process) nor another process cannot; where a
     process started outside a test's own call, any test may have used it."""
-    spawns = found.get("spawns") or {"anywhere": True}
-    listed = found.get("tests") or []
+    listed = found.get("tests")
     if not listed:  # no list of the guard's tests: every one but the chosen
         others = [*found["pytest"], *found["guard"], *(f"--deselect={t}" for t in chosen)]
         code = subprocess.run(others).returncode
         return 0 if code == NO_TESTS else code  # NO_TESTS: the chosen were the whole guard
-    done = set(chosen)
-    spawning = set(spawns.get("files", ()))
-    rest = [
-        test
-        for test in listed
-        if test not in done and (spawns["anywhere"] or test.split("::", 1)[0] in spawning)
-    ]
+    spawning, done = _spawning(found), set(chosen)
+    rest = [test for test in (listed if spawning is None else spawning) if test not in done]
     return subprocess.run(found["pytest"] + rest).returncode if rest else 0
 
 
