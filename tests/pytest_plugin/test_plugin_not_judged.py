@@ -90,3 +90,21 @@ def test_strict_does_not_list_the_decisions_it_judges(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout[-3000:]
     assert DECIDED not in done.stdout, done.stdout[-3000:]
     assert "never judged (contested;" in done.stdout
+
+
+def test_a_failure_the_other_revision_explains_says_so_under_pytest(tmp_path: Path) -> None:
+    """A seed server refusing industry 20 as the current page does: the failing test says
+    where the request breaks the current revision's contract, and how to check by it, as
+    ``conformance fuzz`` does."""
+    from helpers.planted_defects import SeedIndustriesRefused
+
+    with serve(SeedIndustriesRefused) as (url, token):
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--target-url", url,
+             "--target-token", token, "-k", "test_boundary_accepted and industry_id"],
+            cwd=tmp_path, capture_output=True, text=True, timeout=120,
+            env={k: v for k, v in os.environ.items() if not k.startswith("CONFORMANCE_TARGET_")},
+        )  # fmt: skip
+    assert done.returncode == 1, done.stdout[-3000:]
+    assert "breaks the 'current' revision's contract at `params.industry_id`" in done.stdout
+    assert "--target-revision current" in done.stdout, done.stdout[-3000:]
