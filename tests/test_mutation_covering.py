@@ -274,3 +274,21 @@ def test_a_line_no_test_ran_runs_only_the_tests_that_start_a_process(tmp_path: P
     assert (
         _select(tmp_path, mutated, 1, None, "--rest", verdict=0, tests=LISTED, spawns=spawns) == []
     )
+
+
+def test_a_module_level_line_runs_every_guard_test_whatever_test_imported_it(
+    tmp_path: Path,
+) -> None:
+    """A module imported lazily, inside its first test: coverage names that test for its
+    module-level lines, but the constant they make serves every later test."""
+    module = "LIMITS = {\n    True: 1,\n}\n\n\ndef small(x):\n    return x < LIMITS[True]\n"
+    coverage = {"2": ["tests/test_toy.py::test_first"], "7": ["tests/test_toy.py::test_small"]}
+    from importlib import util
+
+    spec = util.spec_from_file_location("covering", COVERING)
+    assert spec is not None and spec.loader is not None
+    covering = util.module_from_spec(spec)
+    spec.loader.exec_module(covering)
+    assert covering.chosen_tests(coverage, module, [2]) is None
+    assert covering.chosen_tests(coverage, module, [7]) == ["tests/test_toy.py::test_small"]
+    assert covering.import_time_lines("@d(1)\ndef f(x=2):\n    return 3\n") == {1, 2}

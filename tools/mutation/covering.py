@@ -8,15 +8,13 @@ lines (in this process's group, which cosmic-ray's timeout kills whole). A test 
 the line cannot fail on its change; running the rest would only cost time (mutmut selects tests
 the same way; cosmic-ray has no such option, hence this file).
 
-Where the map cannot say (a line run while the module was imported, so by every test; lines
-added or removed; a test the map names that pytest cannot find), every guard test runs, as
-without the map. A line no test ran in this process may still be run in another: the tests of
-the files that start one run (spawns.py finds them), or every test where a process started
-outside a test's call. A mutant
-none of the chosen tests fails on then runs (``--rest``) the guard's tests that start another
-process, where coverage does not look (spawns.py finds them; all of them where a process was
-started outside a test's call), before it is called a survivor: the selection changes the time a
-mutant takes, never its verdict.
+Where the map cannot say (a line run when the module is imported, whatever test coverage names
+for it, as what it makes serves every later test; lines added or removed; a test the map names
+that pytest cannot find), every guard test runs, as without the map. A line no test ran in this
+process may still be run in another: the tests of the files that start one run (spawns.py
+finds them), or every test where a process started outside a test's call. A mutant none of the
+chosen tests fails on then runs (``--rest``) those same tests that start a process before it is
+called a survivor: the selection changes the time a mutant takes, never its verdict.
 """
 
 from __future__ import annotations
@@ -52,6 +50,27 @@ def statement_start(source: str, line: int) -> int:
     return best[1] if best else line
 
 
+def import_time_lines(source: str) -> set[int]:
+    """The lines the module runs when it is imported: its statements but the bodies of its
+    functions (a decorator, a default value, a class's fields are run then). coverage names
+    the test that first imported the module as theirs, but what they make serves every later
+    test: a mutant there needs every test."""
+    lines: set[int] = set()
+
+    def walk(body: list[ast.stmt]) -> None:
+        for node in body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                first = min([d.lineno for d in node.decorator_list] + [node.lineno])
+                lines.update(range(first, node.body[0].lineno))
+                if isinstance(node, ast.ClassDef):
+                    walk(node.body)
+            else:
+                lines.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+
+    walk(ast.parse(source).body)
+    return lines
+
+
 def chosen_tests(
     coverage: dict[str, list[str]],
     source: str,
@@ -59,9 +78,11 @@ def chosen_tests(
     spawning: list[str] | None = None,
 ) -> list[str] | None:
     """The tests that ran any of ``lines``, quickest first; None where every test must
-    run (a line run at import, with the empty context). A line no test ran here can only be
+    run (a line run when the module is imported). A line no test ran here can only be
     reached in another process: by ``spawning``, the tests of the files that start one (None:
     not known, so every test)."""
+    if set(lines) & import_time_lines(source):
+        return None
     chosen: dict[str, None] = {}
     for line in lines:
         contexts = coverage.get(str(line)) or coverage.get(str(statement_start(source, line)))
