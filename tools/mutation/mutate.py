@@ -219,14 +219,13 @@ def _config(
     """cosmic-ray's configuration: every guard test for each mutant, or, given a coverage map,
     only the tests that ran the mutated line, or (``rest``) the guard's others
     (tools/mutation/covering.py)."""
-    stem = module.replace("/", "_").removesuffix(".py")
     if covering is None:
         command = " ".join(_pytest(tests))
-        name = stem + ".toml"
+        suffix = ".toml"
     else:
         command = f"{BIN / 'python'} {ROOT / 'tools' / 'mutation' / 'covering.py'} {covering}"
         command += " --rest" if rest else ""
-        name = stem + (".rest.toml" if rest else ".covering.toml")
+        suffix = ".rest.toml" if rest else ".covering.toml"
     timeout = max(MINIMUM_TIMEOUT, TIMEOUT_FACTOR * baseline)
     excluded = ", ".join(f"'{pattern}'" for pattern in EXCLUDED_OPERATORS)
     text = (
@@ -240,7 +239,7 @@ def _config(
         "[cosmic-ray.filters.operators-filter]\n"
         f"exclude-operators = [{excluded}]\n"
     )
-    path = WORK / name
+    path = _stem(module).with_suffix(suffix)
     path.write_text(text, "utf-8")
     return path
 
@@ -249,7 +248,7 @@ def _coverage_map(module: str, tests: list[str]) -> Path | None:
     """Which guard tests run each line of the unmutated module (coverage.py's per-test contexts,
     through pytest-cov), written with what covering.py needs; None where the run failed (every
     mutant then runs every guard test)."""
-    stem = WORK / module.replace("/", "_").removesuffix(".py")
+    stem = _stem(module)
     data_file = stem.with_suffix(".coverage")
     data_file.unlink(missing_ok=True)
     spawns = stem.with_suffix(".spawns.json")
@@ -407,8 +406,13 @@ def _report(modules: list[str]) -> int:
     return 0
 
 
+def _stem(module: str) -> Path:
+    """Where a module's session files are kept, without their suffix."""
+    return WORK / module.replace("/", "_").removesuffix(".py")
+
+
 def _session(module: str) -> Path:
-    return WORK / (module.replace("/", "_").removesuffix(".py") + ".sqlite")
+    return _stem(module).with_suffix(".sqlite")
 
 
 def _digest(module: str) -> str:
