@@ -359,7 +359,8 @@ def _request_revision_hint(exchange: Exchange, state: RunState, valid_here: bool
             if not valid_here:
                 return f"the request keeps the {other!r} revision's contract: {_switch(other)}"
             worst = best_match(judge.iter_errors(payload))
-            where = f" at `{worst.field}`" if worst is not None and worst.field else ""
+            # the two revisions differ only inside params: the refusal names a member
+            where = f" at `{worst.field}`" if worst is not None else ""
             return f"the request breaks the {other!r} revision's contract{where}: {_switch(other)}"
     except ConformanceError:  # a payload the validator cannot read gets no hint
         return ""
@@ -476,11 +477,9 @@ def _error_text(error: Any) -> str:
 
 
 def _quoted(value: Any) -> str:
-    """``value`` as JSON text; a lone surrogate (which no UTF-8 output takes) escaped."""
-    try:
-        text = json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError):
-        return repr(value)
+    """``value`` as JSON text; a lone surrogate (which no UTF-8 output takes) escaped. Every
+    value quoted was read by ``payloads.loads`` or is the kit's own request id: JSON text."""
+    text = json.dumps(value, ensure_ascii=False)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

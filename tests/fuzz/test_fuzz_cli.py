@@ -296,3 +296,27 @@ def test_strict_judges_a_decision_the_default_run_leaves_open(
     # judged under --strict: no decided test is among those where either answer conforms
     assert "cookie_lifetime:maximum" not in _not_judged_html(strict_page)
     assert "test_invalid_rejected[access_token:minLength]" not in _not_judged_html(strict_page)
+
+
+def test_a_rounded_id_under_strict_stands_on_the_kits_reading_of_rfc_8259() -> None:
+    """Ids held as doubles (2^53 + 1 echoed as 9007199254740992.0): a JavaScript reading RFC
+    8259 section 6 leaves open, so under --strict the failure stands on the kit's decision,
+    never on JSON-RPC 2.0 alone (bug: the basis of a rounded echo left to the case's)."""
+    from mutants import MUTANTS, serve
+
+    from conformance.contract.decisions import decided_basis
+    from conformance.engine.checks import ROUNDED_ID
+
+    with serve(MUTANTS["big-id-as-float"].app) as (url, token):
+        code, shown, err = _fuzz(
+            url, "--token", token, "--strict", "--max-examples", "0", "--no-save-failures",
+            "--output", "json",
+        )  # fmt: skip
+    assert code == 1, err
+    failures = json.loads(shown)["failures"]
+    rounded = [f for f in failures if f["rule"] == "reply-id"]
+    assert [f["test_id"] for f in rounded] == [
+        "test_protocol[id-beyond-double]",
+        "test_protocol[id-beyond-int64]",
+    ], failures
+    assert {f["basis"] for f in rounded} == {decided_basis(ROUNDED_ID)}

@@ -111,6 +111,7 @@ MODULES: dict[str, list[str]] = {
         "tests/fuzz/test_setup_errors.py",
         "tests/fuzz/test_stopping_runs.py",
         "tests/fuzz/test_fuzz_cli.py",
+        "tests/fuzz/test_one_case_at_a_time.py",
         "tests/openrpc/test_openrpc_user_verdicts.py",
         "tests/openrpc/test_openrpc_reply_verdicts.py",
         "tests/openrpc/test_openrpc_runner.py",

@@ -1,0 +1,37 @@
+"""``conformance.create_sites.session``: the public way to send the bundled contract's cases one
+at a time (``exchange`` then ``evaluate``), for tools that drive their own loop. What it judges
+must be what ``conformance fuzz`` judges of the same case."""
+
+from __future__ import annotations
+
+from helpers.planted_defects import SeedIndustriesRefused
+from mutants import serve
+
+from conformance import create_sites
+from conformance.create_sites import plan
+from conformance.engine.settings import Settings
+
+
+def test_a_failure_the_other_revision_explains_carries_the_hint() -> None:
+    """A seed server refusing industry 20 as the current page does: the failure of the case
+    that sends it says, as a run's would, that the request breaks the current revision's
+    contract (bug: a session built without the run's state judged with no hint)."""
+    with serve(SeedIndustriesRefused) as (url, token):
+        settings = Settings(token=token, max_examples=0)
+        session = create_sites.session(url, settings)
+        # as if the first valid request had been answered: this is about a later one
+        session.proof.target = session.proof.token = True
+        cases = [
+            case
+            for case in plan(settings)
+            if case.expect.outcome == "success"
+            and isinstance(case.payload, dict)
+            and case.payload.get("params", {}).get("industry_id") == 20
+        ]
+        assert cases, "the plan sends industry_id 20 in a case that must succeed"
+        failures = session.evaluate(session.exchange(cases[0]))
+        session.client.close()
+    assert [f.rule for f in failures] == ["expected-outcome"], failures
+    assert failures[0].hint.startswith(
+        "the request breaks the 'current' revision's contract at `params.industry_id`"
+    ), failures[0].hint
