@@ -433,3 +433,11 @@ def test_a_reply_only_a_decision_refuses_is_listed_unjudged_by_default() -> None
         default.not_judged
     )
     assert {f.rule for f in strict.failures} >= {"reply-schema"}
+    # judged by --strict alone: each such failure stands on the schema's decision, its own why
+    schema = json.loads(
+        (Path(__file__).parents[2] / "schemas" / "reply.success.schema.json").read_text("utf-8")
+    )
+    why = schema["properties"]["result"]["properties"]["success"]["x-decisions"]["const"]["why"]
+    assert {f.basis for f in strict.failures if f.rule == "reply-schema"} == {
+        f"the kit's decision: {why}"
+    }

@@ -203,6 +203,34 @@ def test_max_response_time_is_a_rule_off_unless_asked() -> None:
     assert not [f for f in report.failures if f.rule == "answer-in-time"]
 
 
+class _SilentOnEmptyIds(CreateSitesApp):
+    """The reference app, answering a request whose id is ``""`` only after a second."""
+
+    def handle(self, body: bytes) -> Response:
+        if b'"id": ""' in body or b'"id":""' in body:
+            time.sleep(1.0)
+        return super().handle(body)
+
+
+def test_an_answer_that_never_came_is_not_a_slow_one() -> None:
+    """A request left unanswered past the timeout breaks answer-in-time alone: no
+    max-response-time "answered in" for an answer that never came (bug: the bound judged on
+    the time waited where no status came back)."""
+    settings = Settings(
+        token=CUSTOMER_TOKEN,
+        families=("protocol",),
+        max_examples=0,
+        timeout=0.4,
+        max_response_time=0.3,
+    )
+    with served(_SilentOnEmptyIds) as url:
+        report = run(url, settings=settings)
+    silent = [f for f in report.failures if f.rule == "answer-in-time"]
+    assert silent, [(f.rule, f.test_id) for f in report.failures]
+    cases = {f.case for f in silent}
+    assert not [f for f in report.failures if f.rule == "max-response-time" and f.case in cases]
+
+
 class _SlowStringSiteIds(_StringSiteIds):
     """Broken as ``_StringSiteIds``, every answer 20 ms late: a run of many seconds."""
 
