@@ -13,12 +13,13 @@ from typing import Any
 import idna
 import pytest
 from helpers.json_schema_oracle import dotted, oracle, oracle_places, oracle_rules
+from helpers.targets import CUSTOMER_TOKEN, served
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conformance import contract
 from conformance.contract import documents
-from conformance.create_sites import plan
+from conformance.create_sites import plan, run
 from conformance.create_sites.contract import fixed_members, omitted_members
 from conformance.engine.session import unique_value as unique_domain
 from conformance.engine.settings import REFERENCE_MEMBERS, TOKEN_PLACEHOLDER, Settings
@@ -26,6 +27,7 @@ from conformance.generation import schema_tree, strategies
 from conformance.generation.cases import stretched
 from conformance.generation.schema_tree import node_validator, tree
 from conformance.generation.strategies import instances, requests
+from conformance.server import CreateSitesApp
 from conformance.validation import validator as validation
 
 TOKEN = "generation-token"
@@ -123,6 +125,29 @@ def test_every_bound_and_member_is_covered() -> None:
     assert "widget_link.url:required" in invalid
     assert "widget_link.unexpected:additionalProperties" in invalid
     assert "unexpected:additionalProperties" in invalid
+
+
+class _TruthyLinkTextsAsText(CreateSitesApp):
+    """A link's text checked as JavaScript's ``if (!text)`` does, then written as text: any
+    truthy scalar taken (``true`` stored as "true"), a falsy one refused."""
+
+    def validate_params(self, params: dict[str, Any], role: str) -> dict[str, Any]:
+        link = params.get("widget_link")
+        text = link.get("text") if isinstance(link, dict) else None
+        if text and isinstance(text, bool | int | float):
+            shown = json.dumps(text)  # String(true) is "true"
+            params = {**params, "widget_link": {**link, "text": shown}}
+        return super().validate_params(params, role)
+
+
+def test_a_string_member_gets_true_in_its_place() -> None:
+    """The wrong-type boolean sent for a string is ``true``, the one a truthiness check lets
+    through (bug: ``false`` sent, which such a check refuses by chance, so it passes)."""
+    settings = Settings(token=CUSTOMER_TOKEN, families=("invalid",), max_examples=0)
+    with served(_TruthyLinkTextsAsText) as url:
+        report = run(url, settings=settings)
+    failed = {f.case for f in report.failures if f.rule == "expected-outcome"}
+    assert "widget_link.text:type/boolean" in failed, sorted(failed)
 
 
 def test_case_names_are_unique_in_each_family() -> None:

@@ -194,6 +194,27 @@ def test_a_required_recursive_member_is_never_sent_as_null_or_empty() -> None:
     assert any("recurs deeper than the generator draws" in n for n in plan.notes), plan.notes
 
 
+def test_a_minimum_length_past_one_gets_a_case_one_character_short() -> None:
+    """A string of at least 3 characters: an invalid case sends 2, the value a client off by
+    one sends, besides the emptied one (bug: the one-short text made too long, so valid and
+    dropped; with a bound of 1 both texts are empty and the bug hides)."""
+    raw = _document([_param("code", {"type": "string", "minLength": 3, "maxLength": 5})])
+    (plan,) = plan_document(parse(raw, "doc.json"), Settings(token="t"))
+    short = {
+        c.payload["params"]["code"] for c in plan.families["invalid"] if c.label == "code:minLength"
+    }
+    assert short == {"", "aa"}, short
+
+
+def test_the_sampled_array_is_the_shortest_its_schema_allows() -> None:
+    """``sample`` (base values, results of the mock server) reads an array from its items:
+    empty where no minItems asks for more, else that many (bug: one item more than asked)."""
+    from conformance.generation.cases import sample
+
+    assert sample({"type": "array", "items": {"type": "string"}}) == []
+    assert sample({"type": "array", "items": {"type": "integer"}, "minItems": 2}) == [0, 0]
+
+
 # --- allOf --------------------------------------------------------------------------------------
 
 
