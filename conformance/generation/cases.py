@@ -28,6 +28,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import functools
+import itertools
 import json
 import random
 from collections.abc import Iterator, Mapping, Sequence
@@ -361,11 +362,12 @@ def stretched(value: str, length: int, char: str) -> Iterator[str]:
     need = length - len(value)
     separators = list(dict.fromkeys(c for c in value if not c.isalnum()))
     for separator in separators:
-        for block in (64, 32, 16, 8, 4, 2, 1):
-            count = -(-need // (block + len(separator)))
+        # every even split, fewest blocks first (the longest: a DNS label's 63 octets or a
+        # pattern's fixed block size is met by one of them); a block holds a letter at least
+        for count in itertools.count(1):
             letters = need - count * len(separator)
             if letters < count:
-                continue
+                break
             sizes = [letters // count + (i < letters % count) for i in range(count)]
             filler = [char * size for size in sizes]
             yield "".join(part + separator for part in filler) + value

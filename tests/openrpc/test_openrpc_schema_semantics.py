@@ -215,6 +215,28 @@ def test_the_sampled_array_is_the_shortest_its_schema_allows() -> None:
     assert sample({"type": "array", "items": {"type": "integer"}, "minItems": 2}) == [0, 0]
 
 
+@pytest.mark.parametrize(
+    ("pattern", "example", "length"),
+    [
+        ("^([a-z]{2}-)*[a-z]{2}$", "aa-aa", 17),  # blocks of exactly two letters: four more
+        ("^([a-z]{2,3}-)*[a-z]{2,3}$", "aa-aa", 15),  # four more: one of three letters
+        ("^([a-z]-)*[a-z]$", "a-a", 9),  # blocks of one letter: three more
+        ("^([a-z]{4}-)*[a-z]{4}$", "aaaa-aaaa", 14),  # one block more, of four letters
+    ],
+)
+def test_a_patterned_text_is_grown_to_its_maximum_length(
+    pattern: str, example: str, length: int
+) -> None:
+    """A value cut in blocks by a pattern is grown to its maxLength in blocks the pattern
+    takes, for the boundary case at the maximum (bug: only some block sizes tried, so no
+    value of that length is found and the member's bound goes untested)."""
+    schema = {"type": "string", "pattern": pattern, "maxLength": length, "examples": [example]}
+    raw = _document([_param("code", schema)])
+    (plan,) = plan_document(parse(raw, "doc.json"), Settings(token="t"))
+    at = [c.payload["params"]["code"] for c in plan.families["boundary"]]
+    assert [text for text in at if len(text) == length], (at, plan.notes)
+
+
 # --- allOf --------------------------------------------------------------------------------------
 
 
