@@ -543,10 +543,7 @@ def _wrong_types(value: Any) -> list[tuple[str, Any]]:
     text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
     candidates: list[tuple[str, Any]] = [("string", text), ("null", None)]
     if isinstance(value, bool):
-        candidates += [
-            (f"integer-{int(value)}", int(value)),
-            (f"integer-{1 - int(value)}", 1 - int(value)),
-        ]
+        candidates += [(f"integer-{number}", number) for number in (int(value), 1 - int(value))]
     elif isinstance(value, int):
         candidates += [("boolean", True), ("float", value + 0.5)]
     elif isinstance(value, str):
@@ -651,11 +648,11 @@ def invalid_cases(base: Base, references: Sequence[str] = ()) -> list[Case]:
             else:
                 for variant, text in _string_mutations(current):
                     add(dotted, variant, put(text), "pattern")
-        # a required member with a default is contested when omitted: the page says both
-        if required and "default" not in node:
-            parent = _get(base.complete, path[:-1]) if path[:-1] else base.complete
-            if parent is not ABSENT:
-                add(dotted, "removed", put(ABSENT), "required")
+        # a required member with a default is contested when omitted: the page says both;
+        # and one of an object the base left out is not there to remove (the root: path ())
+        parent = _get(base.complete, path[:-1])
+        if required and "default" not in node and parent is not ABSENT:
+            add(dotted, "removed", put(ABSENT), "required")
         if node.get("additionalProperties") is False and isinstance(current, dict):
             add(
                 f"{dotted}.{UNEXPECTED_MEMBER}",

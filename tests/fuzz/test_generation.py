@@ -24,7 +24,7 @@ from conformance.create_sites.contract import fixed_members, omitted_members
 from conformance.engine.session import unique_value as unique_domain
 from conformance.engine.settings import REFERENCE_MEMBERS, TOKEN_PLACEHOLDER, Settings
 from conformance.generation import schema_tree, strategies
-from conformance.generation.cases import stretched
+from conformance.generation.cases import members, stretched
 from conformance.generation.schema_tree import node_validator, tree
 from conformance.generation.strategies import instances, requests
 from conformance.server import CreateSitesApp
@@ -148,6 +148,24 @@ def test_a_string_member_gets_true_in_its_place() -> None:
         report = run(url, settings=settings)
     failed = {f.case for f in report.failures if f.rule == "expected-outcome"}
     assert "widget_link.text:type/boolean" in failed, sorted(failed)
+
+
+def test_a_boolean_member_gets_0_and_1_each_named_by_its_number() -> None:
+    """In place of each boolean member, the integers 0 and 1 (what C and SQL clients send),
+    each case named by the number it sends (bug: one sent 2 or -1 under the name of 0)."""
+    booleans = []
+    for path, node in members(tree("params")):
+        if node.get("type") == "boolean":
+            booleans.append(".".join(path))
+    assert {"sales_enabled", "widget_link.enabled"} <= set(booleans)
+    cases = {case.name: case for case in _family("customer", "invalid")}
+    for name in booleans:
+        for number in (0, 1):
+            case = cases[f"{name}:type/integer-{number}"]
+            value: Any = case.payload["params"]
+            for part in name.split("."):
+                value = value[part]
+            assert value == number and type(value) is int, (case.name, value)
 
 
 def test_case_names_are_unique_in_each_family() -> None:

@@ -213,6 +213,9 @@ def test_the_sampled_array_is_the_shortest_its_schema_allows() -> None:
 
     assert sample({"type": "array", "items": {"type": "string"}}) == []
     assert sample({"type": "array", "items": {"type": "integer"}, "minItems": 2}) == [0, 0]
+    tuple_ = {"type": "array", "prefixItems": [{"type": "integer"}, {"type": "string"}]}
+    assert sample(tuple_) == []
+    assert sample({**tuple_, "minItems": 1}) == [0]
 
 
 @pytest.mark.parametrize(
@@ -235,6 +238,34 @@ def test_a_patterned_text_is_grown_to_its_maximum_length(
     (plan,) = plan_document(parse(raw, "doc.json"), Settings(token="t"))
     at = [c.payload["params"]["code"] for c in plan.families["boundary"]]
     assert [text for text in at if len(text) == length], (at, plan.notes)
+
+
+def test_an_integer_enum_gets_the_numbers_beside_each_choice() -> None:
+    """Each integer choice of an enum gets its neighbours below and above that no other
+    choice is, each refused by the list alone (bug: one side left out, or the choices
+    taken for booleans)."""
+    raw = _document([_param("level", {"type": "integer", "enum": [2, 4, 8]})])
+    (plan,) = plan_document(parse(raw, "doc.json"), Settings(token="t"))
+    near = sorted(
+        c.payload["params"]["level"] for c in plan.families["invalid"] if c.label == "level:enum"
+    )
+    assert near == [1, 3, 5, 7, 9], near
+
+
+def test_an_optional_member_three_deep_is_sent_alone_in_a_valid_request() -> None:
+    """An optional member of an optional object inside a required one is sent alone with
+    what its own object requires (bug: the object three deep left without its required
+    member, a request the server rightly refuses, sent as a valid one)."""
+    inner = {
+        "type": "object",
+        "properties": {"note": {"type": "string"}, "code": {"type": "string"}},
+        "required": ["code"],
+    }
+    raw = _document([_param("outer", {"type": "object", "properties": {"inner": inner}})])
+    (plan,) = plan_document(parse(raw, "doc.json"), Settings(token="t"))
+    alone = [c for c in plan.families["boundary"] if c.label == "outer.inner.note:optional"]
+    assert alone and alone[0].payload["params"]["outer"]["inner"].keys() == {"note", "code"}
+    _drawn(raw)
 
 
 # --- allOf --------------------------------------------------------------------------------------
