@@ -614,10 +614,10 @@ def invalid_cases(base: Base, references: Sequence[str] = ()) -> list[Case]:
             if value is None and not required:
                 continue  # contested: pydantic's `X | None = None` takes null as absent
             add(dotted, variant, put(value), "type")
-        if node.get("minimum") is not None and dotted not in references:
-            add(dotted, f"{node['minimum'] - 1}", put(node["minimum"] - 1), "minimum")
-        if node.get("maximum") is not None and dotted not in references:
-            add(dotted, f"{node['maximum'] + 1}", put(node["maximum"] + 1), "maximum")
+        for keyword, step in (("minimum", -1), ("maximum", 1)):
+            bound = node.get(keyword)
+            if bound is not None and dotted not in references:
+                add(dotted, f"{bound + step}", put(bound + step), keyword)
         for keyword in ("oneOf", "anyOf", "enum"):
             choices = [
                 c.get("const") if isinstance(c, Mapping) else c for c in node.get(keyword, ())

@@ -168,6 +168,44 @@ def test_a_boolean_member_gets_0_and_1_each_named_by_its_number() -> None:
             assert value == number and type(value) is int, (case.name, value)
 
 
+class _BoundsOffByOne(CreateSitesApp):
+    """Each integer bound checked one too loosely (``<`` where ``<=`` was meant): the value
+    one past a bound taken, as if it were the bound itself."""
+
+    def validate_params(self, params: dict[str, Any], role: str) -> dict[str, Any]:
+        moved = json.loads(json.dumps(params))
+        for path, node in members(tree("params")):
+            *outer, name = path
+            holder: Any = moved
+            for part in outer:
+                holder = holder.get(part) if isinstance(holder, dict) else None
+            value = holder.get(name) if isinstance(holder, dict) else None
+            if type(value) is not int:
+                continue
+            if value == node.get("minimum", value + 1) - 1:
+                holder[name] = node["minimum"]
+            if value == node.get("maximum", value - 1) + 1:
+                holder[name] = node["maximum"]
+        return super().validate_params(moved, role)
+
+
+def test_each_integer_bound_is_broken_by_one_exactly() -> None:
+    """The invalid family sends one past each integer bound, so a check off by one is caught
+    on every bounded member (bug: two past sent, which such a check refuses by chance)."""
+    settings = Settings(token=CUSTOMER_TOKEN, families=("invalid",), max_examples=0)
+    with served(_BoundsOffByOne) as url:
+        report = run(url, settings=settings)
+    failed = {f.case for f in report.failures if f.rule == "expected-outcome"}
+    # every bound but those only the kit's decision sets (2^31 - 1: a default run takes either)
+    bounded = {
+        case.name
+        for case in plan(settings)
+        if case.label.endswith((":minimum", ":maximum")) and case.strict is None
+    }
+    assert {"industry_id:maximum", "second_communication_period:minimum"} <= bounded
+    assert bounded <= failed, sorted(bounded - failed)
+
+
 def test_case_names_are_unique_in_each_family() -> None:
     """No two cases of one family share a name, so each is its own test id."""
     names = [(case.family, case.name) for case in plan(ROLE_SETTINGS["customer"])]
