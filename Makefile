@@ -125,8 +125,9 @@ $(MUTATE_STAMP): $(STAMP)
 # tests that guard it: the score per module and the survivors. Not part of `make test` (it runs
 # each module's tests once per mutant); examples/ci/mutation-schedule.yml runs it weekly.
 # One module: make mutate MODULES=conformance/validation/masking.py
+# A time budget per module (a random sample's score, with its interval): make mutate MINUTES=60
 mutate: $(MUTATE_STAMP) openrpc-tools
-	$(BIN)/python tools/mutation/mutate.py $(MODULES)
+	$(BIN)/python tools/mutation/mutate.py $(MODULES) $(if $(MINUTES),--minutes $(MINUTES))
 
 # Issue 20's audit kept as a check: each bug of tools/mutation/audit.toml applied by hand in
 # turn, its user-level tests run, the module restored; a table of killed / SURVIVED with the

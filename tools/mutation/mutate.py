@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import os
 import re
 import signal
@@ -384,7 +385,6 @@ def _results(session: Path, module: str) -> tuple[int, int, int, list[str]]:
 def _report(modules: list[str]) -> int:
     """The score of each module's kept session (equivalents marked again from the file as it is
     now); a session stopped part-way says how many mutants it did not run."""
-    from cosmic_ray.work_db import use_db
 
     for module in modules:
         session = _session(module)
@@ -393,19 +393,20 @@ def _report(modules: list[str]) -> int:
             continue
         _mark_equivalents(session, module)
         killed, survived, equivalent, survivors = _results(session, module)
-        with use_db(str(session)) as db:
-            pending = db.num_work_items - db.num_results
+        pending = _pending(session)
         seconds = session.with_suffix(".seconds")
         took = f" in {seconds.read_text('utf-8').strip()} s" if seconds.exists() else ""
-        score = killed / (killed + survived) if killed + survived else 1.0
-        unrun = f"; {pending} not run" if pending else ""
         print(
-            f"{module}: {score:.0%} killed ({killed} of {killed + survived}; "
-            f"{equivalent} equivalent{unrun}){took}",
-            *survivors,
-            sep="\n",
+            _score_line(module, killed, survived, equivalent, pending, took), *survivors, sep="\n"
         )
     return 0
+
+
+def _pending(session: Path) -> int:
+    from cosmic_ray.work_db import use_db
+
+    with use_db(str(session)) as db:
+        return int(db.num_work_items - db.num_results)
 
 
 def _stem(module: str) -> Path:
@@ -435,14 +436,86 @@ def _again(module: str) -> Path:
     return session
 
 
+def _hold_unrun(session: Path) -> list[str]:
+    """Give each mutant not yet run a placeholder result, so that ``cosmic-ray exec`` passes it
+    by; the ids held (``_release`` makes them pending again, for ``--again``)."""
+    from cosmic_ray.work_db import use_db
+    from cosmic_ray.work_item import WorkerOutcome, WorkResult
+
+    held = WorkResult(worker_outcome=WorkerOutcome.SKIPPED, output="not run: out of time")
+    with use_db(str(session)) as db:
+        unrun = [item.job_id for item in db.pending_work_items]
+        for job_id in unrun:
+            db.set_result(job_id, held)
+    return unrun
+
+
+def _release(session: Path, held: list[str]) -> None:
+    with sqlite3.connect(session) as db:
+        db.executemany("DELETE FROM work_results WHERE job_id = ?", [(job,) for job in held])
+
+
 def _clear_survivors(session: Path) -> int:
     """Forget the session's survivors, so that ``cosmic-ray exec`` runs them again."""
     with sqlite3.connect(session) as db:
         return db.execute("DELETE FROM work_results WHERE test_outcome = 'SURVIVED'").rowcount
 
 
-def _cosmic(*argv: str) -> None:
-    subprocess.run([str(BIN / argv[0]), *argv[1:]], cwd=ROOT, check=True)
+def _cosmic(*argv: str, deadline: float | None = None) -> bool:
+    """Run one of cosmic-ray's commands; False where ``deadline`` (``time.monotonic()``) came
+    first and it was stopped, with the tests it was running (its mutants left unrun)."""
+    return _until([str(BIN / argv[0]), *argv[1:]], deadline)
+
+
+def _until(command: list[str], deadline: float | None) -> bool:
+    # a process group of its own: stopping cosmic-ray stops the pytest it runs too
+    process = subprocess.Popen(command, cwd=ROOT, start_new_session=True)
+    try:
+        code = process.wait(None if deadline is None else max(0.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        return False
+    except BaseException:  # Ctrl-C or a CI's SIGTERM: no orphaned test run left mutating
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        raise
+    if code != 0:
+        raise subprocess.CalledProcessError(code, command)
+    return True
+
+
+def _wilson(killed: int, run: int, z: float = 1.96) -> tuple[float, float]:
+    """The 95% (Wilson score) interval of a score measured on ``run`` mutants drawn at random:
+    cosmic-ray runs a session's mutants in random order, so those of a stopped run are a
+    uniform sample of the module's."""
+    if run == 0:
+        return 0.0, 1.0
+    share = killed / run
+    centre = (share + z * z / (2 * run)) / (1 + z * z / run)
+    half = z * math.sqrt(share * (1 - share) / run + z * z / (4 * run * run)) / (1 + z * z / run)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def _score_line(
+    module: str, killed: int, survived: int, equivalent: int, pending: int, took: str
+) -> str:
+    """A module's score; for a session stopped part-way, the score of the mutants run with its
+    interval as an estimate of the whole module's."""
+    run = killed + survived
+    score = killed / run if run else 1.0
+    if not pending:
+        return f"{module}: {score:.0%} killed ({killed} of {run}; {equivalent} equivalent){took}"
+    low, high = _wilson(killed, run)
+    return (
+        f"{module}: {score:.0%} killed ({killed} of {run} run; {equivalent} equivalent; "
+        f"{pending} not run){took}; the module's, estimated from those run at random: "
+        f"{low:.0%} to {high:.0%} (95%)"
+    )
 
 
 def _stop(number: int, frame: object) -> None:
@@ -463,6 +536,13 @@ def main() -> int:
         "--full",
         action="store_true",
         help="every guard test for every mutant (default: first only the tests that ran its line)",
+    )
+    parser.add_argument(
+        "--minutes",
+        type=float,
+        help="stop each module's mutants after this many minutes (survivors still meet the "
+        "guard's other tests): the score of a random sample, with its interval; --again "
+        "runs the others",
     )
     parser.add_argument(
         "--report",
@@ -498,15 +578,22 @@ def main() -> int:
             session.with_suffix(".source").write_text(_digest(module) + "\n", "utf-8")
         _mark_equivalents(session, module)
         module_started = time.monotonic()
+        deadline = None if args.minutes is None else module_started + 60 * args.minutes
         original = (ROOT / module).read_bytes()
         try:  # cosmic-ray restores each mutant itself, but not when it is stopped mid-run
             if covering is None:
-                _cosmic("cosmic-ray", "exec", str(config), str(session))
+                _cosmic("cosmic-ray", "exec", str(config), str(session), deadline=deadline)
             else:  # first the tests that ran each mutated line, then, for survivors, the others
-                _cosmic("cosmic-ray", "exec", str(_config(*task, covering)), str(session))
+                exec_ = ("cosmic-ray", "exec", str(_config(*task, covering)), str(session))
+                unrun: list[str] = []
+                if not _cosmic(*exec_, deadline=deadline):
+                    (ROOT / module).write_bytes(original)  # stopped mid-mutant
+                    print(f"{module}: stopped after {args.minutes:g} minutes", flush=True)
+                    unrun = _hold_unrun(session)  # the next exec is for the survivors alone
                 left = _clear_survivors(session)
                 print(f"{module}: {left} survivors meet the guard's other tests", flush=True)
                 _cosmic("cosmic-ray", "exec", str(_config(*task, covering, True)), str(session))
+                _release(session, unrun)
         finally:
             (ROOT / module).write_bytes(original)
         killed, survived, equivalent, survivors = _results(session, module)
@@ -515,11 +602,8 @@ def main() -> int:
         if args.again and kept.exists():  # the session's time: its full run's and this one's
             took += float(kept.read_text("utf-8"))
         session.with_suffix(".seconds").write_text(f"{took:.0f}\n", "utf-8")
-        score = killed / (killed + survived) if killed + survived else 1.0
-        rows.append(
-            f"{module}: {score:.0%} killed ({killed} of {killed + survived}; "
-            f"{equivalent} equivalent) in {took:.0f} s"
-        )
+        pending = _pending(session)
+        rows.append(_score_line(module, killed, survived, equivalent, pending, f" in {took:.0f} s"))
         rows += survivors
         print(rows[-1 - len(survivors)], *survivors, sep="\n", flush=True)
         totals = [totals[0] + killed, totals[1] + survived, totals[2] + equivalent]
