@@ -50,6 +50,8 @@ def test_a_whole_run_says_its_score_and_a_stopped_one_its_estimate(mutate: Modul
         "m.py: 90% killed (90 of 100 run; 2 equivalent; 300 not run) in 60 s; the module's, "
         "estimated from those run at random: 83% to 94% (95%)"
     )
+    none = mutate._score_line("m.py", 0, 0, 1, 8, " in 9 s")
+    assert none == "m.py: no mutant run (8 not run; 1 equivalent) in 9 s"
 
 
 def test_a_run_past_its_deadline_is_stopped_with_the_processes_it_started(

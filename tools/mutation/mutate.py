@@ -508,6 +508,8 @@ def _score_line(
     interval as an estimate of the whole module's."""
     run = killed + survived
     score = killed / run if run else 1.0
+    if pending and not run:
+        return f"{module}: no mutant run ({pending} not run; {equivalent} equivalent){took}"
     if not pending:
         return f"{module}: {score:.0%} killed ({killed} of {run}; {equivalent} equivalent){took}"
     low, high = _wilson(killed, run)
