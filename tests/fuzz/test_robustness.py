@@ -292,3 +292,14 @@ def test_an_id_of_2_53_is_exact_and_one_past_it_may_come_back_rounded() -> None:
     assert _reply_id_verdict(2**53, 2**53 + 1) == (f"reply id {2**53 + 1} for request id {2**53}")
     assert _reply_id_verdict(2**53 + 1, 2**53) is None  # what a double reads 2^53 + 1 as
     assert _reply_id_verdict(2**60, 10**400) == f"reply id {10**400} for request id {2**60}"
+
+
+def test_a_registered_rule_is_a_value_no_code_can_rewrite() -> None:
+    """A rule's name, text and basis are what every report of the run cites: a hook or plugin
+    that tried to change one in place would make reports disagree (bug: the rule mutable)."""
+    import dataclasses
+
+    rule = CHECKS["reply-id"]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        rule.basis = "a basis of my own"  # type: ignore[misc]
+    assert CHECKS["reply-id"] is rule and rule.basis != "a basis of my own"
