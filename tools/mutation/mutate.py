@@ -564,7 +564,7 @@ def main() -> int:
     WORK.mkdir(exist_ok=True)
     os.environ.update(ENVIRONMENT)  # cosmic-ray's test runs inherit it
     started = time.monotonic()
-    totals = [0, 0, 0]
+    totals = [0, 0, 0, 0]
     rows = []
     for module in args.modules or list(MODULES):
         baseline = _baseline(module, MODULES[module])
@@ -608,13 +608,16 @@ def main() -> int:
         rows.append(_score_line(module, killed, survived, equivalent, pending, f" in {took:.0f} s"))
         rows += survivors
         print(rows[-1 - len(survivors)], *survivors, sep="\n", flush=True)
-        totals = [totals[0] + killed, totals[1] + survived, totals[2] + equivalent]
-    killed, survived, equivalent = totals
+        totals = [
+            a + b for a, b in zip(totals, (killed, survived, equivalent, pending), strict=True)
+        ]
+    killed, survived, equivalent, pending = totals
     score = killed / (killed + survived) if killed + survived else 1.0
     print("\nmutation score per module (survivors indented):", *rows, sep="\n")
+    unrun = f"; {pending} not run: the score of those run" if pending else ""
     print(
         f"total: {score:.1%} killed ({killed} of {killed + survived} non-equivalent mutants; "
-        f"{equivalent} equivalent) in {time.monotonic() - started:.0f} s"
+        f"{equivalent} equivalent{unrun}) in {time.monotonic() - started:.0f} s"
     )
     return 0
 
