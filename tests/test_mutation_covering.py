@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -292,3 +293,63 @@ def test_a_module_level_line_runs_every_guard_test_whatever_test_imported_it(
     assert covering.chosen_tests(coverage, module, [2]) is None
     assert covering.chosen_tests(coverage, module, [7]) == ["tests/test_toy.py::test_small"]
     assert covering.import_time_lines("@d(1)\ndef f(x=2):\n    return 3\n") == {1, 2}
+
+
+def _covering() -> Any:
+    from importlib import util
+
+    spec = util.spec_from_file_location("covering", COVERING)
+    assert spec is not None and spec.loader is not None
+    covering = util.module_from_spec(spec)
+    spec.loader.exec_module(covering)
+    return covering
+
+
+def test_a_change_made_at_import_runs_first_the_tests_that_use_what_it_made(
+    tmp_path: Path,
+) -> None:
+    """A default value of ``either`` changed: every guard test still runs, those that ran
+    ``either``'s body first (with -x, the one that fails stops the run: found at once)."""
+    mutated = MODULE.replace("def either(a, b):", "def either(a, b=1):")
+    first = ["tests/test_toy.py::test_either", "tests/test_toy.py::test_either_too"]
+    rest = [t for t in LISTED if t not in first]
+    assert _select(tmp_path, mutated, tests=LISTED) == ["-x " + " ".join(first + rest)]
+
+
+REGISTRY = """\
+CHECKS = {}
+LIMIT = 10
+
+
+def check(function):
+    CHECKS[function.__name__] = function
+    return function
+
+
+@check
+def small(x):
+    return x < LIMIT
+
+
+@check
+def large(x):
+    return x > 100
+"""
+
+
+def test_a_removed_decorator_or_a_changed_constant_names_the_lines_that_use_it() -> None:
+    """A registration removed (lines removed: no line-for-line comparison) points at the
+    decorated function's body; a constant changed, at the lines that read it."""
+    covering = _covering()
+    removed = REGISTRY.replace("@check\ndef large", "def large")
+    touched = covering.touched_lines(removed.splitlines(), REGISTRY.splitlines())
+    assert touched == [15]
+    coverage = {
+        "12": ["tests/test_r.py::test_small"],
+        "17": ["tests/test_r.py::test_large"],
+        "6": ["", "tests/test_r.py::test_first"],
+    }
+    assert covering.first_tests(coverage, REGISTRY, touched) == ["tests/test_r.py::test_large"]
+    assert covering.first_tests(coverage, REGISTRY, [2]) == ["tests/test_r.py::test_small"]
+    # the registry itself: every line that reads CHECKS, here the decorator's own body
+    assert covering.first_tests(coverage, REGISTRY, [1]) == ["tests/test_r.py::test_first"]
