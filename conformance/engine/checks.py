@@ -441,11 +441,14 @@ PROTOCOL_CODES: Final = frozenset({-32700, -32600, -32601, -32602, -32603})
 
 
 def application_error(code: Any, listed: tuple[int, ...]) -> bool:
-    """``code`` is an application's: one the document lists, or a server error (-32000 to
-    -32099, JSON-RPC 2.0's range for implementation-defined errors)."""
+    """``code`` is an application's: one the document lists, a server error (-32000 to -32099,
+    JSON-RPC 2.0's implementation-defined errors), or any code outside the range JSON-RPC 2.0
+    reserves (-32768 to -32000), which it leaves to applications. An OpenRPC method's
+    ``errors`` are those it MAY return, not the only ones: an unlisted code (lotus answers 1
+    for a block it does not have) is no defect any source names."""
     if not isinstance(code, int) or isinstance(code, bool) or code in PROTOCOL_CODES:
         return False
-    return code in listed or -32099 <= code <= -32000
+    return code in listed or not -32768 <= code <= -32100
 
 
 def _rounded(sent: Any, got: Any) -> bool:

@@ -40,7 +40,7 @@ from conformance.contract import DEFAULT_REVISION, ROLES
 from conformance.errors import ArgumentError
 from conformance.generation.schema_tree import Node, node_validator, schema_types, tree
 from conformance.generation.zones import FORMAT_ZONES
-from conformance.validation.validator import validator_for
+from conformance.validation.validator import best_match, validator_for
 from conformance.validation.violations import DEFAULT_MNEMONIC, MNEMONIC_BY_KEYWORD
 
 #: The probe of which param structure (by name, by position) a method takes.
@@ -109,8 +109,8 @@ class Expectation:
     ``robust``: where neither the contract nor JSON-RPC 2.0 decides, any well-formed reply
     but an internal error (-32603); ``success_or_application_error``: a request a document's
     schemas accept, sent to a server whose state the run does not know: a success, or an
-    error of the application (``codes``, the document's, or -32000 to -32099), never one of
-    JSON-RPC 2.0's own.
+    error of the application (``codes``, the document's, a server error, or any code outside
+    the range JSON-RPC 2.0 reserves), never one of JSON-RPC 2.0's own.
     ``reply_id``: ``echo`` (the request's id), ``null``, ``echo_or_null`` or ``any``.
     """
 
@@ -434,8 +434,10 @@ def base(
             minimal = _with(minimal, path.split("."), value)
     result = Base(role, params_tree, complete, minimal, fixed, tuple(omitted), revision)
     for params in (complete, minimal):
-        if not result.params_valid(params):
-            raise ArgumentError(f"the fixed values make the base request invalid: {params!r}")
+        validator = validator_for("params", role, revision=revision)
+        worst = best_match(validator.iter_errors(params))
+        if worst is not None:  # a value the user gave (--user-id, --scenario-id) the schema refuses
+            raise ArgumentError(f"the values given make every request invalid: {worst.message}")
     return result
 
 
@@ -653,15 +655,16 @@ def invalid_cases(base: Base, references: Sequence[str] = ()) -> list[Case]:
         parent = _get(base.complete, path[:-1])
         if required and "default" not in node and parent is not ABSENT:
             add(dotted, "removed", put(ABSENT), "required")
-        if node.get("additionalProperties") is False and isinstance(current, dict):
+        # a member the object does not name, kept where the schema refuses it (add() drops
+        # it elsewhere): additionalProperties false, or a schema the value 1 breaks
+        if isinstance(current, dict):
             add(
                 f"{dotted}.{UNEXPECTED_MEMBER}",
                 "added",
                 put({**current, UNEXPECTED_MEMBER: 1}),
                 None,
             )
-    if base.params_tree.get("additionalProperties") is False:
-        add(UNEXPECTED_MEMBER, "added", {**base.complete, UNEXPECTED_MEMBER: 1}, None)
+    add(UNEXPECTED_MEMBER, "added", {**base.complete, UNEXPECTED_MEMBER: 1}, None)
     # a label with one case is named by the label alone
     return [dataclasses.replace(c, name=c.label) if by_label[c.label] == 1 else c for c in cases]
 

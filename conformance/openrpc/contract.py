@@ -260,8 +260,9 @@ def _vendor_codes(method: Method, mnemonic: str, fallback: tuple[int, ...]) -> t
 def valid_expectation_of(method: Method, settings: Settings) -> Expectation:
     """What a request the document's schemas accept gets. A run knows nothing of the server's
     state (an address with no balance, a filter that expired): without the vendor's
-    conventions, an application error the document lists, or a server error (-32000 to
-    -32099), is counted and not judged unless ``Settings.expect_success``."""
+    conventions, an application error (one the document lists, a server error, or any code
+    outside JSON-RPC 2.0's reserved range) is counted and not judged unless
+    ``Settings.expect_success``."""
     if "x-error-mnemonics" in method.extensions or settings.expect_success:
         return dataclasses.replace(SUCCESS, basis=DOCUMENT_BASIS["valid"])
     listed = tuple(
@@ -275,8 +276,9 @@ def valid_expectation_of(method: Method, settings: Settings) -> Expectation:
         "success_or_application_error",
         listed,
         basis="the OpenRPC document's schemas: a request they accept succeeds, or gets an "
-        "application error the document lists (or -32000 to -32099); JSON-RPC 2.0's own "
-        "codes fail (--expect-success judges application errors too)",
+        "application error (a code the document lists, a server error, or one outside the "
+        "range JSON-RPC 2.0 reserves); JSON-RPC 2.0's own codes and its reserved ones fail "
+        "(--expect-success judges application errors too)",
     )
 
 

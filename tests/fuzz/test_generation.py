@@ -134,7 +134,7 @@ class _TruthyLinkTextsAsText(CreateSitesApp):
     def validate_params(self, params: dict[str, Any], role: str) -> dict[str, Any]:
         link = params.get("widget_link")
         text = link.get("text") if isinstance(link, dict) else None
-        if text and isinstance(text, bool | int | float):
+        if isinstance(link, dict) and text and isinstance(text, bool | int | float):
             shown = json.dumps(text)  # String(true) is "true"
             params = {**params, "widget_link": {**link, "text": shown}}
         return super().validate_params(params, role)
@@ -204,6 +204,27 @@ def test_each_integer_bound_is_broken_by_one_exactly() -> None:
     }
     assert {"industry_id:maximum", "second_communication_period:minimum"} <= bounded
     assert bounded <= failed, sorted(bounded - failed)
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "member"),
+    [("--user-id", "0", "user_id"), ("--scenario-id", "0", "default_scenario_id")],
+)
+def test_a_value_given_that_the_schema_refuses_is_named_before_any_request(
+    option: str, value: str, member: str
+) -> None:
+    """An agent's run with a user id the schema refuses would send nothing but invalid
+    requests: refused at once (exit 2), naming the member and its rule (bug: the values not
+    checked, every case then judged against a request the contract refuses)."""
+    from helpers.cli import fuzz
+
+    ids = {"--user-id": "101", "--scenario-id": "7", option: value}
+    with served() as url:
+        code, out, err = fuzz(
+            url, "--token", TOKEN, "--role", "agent", *(a for k, v in ids.items() for a in (k, v))
+        )
+    assert code == 2, out + err
+    assert f"`{member}` must be between 1 and 2147483647; got 0" in err, err
 
 
 def test_case_names_are_unique_in_each_family() -> None:

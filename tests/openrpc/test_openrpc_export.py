@@ -156,6 +156,28 @@ def test_export_writes_the_document(tmp_path: Path) -> None:
     assert target.read_bytes() == document_bytes()
 
 
+def test_a_run_of_the_exported_document_gives_no_revision_hint(tmp_path: Path) -> None:
+    """The exported seed document against a seed server refusing industry 20 (as the current
+    page does): the failures are the document's, judged by it alone, with no hint of the
+    bundled contract's other revision, which a document run does not know (bug: the hint
+    computed for any run whose payload is an object)."""
+    from helpers.planted_defects import SeedIndustriesRefused
+    from mutants import serve
+
+    document = tmp_path / "seed.openrpc.json"
+    document.write_bytes(document_bytes())
+    with serve(SeedIndustriesRefused) as (url, token):
+        code, out, err = _run(
+            "fuzz", url, "--openrpc", str(document), "--token", token, "--family", "boundary",
+            "--max-examples", "0", "--output", "json", "--no-save-failures",
+        )  # fmt: skip
+    assert code == 1, err
+    failures = json.loads(out)["failures"]
+    refused = [f for f in failures if "industry_id" in f["test_id"]]
+    assert refused, [f["test_id"] for f in failures]
+    assert [f["hint"] for f in refused] == [None] * len(refused)  # JSON: null where none
+
+
 def test_export_refuses_what_it_cannot_do(tmp_path: Path) -> None:
     code, _, err = _run("export", "openrpc", "--revision", "nope")
     assert code == 2 and "--revision" in err and "'nope'" in err

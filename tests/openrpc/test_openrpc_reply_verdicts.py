@@ -1,7 +1,8 @@
-"""How a document's run judges what a method answers to a request its schemas accept: an error
-the document lists is the method's own answer, but never one of JSON-RPC 2.0's own codes (they
-say the request was broken, and it was not); a result holding an escaped lone surrogate is
-judged by its shape, as a reader that replaces it sees it (RFC 8259 §8.2 leaves it open)."""
+"""How a document's run judges what a method answers to a request its schemas accept: an
+application's error (listed or not) is the method's own answer, but never one of JSON-RPC 2.0's
+own codes (they say the request was broken, and it was not) nor another of its reserved range;
+a result holding an escaped lone surrogate is judged by its shape, as a reader that replaces it
+sees it (RFC 8259 §8.2 leaves it open)."""
 
 from __future__ import annotations
 
@@ -83,6 +84,24 @@ def test_a_listed_application_error_is_the_methods_answer(tmp_path: Path) -> Non
     listed = [{"code": 4001, "message": "not found"}]
     document = _document(listed, {"type": "integer"})
     assert _valid_family(_Answering({"code": 4001, "message": "no"}), document, tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("code", "fails"),
+    [(1, False), (-32000, False), (-32099, False), (-32100, True), (-32768, True), (-32769, False)],
+)
+def test_an_unlisted_code_is_an_application_error_unless_json_rpc_reserves_it(
+    code: int, fails: bool, tmp_path: Path
+) -> None:
+    """Not in the document's list: a server error (-32000 to -32099) or a code outside the
+    range JSON-RPC 2.0 reserves (1, as lotus answers a block it does not have; -32769) is the
+    application's answer, counted, not judged: OpenRPC's ``errors`` are those a method MAY
+    return. A code of the reserved range but the server errors (-32100 to -32768) no
+    application may take: it fails."""
+    document = _document([{"code": 4001, "message": "not found"}], {"type": "integer"})
+    failures = _valid_family(_Answering({"code": code, "message": "no"}), document, tmp_path)
+    assert bool(failures) is fails, failures
+    assert all(f["rule"] == "expected-outcome" for f in failures), failures
 
 
 def test_a_lone_surrogate_in_an_array_result_is_judged_by_its_shape(tmp_path: Path) -> None:

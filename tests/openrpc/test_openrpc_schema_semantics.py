@@ -216,6 +216,10 @@ def test_the_sampled_array_is_the_shortest_its_schema_allows() -> None:
     tuple_ = {"type": "array", "prefixItems": [{"type": "integer"}, {"type": "string"}]}
     assert sample(tuple_) == []
     assert sample({**tuple_, "minItems": 1}) == [0]
+    # the items read from their schema would repeat: searched for instead, never sent invalid
+    unique = {"type": "array", "items": {"type": "integer"}, "minItems": 2, "uniqueItems": True}
+    drawn = sample(unique)
+    assert len(drawn) == 2 and len(set(drawn)) == 2, drawn
 
 
 @pytest.mark.parametrize(
@@ -266,6 +270,32 @@ def test_an_optional_member_three_deep_is_sent_alone_in_a_valid_request() -> Non
     alone = [c for c in plan.families["boundary"] if c.label == "outer.inner.note:optional"]
     assert alone and alone[0].payload["params"]["outer"]["inner"].keys() == {"note", "code"}
     _drawn(raw)
+
+
+def test_the_invalid_family_follows_what_each_object_and_param_allows() -> None:
+    """An object whose other members must be strings gets a member holding 1, one open to
+    anything gets none (the server may take it); a required param gets its removal, but not
+    one with a default, where omitting it is the page's own reading (contested)."""
+    raw = _document(
+        [
+            _param("tags", {"type": "object", "additionalProperties": {"type": "string"}}),
+            _param("free", {"type": "object"}),
+            _param("count", {"type": "integer"}),
+            _param("size", {"type": "integer", "default": 5}),
+        ]
+    )
+    (plan,) = plan_document(parse(raw, "doc.json"), Settings(token="t"))
+    labels = {c.label for c in plan.families["invalid"]}
+    assert "tags.unexpected:type" in labels, sorted(labels)
+    assert not [label for label in labels if label.startswith("free.unexpected")]
+    assert "count:required" in labels and "size:required" not in labels
+
+
+def test_an_enum_is_sent_at_its_first_and_last_choice() -> None:
+    raw = _document([_param("level", {"type": "integer", "enum": [2, 4, 8]})])
+    (plan,) = plan_document(parse(raw, "doc.json"), Settings(token="t"))
+    edges = {c.name: c.payload["params"]["level"] for c in plan.families["boundary"]}
+    assert {"level:enum/first=2": 2, "level:enum/last=8": 8}.items() <= edges.items(), edges
 
 
 # --- allOf --------------------------------------------------------------------------------------

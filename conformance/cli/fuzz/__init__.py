@@ -170,7 +170,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--expect-success",
         action="store_true",
         help="with --openrpc or --discover: fail a valid request answered with an application "
-        "error (a code the document lists, or -32000 to -32099); by default a stateful "
+        "error (a code the document lists, a server error, or one outside JSON-RPC 2.0's "
+        "reserved -32768 to -32000); by default a stateful "
         "server's 'not found' is counted, not judged",
     )
     parser.add_argument(
