@@ -227,6 +227,21 @@ def test_a_value_given_that_the_schema_refuses_is_named_before_any_request(
     assert f"`{member}` must be between 1 and 2147483647; got 0" in err, err
 
 
+def test_an_invalid_case_a_server_takes_is_reported_as_taken_not_as_a_duplicate() -> None:
+    """A server that checks no range of one member creates a site for each case past it: each is
+    reported as the success it got, since every invalid case but the domain's own sends a
+    domain name of its own (bug: all sent the base's, so the second and later got
+    duplicate_entity, a report that points at the domain name instead of the range)."""
+    from mutants import MUTANTS, serve
+
+    settings = Settings(token=TOKEN, families=("invalid",), max_examples=0)
+    with serve(MUTANTS["range-unchecked"].app) as (url, token):
+        report = run(url, settings=dataclasses.replace(settings, token=token))
+    ranges = [f for f in report.failures if f.label.endswith((":minimum", ":maximum"))]
+    assert len(ranges) >= 2, [(f.case, f.message) for f in report.failures[:5]]
+    assert not [f.message for f in ranges if "duplicate_entity" in f.message]
+
+
 def test_case_names_are_unique_in_each_family() -> None:
     """No two cases of one family share a name, so each is its own test id."""
     names = [(case.family, case.name) for case in plan(ROLE_SETTINGS["customer"])]

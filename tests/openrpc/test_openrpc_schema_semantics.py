@@ -291,6 +291,17 @@ def test_the_invalid_family_follows_what_each_object_and_param_allows() -> None:
     assert "count:required" in labels and "size:required" not in labels
 
 
+def test_a_text_past_its_maximum_length_is_one_case_per_script() -> None:
+    """One text one character too long in each script, each its own test id (bug: every
+    candidate of that length kept, several cases under one name)."""
+    raw = _document([_param("host", {"type": "string", "maxLength": 10, "examples": ["a.b"]})])
+    (plan,) = plan_document(parse(raw, "doc.json"), Settings(token="t"))
+    past = [c.name for c in plan.families["invalid"] if c.label == "host:maxLength"]
+    assert len(past) == len(set(past)), past
+    scripts = {f"host:maxLength/{script}=11" for script in ("ascii", "cyrillic", "astral")}
+    assert scripts <= set(past), past
+
+
 def test_an_enum_is_sent_at_its_first_and_last_choice() -> None:
     raw = _document([_param("level", {"type": "integer", "enum": [2, 4, 8]})])
     (plan,) = plan_document(parse(raw, "doc.json"), Settings(token="t"))
