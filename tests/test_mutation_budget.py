@@ -54,6 +54,7 @@ def test_a_whole_run_says_its_score_and_a_stopped_one_its_estimate(mutate: Modul
     assert none == "m.py: no mutant run (8 not run; 1 equivalent) in 9 s"
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_a_run_past_its_deadline_is_stopped_with_the_processes_it_started(
     mutate: ModuleType, tmp_path: Path
 ) -> None:

@@ -189,6 +189,7 @@ class _BoundsOffByOne(CreateSitesApp):
         return super().validate_params(moved, role)
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_each_integer_bound_is_broken_by_one_exactly() -> None:
     """The invalid family sends one past each integer bound, so a check off by one is caught
     on every bounded member (bug: two past sent, which such a check refuses by chance)."""

@@ -4,6 +4,7 @@ must be what ``conformance fuzz`` judges of the same case."""
 
 from __future__ import annotations
 
+import pytest
 from helpers.planted_defects import SeedIndustriesRefused
 from mutants import serve
 
@@ -12,6 +13,7 @@ from conformance.create_sites import plan
 from conformance.engine.settings import Settings
 
 
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
 def test_a_failure_the_other_revision_explains_carries_the_hint() -> None:
     """A seed server refusing industry 20 as the current page does: the failure of the case
     that sends it says, as a run's would, that the request breaks the current revision's
