@@ -650,10 +650,8 @@ def invalid_cases(base: Base, references: Sequence[str] = ()) -> list[Case]:
             else:
                 for variant, text in _string_mutations(current):
                     add(dotted, variant, put(text), "pattern")
-        # a required member with a default is contested when omitted: the page says both;
-        # and one of an object the base left out is not there to remove (the root: path ())
-        parent = _get(base.complete, path[:-1])
-        if required and "default" not in node and parent is not ABSENT:
+        # a required member with a default is contested when omitted: the page says both
+        if required and "default" not in node:
             add(dotted, "removed", put(ABSENT), "required")
         # a member the object does not name, kept where the schema refuses it (add() drops
         # it elsewhere): additionalProperties false, or a schema the value 1 breaks

@@ -292,6 +292,11 @@ def test_an_id_of_2_53_is_exact_and_one_past_it_may_come_back_rounded() -> None:
     assert _reply_id_verdict(2**53, 2**53 + 1) == (f"reply id {2**53 + 1} for request id {2**53}")
     assert _reply_id_verdict(2**53 + 1, 2**53) is None  # what a double reads 2^53 + 1 as
     assert _reply_id_verdict(2**60, 10**400) == f"reply id {10**400} for request id {2**60}"
+    # past 2^53 only a number may be the rounded echo: a string or true is another id
+    for other in (str(2**53 + 1), True):
+        assert _reply_id_verdict(2**53 + 1, other) == (
+            f"reply id {json.dumps(other)} for request id {2**53 + 1}"
+        )
 
 
 def test_a_registered_rule_is_a_value_no_code_can_rewrite() -> None:
