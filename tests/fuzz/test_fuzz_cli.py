@@ -320,3 +320,8 @@ def test_a_rounded_id_under_strict_stands_on_the_kits_reading_of_rfc_8259() -> N
         "test_protocol[id-beyond-int64]",
     ], failures
     assert {f["basis"] for f in rounded} == {decided_basis(ROUNDED_ID)}
+    # the rule as the check's docstring states it, on one line, what every report shows
+    assert rounded[0]["doc"] == (
+        "The reply's id equals the request's id in JSON type and value; it is null only where "
+        "the id could not be read (a parse error, an unreadable request)."
+    )
