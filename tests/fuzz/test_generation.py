@@ -283,6 +283,15 @@ def test_a_boolean_member_is_sent_false_and_true_at_its_boundary() -> None:
         assert sent == {False, True}, (name, sent)
 
 
+def test_a_case_is_a_value_no_code_can_change() -> None:
+    """A case's payload shares its members with the base's and the other cases' (only the
+    objects along the changed path are copied): a case that could be changed in place would
+    change others (bug: the dataclass not frozen)."""
+    case = _family("customer", "invalid")[0]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        case.payload = {}  # type: ignore[misc]
+
+
 def test_case_names_are_unique_in_each_family() -> None:
     """No two cases of one family share a name, so each is its own test id."""
     names = [(case.family, case.name) for case in plan(ROLE_SETTINGS["customer"])]
