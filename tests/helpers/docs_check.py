@@ -169,10 +169,11 @@ def _pytest(arguments: list[str], root: Path) -> str | None:
 
 
 def _make(arguments: list[str], root: Path) -> str | None:
-    """Every target must be a rule of the Makefile."""
+    """Every target must be a rule of the Makefile (``NAME=value`` sets a variable: no target)."""
     makefile = (root / "Makefile").read_text(encoding="utf-8")
     rules = set(re.findall(r"^([\w.-]+):", makefile, flags=re.MULTILINE))
-    missing = [target for target in arguments if not target.startswith("-") and target not in rules]
+    targets = [a for a in arguments if not a.startswith("-") and not re.match(r"^\w+=", a)]
+    missing = [target for target in targets if target not in rules]
     return f"the Makefile has no target {', '.join(missing)}" if missing else None
 
 
