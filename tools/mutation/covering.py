@@ -187,7 +187,8 @@ def main(argv: list[str]) -> int:
     if tests is None and listed and not rest:
         touched = lines or touched_lines(mutated.splitlines(), unmutated.splitlines())
         first = [t for t in first_tests(found["coverage"], unmutated, touched) if t in listed]
-        listed = first + [t for t in listed if t not in set(first)]
+        placed = set(first)
+        listed = first + [t for t in listed if t not in placed]
     guard = found["pytest"] + (listed or found["guard"])
     if tests is None:  # every guard test, once
         return 0 if rest else subprocess.run(guard).returncode

@@ -584,15 +584,14 @@ def main() -> int:
         deadline = None if args.minutes is None else module_started + 60 * args.minutes
         original = (ROOT / module).read_bytes()
         try:  # cosmic-ray restores each mutant itself, but not when it is stopped mid-run
-            if covering is None:
-                _cosmic("cosmic-ray", "exec", str(config), str(session), deadline=deadline)
-            else:  # first the tests that ran each mutated line, then, for survivors, the others
-                exec_ = ("cosmic-ray", "exec", str(_config(*task, covering)), str(session))
-                unrun: list[str] = []
-                if not _cosmic(*exec_, deadline=deadline):
-                    (ROOT / module).write_bytes(original)  # stopped mid-mutant
-                    print(f"{module}: stopped after {args.minutes:g} minutes", flush=True)
-                    unrun = _hold_unrun(session)  # the next exec is for the survivors alone
+            first = config if covering is None else _config(*task, covering)
+            finished = _cosmic("cosmic-ray", "exec", str(first), str(session), deadline=deadline)
+            if not finished:
+                (ROOT / module).write_bytes(original)  # stopped mid-mutant
+                print(f"{module}: stopped after {args.minutes:g} minutes", flush=True)
+            if covering is not None:  # then, for survivors, the guard's other tests
+                # the next exec is for the survivors alone
+                unrun = [] if finished else _hold_unrun(session)
                 left = _clear_survivors(session)
                 print(f"{module}: {left} survivors meet the guard's other tests", flush=True)
                 _cosmic("cosmic-ray", "exec", str(_config(*task, covering, True)), str(session))
