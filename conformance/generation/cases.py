@@ -433,8 +433,8 @@ def base(
         if _is_required(params_tree, path.split(".")):
             minimal = _with(minimal, path.split("."), value)
     result = Base(role, params_tree, complete, minimal, fixed, tuple(omitted), revision)
+    validator = validator_for("params", role, revision=revision)
     for params in (complete, minimal):
-        validator = validator_for("params", role, revision=revision)
         worst = best_match(validator.iter_errors(params))
         if worst is not None:  # a value the user gave (--user-id, --scenario-id) the schema refuses
             raise ArgumentError(f"the values given make every request invalid: {worst.message}")
