@@ -127,6 +127,31 @@ def test_every_bound_and_member_is_covered() -> None:
     assert "unexpected:additionalProperties" in invalid
 
 
+def test_the_references_family_sends_what_the_checks_page_says() -> None:
+    """Each entity id at its bounds, one past each, and three seeded random ids between
+    (docs/checks.md): the same three for a seed, others for another (bugs: a count other
+    than the page's, or ids that do not follow the seed, so a rerun is not the same run)."""
+    params = tree("params")
+
+    def ids(seed: int) -> dict[str, list[int]]:
+        sent: dict[str, list[int]] = {}
+        for case in plan(Settings(token=TOKEN, seed=seed, families=frozenset({"references"}))):
+            member, value = case.name.split("=")
+            sent.setdefault(member, []).append(int(value))
+        return sent
+
+    first = ids(1)
+    assert set(first) == set(REFERENCE_MEMBERS), first
+    for member, values in first.items():
+        low, high = params["properties"][member]["minimum"], params["properties"][member]["maximum"]
+        assert values[:2] == [low, high] and values[-2:] == [low - 1, high + 1], values
+        between = values[2:-2]
+        assert len(between) == 3 and all(low <= v <= high for v in between), values
+    assert ids(1) == first and ids(2) != first
+    page = Path(__file__).resolve().parents[2] / "docs" / "checks.md"
+    assert "three seeded random values" in page.read_text("utf-8")
+
+
 class _TruthyLinkTextsAsText(CreateSitesApp):
     """A link's text checked as JavaScript's ``if (!text)`` does, then written as text: any
     truthy scalar taken (``true`` stored as "true"), a falsy one refused."""

@@ -308,3 +308,25 @@ def test_a_registered_rule_is_a_value_no_code_can_rewrite() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         rule.basis = "a basis of my own"  # type: ignore[misc]
     assert CHECKS["reply-id"] is rule and rule.basis != "a basis of my own"
+
+
+def test_a_rule_is_its_check_s_first_paragraph_on_one_line() -> None:
+    """What every report cites as the rule is the check's first paragraph, its lines joined;
+    the paragraphs after it explain and are not the rule (bug: the last one cited, or the
+    docstring whole, a table row broken by its line ends); a second check of one name is
+    refused, never silently put in the first's place."""
+    from conformance.engine.checks import check
+
+    def judged(exchange: Exchange, state: RunState) -> None:
+        """The reply says
+        what it must.
+
+        Why: a later paragraph."""
+
+    try:
+        check("a-rule-of-two-paragraphs", "a test's")(judged)
+        assert CHECKS["a-rule-of-two-paragraphs"].doc == "The reply says what it must."
+        with pytest.raises(ValueError, match="already registered"):
+            check("a-rule-of-two-paragraphs", "another")(judged)
+    finally:
+        CHECKS.pop("a-rule-of-two-paragraphs", None)

@@ -222,6 +222,116 @@ def test_the_sampled_array_is_the_shortest_its_schema_allows() -> None:
     assert len(drawn) == 2 and len(set(drawn)) == 2, drawn
 
 
+def test_a_space_or_letter_slipped_into_a_value_lands_in_its_middle() -> None:
+    """The space and the letter a client slips into a value go in its middle, where a
+    pattern anchored at both ends must still refuse them; at the end they repeat the
+    trailing cases (bug: both appended)."""
+    raw = _document(
+        [
+            _param("code", {"type": "string", "pattern": "^[a-z]+$", "examples": ["abcd"]}),
+            _param("digits", {"type": "string", "pattern": "^[0-9]+$", "examples": ["1234"]}),
+        ]
+    )
+    (plan,) = plan_document(parse(raw, "doc.json"), Settings(token="t"))
+    sent = {c.name: c.payload["params"] for c in plan.families["invalid"]}
+    assert sent["code:pattern/space-inside"]["code"] == "ab cd", sorted(sent)
+    assert sent["digits:pattern/letter"]["digits"] == "12x34", sorted(sent)
+
+
+def test_a_length_case_named_for_a_script_holds_that_script_s_letters() -> None:
+    """A case named ``maxLength/cyrillic=5`` says a five-letter text with Cyrillic in it was
+    taken; where the pattern takes no such text at that length there is no such case (bugs:
+    the example itself, already at the bound, or cut to the bound, sent under every script's
+    name: ASCII text said to be Cyrillic, and one request sent three times)."""
+    from conformance.generation.cases import SCRIPTS
+
+    at_bound = {
+        "type": "string",
+        "pattern": "^[a-z]{2}-[a-z]{2}$",
+        "minLength": 5,
+        "maxLength": 5,
+        "examples": ["aa-aa"],
+    }
+    longer = {"type": "string", "pattern": "^[a-z]+$", "minLength": 3, "examples": ["abcdef"]}
+    raw = _document([_param("code", at_bound), _param("word", longer)])
+    (plan,) = plan_document(parse(raw, "doc.json"), Settings(token="t"))
+    named = {
+        c.name: c.payload["params"][c.label.split(":")[0]]
+        for c in plan.families["boundary"]
+        if c.label.endswith(("minLength", "maxLength"))
+    }
+    # the example cut to three letters is an ASCII text: a candidate for ASCII alone
+    assert named == {"word:minLength/ascii=3": "aaa"}, named
+    for name, text in named.items():
+        script = name.rsplit("/", 1)[1].split("=")[0]
+        assert SCRIPTS[script] in text, (name, text)
+
+
+def test_a_member_the_base_leaves_out_is_broken_from_its_smallest_value() -> None:
+    """An entity id the user named none for (``x-references``) is left out of the base; its
+    wrong-type cases wrap its smallest value, the required members alone, so the failing
+    request stays minimal (bug: the object with every member)."""
+    owner = {
+        "type": "object",
+        "properties": {"at": {"type": "integer"}, "note": {"type": "string"}},
+        "required": ["at"],
+    }
+    params = [
+        {**_param("owner", owner, required=False), "x-references": "users"},
+        _param("n", {"type": "integer"}),
+    ]
+    (plan,) = plan_document(parse(_document(params), "doc.json"), Settings(token="t"))
+    assert plan.base is not None and "owner" not in plan.base.complete
+    sent = {c.name: c.payload["params"] for c in plan.families["invalid"]}
+    assert sent["owner:type/array"] == {"n": 0, "owner": [{"at": 0}]}, sent
+
+
+def test_an_array_s_items_come_from_their_schema_s_example() -> None:
+    """The base's array is read from its item schema like any value, two items of its
+    example where two are asked for (bug: items read as open, ``null`` tried, the array then
+    searched for and the example lost)."""
+    from conformance.generation.cases import sample
+
+    listed = {"type": "array", "items": {"type": "string", "examples": ["0x1"]}, "minItems": 2}
+    assert sample(listed) == ["0x1", "0x1"]
+
+
+def test_a_tuple_s_items_come_from_their_own_schemas_with_nothing_allowed_after() -> None:
+    """A tuple closed after its items (``items: false``, draft-07's ``additionalItems: false``)
+    is read from its item schemas' examples like any other (bug: a tuple as long as asked
+    taken for one that needs more, and searched for instead: the example lost)."""
+    from conformance.generation.cases import sample
+
+    closed = {
+        "type": "array",
+        "prefixItems": [{"type": "string", "examples": ["0x1"]}, {"type": "integer"}],
+        "items": False,
+        "minItems": 2,
+    }
+    assert sample(closed) == ["0x1", 0]
+
+
+def test_a_text_with_no_example_or_bound_is_one_character() -> None:
+    """A string member the schema says nothing more of is sent as the shortest text a
+    careful client sends: one character, never empty (what servers refuse beyond their
+    schema) and never longer than needed, so a failing request stays minimal (bug: two)."""
+    raw = _document(
+        [_param("note", {"type": "string"}), _param("code", {"type": "string", "minLength": 3})]
+    )
+    (plan,) = plan_document(parse(raw, "doc.json"), Settings(token="t"))
+    assert plan.base is not None
+    assert plan.base.complete == {"note": "a", "code": "aaa"}, plan.base.complete
+
+
+def test_an_integer_bounded_to_zero_and_one_is_sent_as_a_fraction_between() -> None:
+    """A 0/1 flag typed integer gets its wrong-type case: a fraction between its bounds, so
+    that the type alone is broken (bug: a number past the maximum, broken twice, dropped)."""
+    raw = _document([_param("flag", {"type": "integer", "minimum": 0, "maximum": 1})])
+    (plan,) = plan_document(parse(raw, "doc.json"), Settings(token="t"))
+    wrong = {c.name: c.payload["params"].get("flag") for c in plan.families["invalid"]}
+    assert wrong.get("flag:type/float") == 0.5, sorted(wrong)
+
+
 @pytest.mark.parametrize(
     ("pattern", "example", "length"),
     [
