@@ -286,7 +286,7 @@ def _shortest_match(node: Node) -> Any:
     return find(instances(node), lambda _: True, settings=chosen)
 
 
-def sample(node: Node, *, complete: bool = True) -> Any:
+def sample(node: Node, *, complete: bool) -> Any:
     """A valid value of ``node`` read from the schema: its ``default``, first example, first
     constant, lower bound; objects with every member (``complete``) or the required ones."""
     is_valid = node_validator(node)
@@ -298,7 +298,8 @@ def sample(node: Node, *, complete: bool = True) -> Any:
             return candidate
     for branch in node.get("oneOf", node.get("anyOf", ())):
         candidate = sample(
-            {**{k: v for k, v in node.items() if k not in ("oneOf", "anyOf")}, **branch}
+            {**{k: v for k, v in node.items() if k not in ("oneOf", "anyOf")}, **branch},
+            complete=complete,
         )
         if is_valid(candidate):
             return candidate
@@ -392,7 +393,13 @@ class Base:
         """A request around ``params``, with the envelope's values read from the schema."""
         envelope = tree("request", self.role, self.revision)["properties"]
         return {
-            name: (params if name == "params" else request_id if name == "id" else sample(child))
+            name: (
+                params
+                if name == "params"
+                else request_id
+                if name == "id"
+                else sample(child, complete=True)
+            )
             for name, child in envelope.items()
         }
 

@@ -97,7 +97,7 @@ def array_cases(base: MethodBase) -> tuple[list[Case], list[Case]]:
         filler = array[0] if array else None
         if filler is None and isinstance(items, Mapping):
             try:
-                filler = case_module.sample(items)
+                filler = case_module.sample(items, complete=True)
             except Exception:  # an item schema the sampler cannot read: lengths only from array
                 filler = None
         low, high = node.get("minItems"), node.get("maxItems")

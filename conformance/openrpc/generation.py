@@ -274,7 +274,7 @@ def _array_example(result: dict[str, Any]) -> None:
     items = result.get("items", {})
     try:
         made = [
-            case_module.sample(prefix[i] if i < len(prefix) else items)
+            case_module.sample(prefix[i] if i < len(prefix) else items, complete=True)
             for i in range(count)
             if isinstance(prefix[i] if i < len(prefix) else items, Mapping)
         ]

@@ -4,13 +4,18 @@ must be what ``conformance fuzz`` judges of the same case."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from helpers.planted_defects import SeedIndustriesRefused
 from mutants import serve
 
-from conformance import create_sites
+from conformance import contract, create_sites
 from conformance.create_sites import plan
-from conformance.engine.settings import Settings
+from conformance.engine.settings import TOKEN_PLACEHOLDER, Settings
+from conformance.validation.validator import validator_for
+
+TOKEN = "a-token-of-16-chars"
 
 
 @pytest.mark.slow  # a second or more here: make test runs it, make check does not
@@ -37,3 +42,19 @@ def test_a_failure_the_other_revision_explains_carries_the_hint() -> None:
     assert failures[0].hint.startswith(
         "the request breaks the 'current' revision's contract at `params.industry_id`"
     ), failures[0].hint
+
+
+@pytest.mark.parametrize("revision", contract.REVISIONS)
+def test_no_request_that_must_fail_keeps_the_other_revision_s_contract(revision: str) -> None:
+    """No request a run expects refused for what it sends is one the other revision accepts
+    (each breaks the other page too: the seed's industry 22 is past the current page's 19),
+    so an accepted one never gets the hint "keeps the other revision's contract", and
+    tools/mutation/equivalent.toml marks that hint's mutant equivalent on this: a revision
+    that changes it must test the hint."""
+    other = next(r for r in contract.REVISIONS if r != revision)
+    here = validator_for("request", "customer", revision=revision)
+    there = validator_for("request", "customer", revision=other)
+    for case in plan(Settings(token=TOKEN, revision=revision)):
+        if case.expect.outcome == "error" and isinstance(case.payload, dict):
+            sent = json.loads(json.dumps(case.payload).replace(TOKEN_PLACEHOLDER, TOKEN))
+            assert here.is_valid(sent) or not there.is_valid(sent), case.name

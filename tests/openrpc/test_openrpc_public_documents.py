@@ -103,7 +103,7 @@ def _results(path: Path, document: Any, oracle: Oracle, raw: Any) -> dict[str, A
         if method.result is None:
             results[method.name] = None
             continue
-        value = case_module.sample(drawable(method.result.schema))
+        value = case_module.sample(drawable(method.result.schema), complete=True)
         errors = [
             e.message
             for e in oracle.validator(oracle.descriptor(written["result"])["schema"]).iter_errors(

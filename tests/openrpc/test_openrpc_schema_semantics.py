@@ -211,14 +211,16 @@ def test_the_sampled_array_is_the_shortest_its_schema_allows() -> None:
     empty where no minItems asks for more, else that many (bug: one item more than asked)."""
     from conformance.generation.cases import sample
 
-    assert sample({"type": "array", "items": {"type": "string"}}) == []
-    assert sample({"type": "array", "items": {"type": "integer"}, "minItems": 2}) == [0, 0]
+    assert sample({"type": "array", "items": {"type": "string"}}, complete=True) == []
+    assert sample(
+        {"type": "array", "items": {"type": "integer"}, "minItems": 2}, complete=True
+    ) == [0, 0]
     tuple_ = {"type": "array", "prefixItems": [{"type": "integer"}, {"type": "string"}]}
-    assert sample(tuple_) == []
-    assert sample({**tuple_, "minItems": 1}) == [0]
+    assert sample(tuple_, complete=True) == []
+    assert sample({**tuple_, "minItems": 1}, complete=True) == [0]
     # the items read from their schema would repeat: searched for instead, never sent invalid
     unique = {"type": "array", "items": {"type": "integer"}, "minItems": 2, "uniqueItems": True}
-    drawn = sample(unique)
+    drawn = sample(unique, complete=True)
     assert len(drawn) == 2 and len(set(drawn)) == 2, drawn
 
 
@@ -293,7 +295,47 @@ def test_an_array_s_items_come_from_their_schema_s_example() -> None:
     from conformance.generation.cases import sample
 
     listed = {"type": "array", "items": {"type": "string", "examples": ["0x1"]}, "minItems": 2}
-    assert sample(listed) == ["0x1", "0x1"]
+    assert sample(listed, complete=True) == ["0x1", "0x1"]
+
+
+def test_each_numeric_bound_is_sent_and_the_number_inside_it() -> None:
+    """A number bounded both ways is sent at each bound and one step inside each (bug: the
+    step past the maximum taken for inside, a request the schema refuses, so dropped)."""
+    raw = _document([_param("level", {"type": "integer", "minimum": 0, "maximum": 9})])
+    (plan,) = plan_document(parse(raw, "doc.json"), Settings(token="t"))
+    sent = {c.name: c.payload["params"]["level"] for c in plan.families["boundary"]}
+    bounds = {k: v for k, v in sent.items() if k.startswith("level:")}
+    assert bounds == {
+        "level:minimum/at=0": 0,
+        "level:minimum/inside=1": 1,
+        "level:maximum/at=9": 9,
+        "level:maximum/inside=8": 8,
+    }, bounds
+
+
+def test_a_choice_of_objects_is_sent_with_its_required_members_only_in_the_minimal_base() -> None:
+    """The base with only required members takes a ``oneOf`` object's required members alone,
+    and the complete base every member of the branch (bug: the branch read complete in both,
+    so the "only required" request sent optional members)."""
+    point = {
+        "type": "object",
+        "properties": {"x": {"type": "integer"}, "label": {"type": "string"}},
+        "required": ["x"],
+        "additionalProperties": False,
+    }
+    named = {
+        "type": "object",
+        "properties": {"name": {"type": "string"}},
+        "required": ["name"],
+        "additionalProperties": False,
+    }
+    raw = _document([_param("target", {"oneOf": [point, named]})])
+    (plan,) = plan_document(parse(raw, "doc.json"), Settings(token="t"))
+    assert plan.base is not None
+    assert plan.base.minimal == {"target": {"x": 0}}, plan.base.minimal
+    assert plan.base.complete == {"target": {"x": 0, "label": "a"}}, plan.base.complete
+    only = [c for c in plan.families["boundary"] if c.name == "params:required/only"]
+    assert only and only[0].payload["params"] == {"target": {"x": 0}}
 
 
 def test_a_tuple_s_items_come_from_their_own_schemas_with_nothing_allowed_after() -> None:
@@ -308,7 +350,7 @@ def test_a_tuple_s_items_come_from_their_own_schemas_with_nothing_allowed_after(
         "items": False,
         "minItems": 2,
     }
-    assert sample(closed) == ["0x1", 0]
+    assert sample(closed, complete=True) == ["0x1", 0]
 
 
 def test_a_text_with_no_example_or_bound_is_one_character() -> None:
