@@ -345,23 +345,22 @@ def _request_revision_hint(exchange: Exchange, state: RunState, valid_here: bool
     payload = exchange.payload
     if not state.hints or not isinstance(payload, dict):
         return ""
-    try:
-        if validator_for("request", state.role, revision=state.revision).is_valid(payload) != (
-            valid_here
-        ):
-            return ""
-        for other in REVISIONS:
-            judge = validator_for("request", state.role, revision=other)
-            if other == state.revision or judge.is_valid(payload) == valid_here:
-                continue
-            if not valid_here:
-                return f"the request keeps the {other!r} revision's contract: {_switch(other)}"
-            worst = best_match(judge.iter_errors(payload))
-            # the two revisions differ only inside params: the refusal names a member
-            where = f" at `{worst.field}`" if worst is not None else ""
-            return f"the request breaks the {other!r} revision's contract{where}: {_switch(other)}"
-    except ConformanceError:  # a payload the validator cannot read gets no hint
+    # is_valid reads any payload; iter_errors is asked only of one this revision takes, which
+    # JSON can carry (no lone surrogate, no nesting past the engine's), so nothing is raised
+    if validator_for("request", state.role, revision=state.revision).is_valid(payload) != (
+        valid_here
+    ):
         return ""
+    for other in REVISIONS:
+        judge = validator_for("request", state.role, revision=other)
+        if other == state.revision or judge.is_valid(payload) == valid_here:
+            continue
+        if not valid_here:
+            return f"the request keeps the {other!r} revision's contract: {_switch(other)}"
+        worst = best_match(judge.iter_errors(payload))
+        # the two revisions differ only inside params: the refusal names a member
+        where = f" at `{worst.field}`" if worst is not None else ""
+        return f"the request breaks the {other!r} revision's contract{where}: {_switch(other)}"
     return ""
 
 

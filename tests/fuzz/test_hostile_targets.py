@@ -23,6 +23,7 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 
 from conformance.create_sites import run, valid_requests
+from conformance.engine.checks import CHECKS
 from conformance.engine.settings import Settings
 from conformance.engine.setup import NoJsonRpc, TokenRefused
 from conformance.errors import ArgumentError
@@ -409,6 +410,28 @@ def test_a_reply_that_is_no_object_is_quoted_to_80_characters() -> None:
         report = run(url, settings=FAST)
     messages = {f.message for f in report.failures if f.rule == "expected-outcome"}
     assert messages == {"expected a reply object, got " + json.dumps(long)[:80]}, messages
+
+
+def test_a_reply_breaking_the_page_and_a_decision_stands_on_the_page() -> None:
+    """A success reply whose site id is a string (the page: an integer) and whose ``success``
+    is ``"true"`` (only the kit's decision refuses it): the failure stands on the page, in a
+    default run and under --strict alike, never on the decision (bug: any decision among the
+    violations taken for the failure's whole basis, so a team reads a page defect as the
+    kit's opinion)."""
+
+    def both(reply: dict[str, Any], response: Response) -> Response:
+        if "result" not in reply:
+            return response
+        result = {**reply["result"], "success": "true", "id": str(reply["result"]["id"])}
+        return Response(json.dumps({**reply, "result": result}).encode(), response.status)
+
+    for strict in (False, True):
+        with served(_answering(both)) as url:
+            report = run(url, settings=dataclasses.replace(FAST, strict=strict))
+        failed = [f for f in report.failures if f.rule == "reply-schema"]
+        assert failed, (strict, [f.rule for f in report.failures])
+        page = CHECKS["reply-schema"].basis
+        assert {f.basis for f in failed} == {page}, (strict, {f.basis for f in failed})
 
 
 def test_a_reply_only_a_decision_refuses_is_listed_unjudged_by_default() -> None:

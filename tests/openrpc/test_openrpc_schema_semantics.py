@@ -338,6 +338,35 @@ def test_a_choice_of_objects_is_sent_with_its_required_members_only_in_the_minim
     assert only and only[0].payload["params"] == {"target": {"x": 0}}
 
 
+def _bare_values_plan() -> Any:
+    params = [
+        _param("user_id", {"type": "integer", "minimum": 1}, required=False),
+        _param("below", {"type": "integer", "maximum": -5}),
+        _param("under", {"type": "integer", "maximum": 9}),
+        _param("on", {"type": "boolean"}),
+    ]
+    params[0]["x-references"] = "users"
+    (plan,) = plan_document(parse(_document(params), "doc.json"), Settings(token="t"))
+    return plan
+
+
+def test_bare_numbers_and_switches_take_the_plainest_valid_value() -> None:
+    """With no default or example: a number bounded above alone is 0, or its maximum where
+    that is below 0; a boolean is on, so that what it switches on is in use (bugs: -1 taken
+    for the plainest number; a switch sent off)."""
+    plan = _bare_values_plan()
+    assert plan.base.complete == {"below": -5, "under": 0, "on": True}, plan.base.complete
+
+
+def test_an_entity_id_with_no_maximum_is_probed_a_million_past_its_minimum() -> None:
+    """An entity id bounded below alone gets its references at the minimum, at a million past
+    it, at three seeded ids between and one past each (bug: a span below the minimum, an
+    empty range to draw from: no plan at all)."""
+    sent = [c.payload["params"]["user_id"] for c in _bare_values_plan().families["references"]]
+    assert sent[:2] == [1, 1_000_001] and sent[-2:] == [0, 1_000_002], sent
+    assert len(sent) == 7 and all(1 <= v <= 1_000_001 for v in sent[2:-2]), sent
+
+
 def test_a_tuple_s_items_come_from_their_own_schemas_with_nothing_allowed_after() -> None:
     """A tuple closed after its items (``items: false``, draft-07's ``additionalItems: false``)
     is read from its item schemas' examples like any other (bug: a tuple as long as asked
