@@ -328,6 +328,9 @@ def test_an_error_with_a_4xx_status_is_a_decision_and_a_5xx_one_is_judged(
     assert not [f.basis for f in statuses if f.basis.startswith("the kit's decision")]
     unjudged = f"replies: an error with HTTP {status}"
     assert (unjudged in report.not_judged) == (not judged), sorted(report.not_judged)
+    # a crash is a 5xx status alone: 499 (a client closed the request, nginx) is no crash
+    crashes = [f for f in report.failures if f.rule == "no-server-error"]
+    assert bool(crashes) == (status >= 500), [f.message for f in crashes[:3]]
 
 
 class _RefusesEveryValidRequest(CreateSitesApp):

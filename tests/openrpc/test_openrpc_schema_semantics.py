@@ -367,6 +367,19 @@ def test_an_entity_id_with_no_maximum_is_probed_a_million_past_its_minimum() -> 
     assert len(sent) == 7 and all(1 <= v <= 1_000_001 for v in sent[2:-2]), sent
 
 
+def test_an_enum_s_neighbours_past_its_bounds_are_left_to_the_bounds() -> None:
+    """A neighbour of a choice that its bounds refuse too (-1 below ``minimum: 0``) is no
+    case of the enum: it would break two rules under one's name (bug: sent as an enum case,
+    so a server that checks the bound first seems to break the enum)."""
+    schema = {"type": "integer", "enum": [0, 2, 4], "minimum": 0, "maximum": 4}
+    raw = _document([_param("level", schema)])
+    (plan,) = plan_document(parse(raw, "doc.json"), Settings(token="t"))
+    near = sorted(
+        c.payload["params"]["level"] for c in plan.families["invalid"] if c.label == "level:enum"
+    )
+    assert near == [1, 3], near
+
+
 def test_a_tuple_s_items_come_from_their_own_schemas_with_nothing_allowed_after() -> None:
     """A tuple closed after its items (``items: false``, draft-07's ``additionalItems: false``)
     is read from its item schemas' examples like any other (bug: a tuple as long as asked
