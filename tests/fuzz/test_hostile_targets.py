@@ -214,6 +214,71 @@ def test_an_empty_array_is_no_reply_to_a_batch() -> None:
     assert failed == {("reply-schema", "batch"), ("reply-schema", "batch-empty")}
 
 
+class _BatchesAnswered(CreateSitesApp):
+    """Answers a batch as JSON-RPC 2.0 lets a server: each request as if sent alone, the
+    replies in one array; each integer id moved by ``shift``."""
+
+    shift = 0
+
+    def handle(self, body: bytes) -> Response:
+        try:
+            batch = json.loads(body)
+        except ValueError:
+            return super().handle(body)
+        if not isinstance(batch, list) or not batch:
+            return super().handle(body)
+        replies = []
+        for request in batch:
+            answered = super().handle(json.dumps(request).encode())
+            reply = json.loads(answered.body) if answered.body else None
+            if isinstance(reply, dict):
+                if isinstance(reply.get("id"), int):
+                    reply["id"] += self.shift
+                replies.append(reply)
+        return Response(json.dumps(replies).encode())
+
+
+@pytest.mark.parametrize("shift", [0, 1000])
+def test_each_reply_in_a_batch_s_array_carries_one_of_its_requests_ids(shift: int) -> None:
+    """A batch answered with an array: each reply's id must be one of the batch's requests'
+    (JSON-RPC 2.0 section 6, the client matches them by id); a reply with an id no request
+    sent breaks reply-id (bug: the array's ids never looked at)."""
+    app = type("Shifted", (_BatchesAnswered,), {"shift": shift})
+    with served(app) as url:
+        report = run(url, settings=Settings(token=CUSTOMER_TOKEN, families=("protocol",)))
+    wrong = [f.message for f in report.failures if f.rule == "reply-id" and f.case == "batch"]
+    if shift:
+        assert wrong and "not a request's id" in wrong[0], wrong
+    else:
+        assert not wrong, wrong
+
+
+@pytest.mark.parametrize("reply_id", [None, 999])
+def test_a_wrong_reply_id_under_strict_stands_on_what_refuses_it(reply_id: int | None) -> None:
+    """Under --strict, an error reply with id null to a case only the kit's decision refuses
+    (a domain name DNS's octet limits refuse: a default run takes null there) stands on that
+    decision; id 999, which every reading refuses, stands on JSON-RPC 2.0 (bug: the two
+    bases swapped, a team told a spec defect is the kit's opinion, or the reverse)."""
+
+    def error_ids(reply: dict[str, Any], response: Response) -> Response:
+        if "error" not in reply:
+            return response
+        body = json.dumps({**reply, "id": reply_id}).encode()
+        return Response(body, response.status, response.content_type)
+
+    strict = Settings(token=CUSTOMER_TOKEN, families=("invalid",), strict=True, max_examples=0)
+    with served(_answering(error_ids)) as url:
+        report = run(url, settings=strict)
+    failed = {f.case: f.basis for f in report.failures if f.rule == "reply-id"}
+    spec = CHECKS["reply-id"].basis
+    decided = {case for case, basis in failed.items() if basis != spec}
+    assert failed and all(failed[case].startswith("the kit's decision") for case in decided)
+    if reply_id is None:
+        assert "domain_name:format/name-254-octets" in decided, sorted(decided)
+    else:
+        assert not decided, sorted(decided)
+
+
 def test_a_refusal_quoting_the_token_does_not_show_it() -> None:
     """TokenRefused quotes the target's message with the token masked."""
     reply = {

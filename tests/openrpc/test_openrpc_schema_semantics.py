@@ -341,11 +341,13 @@ def test_a_choice_of_objects_is_sent_with_its_required_members_only_in_the_minim
 def _bare_values_plan() -> Any:
     params = [
         _param("user_id", {"type": "integer", "minimum": 1}, required=False),
+        _param("owner", {"type": "integer"}, required=False),
         _param("below", {"type": "integer", "maximum": -5}),
         _param("under", {"type": "integer", "maximum": 9}),
         _param("on", {"type": "boolean"}),
     ]
     params[0]["x-references"] = "users"
+    params[1]["x-references"] = "owners"
     (plan,) = plan_document(parse(_document(params), "doc.json"), Settings(token="t"))
     return plan
 
@@ -362,9 +364,11 @@ def test_an_entity_id_with_no_maximum_is_probed_a_million_past_its_minimum() -> 
     """An entity id bounded below alone gets its references at the minimum, at a million past
     it, at three seeded ids between and one past each (bug: a span below the minimum, an
     empty range to draw from: no plan at all)."""
-    sent = [c.payload["params"]["user_id"] for c in _bare_values_plan().families["references"]]
-    assert sent[:2] == [1, 1_000_001] and sent[-2:] == [0, 1_000_002], sent
-    assert len(sent) == 7 and all(1 <= v <= 1_000_001 for v in sent[2:-2]), sent
+    cases = _bare_values_plan().families["references"]
+    for name in ("user_id", "owner"):  # an id bounded in no way starts at 1, as ids do
+        sent = [c.payload["params"][name] for c in cases if name in c.payload["params"]]
+        assert sent[:2] == [1, 1_000_001] and sent[-2:] == [0, 1_000_002], sent
+        assert len(sent) == 7 and all(1 <= v <= 1_000_001 for v in sent[2:-2]), sent
 
 
 def test_an_enum_s_neighbours_past_its_bounds_are_left_to_the_bounds() -> None:
@@ -378,6 +382,21 @@ def test_an_enum_s_neighbours_past_its_bounds_are_left_to_the_bounds() -> None:
         c.payload["params"]["level"] for c in plan.families["invalid"] if c.label == "level:enum"
     )
     assert near == [1, 3], near
+
+
+def test_a_text_one_past_its_maximum_length_breaks_that_rule_alone() -> None:
+    """The text one character too long in each script is kept only where nothing but its
+    length is wrong: a Cyrillic text a Latin pattern refuses is no maxLength case (bug: a
+    text breaking the pattern too, sent under the maxLength rule's name)."""
+    schema = {"type": "string", "pattern": "^[a-z]+$", "maxLength": 5, "examples": ["abc"]}
+    raw = _document([_param("code", schema)])
+    (plan,) = plan_document(parse(raw, "doc.json"), Settings(token="t"))
+    past = {
+        c.name: c.payload["params"]["code"]
+        for c in plan.families["invalid"]
+        if c.label == "code:maxLength"
+    }
+    assert past == {"code:maxLength": "aaaaaa"}, past
 
 
 def test_a_tuple_s_items_come_from_their_own_schemas_with_nothing_allowed_after() -> None:
