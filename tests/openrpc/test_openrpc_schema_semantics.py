@@ -399,6 +399,24 @@ def test_a_text_one_past_its_maximum_length_breaks_that_rule_alone() -> None:
     assert past == {"code:maxLength": "aaaaaa"}, past
 
 
+def test_a_space_only_ascii_refuses_is_sent_between_two_letters() -> None:
+    """No-break and ideographic spaces, which a pattern refusing ASCII space lets through, go
+    between the letters of even a two-letter value, where a server's trim cannot hide them
+    (bug: put first, a leading space a trim removes)."""
+    schema = {"type": "string", "pattern": "^[^ ]+$", "examples": ["ab"]}
+    raw = _document([_param("code", schema)])
+    (plan,) = plan_document(parse(raw, "doc.json"), Settings(token="t"))
+    spaced = {
+        c.name: c.payload["params"]["code"]
+        for c in plan.families["boundary"]
+        if c.label == "code:pattern"
+    }
+    assert spaced == {
+        "code:pattern/U+00A0": "a\u00a0b",
+        "code:pattern/U+3000": "a\u3000b",
+    }, spaced
+
+
 def test_a_tuple_s_items_come_from_their_own_schemas_with_nothing_allowed_after() -> None:
     """A tuple closed after its items (``items: false``, draft-07's ``additionalItems: false``)
     is read from its item schemas' examples like any other (bug: a tuple as long as asked
