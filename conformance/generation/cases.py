@@ -526,7 +526,7 @@ def boundary_cases(base: Base) -> list[Case]:
         if not _is_required(base.params_tree, path):
             parent = path[:-1]
             alone = base.minimal
-            if parent and _get(alone, parent) is ABSENT:
+            if _get(alone, parent) is ABSENT:  # a top-level member's parent is the params
                 alone = _with(
                     alone, parent, sample(node_at(base.params_tree, parent), complete=False)
                 )

@@ -417,6 +417,34 @@ def test_a_space_only_ascii_refuses_is_sent_between_two_letters() -> None:
     }, spaced
 
 
+def _two_rules_plan() -> Any:
+    params = [
+        _param("code", {"type": "string", "enum": ["ab", "cd"], "maxLength": 2}),
+        _param("size", {"type": "string", "maxLength": 2, "enum": ["ab", "cd"]}),
+        _param("note", {"type": "integer"}, required=False),
+        _param("count", {"type": "integer"}),
+    ]
+    (plan,) = plan_document(parse(_document(params), "doc.json"), Settings(token="t"))
+    return plan
+
+
+def test_a_case_breaking_two_rules_of_a_member_is_named_whatever_the_keywords_order() -> None:
+    """``https://ab`` breaks an enum of two-letter codes and their maximum length: its test id
+    names one rule, the same whichever order the document writes the two keywords in (the
+    schema is judged with its keys sorted), so a reformatted document keeps its test ids and a
+    baseline keeps matching (bug: the last violation named, the other rule)."""
+    labels = {c.name: c.label for c in _two_rules_plan().families["invalid"]}
+    assert labels["code:enum/scheme"] == "code:enum", sorted(labels)
+    assert labels["size:enum/scheme"] == "size:enum", sorted(labels)
+
+
+def test_null_is_sent_for_a_required_member_and_not_for_an_optional_one() -> None:
+    """``null`` for a required member must be refused; for an optional one it is contested
+    (pydantic's ``X | None = None`` reads it as absent) and not sent (bug: the two swapped)."""
+    nulls = {c.label for c in _two_rules_plan().families["invalid"] if c.name.endswith("type/null")}
+    assert nulls == {"code:type", "size:type", "count:type"}, nulls
+
+
 def test_a_tuple_s_items_come_from_their_own_schemas_with_nothing_allowed_after() -> None:
     """A tuple closed after its items (``items: false``, draft-07's ``additionalItems: false``)
     is read from its item schemas' examples like any other (bug: a tuple as long as asked
