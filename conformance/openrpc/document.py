@@ -234,6 +234,15 @@ _ANNOTATIONS: Final = frozenset(
 )  # fmt: skip
 _LOWER: Final = ("minimum", "minLength", "minItems", "minProperties", "exclusiveMinimum")
 _UPPER: Final = ("maximum", "maxLength", "maxItems", "maxProperties", "exclusiveMaximum")
+#: Keywords whose value is a count: a non-negative integer, which JSON Schema's data model lets
+#: a document write as 2.0 (ajv and python-jsonschema take it); read as the int Python's slices
+#: and hypothesis's sizes need, where it would stop the method's plan.
+_COUNTS: Final = frozenset(
+    {
+        "minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties",
+        "minContains", "maxContains",
+    }
+)  # fmt: skip
 
 
 class _Normaliser:
@@ -309,6 +318,8 @@ class _Normaliser:
                         result.setdefault("dependentSchemas", {})[member] = self.schema(
                             dependency, where, draft, key, roots
                         )
+            elif name in _COUNTS and isinstance(value, float) and value.is_integer():
+                result[name] = int(value)
             elif name in ("exclusiveMinimum", "exclusiveMaximum") and isinstance(value, bool):
                 # draft-04's boolean form, still met in documents: the bound moves over
                 bound = "minimum" if name == "exclusiveMinimum" else "maximum"

@@ -445,6 +445,41 @@ def test_null_is_sent_for_a_required_member_and_not_for_an_optional_one() -> Non
     assert nulls == {"code:type", "size:type", "count:type"}, nulls
 
 
+def test_counts_written_as_whole_decimals_are_counts() -> None:
+    """``minItems: 2.0`` and ``maxLength: 3.0`` are integers in JSON Schema's data model (ajv and
+    python-jsonschema take them), as documents made from YAML or by a generator write them: the
+    method is planned as with 2 and 3 (bug: "no valid params could be made", the method left
+    untested; or a count compared as a float, each case lost)."""
+    pair = {"type": "array", "items": {"type": "integer"}, "minItems": 2.0}
+    raw = _document([_param("pair", pair), _param("code", {"type": "string", "maxLength": 3.0})])
+    document = parse(raw, "doc.json")
+    read = {p.name: p.schema for p in document.methods[0].params}
+    assert read["pair"]["minItems"] == 2 and type(read["pair"]["minItems"]) is int, read
+    assert type(read["code"]["maxLength"]) is int, read
+    (plan,) = plan_document(document, Settings(token="t"))
+    assert plan.base is not None, plan.notes
+    names = {c.name for family in ("boundary", "invalid") for c in plan.families[family]}
+    assert {"pair:minItems/at=2", "code:maxLength/ascii=3", "code:maxLength/ascii=4"} <= names
+    _drawn(raw)
+
+
+def test_an_object_sent_as_a_string_is_its_json_as_a_client_writes_it() -> None:
+    """The wrong-type case of an object member is its JSON text in a string, non-ASCII letters
+    kept as JSON.stringify and json.dumps(ensure_ascii=False) keep them (bug: escaped as
+    ``\\u041f``, text no client in those languages sends by default)."""
+    owner = {"type": "object", "properties": {"name": {"type": "string"}}}
+    owner["examples"] = [{"name": "Пример"}]
+    (plan,) = plan_document(
+        parse(_document([_param("owner", owner)]), "doc.json"), Settings(token="t")
+    )
+    sent = {
+        c.name: c.payload["params"]["owner"]
+        for c in plan.families["invalid"]
+        if c.payload["params"]
+    }
+    assert sent["owner:type/string"] == '{"name": "Пример"}', sent
+
+
 def test_a_tuple_s_items_come_from_their_own_schemas_with_nothing_allowed_after() -> None:
     """A tuple closed after its items (``items: false``, draft-07's ``additionalItems: false``)
     is read from its item schemas' examples like any other (bug: a tuple as long as asked
