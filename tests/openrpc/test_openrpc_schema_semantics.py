@@ -493,6 +493,9 @@ def test_a_tuple_s_items_come_from_their_own_schemas_with_nothing_allowed_after(
         "minItems": 2,
     }
     assert sample(closed, complete=True) == ["0x1", 0]
+    # open after its items (``items: true``): any value will do for the rest, null the plainest
+    open_ = {**closed, "items": True, "minItems": 3}
+    assert sample(open_, complete=True) == ["0x1", 0, None]
 
 
 def test_a_text_with_no_example_or_bound_is_one_character() -> None:
