@@ -38,6 +38,21 @@ def _param(name: str, schema: Any, required: bool = True) -> dict[str, Any]:
     return {"name": name, "required": required, "schema": schema}
 
 
+def _planned(params: list[dict[str, Any]]) -> Any:
+    """The plan of a one-method document of ``params``."""
+    (plan,) = plan_document(parse(_document(params), "doc.json"), Settings(token="t"))
+    return plan
+
+
+def _values(plan: Any, family: str, label: str) -> dict[str, Any]:
+    """Each case of ``family`` labelled ``label``: its name, and the value it sends for the
+    label's member."""
+    member = label.split(":")[0]
+    return {
+        c.name: c.payload["params"].get(member) for c in plan.families[family] if c.label == label
+    }
+
+
 def _drawn(raw: Any, path: Path | None = None, examples: int = 30) -> list[Any]:
     """The params of the plan's base requests and of ``examples`` valid draws, each checked
     against the document as written."""
@@ -198,8 +213,7 @@ def test_a_minimum_length_past_one_gets_a_case_one_character_short() -> None:
     """A string of at least 3 characters: an invalid case sends 2, the value a client off by
     one sends, besides the emptied one (bug: the one-short text made too long, so valid and
     dropped; with a bound of 1 both texts are empty and the bug hides)."""
-    raw = _document([_param("code", {"type": "string", "minLength": 3, "maxLength": 5})])
-    (plan,) = plan_document(parse(raw, "doc.json"), Settings(token="t"))
+    plan = _planned([_param("code", {"type": "string", "minLength": 3, "maxLength": 5})])
     short = {
         c.payload["params"]["code"] for c in plan.families["invalid"] if c.label == "code:minLength"
     }
@@ -228,13 +242,12 @@ def test_a_space_or_letter_slipped_into_a_value_lands_in_its_middle() -> None:
     """The space and the letter a client slips into a value go in its middle, where a
     pattern anchored at both ends must still refuse them; at the end they repeat the
     trailing cases (bug: both appended)."""
-    raw = _document(
+    plan = _planned(
         [
             _param("code", {"type": "string", "pattern": "^[a-z]+$", "examples": ["abcd"]}),
             _param("digits", {"type": "string", "pattern": "^[0-9]+$", "examples": ["1234"]}),
         ]
     )
-    (plan,) = plan_document(parse(raw, "doc.json"), Settings(token="t"))
     sent = {c.name: c.payload["params"] for c in plan.families["invalid"]}
     assert sent["code:pattern/space-inside"]["code"] == "ab cd", sorted(sent)
     assert sent["digits:pattern/letter"]["digits"] == "12x34", sorted(sent)
@@ -255,8 +268,7 @@ def test_a_length_case_named_for_a_script_holds_that_script_s_letters() -> None:
         "examples": ["aa-aa"],
     }
     longer = {"type": "string", "pattern": "^[a-z]+$", "minLength": 3, "examples": ["abcdef"]}
-    raw = _document([_param("code", at_bound), _param("word", longer)])
-    (plan,) = plan_document(parse(raw, "doc.json"), Settings(token="t"))
+    plan = _planned([_param("code", at_bound), _param("word", longer)])
     named = {
         c.name: c.payload["params"][c.label.split(":")[0]]
         for c in plan.families["boundary"]
@@ -282,7 +294,7 @@ def test_a_member_the_base_leaves_out_is_broken_from_its_smallest_value() -> Non
         {**_param("owner", owner, required=False), "x-references": "users"},
         _param("n", {"type": "integer"}),
     ]
-    (plan,) = plan_document(parse(_document(params), "doc.json"), Settings(token="t"))
+    plan = _planned(params)
     assert plan.base is not None and "owner" not in plan.base.complete
     sent = {c.name: c.payload["params"] for c in plan.families["invalid"]}
     assert sent["owner:type/array"] == {"n": 0, "owner": [{"at": 0}]}, sent
@@ -301,8 +313,7 @@ def test_an_array_s_items_come_from_their_schema_s_example() -> None:
 def test_each_numeric_bound_is_sent_and_the_number_inside_it() -> None:
     """A number bounded both ways is sent at each bound and one step inside each (bug: the
     step past the maximum taken for inside, a request the schema refuses, so dropped)."""
-    raw = _document([_param("level", {"type": "integer", "minimum": 0, "maximum": 9})])
-    (plan,) = plan_document(parse(raw, "doc.json"), Settings(token="t"))
+    plan = _planned([_param("level", {"type": "integer", "minimum": 0, "maximum": 9})])
     sent = {c.name: c.payload["params"]["level"] for c in plan.families["boundary"]}
     bounds = {k: v for k, v in sent.items() if k.startswith("level:")}
     assert bounds == {
@@ -329,8 +340,7 @@ def test_a_choice_of_objects_is_sent_with_its_required_members_only_in_the_minim
         "required": ["name"],
         "additionalProperties": False,
     }
-    raw = _document([_param("target", {"oneOf": [point, named]})])
-    (plan,) = plan_document(parse(raw, "doc.json"), Settings(token="t"))
+    plan = _planned([_param("target", {"oneOf": [point, named]})])
     assert plan.base is not None
     assert plan.base.minimal == {"target": {"x": 0}}, plan.base.minimal
     assert plan.base.complete == {"target": {"x": 0, "label": "a"}}, plan.base.complete
@@ -348,7 +358,7 @@ def _bare_values_plan() -> Any:
     ]
     params[0]["x-references"] = "users"
     params[1]["x-references"] = "owners"
-    (plan,) = plan_document(parse(_document(params), "doc.json"), Settings(token="t"))
+    plan = _planned(params)
     return plan
 
 
@@ -376,8 +386,7 @@ def test_an_enum_s_neighbours_past_its_bounds_are_left_to_the_bounds() -> None:
     case of the enum: it would break two rules under one's name (bug: sent as an enum case,
     so a server that checks the bound first seems to break the enum)."""
     schema = {"type": "integer", "enum": [0, 2, 4], "minimum": 0, "maximum": 4}
-    raw = _document([_param("level", schema)])
-    (plan,) = plan_document(parse(raw, "doc.json"), Settings(token="t"))
+    plan = _planned([_param("level", schema)])
     near = sorted(
         c.payload["params"]["level"] for c in plan.families["invalid"] if c.label == "level:enum"
     )
@@ -389,13 +398,7 @@ def test_a_text_one_past_its_maximum_length_breaks_that_rule_alone() -> None:
     length is wrong: a Cyrillic text a Latin pattern refuses is no maxLength case (bug: a
     text breaking the pattern too, sent under the maxLength rule's name)."""
     schema = {"type": "string", "pattern": "^[a-z]+$", "maxLength": 5, "examples": ["abc"]}
-    raw = _document([_param("code", schema)])
-    (plan,) = plan_document(parse(raw, "doc.json"), Settings(token="t"))
-    past = {
-        c.name: c.payload["params"]["code"]
-        for c in plan.families["invalid"]
-        if c.label == "code:maxLength"
-    }
+    past = _values(_planned([_param("code", schema)]), "invalid", "code:maxLength")
     assert past == {"code:maxLength": "aaaaaa"}, past
 
 
@@ -404,13 +407,7 @@ def test_a_space_only_ascii_refuses_is_sent_between_two_letters() -> None:
     between the letters of even a two-letter value, where a server's trim cannot hide them
     (bug: put first, a leading space a trim removes)."""
     schema = {"type": "string", "pattern": "^[^ ]+$", "examples": ["ab"]}
-    raw = _document([_param("code", schema)])
-    (plan,) = plan_document(parse(raw, "doc.json"), Settings(token="t"))
-    spaced = {
-        c.name: c.payload["params"]["code"]
-        for c in plan.families["boundary"]
-        if c.label == "code:pattern"
-    }
+    spaced = _values(_planned([_param("code", schema)]), "boundary", "code:pattern")
     assert spaced == {
         "code:pattern/U+00A0": "a\u00a0b",
         "code:pattern/U+3000": "a\u3000b",
@@ -424,7 +421,7 @@ def _two_rules_plan() -> Any:
         _param("note", {"type": "integer"}, required=False),
         _param("count", {"type": "integer"}),
     ]
-    (plan,) = plan_document(parse(_document(params), "doc.json"), Settings(token="t"))
+    plan = _planned(params)
     return plan
 
 
@@ -502,10 +499,9 @@ def test_a_text_with_no_example_or_bound_is_one_character() -> None:
     """A string member the schema says nothing more of is sent as the shortest text a
     careful client sends: one character, never empty (what servers refuse beyond their
     schema) and never longer than needed, so a failing request stays minimal (bug: two)."""
-    raw = _document(
+    plan = _planned(
         [_param("note", {"type": "string"}), _param("code", {"type": "string", "minLength": 3})]
     )
-    (plan,) = plan_document(parse(raw, "doc.json"), Settings(token="t"))
     assert plan.base is not None
     assert plan.base.complete == {"note": "a", "code": "aaa"}, plan.base.complete
 
@@ -513,8 +509,7 @@ def test_a_text_with_no_example_or_bound_is_one_character() -> None:
 def test_an_integer_bounded_to_zero_and_one_is_sent_as_a_fraction_between() -> None:
     """A 0/1 flag typed integer gets its wrong-type case: a fraction between its bounds, so
     that the type alone is broken (bug: a number past the maximum, broken twice, dropped)."""
-    raw = _document([_param("flag", {"type": "integer", "minimum": 0, "maximum": 1})])
-    (plan,) = plan_document(parse(raw, "doc.json"), Settings(token="t"))
+    plan = _planned([_param("flag", {"type": "integer", "minimum": 0, "maximum": 1})])
     wrong = {c.name: c.payload["params"].get("flag") for c in plan.families["invalid"]}
     assert wrong.get("flag:type/float") == 0.5, sorted(wrong)
 
@@ -535,8 +530,7 @@ def test_a_patterned_text_is_grown_to_its_maximum_length(
     takes, for the boundary case at the maximum (bug: only some block sizes tried, so no
     value of that length is found and the member's bound goes untested)."""
     schema = {"type": "string", "pattern": pattern, "maxLength": length, "examples": [example]}
-    raw = _document([_param("code", schema)])
-    (plan,) = plan_document(parse(raw, "doc.json"), Settings(token="t"))
+    plan = _planned([_param("code", schema)])
     at = [c.payload["params"]["code"] for c in plan.families["boundary"]]
     assert [text for text in at if len(text) == length], (at, plan.notes)
 
@@ -545,8 +539,7 @@ def test_an_integer_enum_gets_the_numbers_beside_each_choice() -> None:
     """Each integer choice of an enum gets its neighbours below and above that no other
     choice is, each refused by the list alone (bug: one side left out, or the choices
     taken for booleans)."""
-    raw = _document([_param("level", {"type": "integer", "enum": [2, 4, 8]})])
-    (plan,) = plan_document(parse(raw, "doc.json"), Settings(token="t"))
+    plan = _planned([_param("level", {"type": "integer", "enum": [2, 4, 8]})])
     near = sorted(
         c.payload["params"]["level"] for c in plan.families["invalid"] if c.label == "level:enum"
     )
@@ -573,7 +566,7 @@ def test_the_invalid_family_follows_what_each_object_and_param_allows() -> None:
     """An object whose other members must be strings gets a member holding 1, one open to
     anything gets none (the server may take it); a required param gets its removal, but not
     one with a default, where omitting it is the page's own reading (contested)."""
-    raw = _document(
+    plan = _planned(
         [
             _param("tags", {"type": "object", "additionalProperties": {"type": "string"}}),
             _param("free", {"type": "object"}),
@@ -581,7 +574,6 @@ def test_the_invalid_family_follows_what_each_object_and_param_allows() -> None:
             _param("size", {"type": "integer", "default": 5}),
         ]
     )
-    (plan,) = plan_document(parse(raw, "doc.json"), Settings(token="t"))
     labels = {c.label for c in plan.families["invalid"]}
     assert "tags.unexpected:type" in labels, sorted(labels)
     assert not [label for label in labels if label.startswith("free.unexpected")]
@@ -591,8 +583,7 @@ def test_the_invalid_family_follows_what_each_object_and_param_allows() -> None:
 def test_a_text_past_its_maximum_length_is_one_case_per_script() -> None:
     """One text one character too long in each script, each its own test id (bug: every
     candidate of that length kept, several cases under one name)."""
-    raw = _document([_param("host", {"type": "string", "maxLength": 10, "examples": ["a.b"]})])
-    (plan,) = plan_document(parse(raw, "doc.json"), Settings(token="t"))
+    plan = _planned([_param("host", {"type": "string", "maxLength": 10, "examples": ["a.b"]})])
     past = [c.name for c in plan.families["invalid"] if c.label == "host:maxLength"]
     assert len(past) == len(set(past)), past
     scripts = {f"host:maxLength/{script}=11" for script in ("ascii", "cyrillic", "astral")}
@@ -600,8 +591,7 @@ def test_a_text_past_its_maximum_length_is_one_case_per_script() -> None:
 
 
 def test_an_enum_is_sent_at_its_first_and_last_choice() -> None:
-    raw = _document([_param("level", {"type": "integer", "enum": [2, 4, 8]})])
-    (plan,) = plan_document(parse(raw, "doc.json"), Settings(token="t"))
+    plan = _planned([_param("level", {"type": "integer", "enum": [2, 4, 8]})])
     edges = {c.name: c.payload["params"]["level"] for c in plan.families["boundary"]}
     assert {"level:enum/first=2": 2, "level:enum/last=8": 8}.items() <= edges.items(), edges
 
