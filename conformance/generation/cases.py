@@ -392,14 +392,9 @@ class Base:
     def request(self, params: Mapping[str, Any], request_id: Any = 1) -> dict[str, Any]:
         """A request around ``params``, with the envelope's values read from the schema."""
         envelope = tree("request", self.role, self.revision)["properties"]
+        given = {"params": params, "id": request_id}
         return {
-            name: (
-                params
-                if name == "params"
-                else request_id
-                if name == "id"
-                else sample(child, complete=True)
-            )
+            name: given[name] if name in given else sample(child, complete=True)
             for name, child in envelope.items()
         }
 
