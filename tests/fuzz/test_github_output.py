@@ -4,6 +4,7 @@ job summary whose "first found" cell is cut at 300 characters."""
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,43 @@ def test_annotations_and_the_job_summary_say_each_defect_once(
     for row in rows:
         found = row.rstrip(" |").rsplit(" | ", 1)[1]
         assert len(found) == 300 and found.endswith("x" * 50), row
+
+
+def test_the_job_summary_quotes_each_defect_s_first_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A defect whose failures say different things (a boolean member that takes 0 and 1,
+    each answered with a site of its own id): its "first found" cell quotes the failure the
+    run found first, the one its annotation quotes and the JSON report lists first (bug: the
+    last)."""
+    monkeypatch.delenv("CONFORMANCE_TARGET_TOKEN", raising=False)
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    with serve(MUTANTS["integers-as-booleans"].app) as (url, token):
+        argv = ("fuzz", url, "--token", token, "--max-examples", "0", "--no-save-failures")
+        _, text, _ = _run(*argv, "--output", "json")
+        code, annotations, _ = _run(*argv, "--output", "github")
+    assert code == 1
+    # which defects differ, and their first case, from one run; the ids the sites get differ
+    # from run to run, so what is quoted is compared within the other run
+    groups = _groups(json.loads(text)["failures"])
+    differing = {key: g for key, g in groups.items() if len({f["message"] for f in g}) > 1}
+    assert differing, "the target gives no defect whose failures differ"
+    rows = summary.read_text("utf-8").splitlines()
+    for (rule, test_id), group in differing.items():
+        start = f"case {group[0]['case']}: "
+        (quoted,) = [
+            line.split("::", 2)[2].removeprefix(start).split(" (and ")[0]
+            for line in annotations.splitlines()
+            if line.startswith("::error ") and line.split("::", 2)[2].startswith(start)
+        ]
+        (row,) = [r for r in rows if r.startswith(f"| {rule} | `{test_id}` |")]
+        found = row.rstrip(" |").rsplit(" | ", 1)[1]
+        # a table cell: HTML-escaped on one line, a pipe written as its character reference
+        assert found == html.escape(" ".join(quoted.split())).replace("|", "&#124;")[:300], (
+            found,
+            quoted,
+        )
 
 
 def test_a_conforming_run_says_so_in_the_job_summary(
