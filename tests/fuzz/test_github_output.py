@@ -123,6 +123,49 @@ def test_the_job_summary_quotes_each_defect_s_first_failure(
         )
 
 
+@pytest.mark.parametrize(
+    "left_out",
+    [(), ("--exclude-test-id", "test_invalid_rejected[cookie_lifetime:type]")],
+    ids=["five-of-one-source", "four-of-one-source"],
+)
+def test_the_job_summary_lists_what_the_run_did_not_judge(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, left_out: tuple[str, ...]
+) -> None:
+    """The job summary folds what the JSON report lists: the tests sent and not judged in full
+    by source, four test ids then "and N more" (five floats of one source, then four: no "and
+    0 more"), and the contested inputs never judged, each with its reason (bugs: a section
+    left out, the wrong count or cut, "and 0 more")."""
+    monkeypatch.delenv("CONFORMANCE_TARGET_TOKEN", raising=False)
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    with serve() as (url, token):
+        argv = ("fuzz", url, "--token", token, "--max-examples", "0", *left_out)
+        code, _, _ = _run(*argv, "--output", "github", "--no-save-failures")
+        _, text, _ = _run(*argv, "--output", "json", "--no-save-failures")
+    assert code == 0
+    report = json.loads(text)
+    by_source: dict[str, list[str]] = {}
+    for sent in report["sent_not_judged"]:
+        by_source.setdefault(sent["why"], []).append(sent["test_id"])
+    assert sorted(map(len, by_source.values()))[-1] == (5 if not left_out else 4)
+
+    def cell(text: str) -> str:  # a table cell: HTML-escaped on one line, no pipe
+        return html.escape(" ".join(text.split())).replace("|", "&#124;")
+
+    wanted = []
+    for why, tests in by_source.items():
+        shown = ", ".join(f"`{test}`" for test in tests[:4])
+        more = f" and {len(tests) - 4} more" if len(tests) > 4 else ""
+        wanted.append(f"- {shown}{more}: {cell(why)}")
+    text = summary.read_text("utf-8")
+    sent_part = text.split("Sent and not judged in full: ", 1)[1].split("</details>", 1)[0]
+    assert sent_part.startswith(f"{len(report['sent_not_judged'])} cases"), sent_part[:80]
+    assert [line for line in sent_part.splitlines() if line.startswith("- ")] == wanted
+    never = text.split("Never judged (contested", 1)[1].split("</details>", 1)[0]
+    listed = [f"- {cell(entry['input'])}: {cell(entry['why'])}" for entry in report["not_judged"]]
+    assert listed and [line for line in never.splitlines() if line.startswith("- ")] == listed
+
+
 def test_a_conforming_run_says_so_in_the_job_summary(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
