@@ -34,6 +34,12 @@ class LongRefusals(MUTANTS["errors-with-http-400"].app):
         return response
 
 
+def _cell(text: str) -> str:
+    """``text`` as the job summary's table cell: HTML-escaped on one line, a pipe written as
+    its character reference (written out here, not read back from the module)."""
+    return html.escape(" ".join(text.split())).replace("|", "&#124;")
+
+
 def _groups(failures: list[dict[str, Any]]) -> dict[tuple[str, str], list[dict[str, Any]]]:
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for failure in failures:
@@ -116,8 +122,7 @@ def test_the_job_summary_quotes_each_defect_s_first_failure(
         ]
         (row,) = [r for r in rows if r.startswith(f"| {rule} | `{test_id}` |")]
         found = row.rstrip(" |").rsplit(" | ", 1)[1]
-        # a table cell: HTML-escaped on one line, a pipe written as its character reference
-        assert found == html.escape(" ".join(quoted.split())).replace("|", "&#124;")[:300], (
+        assert found == _cell(quoted)[:300], (
             found,
             quoted,
         )
@@ -149,20 +154,17 @@ def test_the_job_summary_lists_what_the_run_did_not_judge(
         by_source.setdefault(sent["why"], []).append(sent["test_id"])
     assert sorted(map(len, by_source.values()))[-1] == (5 if not left_out else 4)
 
-    def cell(text: str) -> str:  # a table cell: HTML-escaped on one line, no pipe
-        return html.escape(" ".join(text.split())).replace("|", "&#124;")
-
     wanted = []
     for why, tests in by_source.items():
         shown = ", ".join(f"`{test}`" for test in tests[:4])
         more = f" and {len(tests) - 4} more" if len(tests) > 4 else ""
-        wanted.append(f"- {shown}{more}: {cell(why)}")
+        wanted.append(f"- {shown}{more}: {_cell(why)}")
     text = summary.read_text("utf-8")
     sent_part = text.split("Sent and not judged in full: ", 1)[1].split("</details>", 1)[0]
     assert sent_part.startswith(f"{len(report['sent_not_judged'])} cases"), sent_part[:80]
     assert [line for line in sent_part.splitlines() if line.startswith("- ")] == wanted
     never = text.split("Never judged (contested", 1)[1].split("</details>", 1)[0]
-    listed = [f"- {cell(entry['input'])}: {cell(entry['why'])}" for entry in report["not_judged"]]
+    listed = [f"- {_cell(entry['input'])}: {_cell(entry['why'])}" for entry in report["not_judged"]]
     assert listed and [line for line in never.splitlines() if line.startswith("- ")] == listed
 
 
