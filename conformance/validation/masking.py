@@ -155,8 +155,10 @@ def mask_url(url: str, token: str) -> str:
     """
     if not token:
         return url
-    forms = sorted({token, quote(token, safe="")}, key=len, reverse=True)
-    part = "|".join(map(re.escape, forms))
+    # the token raw or percent-encoded; their order in the pattern is moot: each must be
+    # followed by the end or a delimiter that quote(safe="") never leaves, so where one form is
+    # a prefix of the other ("a%", "a%25") only one of them can match (sorted: a stable pattern)
+    part = "|".join(map(re.escape, sorted({token, quote(token, safe="")})))
     # the scheme's "//", the host and the port are never the token's place: a token of "/" or
     # of the port's digits left them masked ("http:***/host", "host:***")
     scheme, slashes, rest = url.partition("://")

@@ -22,6 +22,8 @@ import pytest
 from helpers.cli import run as _run
 from mutants import MUTANTS, serve
 
+from conformance.validation.masking import mask_url
+
 KEY_FORMS = {
     "path": "v3/{key}",
     "query": "rpc?key={key}&chain=1",
@@ -163,3 +165,21 @@ def test_a_token_that_is_the_port_or_a_slash_leaves_the_url_whole(tmp_path: Path
             assert f" against {url} (seed 0" in err
             assert f" cases sent to {url} in " in out
             assert f"curl -sS -i -X POST {url} -H " in out
+
+
+@pytest.mark.parametrize(
+    ("url", "masked"),
+    [
+        ("/KEY?k=KEY#KEY", "/***?k=***#***"),
+        ("KEY/v3/KEY", "KEY/v3/***"),
+        ("http://h:1/a%25/a%", "http://h:1/***/***"),
+    ],
+)
+def test_mask_url_masks_whole_parts_of_a_url_without_an_authority_too(
+    url: str, masked: str
+) -> None:
+    """``mask_url`` on what a target URL never is but a caller may hand it: a URL with no
+    ``://`` masks every whole part after a delimiter, the first one included (``/KEY``); a
+    token holding ``%`` is masked raw and percent-encoded, whole either way."""
+    token = "a%" if "%" in url else "KEY"
+    assert mask_url(url, token) == masked

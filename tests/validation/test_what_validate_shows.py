@@ -141,6 +141,18 @@ def test_a_near_miss_of_access_token_without_the_word_token_is_masked(
     assert {v["field"]: v.get("value") for v in violations}[f"params.{name}"] == "***", violations
 
 
+@pytest.mark.parametrize("name", ["password", "client_secret", "refresh_token", "apiToken"])
+def test_a_member_named_for_a_secret_word_hides_its_own_value(tmp_path: Path, name: str) -> None:
+    """A member whose name holds ``token``, ``secret`` or ``password`` but is no near miss of
+    ``access_token`` (a difflib ratio under 0.8: ``refreshtoken`` 0.61, ``password`` 0.42) has
+    its value shown ``***``, a value that is not the access token's and so is masked for its
+    name alone."""
+    report = _validate(tmp_path / "payload.json", _request(**{name: "own-secret-Zq8W"}), "json")
+    assert "own-secret-Zq8W" not in report
+    violations = json.loads(report)["outcomes"][0]["violations"]
+    assert {v["field"]: v.get("value") for v in violations}[f"params.{name}"] == "***", violations
+
+
 def test_a_token_after_an_empty_member_is_still_masked_where_it_is_echoed(tmp_path: Path) -> None:
     """An empty member before ``access_token`` does not stop the search for secrets: the token
     echoed in another member is ``***`` there."""
