@@ -172,21 +172,21 @@ LISTED = [
 SURVIVOR = MODULE.replace("x < 10", "x <= 10")
 
 
-def test_a_survivor_meets_no_more_tests_where_no_test_starts_a_process(tmp_path: Path) -> None:
-    """Coverage saw every line each test ran: one that ran neither the line nor a process
-    cannot tell the mutant apart."""
-    spawns = {"files": [], "anywhere": False}
-    assert (
-        _select(tmp_path, SURVIVOR, 1, None, "--rest", verdict=0, tests=LISTED, spawns=spawns) == []
-    )
-
-
-def test_a_survivor_meets_the_tests_of_each_file_where_a_test_started_a_process(
-    tmp_path: Path,
+@pytest.mark.parametrize(
+    "spawns",
+    [{"files": [], "anywhere": False}, {"files": ["tests/test_more.py"], "anywhere": False}],
+    ids=["no-process", "a-file-starts-one"],
+)
+def test_a_survivor_meets_every_other_guard_test_whatever_starts_a_process(
+    tmp_path: Path, spawns: dict[str, Any]
 ) -> None:
-    spawns = {"files": ["tests/test_more.py"], "anywhere": False}
+    """A test that ran neither the line nor a process can still tell the mutant apart: it may
+    read back what the line made for an earlier test (a cached value: validator.py's member
+    order, worked out by whichever test asks first, called a survivor on the chosen tests
+    alone). Every guard test but the chosen ones runs."""
     assert _select(tmp_path, SURVIVOR, 1, None, "--rest", tests=LISTED, spawns=spawns) == [
-        "-x tests/test_more.py::test_cli tests/test_more.py::test_other"
+        "-x tests/test_toy.py::test_either tests/test_toy.py::test_either_too"
+        " tests/test_more.py::test_cli tests/test_more.py::test_other"
     ]
 
 
@@ -272,9 +272,6 @@ def test_a_line_no_test_ran_runs_only_the_tests_that_start_a_process(tmp_path: P
     ]
     none = {"files": [], "anywhere": False}
     assert _select(tmp_path, mutated, 1, None, verdict=0, tests=LISTED, spawns=none) == []
-    assert (
-        _select(tmp_path, mutated, 1, None, "--rest", verdict=0, tests=LISTED, spawns=spawns) == []
-    )
 
 
 def test_a_module_level_line_runs_every_guard_test_whatever_test_imported_it(

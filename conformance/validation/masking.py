@@ -36,7 +36,7 @@ def _normalized(name: str) -> str:
 def is_secret_name(name: object) -> bool:
     """Whether a member called ``name`` holds a secret: a secret member's name, a near miss of
     one (``acess_token``, ``access-token``, ``accessToken``), or a name about a token."""
-    if not isinstance(name, str) or not name:
+    if not isinstance(name, str):  # an array's index: no name at all ("" is judged as any name)
         return False
     if name in SECRET_MEMBERS:
         return True

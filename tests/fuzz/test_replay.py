@@ -4,6 +4,7 @@ again with a fresh domain, FIXED / FAILED / FLAKY / HELD / ERROR, and the exit c
 from __future__ import annotations
 
 import json
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -128,6 +129,48 @@ def test_a_run_wide_rule_is_held_never_fixed_when_the_case_alone_keeps_it() -> N
     assert f"{len(lines)} held" in out.splitlines()[-1]
     lines, _ = _replayed_distinct_ids(SameSiteId, "2")
     assert all(line.startswith("FAILED ") for line in lines), lines
+
+
+def _paired_site_ids(given: list[int]) -> type[CreateSitesApp]:
+    """An app (a new class, so a new count) that gives its sites the ids 0, 0, 1, 1, 2, ...
+    and appends each to ``given``: every second creation clashes, each time on a new id."""
+    lock = threading.Lock()
+
+    class PairedSiteIds(CreateSitesApp):
+        def success(self, request_id: Any, site_id: int) -> dict[str, Any]:
+            with lock:
+                given.append(len(given) // 2)
+                return super().success(request_id, given[-1])
+
+    return PairedSiteIds
+
+
+def _clashes(ids: list[int]) -> list[int]:
+    """The ids of ``ids`` given before in it, in order: the clashes a replay's sends meet."""
+    return [site_id for n, site_id in enumerate(ids) if site_id in ids[:n]]
+
+
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
+def test_a_run_wide_rule_failed_again_quotes_the_last_clash_of_the_replay() -> None:
+    """A saved distinct-result-ids failure replayed on a server that gives ids 0, 0, 1, 1:
+    FAILED, quoting the last clash the replay's own sends met (on five sends, two clashes on
+    two ids); on three sends, one clash, quoted, never an error. The replay's sends are the
+    server's last creations (its probe's comes before them and is judged apart)."""
+    lines, _ = _replayed_distinct_ids(SameSiteId, "2")
+    assert lines
+    (path, *_) = sorted(Path(".conformance/failures").glob("*.json"))
+    for times, clashes in ((5, 2), (3, 1)):
+        given: list[int] = []
+        with serve(_paired_site_ids(given)) as (url, token):
+            argv = ["replay", str(path), "--url", url, "--token", token, "--times", str(times)]
+            code, out, err = _run(*argv)
+        assert code == 1, out + err
+        (line,) = [line for line in out.splitlines() if " distinct-result-ids " in line]
+        assert line.startswith("FAILED "), line
+        met = _clashes(given[-times:])
+        assert len(set(met)) == clashes, given  # two ids clashed: the first and the last differ
+        quoted = re.findall(r"result(?:\.data)?\.id (\d+) was already given", line)
+        assert quoted == [str(met[-1])], (line, given)
 
 
 def _replayed_distinct_ids(app: type[CreateSitesApp], budget: str) -> tuple[list[str], str]:

@@ -155,7 +155,8 @@ def test_replay_judges_a_saved_failure_under_the_profile_it_was_found_with(
 ) -> None:
     """Errors without a message break reply-shape under ``jsonrpc``; once the server gives
     the message, the failure is FIXED under ``jsonrpc``, though the document's profile would
-    still fail it (its x-error-data asks error.data for the vendor's mnemonic)."""
+    still fail it (its x-error-data asks error.data for the vendor's mnemonic), as it does a
+    file that names no profile (saved before profiles: the default, the document's)."""
     document = exported(tmp_path)
     saved = tmp_path / "failures"
     with serve_in_thread(ErrorsWithoutMessage(load(document), 0)) as url:
@@ -172,9 +173,16 @@ def test_replay_judges_a_saved_failure_under_the_profile_it_was_found_with(
             record["settings"]["profile"] = "document"
             path.write_text(json.dumps(record), encoding="utf-8")
         vendor, vendor_replayed, _ = cli("replay", str(saved), "--url", url, "--token", SECRET)
+        # a file saved before profiles names none: the default profile (the document's)
+        for path in saved.glob("*.json"):
+            record = json.loads(path.read_text(encoding="utf-8"))
+            del record["settings"]["profile"]
+            path.write_text(json.dumps(record), encoding="utf-8")
+        unnamed, unnamed_replayed, _ = cli("replay", str(saved), "--url", url, "--token", SECRET)
     assert fixed == 0, replayed + err
     assert "0 failed" in replayed and "FIXED" in replayed
     assert vendor == 1 and "FAILED" in vendor_replayed, vendor_replayed
+    assert unnamed == 1 and "FAILED" in unnamed_replayed, unnamed_replayed
 
 
 def test_the_profile_needs_a_document(tmp_path: Path) -> None:

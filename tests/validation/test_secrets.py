@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 
 import conformance
 from conformance.cli import Streams, main
-from conformance.validation.masking import MIN_ECHO_LENGTH
+from conformance.validation.masking import MASK, MIN_ECHO_LENGTH, mask
 
 #: A token that appears nowhere else in a payload or a report.
 DISTINCT = "Zq8W5tokenZq8W"
@@ -144,3 +145,13 @@ def test_the_report_does_not_depend_on_the_token(tmp_path: Path) -> None:
             assert json.loads(masked)["outcomes"] == unmasked
 
         independent()
+
+
+def test_a_value_nested_past_pythons_limit_is_masked_whole() -> None:
+    """A value handed to the library nested deeper than Python follows (a reader refuses such
+    text, a caller's own object need not be) is shown ``***`` whole, never a traceback nor any
+    part of it."""
+    value: Any = {"note": "Zq8W5tokenZq8W here"}
+    for _ in range(sys.getrecursionlimit() + 100):
+        value = [value]
+    assert mask(value, frozenset({"Zq8W5tokenZq8W"})) == MASK

@@ -13,8 +13,9 @@ for it, as what it makes serves every later test; lines added or removed; a test
 that pytest cannot find), every guard test runs, as without the map. A line no test ran in this
 process may still be run in another: the tests of the files that start one run (spawns.py
 finds them), or every test where a process started outside a test's call. A mutant none of the
-chosen tests fails on then runs (``--rest``) those same tests that start a process before it is
-called a survivor: the selection changes the time a mutant takes, never its verdict.
+chosen tests fails on then runs (``--rest``) every other guard test before it is called a
+survivor (a test may use what the line made without running it: a value a cache kept), so
+the selection changes the time a mutant takes, never its verdict.
 """
 
 from __future__ import annotations
@@ -157,16 +158,18 @@ def _spawning(found: dict[str, Any]) -> list[str] | None:
 
 
 def _rest(found: dict[str, Any], chosen: list[str]) -> int:
-    """For a mutant the chosen tests all passed on: the guard's tests that could still see it.
-    A test that ran neither its line (in this process) nor another process cannot; where a
-    process started outside a test's own call, any test may have used it."""
+    """For a mutant the chosen tests all passed on: every other guard test. A test that never
+    ran the changed line can still depend on it, through a value a cache kept from the test
+    that did (validator.py's member order is worked out once per schema, by whichever test asks
+    first; the test of the order reads it back): coverage cannot say who used a line, only who
+    ran it."""
     listed = found.get("tests")
     if not listed:  # no list of the guard's tests: every one but the chosen
         others = [*found["pytest"], *found["guard"], *(f"--deselect={t}" for t in chosen)]
         code = subprocess.run(others).returncode
         return 0 if code == NO_TESTS else code  # NO_TESTS: the chosen were the whole guard
-    spawning, done = _spawning(found), set(chosen)
-    rest = [test for test in (listed if spawning is None else spawning) if test not in done]
+    done = set(chosen)
+    rest = [test for test in listed if test not in done]
     return subprocess.run(found["pytest"] + rest).returncode if rest else 0
 
 
