@@ -356,7 +356,12 @@ def _mark_equivalents(session: Path, module: str) -> None:
             for mutation in item.mutations:
                 text = lines[mutation.start_pos[0] - 1].strip()
                 for entry in entries:
-                    if entry["operator"] == mutation.operator_name and entry["line"] in text:
+                    if (
+                        entry["operator"] == mutation.operator_name
+                        and entry["line"] in text
+                        # a line holding the operator twice: the entry names which one
+                        and entry.get("column", mutation.start_pos[1]) == mutation.start_pos[1]
+                    ):
                         result = WorkResult(
                             worker_outcome=WorkerOutcome.SKIPPED,
                             output=f"equivalent: {entry['reason']}",
