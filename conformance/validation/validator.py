@@ -262,13 +262,18 @@ def _masked_secrets(value: str, secrets: frozenset[str]) -> list[str]:
 
 def _words(secrets: list[str]) -> Callable[[str], str | None]:
     """Words made from a value, with ``secrets`` masked; ``None`` where a quote cut short
-    (``…``) ends inside one, whose beginning would show."""
+    (``…``) ends inside one, whose beginning would show.
+
+    Looked for in any case: a hint may quote the value as IDNA maps it, lowercased (the label
+    ``'bbzq8w-secret-t…'`` of a name that held the token ``Zq8W-secret-token``)."""
 
     def masked(text: str) -> str | None:
         for secret in sorted(secrets, key=len, reverse=True):
-            text = text.replace(secret, MASK)
+            text = re.sub(re.escape(secret), MASK, text, flags=re.IGNORECASE)
+        folded = text.casefold()
         for secret in secrets:
-            if any(secret[:cut] + "…" in text for cut in range(1, len(secret))):
+            secret = secret.casefold()
+            if any(secret[:cut] + "…" in folded for cut in range(1, len(secret))):
                 return None
         return text
 

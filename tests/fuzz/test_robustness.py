@@ -248,23 +248,35 @@ def test_the_printed_curl_sends_the_raw_bytes_again() -> None:
     assert "HTTP/1.1 200" in replay and '"code":-32603' in replay, replay
 
 
-class _SurrogatesInResults(CreateSitesApp):
-    """The reference server, whose every result carries one more member than the page lists:
-    an array holding an escaped lone surrogate (members beyond id and success are not judged)."""
-
-    def handle(self, body: bytes) -> Response:
-        answer = super().handle(body)
-        reply = json.loads(answer.body) if answer.body else None
-        if not isinstance(reply, dict) or "result" not in reply:
-            return answer
-        reply["result"]["tags"] = ["a\ud800", {"deeper": ["\udfff"]}]
-        return Response(json.dumps(reply).encode(), answer.status, answer.content_type)
+#: Members beyond id and success, which the page does not list (not judged), each holding an
+#: escaped lone surrogate: in an array, in an object inside one, or only in a member's name.
+SURROGATE_MEMBERS: dict[str, dict[str, Any]] = {
+    "in-arrays": {"tags": ["a\ud800", {"deeper": ["\udfff"]}]},
+    "in-names-alone": {"\udc00": 1, "tags": [{"named \ud800": 1}]},
+}
 
 
-def test_a_lone_surrogate_in_an_array_of_a_reply_is_read_as_a_reader_replaces_it() -> None:
+def _surrogates_in_results(members: dict[str, Any]) -> type[CreateSitesApp]:
+    class SurrogatesInResults(CreateSitesApp):
+        """The reference server, whose every result carries ``members`` too."""
+
+        def handle(self, body: bytes) -> Response:
+            answer = super().handle(body)
+            reply = json.loads(answer.body) if answer.body else None
+            if not isinstance(reply, dict) or "result" not in reply:
+                return answer
+            reply["result"].update(members)
+            return Response(json.dumps(reply).encode(), answer.status, answer.content_type)
+
+    return SurrogatesInResults
+
+
+@pytest.mark.parametrize("where", SURROGATE_MEMBERS)
+def test_a_lone_surrogate_in_a_reply_is_read_as_a_reader_replaces_it(where: str) -> None:
     """RFC 8259 §8.2 leaves an escaped lone surrogate to the reader: the reply is judged by its
-    shape wherever the surrogate sits, in an array and in an object inside one."""
-    with served(_SurrogatesInResults) as url:
+    shape wherever the surrogate sits, in an array, in an object inside one, and in a member's
+    name where no string holds one (read as U+FFFD: a member the page does not list)."""
+    with served(_surrogates_in_results(SURROGATE_MEMBERS[where])) as url:
         report = run(url, settings=Settings(token=CUSTOMER_TOKEN, max_examples=5, seed=1))
     assert report.cases_sent > 0
     assert report.conforms, [(f.rule, f.message) for f in report.failures[:3]]

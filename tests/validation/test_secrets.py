@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import conformance
 from conformance.cli import Streams, main
-from conformance.validation.masking import MASK, MIN_ECHO_LENGTH, mask
+from conformance.validation.masking import MASK, MIN_ECHO_LENGTH, is_secret_path, mask
 
 #: A token that appears nowhere else in a payload or a report.
 DISTINCT = "Zq8W5tokenZq8W"
@@ -155,3 +155,13 @@ def test_a_value_nested_past_pythons_limit_is_masked_whole() -> None:
     for _ in range(sys.getrecursionlimit() + 100):
         value = [value]
     assert mask(value, frozenset({"Zq8W5tokenZq8W"})) == MASK
+
+
+def test_an_array_index_is_no_secrets_name() -> None:
+    """A path ending in an array's index names no member: the item is shown (masked only where
+    it holds a secret), never taken for a secret member's value."""
+    assert not is_secret_path(("params", "tags", 0))
+    assert mask(["shown", "Zq8W5tokenZq8W"], frozenset({"Zq8W5tokenZq8W"}), ("tags", 1)) == [
+        "shown",
+        MASK,
+    ]

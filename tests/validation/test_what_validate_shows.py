@@ -205,6 +205,65 @@ def test_a_value_holding_the_token_is_judged_as_it_is_and_shown_masked(tmp_path:
     assert token[:10] not in cut and "U+002A" not in cut
 
 
+def _messages(report: str) -> list[str]:
+    return [v["message"] for v in json.loads(report)["outcomes"][0]["violations"]]
+
+
+@pytest.mark.parametrize(
+    ("token", "domain", "quoted"),
+    [
+        ("tok_3n-00001111", "a.tok_3n-00001111.com", "position 6 in 'a.***.com'"),
+        ("to_k3n00", "a.to_k3n00.com", "position 5 in 'a.***.com'"),  # the echo length
+        ("t_k", "t_k", "position 2 in '***'"),  # short, and the whole value
+    ],
+    ids=["inside", "echo-length-inside", "short-whole-value"],
+)
+def test_a_hint_quoting_the_value_masks_the_token_in_its_quote(
+    tmp_path: Path, token: str, domain: str, quoted: str
+) -> None:
+    """The IDNA hint quotes the domain name it refuses (``Codepoint U+005F not allowed at
+    position N in '...'``): where the name holds the token (of the echo length or more, or
+    short and the whole name) the quote shows ``***`` for it, the position still the name's own."""
+    payload = _request(access_token=token, domain_name=domain)
+    report = _validate(tmp_path / "payload.json", payload, "json")
+    assert token not in report
+    assert any(f"Codepoint U+005F not allowed at {quoted}" in m for m in _messages(report)), report
+
+
+def test_a_hint_quoting_two_secrets_one_inside_the_other_masks_the_longer_whole(
+    tmp_path: Path,
+) -> None:
+    """The token, and a longer secret that begins with it (an envelope ``token``), both in the
+    domain name a hint quotes: the longer is masked whole, not the token and the rest."""
+    short, long = "tok_3n-0000", "tok_3n-00001111"
+    payload = _request(access_token=short, domain_name=f"a.{long}.com")
+    payload["token"] = long
+    report = _validate(tmp_path / "payload.json", payload, "json")
+    assert "1111" not in report
+    assert any("position 6 in 'a.***.com'" in m for m in _messages(report)), report
+
+
+def test_a_label_quoted_lowercased_masks_the_token_in_any_case(tmp_path: Path) -> None:
+    """A label of more than 63 octets is quoted as IDNA maps it, lowercased, and cut after 23
+    characters: the token (``Zq8W-…``, quoted ``zq8w-…``) is masked there in any case; where
+    the cut falls one character into it the hint is left out (it would show the token's first
+    character) and the name is still said malformed; a quote holding no part of the token
+    keeps its hint, ``…`` and all. (It showed ``'bbbbbzq8w-secret-t…'``.)"""
+    token = "Zq8W-secret-token"
+    path = tmp_path / "payload.json"
+    whole = _validate(
+        path, _request(access_token=token, domain_name=f"a.bbbbb{token}{'c' * 50}.com"), "json"
+    )
+    assert token.lower()[:4] not in whole.lower(), whole
+    assert any("the label 'bbbbb***c…'" in m for m in _messages(whole)), whole
+    label = "b" * 22 + token + "c" * 40
+    cut_in = _validate(path, _request(access_token=token, domain_name=f"a.{label}.com"), "json")
+    assert "b" * 22 + "z" not in cut_in.lower(), cut_in
+    assert _messages(cut_in) and all("octets" not in m for m in _messages(cut_in)), cut_in
+    clear = _validate(path, _request(access_token=token, domain_name=f"a.{'b' * 70}.com"), "json")
+    assert any("b" * 23 + "…" in m for m in _messages(clear)), clear
+
+
 def test_a_length_is_the_values_own_when_it_holds_the_token(tmp_path: Path) -> None:
     """A 110-character link text that holds the token is too long by its own 110 characters,
     not by the length of its masked form (it said "got 94 characters": the token of 20 shown

@@ -45,7 +45,12 @@ MODULES: dict[str, list[str]] = {
         "tests/fuzz/test_key_in_target_url.py",
         "tests/fuzz/test_secrets_and_replay.py",
     ],
-    "conformance/validation/validator.py": ["tests/validation"],
+    "conformance/validation/validator.py": [
+        "tests/validation",
+        # has_lone_surrogate's member names, which no validation test reaches: the engine
+        # refuses such a name itself, and only a reply read by the fuzzer is walked for them
+        "tests/fuzz/test_robustness.py::test_a_lone_surrogate_in_a_reply_is_read_as_a_reader_replaces_it",
+    ],
     "conformance/reporting/redaction.py": [
         "tests/fuzz/test_what_reports_mask.py",
         "tests/fuzz/test_redaction.py",
