@@ -32,7 +32,7 @@ from typing import Any, Final
 from conformance.engine.settings import Settings
 from conformance.engine.transport import Client, Target
 from conformance.errors import ArgumentError, ConformanceError, PayloadError
-from conformance.validation.masking import mask, mask_string
+from conformance.validation.masking import mask, mask_string, quoted_forms
 from conformance.validation.payloads import loads
 
 #: The functions a hooks module may define, in the order a run calls them.
@@ -64,7 +64,10 @@ class HookContext:
         return self.settings.token
 
     def _all_secrets(self) -> frozenset[str]:
-        return self.secrets | ({self.settings.token} if self.settings.token else set())
+        """The token and the secret headers' values, each also as a message quotes it (a
+        hook's ``KeyError(token)`` reads as its repr)."""
+        secrets = self.secrets | ({self.settings.token} if self.settings.token else set())
+        return secrets.union(*map(quoted_forms, secrets))
 
     def mask(self, value: Any) -> Any:
         """``value`` (a string or any JSON value) with the token and secret header values as

@@ -40,6 +40,7 @@ from conformance.validation.masking import (
     is_secret_name,
     mask,
     mask_url,
+    quoted_forms,
     unmask_url,
 )
 from conformance.validation.payloads import loads
@@ -114,7 +115,7 @@ class Masker:
         # a check's message quotes the target's words as JSON or Python literals, which escape
         # quotes, backslashes and control characters: a long token is looked for in each form
         self.forms = sorted(
-            {form for secret in self.secrets for form in _escaped_forms(secret)},
+            {form for secret in self.secrets for form in quoted_forms(secret)},
             key=len,
             reverse=True,
         )
@@ -173,21 +174,6 @@ class Masker:
         except PayloadError:  # not JSON: no telling its strings from the rest
             return _masked_tail(self.text(shown), self.secrets)
         return shown
-
-
-def _escaped_forms(secret: str) -> set[str]:
-    """The ways a long secret reads once quoted: raw, JSON (either kind), Python ``repr`` (with
-    either quote)."""
-    if len(secret) < MIN_ECHO_LENGTH:
-        return set()
-    return {
-        secret,
-        json.dumps(secret, ensure_ascii=False)[1:-1],
-        json.dumps(secret)[1:-1],
-        repr(secret)[1:-1],
-        # beside a double quote repr quotes with ' and escapes each ' inside
-        repr(secret + '"')[1:-2],
-    }
 
 
 def body_text(body: bytes) -> str:

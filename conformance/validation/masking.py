@@ -11,6 +11,7 @@ would turn ``127.0.0.1`` into ``***27.0.0.***``.
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Collection, Sequence
 from typing import Any, Final
@@ -116,6 +117,25 @@ def mask_string(text: str, secrets: Collection[str]) -> str:
     return text
 
 
+def quoted_forms(secret: str) -> frozenset[str]:
+    """The ways a secret long enough to be looked for inside text (``MIN_ECHO_LENGTH``) reads
+    once quoted: raw, JSON (ASCII-escaped or not), Python ``repr`` (with either quote); none
+    for a shorter one. A message quoting a value escapes its quotes, backslashes and control
+    characters: ``str(KeyError(token))`` is its repr."""
+    if len(secret) < MIN_ECHO_LENGTH:
+        return frozenset()
+    return frozenset(
+        {
+            secret,
+            json.dumps(secret, ensure_ascii=False)[1:-1],
+            json.dumps(secret)[1:-1],
+            repr(secret)[1:-1],
+            # beside a double quote repr quotes with ' and escapes each ' inside
+            repr(secret + '"')[1:-2],
+        }
+    )
+
+
 def mask(value: Any, secrets: Collection[str], path: Sequence[str | int] = ()) -> Any:
     """A copy of ``value`` (found at ``path``) with every secret in it masked; ``value`` itself
     where it holds none."""
@@ -187,6 +207,7 @@ __all__ = [
     "mask",
     "mask_string",
     "mask_url",
+    "quoted_forms",
     "secrets_in",
     "unmask_url",
 ]

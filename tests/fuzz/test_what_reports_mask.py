@@ -170,6 +170,54 @@ def test_a_message_quoted_as_ascii_json_shows_the_token_masked(tmp_path: Path) -
     assert "Zq8W" not in out + err
 
 
+#: A token of the echo length, a quote and a backslash among its characters.
+SHORT_QUOTED_TOKEN = "Zq8W'\\5x"
+
+
+@pytest.mark.parametrize(
+    ("raised", "shown", "token"),
+    [
+        ("KeyError(context.token)", 'KeyError: "***"', QUOTED_TOKEN),  # its str is a repr
+        (  # repr quoting with ', as the string holds a "
+            "ValueError(repr(context.token + ' is \"refused\"'))",
+            """ValueError: '*** is "refused"'""",
+            QUOTED_TOKEN,
+        ),
+        (
+            "ValueError(json.dumps({'token': context.token}))",
+            'ValueError: {"token": "***"}',
+            QUOTED_TOKEN,
+        ),
+        (
+            "ValueError(json.dumps({'token': context.token}, ensure_ascii=False))",
+            'ValueError: {"token": "***"}',
+            QUOTED_TOKEN,
+        ),
+        ("KeyError(context.token)", 'KeyError: "***"', SHORT_QUOTED_TOKEN),
+    ],
+    ids=["repr", "repr-beside-a-double-quote", "ascii-json", "utf-8-json", "echo-length"],
+)
+def test_a_hook_whose_error_quotes_the_token_shows_it_masked(
+    tmp_path: Path, raised: str, shown: str, token: str
+) -> None:
+    """A team's hook that raises with the token in its message, quoted as Python or JSON
+    quote it (escaping its quote, backslash and zero-width space): the one line naming the
+    hook shows ``***``, no form of the token, from the echo length on. (``KeyError(token)``
+    showed it, escaped.)"""
+    assert len(SHORT_QUOTED_TOKEN) == MIN_ECHO_LENGTH
+    hooks = tmp_path / "hooks.py"
+    hooks.write_text(f"import json\n\ndef before_run(context):\n    raise {raised}\n", "utf-8")
+    config = Config(scenario_ids=frozenset({1})).with_customer_tokens([token])
+    with SiteStore(":memory:") as store, serve_in_thread(CreateSitesApp(config, store)) as url:
+        code, out, err = _run(
+            "fuzz", url, "--token", token, "--hooks", str(hooks),
+            "--max-examples", "0", "--no-save-failures",
+        )  # fmt: skip
+    assert code == 3, err
+    (line,) = [line for line in err.splitlines() if "hook before_run" in line]
+    assert line.endswith(f"raised {shown}") and "Zq8W" not in out + err, line
+
+
 #: A method taking the token (``x-secret``) whose result must be an integer.
 WHOAMI = {
     "openrpc": "1.2.6",
