@@ -126,9 +126,12 @@ class Masker:
             return words
         if words in self.secrets:  # a short token is masked only where it is the whole text
             return MASK
-        # every form of a long token, the raw one among them, longest first: replaced first,
-        # the raw token would cut its own escaped form (JSON writes a token ending in a
-        # backslash with two) and leave a backslash behind the mask
+        return self._long(words)
+
+    def _long(self, words: str) -> str:
+        """``words`` with every form of a long token masked, the raw one among them, longest
+        first: replaced first, the raw token would cut its own escaped form (JSON writes a
+        token ending in a backslash with two) and leave a backslash behind the mask."""
         for form in self.forms:
             words = words.replace(form, MASK)
         return words
@@ -160,9 +163,13 @@ class Masker:
             except ValueError:
                 continue
             is_name = match.group(1) is not None
-            masked = MASK if secret_member and not is_name else self.text(value)
+            if is_name:  # masked where it holds a long token ({"<token>": "unknown"}), never
+                # for equalling a short one: the name "id" is no more a secret than any word
+                masked = self._long(value) if isinstance(value, str) else value
+            else:
+                masked = MASK if secret_member else self.text(value)
             secret_member = is_name and is_secret_name(value)
-            if is_name or masked == value:
+            if masked == value:
                 continue
             out.append(text[last : match.start()])
             out.append(json.dumps(masked, ensure_ascii=False))

@@ -152,12 +152,21 @@ def _masked(value: Any, secrets: Collection[str]) -> Any:
     if isinstance(value, str):
         return mask_string(value, secrets) if secrets else value
     if isinstance(value, dict):
-        masked = {
-            name: MASK if is_secret_name(name) else _masked(item, secrets)
+        # a name holding a long token is masked too (a target's {"<token>": "unknown"}); one
+        # equal to a short token is not: the name "id" is no more a secret than any word
+        long = [secret for secret in secrets if len(secret) >= MIN_ECHO_LENGTH]
+        pairs = [
+            (
+                mask_string(name, long) if isinstance(name, str) else name,
+                MASK if is_secret_name(name) else _masked(item, secrets),
+            )
             for name, item in value.items()
-        }
-        same = all(masked[name] is item for name, item in value.items())
-        return value if same else masked
+        ]
+        same = all(
+            shown is name and masked is item
+            for (shown, masked), (name, item) in zip(pairs, value.items(), strict=True)
+        )
+        return value if same else dict(pairs)
     if isinstance(value, list | tuple):
         items = [_masked(item, secrets) for item in value]
         return value if all(a is b for a, b in zip(items, value, strict=True)) else items

@@ -218,6 +218,57 @@ def test_a_hook_whose_error_quotes_the_token_shows_it_masked(
     assert line.endswith(f"raised {shown}") and "Zq8W" not in out + err, line
 
 
+#: A token a target uses as a member's name.
+NAME_TOKEN = "Zq8W-name-7777-abcd"  # no secret word: the value named by it is shown
+
+
+class TokenAsName(CreateSitesApp):
+    """Answers every invalid request (-32600) -32602, naming the token as a member of its data
+    (``{"<token>": "unknown", "id": ...}``), written by hand: a message with an escape
+    (``\\u00e9``) and an escaped solidus that a writer of JSON would not keep."""
+
+    def handle(self, body: bytes) -> Response:
+        response = super().handle(body)
+        reply = json.loads(response.body) if response.body else None
+        if not (isinstance(reply, dict) and reply.get("error", {}).get("code") == -32600):
+            return response
+        error = (
+            '{"code": -32602, "message": "caf\\u00e9 \\/ ok", '
+            f'"data": {{"{NAME_TOKEN}": "unknown", "id": 7}}}}'
+        )
+        text = f'{{"jsonrpc": "2.0", "id": {json.dumps(reply.get("id"))}, "error": {error}}}'
+        return Response(text.encode())
+
+
+def test_a_token_used_as_a_member_name_is_masked_in_every_output(tmp_path: Path) -> None:
+    """A target's reply names the token as a member (``{"<token>": "unknown"}``): the text
+    report shows that name ``***`` and the reply otherwise as written (its ``\\u00e9`` and
+    ``\\/`` kept, the name ``id`` shown though the token is no short one), and no output or
+    saved file holds the token. (The name showed in the text report and the saved files.)"""
+    config = Config(scenario_ids=frozenset({1})).with_customer_tokens([NAME_TOKEN])
+    with (
+        SiteStore(":memory:") as store,
+        serve_in_thread(TokenAsName(config, store), read_timeout=2.0) as url,
+    ):
+        code, out, err = _run(
+            "fuzz", url, "--token", NAME_TOKEN, "--max-examples", "0",
+            "--save-failures", str(tmp_path / "failures"),
+            "--report-html", str(tmp_path / "report.html"),
+            "--junitxml", str(tmp_path / "report.xml"),
+        )  # fmt: skip
+        _, as_json, _ = _run(
+            "fuzz", url, "--token", NAME_TOKEN, "--max-examples", "0", "--output", "json",
+            "--no-save-failures",
+        )  # fmt: skip
+    assert code == 1, err
+    assert '"data": {"***": "unknown", "id": 7}' in out, out[-3000:]
+    assert '"message": "caf\\u00e9 \\/ ok"' in out, out[-3000:]
+    files = [p.read_text("utf-8") for p in tmp_path.rglob("*") if p.is_file()]
+    assert len(files) > 2 and any('\\"***\\": \\"unknown\\"' in f for f in files)
+    shown = [out, err, as_json, *files]
+    assert not [text[:200] for text in shown if "name-7777" in text]
+
+
 #: A method taking the token (``x-secret``) whose result must be an integer.
 WHOAMI = {
     "openrpc": "1.2.6",
