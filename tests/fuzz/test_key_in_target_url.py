@@ -22,6 +22,7 @@ import pytest
 from helpers.cli import run as _run
 from mutants import MUTANTS, serve
 
+from conformance.server import Response, serve_in_thread
 from conformance.validation.masking import mask_url
 
 KEY_FORMS = {
@@ -183,3 +184,63 @@ def test_mask_url_masks_whole_parts_of_a_url_without_an_authority_too(
     token holding ``%`` is masked raw and percent-encoded, whole either way."""
     token = "a%" if "%" in url else "KEY"
     assert mask_url(url, token) == masked
+
+
+#: A node's method that takes no secret: the key is in the URL alone, as hosted nodes take it.
+BLOCK_NUMBER = {
+    "openrpc": "1.2.6",
+    "info": {"title": "node", "version": "1.0.0"},
+    "methods": [
+        {
+            "name": "eth_blockNumber",
+            "params": [],
+            "result": {"name": "height", "schema": {"type": "integer"}},
+        }
+    ],
+}
+
+
+class HexHeights:
+    """A JSON-RPC 2.0 server of ``BLOCK_NUMBER`` that answers the height as a hex string,
+    where the document wants an integer: a result-schema defect on every valid call."""
+
+    def handle(self, body: bytes) -> Response:
+        try:
+            request = json.loads(body)
+        except ValueError:
+            return self._reply(None, error={"code": -32700, "message": "Parse error"})
+        rid = request.get("id") if isinstance(request, dict) else None
+        rid = rid if isinstance(rid, str | int) and not isinstance(rid, bool) else None
+        if not isinstance(request, dict) or request.get("jsonrpc") != "2.0" or "id" not in request:
+            return self._reply(rid, error={"code": -32600, "message": "Invalid Request"})
+        if request.get("method") != "eth_blockNumber":
+            return self._reply(rid, error={"code": -32601, "message": "Method not found"})
+        if request.get("params") not in (None, [], {}):
+            return self._reply(rid, error={"code": -32602, "message": "Invalid params"})
+        return self._reply(rid, result="0x10")
+
+    @staticmethod
+    def _reply(rid: Any, **outcome: Any) -> Response:
+        return Response(json.dumps({"jsonrpc": "2.0", "id": rid, **outcome}).encode())
+
+
+@pytest.mark.slow  # a second or more here: make test runs it, make check does not
+def test_a_key_in_the_url_alone_still_gets_the_line_that_sets_it(tmp_path: Path) -> None:
+    """An OpenRPC method with no secret param behind a node URL that holds the key: no body
+    holds the token, yet every reproduction reads it from ``$CONFORMANCE_TARGET_TOKEN`` (in
+    the URL), so the text report prints the line that sets it, the key masked there."""
+    key = "k3y-7f2c9d41e0"
+    document = tmp_path / "node.json"
+    document.write_text(json.dumps(BLOCK_NUMBER), "utf-8")
+    with (
+        serve_in_thread(HexHeights(), read_timeout=2.0) as upstream,
+        keyed_gateway(upstream, key) as (gateway, served),
+    ):
+        code, out, err = _run(
+            "fuzz", f"{gateway}v3/{key}", "--openrpc", str(document), "--token", key,
+            "--max-examples", "2", "--no-save-failures",
+        )  # fmt: skip
+    assert code == 1 and served, out + err
+    assert "result-schema" in out, out[-2000:]
+    assert "paste this line first:\n    export CONFORMANCE_TARGET_TOKEN='***'" in out, out[:600]
+    assert '/v3/"${CONFORMANCE_TARGET_TOKEN:?' in out and key not in out + err
