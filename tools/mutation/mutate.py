@@ -46,6 +46,8 @@ MODULES: dict[str, list[str]] = {
         "tests/fuzz/test_secrets_and_replay.py",
         # quoted_forms: a hook's error quoting the token as Python or JSON quote it
         "tests/fuzz/test_what_reports_mask.py::test_a_hook_whose_error_quotes_the_token_shows_it_masked",
+        # a member's name holding the token, in the saved failures
+        "tests/fuzz/test_what_reports_mask.py::test_a_token_used_as_a_member_name_is_masked_in_every_output",
     ],
     "conformance/validation/validator.py": [
         "tests/validation",
