@@ -20,9 +20,10 @@ from typing import Any
 
 import pytest
 from helpers.cli import run as _run
+from helpers.one_method import OneMethod
 from mutants import MUTANTS, serve
 
-from conformance.server import Response, serve_in_thread
+from conformance.server import serve_in_thread
 from conformance.validation.masking import mask_url
 
 KEY_FORMS = {
@@ -200,28 +201,16 @@ BLOCK_NUMBER = {
 }
 
 
-class HexHeights:
+class HexHeights(OneMethod):
     """A JSON-RPC 2.0 server of ``BLOCK_NUMBER`` that answers the height as a hex string,
     where the document wants an integer: a result-schema defect on every valid call."""
 
-    def handle(self, body: bytes) -> Response:
-        try:
-            request = json.loads(body)
-        except ValueError:
-            return self._reply(None, error={"code": -32700, "message": "Parse error"})
-        rid = request.get("id") if isinstance(request, dict) else None
-        rid = rid if isinstance(rid, str | int) and not isinstance(rid, bool) else None
-        if not isinstance(request, dict) or request.get("jsonrpc") != "2.0" or "id" not in request:
-            return self._reply(rid, error={"code": -32600, "message": "Invalid Request"})
-        if request.get("method") != "eth_blockNumber":
-            return self._reply(rid, error={"code": -32601, "message": "Method not found"})
-        if request.get("params") not in (None, [], {}):
-            return self._reply(rid, error={"code": -32602, "message": "Invalid params"})
-        return self._reply(rid, result="0x10")
+    method = "eth_blockNumber"
 
-    @staticmethod
-    def _reply(rid: Any, **outcome: Any) -> Response:
-        return Response(json.dumps({"jsonrpc": "2.0", "id": rid, **outcome}).encode())
+    def answer(self, params: Any) -> dict[str, Any]:
+        if params not in (None, [], {}):
+            return {"error": {"code": -32602, "message": "Invalid params"}}
+        return {"result": "0x10"}
 
 
 @pytest.mark.slow  # a second or more here: make test runs it, make check does not

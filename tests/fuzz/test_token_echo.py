@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 from helpers.cli import run as _run
+from helpers.targets import served_with_token
 from mutants import serve
 
-from conformance.server import CreateSitesApp, Response, SiteStore, serve_in_thread
-from conformance.server.config import Config
+from conformance.server import CreateSitesApp, Response
 
 #: What the target answers an invalid request with in place of -32600: the token in the text.
 ECHO_MESSAGE = "token {} is refused"
@@ -220,11 +220,7 @@ def test_a_body_that_is_not_json_shows_every_form_of_the_token_masked(tmp_path: 
     and the Authorization credential bare (sent after another header, a secret header without
     a scheme beside them): the text report (a CI log) and each saved failure show ``***`` in
     each place, a 3-character beginning as it is, and nothing else changed (the empty string)."""
-    config = Config(scenario_ids=frozenset({1})).with_customer_tokens([ODD_TOKEN])
-    with (
-        SiteStore(":memory:") as store,
-        serve_in_thread(BodyEcho(config, store), read_timeout=2.0) as url,
-    ):
+    with served_with_token(BodyEcho, ODD_TOKEN) as url:
         code, out, err = _run(
             "fuzz", url, "--token", ODD_TOKEN, "--max-examples", "0",
             "-H", "X-Trace: plain", "-H", f"Authorization: Bearer {CREDENTIAL}",

@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 from helpers.cli import run as _run
+from helpers.one_method import OneMethod
+from helpers.targets import served_with_token
 from mutants import MUTANTS, serve
 
-from conformance.server import CreateSitesApp, Response, SiteStore, serve_in_thread
-from conformance.server.config import Config
+from conformance.server import CreateSitesApp, Response, serve_in_thread
 from conformance.validation.masking import MIN_ECHO_LENGTH
 
 
@@ -76,11 +77,7 @@ def test_secrets_in_a_body_that_is_no_json_are_masked_in_the_log_and_the_files(
     beginning that ends the body; the saved failures for the header values; a blank secret
     header masks nothing (the empty string stays ``""``)."""
     assert len(SHORT_KEY) == MIN_ECHO_LENGTH == 8
-    config = Config(scenario_ids=frozenset({1})).with_customer_tokens([TOKEN])
-    with (
-        SiteStore(":memory:") as store,
-        serve_in_thread(SecretsInABrokenBody(config, store), read_timeout=2.0) as url,
-    ):
+    with served_with_token(SecretsInABrokenBody, TOKEN) as url:
         code, out, err = _run(
             "fuzz", url, "--token", TOKEN, "--max-examples", "0",
             "-H", f"Authorization: Bearer {CREDENTIAL}", "-H", f"X-Api-Key: {SHORT_KEY}",
@@ -156,11 +153,7 @@ def test_a_message_quoted_as_ascii_json_shows_the_token_masked(tmp_path: Path) -
     text report shows ``token ***`` there, no form of the token."""
     escaped = json.dumps(QUOTED_TOKEN)[1:-1]
     assert escaped != QUOTED_TOKEN and "\\u00f6" in escaped
-    config = Config(scenario_ids=frozenset({1})).with_customer_tokens([QUOTED_TOKEN])
-    with (
-        SiteStore(":memory:") as store,
-        serve_in_thread(SurrogateEcho(config, store), read_timeout=2.0) as url,
-    ):
+    with served_with_token(SurrogateEcho, QUOTED_TOKEN) as url:
         code, out, err = _run(
             "fuzz", url, "--token", QUOTED_TOKEN, "--max-examples", "0", "--no-save-failures"
         )
@@ -207,8 +200,7 @@ def test_a_hook_whose_error_quotes_the_token_shows_it_masked(
     assert len(SHORT_QUOTED_TOKEN) == MIN_ECHO_LENGTH
     hooks = tmp_path / "hooks.py"
     hooks.write_text(f"import json\n\ndef before_run(context):\n    raise {raised}\n", "utf-8")
-    config = Config(scenario_ids=frozenset({1})).with_customer_tokens([token])
-    with SiteStore(":memory:") as store, serve_in_thread(CreateSitesApp(config, store)) as url:
+    with served_with_token(CreateSitesApp, token) as url:
         code, out, err = _run(
             "fuzz", url, "--token", token, "--hooks", str(hooks),
             "--max-examples", "0", "--no-save-failures",
@@ -245,11 +237,7 @@ def test_a_token_used_as_a_member_name_is_masked_in_every_output(tmp_path: Path)
     report shows that name ``***`` and the reply otherwise as written (its ``\\u00e9`` and
     ``\\/`` kept, the name ``id`` shown though the token is no short one), and no output or
     saved file holds the token. (The name showed in the text report and the saved files.)"""
-    config = Config(scenario_ids=frozenset({1})).with_customer_tokens([NAME_TOKEN])
-    with (
-        SiteStore(":memory:") as store,
-        serve_in_thread(TokenAsName(config, store), read_timeout=2.0) as url,
-    ):
+    with served_with_token(TokenAsName, NAME_TOKEN) as url:
         code, out, err = _run(
             "fuzz", url, "--token", NAME_TOKEN, "--max-examples", "0",
             "--save-failures", str(tmp_path / "failures"),
@@ -291,35 +279,21 @@ WHOAMI = {
 }
 
 
-class Greets:
+class Greets(OneMethod):
     """A JSON-RPC 2.0 server of ``WHOAMI`` answering a string that quotes the token (taking
     turns: bare, then in double quotes) where an integer is due."""
+
+    method = "whoami"
 
     def __init__(self) -> None:
         self.calls = 0
 
-    def handle(self, body: bytes) -> Response:
-        try:
-            request = json.loads(body)
-        except ValueError:
-            return self._reply(None, error={"code": -32700, "message": "Parse error"})
-        rid = request.get("id") if isinstance(request, dict) else None
-        rid = rid if isinstance(rid, str | int) and not isinstance(rid, bool) else None
-        if not isinstance(request, dict) or request.get("jsonrpc") != "2.0" or "id" not in request:
-            return self._reply(rid, error={"code": -32600, "message": "Invalid Request"})
-        if request.get("method") != "whoami":
-            return self._reply(rid, error={"code": -32601, "message": "Method not found"})
-        params = request.get("params")
+    def answer(self, params: Any) -> dict[str, Any]:
         token = params.get("access_token") if isinstance(params, dict) else None
         if not isinstance(token, str) or not token or set(params) != {"access_token"}:
-            return self._reply(rid, error={"code": -32602, "message": "Invalid params"})
+            return {"error": {"code": -32602, "message": "Invalid params"}}
         self.calls += 1
-        greeting = f"hello {token}" if self.calls % 2 else f'hello "{token}"'
-        return self._reply(rid, result=greeting)
-
-    @staticmethod
-    def _reply(rid: Any, **outcome: Any) -> Response:
-        return Response(json.dumps({"jsonrpc": "2.0", "id": rid, **outcome}).encode())
+        return {"result": f"hello {token}" if self.calls % 2 else f'hello "{token}"'}
 
 
 def test_a_result_quoted_by_python_shows_the_token_masked(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from conformance.server import CreateSitesApp, SiteStore, serve_in_thread
-from conformance.server.config import parse
+from conformance.server.config import Config, parse
 
 CUSTOMER_TOKEN = "runner-customer-token-51c2"
 AGENT_TOKEN = "runner-agent-token-0b7e"
@@ -36,3 +36,15 @@ def served(
         app = app_class(parse(config_document()), store, revision=revision)
         with serve_in_thread(app, read_timeout=2.0) as url:
             yield url
+
+
+@contextmanager
+def served_with_token(app_class: type[CreateSitesApp], token: str) -> Iterator[str]:
+    """``app_class`` served with ``token`` as a customer's own (and scenario 1): for a test
+    whose token is of its choosing (quotes, escapes, a word of the reply)."""
+    config = Config(scenario_ids=frozenset({1})).with_customer_tokens([token])
+    with (
+        SiteStore(":memory:") as store,
+        serve_in_thread(app_class(config, store), read_timeout=2.0) as url,
+    ):
+        yield url
