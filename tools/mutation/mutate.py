@@ -29,6 +29,7 @@ import sys
 import time
 import tomllib
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -354,8 +355,26 @@ def _coverage_map(module: str, tests: list[str]) -> Path | None:
     return found
 
 
-def _equivalents() -> list[dict[str, str]]:
+def _equivalents() -> list[dict[str, Any]]:
     return list(tomllib.loads(EQUIVALENT.read_text("utf-8")).get("equivalent", []))
+
+
+def _equivalent(
+    entries: list[dict[str, Any]], operator: str, text: str, column: int
+) -> dict[str, Any] | None:
+    """The entry that marks the mutant ``operator`` makes at ``column`` of the line ``text``
+    equivalent, if one does: by operator and line text, and by column where the entry names
+    one (a line holding the operator twice)."""
+    return next(
+        (
+            entry
+            for entry in entries
+            if entry["operator"] == operator
+            and entry["line"] in text
+            and entry.get("column", column) == column
+        ),
+        None,
+    )
 
 
 def _mark_equivalents(session: Path, module: str) -> None:
@@ -367,19 +386,14 @@ def _mark_equivalents(session: Path, module: str) -> None:
     with use_db(str(session)) as db:
         for item in db.work_items:
             for mutation in item.mutations:
-                text = lines[mutation.start_pos[0] - 1].strip()
-                for entry in entries:
-                    if (
-                        entry["operator"] == mutation.operator_name
-                        and entry["line"] in text
-                        # a line holding the operator twice: the entry names which one
-                        and entry.get("column", mutation.start_pos[1]) == mutation.start_pos[1]
-                    ):
-                        result = WorkResult(
-                            worker_outcome=WorkerOutcome.SKIPPED,
-                            output=f"equivalent: {entry['reason']}",
-                        )
-                        db.set_result(item.job_id, result)
+                row, column = mutation.start_pos
+                entry = _equivalent(entries, mutation.operator_name, lines[row - 1].strip(), column)
+                if entry is not None:
+                    result = WorkResult(
+                        worker_outcome=WorkerOutcome.SKIPPED,
+                        output=f"equivalent: {entry['reason']}",
+                    )
+                    db.set_result(item.job_id, result)
 
 
 def _results(session: Path, module: str) -> tuple[int, int, int, list[str]]:
