@@ -163,11 +163,9 @@ class Masker:
             except ValueError:
                 continue
             is_name = match.group(1) is not None
-            if is_name:  # masked where it holds a long token ({"<token>": "unknown"}), never
-                # for equalling a short one: the name "id" is no more a secret than any word
-                masked = self._long(value) if isinstance(value, str) else value
-            else:
-                masked = MASK if secret_member else self.text(value)
+            # a name is masked where it holds a long token ({"<token>": "unknown"}), never for
+            # equalling a short one: the name "id" is no more a secret than any word
+            masked = self._long(value) if is_name else MASK if secret_member else self.text(value)
             secret_member = is_name and is_secret_name(value)
             if masked == value:
                 continue

@@ -111,6 +111,11 @@ def mask_string(text: str, secrets: Collection[str]) -> str:
     """``text``, ``***`` if it is a secret, with long secrets inside it masked."""
     if text in secrets:
         return MASK
+    return _long_masked(text, secrets)
+
+
+def _long_masked(text: str, secrets: Collection[str]) -> str:
+    """``text`` with the secrets long enough to be told from chance masked inside it."""
     for secret in sorted(secrets, key=len, reverse=True):
         if len(secret) >= MIN_ECHO_LENGTH and secret in text:
             text = text.replace(secret, MASK)
@@ -154,10 +159,9 @@ def _masked(value: Any, secrets: Collection[str]) -> Any:
     if isinstance(value, dict):
         # a name holding a long token is masked too (a target's {"<token>": "unknown"}); one
         # equal to a short token is not: the name "id" is no more a secret than any word
-        long = [secret for secret in secrets if len(secret) >= MIN_ECHO_LENGTH]
         pairs = [
             (
-                mask_string(name, long) if isinstance(name, str) else name,
+                _long_masked(name, secrets) if isinstance(name, str) else name,
                 MASK if is_secret_name(name) else _masked(item, secrets),
             )
             for name, item in value.items()

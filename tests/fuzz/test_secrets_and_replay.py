@@ -8,6 +8,7 @@ import json
 import re
 
 import pytest
+from helpers.json_parts import names, strings
 from helpers.reach import branches
 from helpers.tools import needs_curl, pasted
 from hypothesis import HealthCheck, assume, example, given, settings
@@ -113,41 +114,21 @@ tokens = st.one_of(
 )
 
 
-def _strings(value: object) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [text for item in value.values() for text in _strings(item)]
-    if isinstance(value, list):
-        return [text for item in value for text in _strings(item)]
-    return []
-
-
-def _names(value: object) -> list[str]:
-    """The members' names of a reply: one holding a long token is masked as a value is; one
-    equal to a short token is shown, as any word is."""
-    if isinstance(value, dict):
-        return [*value, *(name for item in value.values() for name in _names(item))]
-    if isinstance(value, list):
-        return [name for item in value for name in _names(item)]
-    return []
-
-
-def _other_strings() -> list[str]:
+def _otherstrings() -> list[str]:
     """The target-made words of the report (reply strings, messages, headers), but the echoed
     token: where the token equals (or, if long, is inside) one of them, it cannot be told apart."""
     found = []
     for failure in json.loads(_REFERENCE[True]["json"])["failures"]:
-        found += _strings(json.loads(failure["reply"]["body"]))
+        found += strings(json.loads(failure["reply"]["body"]))
         found += [failure["message"], *failure["reply"]["headers"].values()]
     return [text.replace(DISTINCT, "") for text in found if text != DISTINCT]
 
 
-_OTHERS = _other_strings()
+_OTHERS = _otherstrings()
 _NAMES = [
     name
     for failure in json.loads(_REFERENCE[True]["json"])["failures"]
-    for name in _names(json.loads(failure["reply"]["body"]))
+    for name in names(json.loads(failure["reply"]["body"]))
 ]
 
 

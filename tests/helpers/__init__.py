@@ -9,6 +9,7 @@ python-jsonschema as an independent oracle (``json_schema_oracle``), the checks 
 true (``docs_check``, ``cited_paths``), Debian's chromium (``browser``), the HTML report's lists
 (``html_report``), the programs some tests run (``tools``: curl, and bash for a pasted
 reproduction), the branches a property test must reach (``reach``), children that take Ctrl-C
-as a terminal sends it (``signals``), a team's hooks module (``team_hooks``) and a
-hand-written server of one method (``one_method``).
+as a terminal sends it (``signals``), a team's hooks module (``team_hooks``), a
+hand-written server of one method (``one_method``), and the strings and members' names of a
+JSON value (``json_parts``).
 """

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.json_parts import names, strings
 from helpers.reach import branches
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
@@ -101,25 +102,6 @@ def test_violations_never_hold_the_token(place: str) -> None:
     assert any(DISTINCT in repr(v.instance) for v in shown)
 
 
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [text for item in value.values() for text in _strings(item)]
-    if isinstance(value, list):
-        return [text for item in value for text in _strings(item)]
-    return []
-
-
-def _names(value: Any) -> list[str]:
-    """Members' names: one holding a long token is masked as a value is."""
-    if isinstance(value, dict):
-        return [*value, *(name for item in value.values() for name in _names(item))]
-    if isinstance(value, list):
-        return [name for item in value for name in _names(item)]
-    return []
-
-
 _tokens = st.one_of(
     st.characters(codec="utf-8"),
     st.sampled_from(["1", "0", "example", "create", "params", '"', "\\", "т", "🙂", "com"]),
@@ -144,11 +126,11 @@ def test_the_report_does_not_depend_on_the_token(tmp_path: Path) -> None:
         @example(token="params", place="whole-request-as-reply")
         def independent(token: str, place: str) -> None:
             make, kind = PLACES[place]
-            others = [text for text in _strings(make(DISTINCT)) if text != DISTINCT]
+            others = [text for text in strings(make(DISTINCT)) if text != DISTINCT]
             assume(token not in others)
-            names = _names(make(DISTINCT))
+            member_names = names(make(DISTINCT))
             long = len(token) >= MIN_ECHO_LENGTH
-            assume(not long or not any(token in text for text in [*others, *names]))
+            assume(not long or not any(token in text for text in [*others, *member_names]))
             reach(place)
             reach("echo length" if len(token) >= MIN_ECHO_LENGTH else "shorter than an echo")
             masked = _validate(tmp_path, make(token), kind, "json")
