@@ -160,3 +160,16 @@ def test_an_array_index_is_no_secrets_name() -> None:
         "shown",
         MASK,
     ]
+
+
+def test_a_value_holding_no_secret_is_returned_itself() -> None:
+    """``mask`` gives back the very object where nothing in it is secret (the validator tells
+    a masked value from an untouched one by identity: a copy would send every object down the
+    path of a value that held the token); one holding the token comes back a masked copy."""
+    secrets = frozenset({"Zq8W5-7777-abcd"})
+    clean = {"show_visitor_id": {"enabled": True, "message": "hi"}, "tags": ["a", {"b": 1}]}
+    assert mask(clean, secrets) is clean
+    holding = {"note": {"Zq8W5-7777-abcd": 1}}
+    assert mask(holding, secrets) == {"note": {MASK: 1}} and holding == {
+        "note": {"Zq8W5-7777-abcd": 1}
+    }
